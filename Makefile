@@ -1,0 +1,59 @@
+# cityhall — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: install migrate demo serve test test-unit test-browser test-postgres lint format bench clean-data
+
+$(BIN)/cityhall: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/cityhall
+
+migrate: install
+	$(BIN)/cityhall migrate --noinput -v 0
+
+## make demo: venv, install, migrate, load the demo city, print logins, serve on $(HOST):$(PORT)
+demo: migrate
+	$(BIN)/cityhall load_demo
+	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
+
+## make serve: serve the existing database (web + background worker)
+serve: migrate
+	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
+
+## make test: the whole suite — unit/API on SQLite, browser (Chromium + axe), then PostgreSQL
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m browser
+	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+
+test-unit: install
+	$(BIN)/pytest -q
+
+test-browser: install
+	$(BIN)/pytest -q -m browser
+
+test-postgres: install
+	scripts/with-postgres $(BIN)/pytest -q -m "not browser"
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean-data:
+	rm -rf var

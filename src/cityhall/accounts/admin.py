@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken, Membership, Organisation, User, VerifiedIdentity
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "last_name", "first_name", "kind", "email", "phone", "is_active")
+    list_filter = ("kind", "is_active", "is_superuser")
+    search_fields = ("username", "last_name", "first_name", "email", "phone")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("City hall"), {"fields": ("kind", "middle_name", "phone", "preferred_language")}),
+    )
+    inlines = [MembershipInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "parent", "inn", "is_active")
+    list_filter = ("type", "is_active")
+    search_fields = ("name", "short_name", "inn")
+    autocomplete_fields = ("parent", "head")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(VerifiedIdentity)
+class VerifiedIdentityAdmin(admin.ModelAdmin):
+    list_display = ("user", "method", "last_name", "first_name", "document_masked", "verified_at")
+    list_filter = ("method",)
+    search_fields = ("last_name", "first_name", "user__username")
+    readonly_fields = [f.name for f in VerifiedIdentity._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

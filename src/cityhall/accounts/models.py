@@ -1,0 +1,253 @@
+"""People, organisations and roles; verified identity attributes; API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityhall.core.models import TimeStampedModel
+
+
+class CityhallUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person who uses the platform: a resident, a legal entity's representative or staff.
+
+    Residents sign in with e-mail or phone (confirmed by a code); staff additionally with a
+    TOTP second factor. What the person *is* (age, address, rights) comes only from
+    :class:`VerifiedIdentity`, never from what they typed.
+    """
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        BUSINESS = "business", _("Legal entity representative")
+        STAFF = "staff", _("Staff")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESIDENT)
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, unique=True, null=True, blank=True)
+    middle_name = models.CharField(_("patronymic"), max_length=150, blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+    phone_confirmed_at = models.DateTimeField(_("phone confirmed"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=[("ru", "Русский"), ("tt", "Татарча"), ("en", "English")],
+        default="ru",
+    )
+
+    objects = CityhallUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        full = " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return full or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+
+class Organisation(TimeStampedModel):
+    """Any body that acts on the platform, in one hierarchy (council → departments → …)."""
+
+    class Type(models.TextChoices):
+        COUNCIL = "council", _("City council")
+        EXECUTIVE_DEPARTMENT = "executive_department", _("Executive committee department")
+        MANAGING_ORGANISATION = "managing_organisation", _("Managing organisation")
+        CONTRACTOR = "contractor", _("Contractor")
+        RESOURCE_SUPPLIER = "resource_supplier", _("Resource supplier")
+        SERVICE_CENTRE = "service_centre", _("Service centre")
+        LEGAL_ENTITY = "legal_entity", _("Legal entity")
+
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    inn = models.CharField(_("taxpayer number (INN)"), max_length=12, blank=True)
+    ogrn = models.CharField(_("registration number (OGRN)"), max_length=15, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    building = models.ForeignKey(
+        "geo.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("building"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    head = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_organisations",
+        verbose_name=_("head"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inn"], condition=~models.Q(inn=""), name="accounts_org_unique_inn"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def ancestors(self) -> list[Organisation]:
+        """This organisation's parents up to the root (no loops: the service refuses them)."""
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    EXECUTOR = "executor", _("Executor")
+    EXPERT = "expert", _("Expert")
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    MODERATOR = "moderator", _("Moderator")
+    ORGANISER = "organiser", _("Organiser")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    REPRESENTATIVE = "representative", _("Representative of a legal entity")
+
+
+class Membership(TimeStampedModel):
+    """A person holds a role in an organisation (and, through the hierarchy, in its children)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="accounts_membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+
+class ApiToken(TimeStampedModel):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class VerifiedIdentity(TimeStampedModel):
+    """The attributes a verifier vouched for. Age and territory are derived from these only.
+
+    The identity-document number is never stored in clear: a keyed hash (to find duplicates)
+    and a masked form (for staff to recognise it).
+    """
+
+    class Method(models.TextChoices):
+        OIDC = "oidc", _("State identity portal (OpenID Connect)")
+        SERVICE_CENTRE = "service_centre", _("Document check at a service centre")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="verified_identity")
+    method = models.CharField(_("method"), max_length=30, choices=Method.choices)
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    middle_name = models.CharField(_("patronymic"), max_length=150, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    document_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    document_masked = models.CharField(_("identity document"), max_length=40, editable=False)
+    registered_address = models.CharField(_("registered address"), max_length=300, blank=True)
+    registered_building = models.ForeignKey(
+        "geo.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered at building"),
+    )
+    rights = models.JSONField(
+        _("rights to land and buildings"),
+        default=list,
+        blank=True,
+        help_text=_("List of {kind, cadastral_number, building_id} the person holds rights to."),
+    )
+    verified_at = models.DateTimeField(_("verified at"))
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    subject = models.CharField(_("identity provider subject"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("verified identity")
+        verbose_name_plural = _("verified identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["method", "subject"],
+                condition=~models.Q(subject=""),
+                name="accounts_identity_unique_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name} ({self.get_method_display()})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years

@@ -1,0 +1,47 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import AuditRecord, CalendarDay
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """Read-only: nothing in the audit trail can be changed through the app."""
+
+    list_display = ("seq", "created_at", "actor_repr", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor_repr", "action")
+    readonly_fields = [f.name for f in AuditRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Officials override the holiday library; changes go through the service (audited)."""
+
+    list_display = ("date", "is_working", "name")
+    list_filter = ("is_working",)
+    fields = ("date", "is_working", "name")
+
+    def save_model(self, request, obj, form, change):
+        day = services.set_calendar_day(
+            actor=request.user, date=obj.date, is_working=obj.is_working, name=obj.name
+        )
+        obj.pk = day.pk
+        messages.info(request, _("The business calendar was updated."))
+
+    def delete_model(self, request, obj):
+        services.clear_calendar_day(actor=request.user, date=obj.date)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.clear_calendar_day(actor=request.user, date=obj.date)

@@ -1,0 +1,93 @@
+"""Shared kernel models: timestamps, the tamper-evident audit chain and business-calendar days."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit rows are never changed through the app: bulk update and delete are refused."""
+
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError("audit records are append-only")
+
+    def delete(self):
+        raise PermissionError("audit records are append-only")
+
+
+class AuditRecord(models.Model):
+    """One state change of one domain object, linked to the previous record by its hash.
+
+    ``hash = sha256(prev_hash + canonical JSON of the record)``; ``seq`` has no gaps, so an edited
+    record breaks its hash and a deleted one leaves a gap (``cityhall verify_audit``). Fields are
+    primitive (no foreign keys) so that deleting a user never rewrites history.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
+    created_at = models.DateTimeField(_("time"), editable=False, db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, editable=False)
+    actor_repr = models.CharField(_("actor"), max_length=200, blank=True, editable=False)
+    action = models.CharField(_("action"), max_length=100, editable=False, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, editable=False)
+    object_id = models.CharField(_("object id"), max_length=64, editable=False)
+    before = models.JSONField(_("before"), null=True, blank=True, editable=False)
+    after = models.JSONField(_("after"), null=True, blank=True, editable=False)
+    message = models.TextField(_("message"), blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit records are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends and remembers the last link (detects truncation)."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.seq}"
+
+
+class CalendarDay(TimeStampedModel):
+    """An official's override of the business calendar for one date (a regional holiday, a
+    transferred working Saturday). Overrides win over the holiday library."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    name = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {'working' if self.is_working else 'day off'}"

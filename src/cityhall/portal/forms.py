@@ -1,0 +1,12 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SupportTicket
+
+
+class SupportTicketForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail for the answer"))
+    topic = forms.ChoiceField(label=_("Topic"), choices=SupportTicket.Topic.choices)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea)
+    page_url = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,77 @@
+"""Portal actions: the feedback / technical-support form."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.accounts.models import Role, User
+from cityhall.core import audit
+from cityhall.core.errors import InvalidInput
+from cityhall.notifications.services import notify
+
+from .models import SupportTicket
+
+__all__ = ["submit_support_ticket"]
+
+
+def _next_number() -> str:
+    year = timezone.localdate().year
+    prefix = f"TS-{year}-"
+    last = (
+        SupportTicket.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+def submit_support_ticket(
+    *,
+    author: User | None,
+    name: str,
+    email: str,
+    topic: str,
+    message: str,
+    page_url: str = "",
+) -> SupportTicket:
+    """Anyone, signed in or not, may write to the administrators; each gets a numbered ticket
+    and every administrator is notified."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Please give your name.")]
+    if not message.strip():
+        errors["message"] = [_("Please describe your question or problem.")]
+    if topic not in SupportTicket.Topic.values:
+        errors["topic"] = [_("Choose a topic from the list.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        ticket = SupportTicket.objects.create(
+            number=_next_number(),
+            author=author if author and author.is_authenticated else None,
+            name=name.strip(),
+            email=email.strip(),
+            topic=topic,
+            message=message.strip(),
+            page_url=page_url[:500],
+        )
+        audit.record(
+            actor=ticket.author,
+            action="support_ticket.submitted",
+            target=ticket,
+            after=audit.snapshot(ticket, ["number", "topic", "status"]),
+        )
+        admins = User.objects.filter(
+            is_active=True, memberships__role=Role.ADMINISTRATOR
+        ).distinct()
+        for admin in admins:
+            notify(
+                recipient=admin,
+                event="support_ticket.submitted",
+                context={"number": ticket.number, "topic": ticket.get_topic_display()},
+            )
+    return ticket

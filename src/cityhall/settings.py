@@ -1,0 +1,219 @@
+"""The one settings module. Every knob is read from the environment and has a working default,
+so that a fresh checkout runs with zero set-up (SQLite in WAL mode, SQLite-backed huey)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent.parent
+DATA_DIR = Path(os.environ.get("CITYHALL_DATA_DIR", REPO_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("CITYHALL_DEBUG", False)
+SECRET_KEY = os.environ.get(
+    "CITYHALL_SECRET_KEY", "insecure-development-key-change-me-in-production"
+)
+ALLOWED_HOSTS = env_list("CITYHALL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CITYHALL_CSRF_TRUSTED_ORIGINS")
+SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000")
+CITY_NAME = os.environ.get("CITYHALL_CITY_NAME", "Kazan")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "huey.contrib.djhuey",
+    "cityhall.core",
+    "cityhall.accounts",
+    "cityhall.geo",
+    "cityhall.notifications",
+    "cityhall.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cityhall.urls"
+WSGI_APPLICATION = "cityhall.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cityhall.portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Storage -------------------------------------------------------------------------------
+# SQLite is the zero set-up default. WAL + synchronous=NORMAL + busy_timeout + IMMEDIATE
+# transactions: a read-then-write inside atomic() never fails with "database is locked"
+# (see shared BASELINES). DATABASE_URL=postgres://... switches to PostgreSQL.
+SQLITE_PATH = DATA_DIR / "cityhall.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 5,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=5000;PRAGMA foreign_keys=ON;"
+        ),
+    }
+    _db["CONN_MAX_AGE"] = None
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test-cityhall.sqlite3")}
+else:
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work -------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY_IMMEDIATE = env_bool("CITYHALL_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "cityhall",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "cityhall",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+    }
+HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Accounts ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:cabinet"
+LOGOUT_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.EmailOrPhoneBackend"]
+OTP_TOTP_ISSUER = f"cityhall {CITY_NAME}"
+# Staff must pass a second factor (TOTP). Tests and the demo may relax it explicitly.
+STAFF_REQUIRE_OTP = env_bool("CITYHALL_STAFF_REQUIRE_OTP", True)
+
+# OpenID Connect identity provider (a state identity portal). Empty issuer = not configured.
+OIDC_ISSUER = os.environ.get("CITYHALL_OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("CITYHALL_OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("CITYHALL_OIDC_CLIENT_SECRET", "")
+
+# --- Notifications -----------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "CITYHALL_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("CITYHALL_EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "outbox-mail")
+EMAIL_HOST = os.environ.get("CITYHALL_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CITYHALL_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CITYHALL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CITYHALL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CITYHALL_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("CITYHALL_FROM_EMAIL", "cityhall@localhost")
+SMS_GATEWAY = os.environ.get(
+    "CITYHALL_SMS_GATEWAY", "cityhall.notifications.channels.LogSmsGateway"
+)
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("CITYHALL_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("CITYHALL_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("CITYHALL_VAPID_SUBJECT", "mailto:cityhall@localhost")
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("CITYHALL_LANGUAGE", "ru")
+LANGUAGES = [("ru", _("Russian")), ("tt", _("Tatar")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("CITYHALL_TIME_ZONE", "Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files -------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("CITYHALL_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security ----------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("CITYHALL_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CITYHALL_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

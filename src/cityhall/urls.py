@@ -1,0 +1,23 @@
+"""Mounts each app's pages, the API and the admin."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from cityhall.api import api
+from cityhall.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("cityhall.accounts.urls")),
+    path("geo/", include("cityhall.geo.urls")),
+    path("notifications/", include("cityhall.notifications.urls")),
+    path("", include("cityhall.portal.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,25 @@
+"""Test harness shared by every suite: fast hashing, inline background tasks, private media."""
+
+from __future__ import annotations
+
+import pytest
+from huey.contrib.djhuey import HUEY
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.LANGUAGE_CODE = "en"
+    from django.core.cache import cache
+
+    cache.clear()
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return "correct-horse-battery"
