@@ -49,8 +49,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "cityhall.core",
-    "cityhall.accounts",
     "cityhall.geo",
+    "cityhall.accounts",
     "cityhall.notifications",
     "cityhall.portal",
 ]
@@ -105,7 +105,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db["CONN_MAX_AGE"] = None
-    _db["TEST"] = {"NAME": str(DATA_DIR / "test-cityhall.sqlite3")}
+    # A file (not :memory:) so concurrency tests see real locking; one per test process.
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test-cityhall-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
