@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from huey.contrib.djhuey import HUEY
 
+from cityhall.core.selectors import forget_business_calendar
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
@@ -16,6 +18,7 @@ def _fast_and_isolated(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    forget_business_calendar()
     HUEY.immediate = True
     yield
 

@@ -192,6 +192,7 @@ USE_TZ = True
 # --- Static and uploaded files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CITYHALL_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {

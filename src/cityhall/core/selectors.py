@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from .calendar import WorkingCalendar
 from .models import CalendarDay
 
-__all__ = ["business_calendar", "CALENDAR_CACHE_KEY"]
+__all__ = ["business_calendar", "forget_business_calendar"]
 
-CALENDAR_CACHE_KEY = "core:business-calendar:v1"
+#: Each process keeps the calendar for this long; an override reaches every worker within it.
+CALENDAR_TTL_SECONDS = 60
+_cached: tuple[float, WorkingCalendar] | None = None
 _WORKDAY = os.environ.get("CITYHALL_WORKING_HOURS", "09:00-18:00")
 
 
@@ -27,10 +29,10 @@ def _parse_hours(spec: str) -> tuple[dt.time, dt.time]:
 
 def business_calendar() -> WorkingCalendar:
     """The city's calendar: Russian public holidays and transfers (``holidays``), then the
-    officials' overrides from the admin, which win. Cached; overrides clear the cache."""
-    cached = cache.get(CALENDAR_CACHE_KEY)
-    if cached is not None:
-        return cached
+    officials' overrides from the admin, which win. Kept per process for a minute."""
+    global _cached
+    if _cached is not None and time.monotonic() - _cached[0] < CALENDAR_TTL_SECONDS:
+        return _cached[1]
     year = timezone.localdate().year
     years = range(year - 3, year + 6)
     ru = holidays.Russia(years=years)
@@ -51,5 +53,11 @@ def business_calendar() -> WorkingCalendar:
         day_end=day_end,
         tz=ZoneInfo(settings.TIME_ZONE),
     )
-    cache.set(CALENDAR_CACHE_KEY, result, 3600)
+    _cached = (time.monotonic(), result)
     return result
+
+
+def forget_business_calendar() -> None:
+    """Drop this process's copy (after an override, so the writer sees it at once)."""
+    global _cached
+    _cached = None

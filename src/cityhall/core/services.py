@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 
 from . import audit
 from .models import CalendarDay
-from .selectors import CALENDAR_CACHE_KEY
+from .selectors import forget_business_calendar
 
 __all__ = ["set_calendar_day", "clear_calendar_day"]
 
@@ -32,7 +31,8 @@ def set_calendar_day(*, actor: Any, date: dt.date, is_working: bool, name: str =
             before=before,
             after=audit.snapshot(day, ["date", "is_working", "name"]),
         )
-        transaction.on_commit(lambda: cache.delete(CALENDAR_CACHE_KEY))
+        forget_business_calendar()
+        transaction.on_commit(forget_business_calendar)
     return day
 
 
@@ -48,4 +48,5 @@ def clear_calendar_day(*, actor: Any, date: dt.date) -> None:
             before=audit.snapshot(day, ["date", "is_working", "name"]),
         )
         day.delete()
-        transaction.on_commit(lambda: cache.delete(CALENDAR_CACHE_KEY))
+        forget_business_calendar()
+        transaction.on_commit(forget_business_calendar)
