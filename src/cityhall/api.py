@@ -96,10 +96,18 @@ def on_http_error(request, exc: HttpError):
 
 def _mount_routers() -> None:
     from cityhall.accounts.api import router as accounts_router
+    from cityhall.discussions.api import router as discussions_router
     from cityhall.geo.api import router as geo_router
+    from cityhall.municipal_services.api import applications_router as applications_router
+    from cityhall.municipal_services.api import router as services_router
     from cityhall.notifications.api import router as notifications_router
+    from cityhall.service_requests.api import router as requests_router
 
     api.add_router("/accounts", accounts_router)
+    api.add_router("/discussions", discussions_router)
+    api.add_router("/requests", requests_router)
+    api.add_router("/services", services_router)
+    api.add_router("/applications", applications_router)
     api.add_router("/geo", geo_router)
     api.add_router("/notifications", notifications_router)
 

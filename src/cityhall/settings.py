@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "cityhall.accounts",
     "cityhall.notifications",
     "cityhall.portal",
+    "cityhall.discussions",
+    "cityhall.service_requests",
+    "cityhall.municipal_services",
 ]
 
 MIDDLEWARE = [

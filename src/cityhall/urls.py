@@ -16,6 +16,10 @@ urlpatterns = [
     path("accounts/", include("cityhall.accounts.urls")),
     path("geo/", include("cityhall.geo.urls")),
     path("notifications/", include("cityhall.notifications.urls")),
+    path("discussions/", include("cityhall.discussions.urls")),
+    path("requests/", include("cityhall.service_requests.urls")),
+    path("open311/v2/", include("cityhall.service_requests.open311_urls")),
+    path("services/", include("cityhall.municipal_services.urls")),
     path("", include("cityhall.portal.urls")),
 ]
 

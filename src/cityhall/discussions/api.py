@@ -1,0 +1,5 @@
+"""Public discussions API."""
+
+from ninja import Router
+
+router = Router(tags=["discussions"])

@@ -1,0 +1,3 @@
+app_name = "municipal_services"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Resident requests API."""
+
+from ninja import Router
+
+router = Router(tags=["service_requests"])
