@@ -91,3 +91,13 @@ class CalendarDay(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date}: {'working' if self.is_working else 'day off'}"
+
+
+class Counter(models.Model):
+    """A named gap-free sequence (ticket, request and proposal numbers); see core.numbering."""
+
+    series = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series}={self.value}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from cityhall.accounts.models import Role, User
 from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
+from cityhall.core.numbering import next_value
 from cityhall.notifications.services import notify
 
 from .models import SupportTicket
@@ -18,15 +19,7 @@ __all__ = ["submit_support_ticket"]
 
 def _next_number() -> str:
     year = timezone.localdate().year
-    prefix = f"TS-{year}-"
-    last = (
-        SupportTicket.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{seq:06d}"
+    return f"TS-{year}-{next_value(f'support-ticket-{year}'):06d}"
 
 
 def submit_support_ticket(

@@ -1,0 +1,26 @@
+"""Turn a domain error raised by a page into a 4xx page with its message (the API has its own
+handlers in cityhall.api)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from .errors import DomainError
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
+            return render(
+                request,
+                "core/domain_error.html",
+                {"error": exception, "message": str(exception.message)},
+                status=exception.status,
+            )
+        return None
