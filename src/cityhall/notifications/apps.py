@@ -6,3 +6,32 @@ class NotificationsConfig(AppConfig):
     name = "cityhall.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from cityhall.portal.cabinet import CabinetSection, register_section
+        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+
+        from .events import declare_platform_events
+        from .views import cabinet_items
+
+        declare_platform_events()
+        register_section(
+            CabinetSection(
+                key="notifications",
+                title=_("Notifications"),
+                items=cabinet_items,
+                order=90,
+                url_name="notifications:list",
+                empty_text=_("You have no notifications yet."),
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="notification-problems",
+                title=_("Delivery problems"),
+                url_name="notifications:problems",
+                roles=["administrator"],
+                description=_("Notifications that could not be delivered: errors and retries."),
+                order=900,
+            )
+        )

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("<int:message_id>/", views.message_detail, name="detail"),
+    path("<int:message_id>/read/", views.mark_read, name="mark_read"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("problems/", views.problems, name="problems"),
+    path("problems/<int:message_id>/retry/", views.retry, name="retry"),
+]
