@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cityhall.core.errors import NotFound
@@ -120,11 +120,11 @@ def add_push_subscription(request, payload: PushSubscriptionIn):
         auth=payload.keys.auth,
         user_agent=payload.user_agent or request.headers.get("User-Agent", ""),
     )
-    return 201, subscription
+    return Status(201, subscription)
 
 
 @router.delete("/push-subscriptions", response={204: None}, summary="Stop web push to this browser")
 def remove_push_subscription(request, payload: PushEndpointIn):
     if not services.remove_push_subscription(user=request.user, endpoint=payload.endpoint):
         raise NotFound()
-    return 204, None
+    return Status(204, None)
