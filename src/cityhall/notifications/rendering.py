@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -54,8 +55,14 @@ def _one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> Template:
+    """Compiled templates are reused: notify() runs on hot paths (request intake)."""
+    return Template(source)
+
+
 def _render(source: str, context: dict[str, Any], *, autoescape: bool) -> str:
-    return Template(source).render(Context(context, autoescape=autoescape))
+    return _compiled(source).render(Context(context, autoescape=autoescape))
 
 
 def render_notification(

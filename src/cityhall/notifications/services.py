@@ -122,12 +122,13 @@ def _schedule_delivery(ids: list[int]) -> None:
 def _enqueue(messages: list[Message]) -> list[Message]:
     if not messages:
         return []
-    with transaction.atomic():
-        if connection.features.can_return_rows_from_bulk_insert:
-            created = Message.objects.bulk_create(messages)
-        else:  # pragma: no cover - every supported database returns ids
-            created = [Message.objects.create(**_fields(m)) for m in messages]
-        transaction.on_commit(partial(_schedule_delivery, [m.pk for m in created]))
+    if connection.features.can_return_rows_from_bulk_insert:
+        created = Message.objects.bulk_create(messages)  # one INSERT, atomic by itself
+    else:  # pragma: no cover - every supported database returns ids
+        created = [Message.objects.create(**_fields(m)) for m in messages]
+    # In the caller's transaction: runs after its commit, never after a rollback.
+    # Outside any transaction: the rows are committed already, so it runs at once.
+    transaction.on_commit(partial(_schedule_delivery, [m.pk for m in created]))
     return created
 
 
