@@ -110,7 +110,10 @@ def preferences(request):
         "notifications/preferences.html",
         {
             "form": form,
-            "choices": choices,
+            "rows": [
+                (choice, form[choice.code] if choice.code in form.fields else None)
+                for choice in choices
+            ],
             "push_key": push_public_key(),
             "push_devices": selectors.push_device_count(request.user),
         },
