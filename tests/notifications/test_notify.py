@@ -187,11 +187,14 @@ def test_notify_address_reaches_people_without_an_account(django_capture_on_comm
     assert "771100" in SmsLog.objects.get(phone="+79175550000").text
 
 
-def test_notify_address_needs_somewhere_to_send():
-    with pytest.raises(ValueError):
-        services.notify_address(
-            event="accounts.confirmation_code", context={"code": "1", "minutes": 1}
-        )
+def test_notify_address_without_any_address_queues_nothing():
+    messages = services.notify_address(
+        email=None, event="accounts.confirmation_code", context={"code": "1", "minutes": 1}
+    )
+    assert messages == []
+    assert not Message.objects.exists()
+    with pytest.raises(ImproperlyConfigured):
+        services.notify_address(email=None, event="nobody.declared_this", context={})
 
 
 def test_support_ticket_notifies_every_administrator(django_capture_on_commit_callbacks):

@@ -195,9 +195,12 @@ def notify_address(
     language: str = "ru",
 ) -> list[Message]:
     """Queue ``event`` for a person without an account (a sign-up code, an applicant registered
-    on paper): an e-mail to ``email`` and/or an SMS to ``phone``."""
+    on paper): an e-mail to ``email`` and/or an SMS to ``phone``. With neither there is nobody
+    to reach: nothing is queued (the event must still be declared)."""
+    get_event(event)
     if not email and not phone:
-        raise ValueError("notify_address needs an e-mail address or a phone number")
+        logger.info("%s: no e-mail address or phone number to notify", event)
+        return []
     rendered = render_notification(event, language, context)
     url = str(context.get("url", ""))
     messages = []
