@@ -101,6 +101,7 @@ def _mount_routers() -> None:
     from cityhall.municipal_services.api import applications_router as applications_router
     from cityhall.municipal_services.api import router as services_router
     from cityhall.notifications.api import router as notifications_router
+    from cityhall.portal.api import router as support_router
     from cityhall.service_requests.api import router as requests_router
 
     api.add_router("/accounts", accounts_router)
@@ -110,6 +111,7 @@ def _mount_routers() -> None:
     api.add_router("/applications", applications_router)
     api.add_router("/geo", geo_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/support", support_router)
 
 
 _mount_routers()

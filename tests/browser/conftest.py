@@ -1,0 +1,110 @@
+"""Browser suite: one Debian Chromium for the whole session, driven by Playwright, against
+pytest-django's ``live_server``; axe-core (bundled by axe-playwright-python) checks the pages.
+
+Select with ``pytest -m browser`` (``make test`` runs it). Every module here sets
+``pytestmark = pytest.mark.browser``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from .support import DESKTOP, PHONE
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
+# database access that fixtures (factories, force_login) make from the same thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CITYHALL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    # A stuck page must fail its test quickly, not stall the suite for the global timeout.
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(90))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shared_page(browser: Browser, **options) -> Iterator[Page]:
+    context = browser.new_context(locale="en-GB", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def _desktop_tab(browser: Browser) -> Iterator[Page]:
+    yield from _shared_page(browser, viewport=DESKTOP)
+
+
+@pytest.fixture(scope="session")
+def _phone_tab(browser: Browser) -> Iterator[Page]:
+    yield from _shared_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture(scope="session")
+def _no_script_tab(browser: Browser) -> Iterator[Page]:
+    yield from _shared_page(browser, viewport=DESKTOP, java_script_enabled=False)
+
+
+def _fresh(tab: Page) -> Page:
+    tab.context.clear_cookies()
+    return tab
+
+
+# One tab per kind for the whole session, reused by every test (cookies cleared): opening a
+# context per test would cost more than most tests.
+@pytest.fixture
+def page(_desktop_tab: Page, live_server) -> Page:
+    """An anonymous desktop tab (1280x800)."""
+    return _fresh(_desktop_tab)
+
+
+@pytest.fixture
+def phone_page(_phone_tab: Page, live_server) -> Page:
+    """An anonymous phone tab (390x844, touch)."""
+    return _fresh(_phone_tab)
+
+
+@pytest.fixture
+def no_script_page(_no_script_tab: Page, live_server) -> Page:
+    """An anonymous desktop tab with JavaScript disabled."""
+    return _fresh(_no_script_tab)
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server) -> Iterator[Callable[..., BrowserContext]]:
+    """Make a fresh context (phone viewport, JavaScript off, another locale); closed after."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("locale", "en-GB")
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
