@@ -36,7 +36,7 @@ SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000")
 CITY_NAME = os.environ.get("CITYHALL_CITY_NAME", "Kazan")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cityhall.accounts.admin_site.AdminConfig",  # django.contrib.admin, second factor required
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -181,6 +181,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("CITYHALL_FROM_EMAIL", "cityhall@localhost")
 SMS_GATEWAY = os.environ.get(
     "CITYHALL_SMS_GATEWAY", "cityhall.notifications.channels.LogSmsGateway"
 )
+SMS_HTTP_URL = os.environ.get("CITYHALL_SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("CITYHALL_SMS_HTTP_TOKEN", "")
+SMS_HTTP_SENDER = os.environ.get("CITYHALL_SMS_HTTP_SENDER", "")
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("CITYHALL_NOTIFICATIONS_MAX_ATTEMPTS", "6"))
 WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("CITYHALL_VAPID_PRIVATE_KEY", "")
 WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("CITYHALL_VAPID_PUBLIC_KEY", "")
 WEBPUSH_VAPID_SUBJECT = os.environ.get("CITYHALL_VAPID_SUBJECT", "mailto:cityhall@localhost")
