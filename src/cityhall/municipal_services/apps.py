@@ -6,3 +6,41 @@ class MunicipalServicesConfig(AppConfig):
     name = "cityhall.municipal_services"
     label = "municipal_services"
     verbose_name = _("Municipal services")
+
+    def ready(self) -> None:
+        from cityhall.portal.cabinet import CabinetSection, register_section
+        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+
+        from . import notices
+        from .cabinet import my_applications
+
+        notices.declare_events()
+        register_section(
+            CabinetSection(
+                key="municipal_services",
+                title=_("My applications for municipal services"),
+                items=my_applications,
+                order=30,
+                url_name="municipal_services:my_applications",
+                empty_text=_("You have not applied for a municipal service yet."),
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="municipal_services_desk",
+                title=_("Municipal services: applications"),
+                url_name="municipal_services:desk",
+                roles=("operator", "expert", "decision_maker"),
+                description=_("Document check, consideration, decisions, overdue applications."),
+                order=30,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="municipal_services_statistics",
+                title=_("Municipal services: statistics"),
+                url_name="municipal_services:statistics",
+                roles=("operator", "expert", "decision_maker", "administrator"),
+                order=31,
+            )
+        )

@@ -1,0 +1,50 @@
+"""What applicants are told: event declarations (default wording in ru/tt/en). The status text
+itself comes from the service definition (``status_texts``), so officials word it per service."""
+
+from __future__ import annotations
+
+from cityhall.notifications.services import notify, register_event
+
+STATUS_CHANGED = "municipal_services.status_changed"
+
+
+def declare_events() -> None:
+    register_event(
+        STATUS_CHANGED,
+        description="The status of a municipal service application changed",
+        variables=("number", "service", "status", "status_text", "url"),
+        default_templates={
+            "ru": {
+                "subject": "Заявление {{ number }}: {{ status }}",
+                "body": "{{ service }}\nЗаявление {{ number }}.\n{{ status_text }}\n"
+                "Подробнее: {{ site_url }}{{ url }}",
+                "sms": "Заявление {{ number }}: {{ status_text }}",
+            },
+            "tt": {
+                "subject": "{{ number }} гаризасы: {{ status }}",
+                "body": "{{ service }}\n{{ number }} гаризасы.\n{{ status_text }}\n"
+                "Тулырак: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} гаризасы: {{ status_text }}",
+            },
+            "en": {
+                "subject": "Application {{ number }}: {{ status }}",
+                "body": "{{ service }}\nApplication {{ number }}.\n{{ status_text }}\n"
+                "Details: {{ site_url }}{{ url }}",
+                "sms": "Application {{ number }}: {{ status_text }}",
+            },
+        },
+    )
+
+
+def status_changed(*, recipient, number: str, service: str, status: str, text: str, url: str):
+    return notify(
+        recipient=recipient,
+        event=STATUS_CHANGED,
+        context={
+            "number": number,
+            "service": service,
+            "status": status,
+            "status_text": text,
+            "url": url,
+        },
+    )

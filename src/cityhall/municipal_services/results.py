@@ -1,0 +1,59 @@
+"""Result documents: a PDF made from the definition's template (fpdf2, a Cyrillic font from
+the pinned ``font-roboto`` package), for the applicant's cabinet and the registry."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+from django.utils import timezone
+from font_roboto import font_files
+from fpdf import FPDF
+
+from .definition import text_in
+from .models import Application
+
+__all__ = ["render_result_pdf", "result_context"]
+
+
+def result_context(application: Application, number: str) -> dict:
+    applicant = application.applicant
+    answers = application.answers or {}
+    holder = str(answers.get("organisation_name") or answers.get("applicant_name") or applicant)
+    language = application.language or "ru"
+    return {
+        "number": number,
+        "application_number": application.number,
+        "date": timezone.localdate().strftime("%d.%m.%Y"),
+        "service": application.service.title(language),
+        "title": text_in((application.version.result_template or {}).get("title"), language)
+        or application.service.title(language),
+        "holder": holder,
+        "department": str(application.department),
+        "answers": answers,
+        "variant": application.variant,
+        "reasons": application.decision_reasons,
+    }
+
+
+def render_result_pdf(application: Application, template: dict, context: dict) -> bytes:
+    """The template's ``title`` and ``body`` (Django template text per language) filled in."""
+    language = application.language or "ru"
+    body_source = text_in(template.get("body"), language) or (
+        "{{ service }}\n№ {{ number }} от {{ date }}\n{{ holder }}"
+    )
+    body = Template(body_source).render(Context(context, autoescape=False))
+    pdf = FPDF(format="A4")
+    pdf.set_title(context["title"])
+    pdf.add_font("Roboto", "", font_files["Roboto"])
+    pdf.add_font("Roboto", "B", font_files["RobotoBold"])
+    pdf.add_page()
+    pdf.set_font("Roboto", "", 10)
+    pdf.multi_cell(0, 5, context["department"])
+    pdf.ln(8)
+    pdf.set_font("Roboto", "B", 16)
+    pdf.multi_cell(0, 8, context["title"], align="C")
+    pdf.ln(4)
+    pdf.set_font("Roboto", "", 12)
+    pdf.multi_cell(0, 6, f"№ {context['number']} — {context['date']}", align="C")
+    pdf.ln(6)
+    pdf.multi_cell(0, 6, body)
+    return bytes(pdf.output())

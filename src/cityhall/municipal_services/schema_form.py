@@ -1,0 +1,234 @@
+"""The application form, rendered on the server from the version's JSON Schema and UI hints.
+
+Works without JavaScript: every field is a plain HTML control; posted values are read back into
+typed answers (:func:`answers_from_post`) and validated against the exact version's schema
+(:func:`errors_of`), with each jsonschema error mapped to its field and a translated message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .definition import text_in
+
+__all__ = ["FormField", "fields_of", "answers_from_post", "errors_of", "validator_for"]
+
+_VALIDATORS: dict[Any, Draft202012Validator] = {}
+
+
+def validator_for(schema: dict, key: Any = None) -> Draft202012Validator:
+    """A compiled validator, kept per ``key`` (a published version never changes)."""
+    if key is None:
+        return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        if len(_VALIDATORS) > 2000:
+            _VALIDATORS.clear()
+        _VALIDATORS[key] = validator
+    return validator
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    help: str
+    widget: str  # text, textarea, number, integer, date, email, select, checkbox, checkboxes
+    required: bool
+    value: Any = None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    condition: str = ""
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"f-{self.name}"
+
+    @property
+    def selected(self) -> set[str]:
+        if isinstance(self.value, list):
+            return {str(v) for v in self.value}
+        return {str(self.value)} if self.value not in (None, "") else set()
+
+
+def _widget(prop: dict, hints: dict) -> str:
+    if hints.get("widget"):
+        return hints["widget"]
+    kind = prop.get("type")
+    if kind == "boolean":
+        return "checkbox"
+    if kind == "array" and isinstance(prop.get("items"), dict) and "enum" in prop["items"]:
+        return "checkboxes"
+    if "enum" in prop:
+        return "select"
+    if kind in ("integer", "number"):
+        return kind
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("format") == "email":
+        return "email"
+    if (prop.get("maxLength") or 0) > 200:
+        return "textarea"
+    return "text"
+
+
+def _choices(prop: dict, hints: dict, language: str | None) -> list[tuple[str, str]]:
+    values = prop.get("enum") or (prop.get("items") or {}).get("enum") or []
+    labels = hints.get("choices") or {}
+    return [(str(v), text_in(labels.get(str(v)), language) or str(v)) for v in values]
+
+
+def fields_of(
+    schema: dict,
+    ui: dict,
+    *,
+    values: dict | None = None,
+    errors: dict[str, list[str]] | None = None,
+    language: str | None = None,
+) -> list[FormField]:
+    """The form's fields in the hinted order, with labels and help in ``language``."""
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    hints_by_field = (ui or {}).get("fields") or {}
+    order = [n for n in (ui or {}).get("order") or [] if n in properties]
+    order += [n for n in properties if n not in order]
+    values = values or {}
+    errors = errors or {}
+    result = []
+    for name in order:
+        prop = properties[name]
+        hints = hints_by_field.get(name) or {}
+        attrs = {}
+        for key, attr in (("minimum", "min"), ("maximum", "max"), ("maxLength", "maxlength")):
+            if key in prop:
+                attrs[attr] = prop[key]
+        if prop.get("type") == "number":
+            attrs["step"] = "any"
+        result.append(
+            FormField(
+                name=name,
+                label=text_in(hints.get("label"), language) or prop.get("title") or name,
+                help=text_in(hints.get("help"), language) or prop.get("description", ""),
+                widget=_widget(prop, hints),
+                required=name in required,
+                value=values.get(name, prop.get("default")),
+                choices=_choices(prop, hints, language),
+                errors=errors.get(name, []),
+                condition=text_in(hints.get("show_if_text"), language),
+                attrs=attrs,
+            )
+        )
+    return result
+
+
+def _coerce(prop: dict, raw: str) -> Any:
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    raw = raw.strip()
+    if kind == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if kind == "number":
+        try:
+            number = float(raw.replace(",", "."))
+        except ValueError:
+            return raw
+        return int(number) if number.is_integer() else number
+    return raw
+
+
+def answers_from_post(schema: dict, data) -> dict:
+    """Typed answers from a posted form (``QueryDict``): blanks are left out so that
+    "required" speaks for them; values that do not parse stay strings so the schema says why."""
+    answers: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        kind = prop.get("type")
+        if kind == "boolean":
+            if name in data:
+                answers[name] = data.get(name) in ("on", "true", "1", "yes")
+            continue
+        if kind == "array":
+            items = [v for v in data.getlist(name) if v != ""]
+            if items:
+                item_prop = prop.get("items") or {}
+                answers[name] = [_coerce(item_prop, v) for v in items]
+            continue
+        raw = data.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        answers[name] = _coerce(prop, raw)
+    return answers
+
+
+def _message(error: ValidationError) -> str:
+    v, value = error.validator, error.validator_value
+    messages = {
+        "required": _("This field is required."),
+        "type": _("Enter a valid value."),
+        "enum": _("Choose one of the listed values."),
+        "const": _("Choose one of the listed values."),
+        "minLength": _("Enter at least %(n)s characters.") % {"n": value},
+        "maxLength": _("Enter at most %(n)s characters.") % {"n": value},
+        "minimum": _("Enter a number not less than %(n)s.") % {"n": value},
+        "maximum": _("Enter a number not greater than %(n)s.") % {"n": value},
+        "exclusiveMinimum": _("Enter a number greater than %(n)s.") % {"n": value},
+        "exclusiveMaximum": _("Enter a number less than %(n)s.") % {"n": value},
+        "pattern": _("The value is not in the expected format."),
+        "format": _("The value is not in the expected format."),
+        "minItems": _("Choose at least %(n)s.") % {"n": value},
+        "maxItems": _("Choose at most %(n)s.") % {"n": value},
+        "additionalProperties": _("The form has fields it does not expect."),
+    }
+    if v == "type":
+        expected = value if isinstance(value, str) else (value or [""])[0]
+        messages["type"] = {
+            "integer": _("Enter a whole number."),
+            "number": _("Enter a number."),
+            "boolean": _("Choose yes or no."),
+            "string": _("Enter text."),
+        }.get(expected, messages["type"])
+    return str(messages.get(v, _("Enter a valid value.")))
+
+
+def errors_of(
+    schema: dict, answers: dict, *, key: Any = None, hints: dict | None = None
+) -> dict[str, list[str]]:
+    """Field → translated messages for every way ``answers`` break ``schema``. Errors that belong
+    to no single field go under ``__all__``; hint-supplied messages (``ui.fields.X.error``) win."""
+    validator = validator_for(schema, key)
+    result: dict[str, list[str]] = {}
+    hint_fields = (hints or {}).get("fields") or {}
+    for error in validator.iter_errors(answers):
+        for name in _fields_of_error(error, answers):
+            custom = text_in((hint_fields.get(name) or {}).get("error"))
+            message = custom or _message(error)
+            bucket = result.setdefault(name, [])
+            if message not in bucket:
+                bucket.append(message)
+    return result
+
+
+def _fields_of_error(error: ValidationError, answers: dict) -> list[str]:
+    if error.validator == "required" and not error.path:
+        missing = [n for n in error.validator_value if n not in (error.instance or {})]
+        return missing or ["__all__"]
+    if error.path:
+        return [str(error.path[0])]
+    if error.validator == "additionalProperties":
+        return ["__all__"]
+    # if/then/allOf at the root: find the failing sub-error's field
+    for sub in error.context or []:
+        names = _fields_of_error(sub, answers)
+        if names:
+            return names
+    return ["__all__"]

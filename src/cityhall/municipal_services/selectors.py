@@ -1,0 +1,195 @@
+"""Read queries of municipal services, used by pages, the API, commands and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cityhall.accounts.models import Organisation, User
+from cityhall.accounts.selectors import has_role, organisations_where
+from cityhall.core.errors import Forbidden, NotFound
+
+from .models import (
+    Application,
+    ApplicationEvent,
+    LifeSituationCase,
+    RegistryRecord,
+    Service,
+    ServiceVersion,
+    StandardRequest,
+)
+from .services import EXPORT_FORMAT
+
+__all__ = [
+    "catalogue",
+    "service_by_code",
+    "published_version",
+    "export_service",
+    "applications_of",
+    "application_for",
+    "desk",
+    "overdue",
+    "registry_search",
+    "life_situation_summary",
+    "STAFF_ROLES",
+]
+
+STAFF_ROLES = ("operator", "expert", "decision_maker")
+
+
+def catalogue() -> QuerySet[Service]:
+    """Services with a published version, for the public list and the API."""
+    return (
+        Service.objects.filter(is_active=True, versions__status=ServiceVersion.Status.PUBLISHED)
+        .select_related("department")
+        .order_by("code")
+    )
+
+
+def service_by_code(code: str) -> Service:
+    service = Service.objects.select_related("department").filter(code=code).first()
+    if service is None:
+        raise NotFound()
+    return service
+
+
+def published_version(service: Service) -> ServiceVersion | None:
+    return service.versions.filter(status=ServiceVersion.Status.PUBLISHED).first()
+
+
+def export_service(service: Service, version: ServiceVersion | None = None) -> dict:
+    """The definition file of a service (the published version, else the latest draft)."""
+    version = version or published_version(service) or service.versions.order_by("-number").first()
+    if version is None:
+        raise NotFound()
+    return {
+        "format": EXPORT_FORMAT,
+        "code": service.code,
+        "department": service.department.name,
+        "name": service.name,
+        "exported_version": version.number,
+        "definition": version.definition(),
+    }
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(Q(applicant=user) | Q(registered_by=user))
+        .select_related("service", "version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def is_staff_of(user: User, application: Application) -> bool:
+    return has_role(user, STAFF_ROLES + ("administrator",), application.department)
+
+
+def application_for(user: User, pk: int) -> Application:
+    """An application the user may see: the applicant's own, or the department staff's."""
+    application = (
+        Application.objects.select_related("service", "version", "department", "applicant")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise NotFound()
+    if user.pk in (application.applicant_id, application.registered_by_id):
+        return application
+    if is_staff_of(user, application):
+        return application
+    raise Forbidden()
+
+
+def staff_departments(user: User) -> QuerySet[Organisation]:
+    if user.is_superuser:
+        return Organisation.objects.filter(type=Organisation.Type.EXECUTIVE_DEPARTMENT)
+    direct = organisations_where(user, STAFF_ROLES + ("administrator",))
+    return Organisation.objects.filter(Q(pk__in=direct) | Q(parent__in=direct)).distinct()
+
+
+def desk(user: User, *, status: str = "", overdue_only: bool = False) -> QuerySet[Application]:
+    """Open applications of the departments where the user works, oldest deadline first."""
+    qs = Application.objects.filter(department__in=staff_departments(user)).exclude(
+        status=Application.Status.DRAFT
+    )
+    qs = qs.filter(status=status) if status else qs.filter(status__in=Application.OPEN)
+    if overdue_only:
+        qs = qs.filter(due_at__lt=timezone.now(), suspended_at__isnull=True)
+    return qs.select_related("service", "applicant", "department", "assignee").order_by(
+        "due_at", "pk"
+    )
+
+
+def overdue(user: User) -> QuerySet[Application]:
+    return desk(user, overdue_only=True)
+
+
+def registry_search(registry: str = "", q: str = "") -> QuerySet[RegistryRecord]:
+    qs = RegistryRecord.objects.all()
+    if registry:
+        qs = qs.filter(registry=registry)
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(title__icontains=q)
+            | Q(holder__icontains=q)
+            | Q(address__icontains=q)
+        )
+    return qs.order_by("-issued_on", "-pk")
+
+
+def registries() -> list[str]:
+    return list(
+        RegistryRecord.objects.values_list("registry", flat=True).distinct().order_by("registry")
+    )
+
+
+@dataclass(frozen=True)
+class SituationSummary:
+    status: str  # "in_progress" | "completed" | "needs_action"
+    total: int
+    done: int
+    applications: list
+    timeline: list
+
+
+def life_situation_summary(case: LifeSituationCase) -> SituationSummary:
+    """One combined status and timeline for all the sub-applications."""
+    applications = list(case.applications.select_related("service", "department").order_by("pk"))
+    done = sum(a.status in Application.FINAL for a in applications)
+    needs_action = any(
+        a.status in (Application.Status.DRAFT, Application.Status.RETURNED) for a in applications
+    )
+    status = (
+        "completed"
+        if done == len(applications)
+        else "needs_action"
+        if needs_action
+        else "in_progress"
+    )
+    timeline = list(
+        ApplicationEvent.objects.filter(application__in=applications)
+        .exclude(to_status="")
+        .select_related("application__service")
+        .order_by("created_at", "pk")
+    )
+    return SituationSummary(status, len(applications), done, applications, timeline)
+
+
+def standard_requests_report(
+    start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict]:
+    """Requests counted on their own: per type and status."""
+    qs = StandardRequest.objects.all()
+    if start:
+        qs = qs.filter(sent_at__date__gte=start)
+    if end:
+        qs = qs.filter(sent_at__date__lte=end)
+    return list(
+        qs.values("type__code", "status")
+        .annotate(count=Count("pk"))
+        .order_by("type__code", "status")
+    )

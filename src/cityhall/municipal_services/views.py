@@ -1,0 +1,772 @@
+"""Pages of municipal services: thin — parse, call one service or selector, render.
+
+Everything works without JavaScript: the application form is rendered on the server from the
+version's JSON Schema; errors come back beside their fields with status 422.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.models import Organisation, User
+from cityhall.accounts.permissions import staff_required
+from cityhall.accounts.selectors import has_role
+from cityhall.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+
+from . import selectors, services
+from . import statistics as stats
+from .charts import bar_chart_svg, registry_map_svg
+from .definition import text_in
+from .models import (
+    Application,
+    Consultation,
+    LifeSituation,
+    LifeSituationCase,
+    Opinion,
+    ServiceVersion,
+    StandardRequest,
+    StandardRequestType,
+    WidgetSite,
+)
+from .schema_form import answers_from_post, fields_of
+
+PAGE_SIZE = 50
+STAFF = ("operator", "expert", "decision_maker")
+
+
+def _page(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 200))
+    except ValueError:
+        return 1
+
+
+def _domain(view):
+    """Turn domain errors raised by a view into the page's 4xx."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def catalogue(request):
+    services_ = list(selectors.catalogue())
+    situations = LifeSituation.objects.filter(is_active=True).order_by("code")
+    return render(
+        request,
+        "municipal_services/catalogue.html",
+        {"services": services_, "situations": situations, "title": _("Municipal services")},
+    )
+
+
+@_domain
+def service_detail(request, code):
+    service = selectors.service_by_code(code)
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    return render(
+        request,
+        "municipal_services/service.html",
+        {
+            "service": service,
+            "version": version,
+            "documents": _documents(version),
+            "fees": [(text_in(f.get("title")), f.get("amount")) for f in version.fees or []],
+        },
+    )
+
+
+def _documents(version: ServiceVersion) -> list[dict]:
+    return [
+        {
+            "code": d["code"],
+            "title": text_in(d.get("title")),
+            "help": text_in(d.get("help")),
+            "required": d.get("required", False),
+            "types": ", ".join(t.split("/")[-1].upper() for t in d.get("types", [])),
+            "max_size_mb": d.get("max_size_mb"),
+        }
+        for d in version.documents or []
+    ]
+
+
+@login_required
+@_domain
+def apply(request, code):
+    service = selectors.service_by_code(code)
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    if request.method == "POST":
+        application = services.start_application(
+            actor=request.user, service=service, language=get_language() or "ru"
+        )
+        return redirect("municipal_services:application_edit", pk=application.pk)
+    drafts = selectors.applications_of(request.user).filter(
+        service=service, status=Application.Status.DRAFT
+    )[:5]
+    return render(request, "municipal_services/apply.html", {"service": service, "drafts": drafts})
+
+
+@login_required
+@_domain
+def application_edit(request, pk):
+    """The form: save the draft (resume later) or submit; uploads are separate posts so each
+    document is stored as soon as it arrives."""
+    application = selectors.application_for(request.user, pk)
+    if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+        return redirect("municipal_services:application", pk=pk)
+    if request.user.pk not in (application.applicant_id, application.registered_by_id):
+        raise PermissionDenied
+    version = application.version
+    errors: dict[str, list[str]] = {}
+    values = application.answers
+    status = 200
+    if request.method == "POST":
+        values = answers_from_post(version.form_schema, request.POST)
+        try:
+            application = services.save_draft(
+                application=application, actor=request.user, answers=values
+            )
+            if request.POST.get("action") == "submit":
+                services.submit_application(application=application, actor=request.user)
+                messages.success(request, _("Your application has been submitted."))
+                return redirect("municipal_services:application", pk=pk)
+            messages.success(request, _("The draft has been saved. You can come back to it later."))
+            return redirect("municipal_services:application_edit", pk=pk)
+        except InvalidInput as exc:
+            errors = exc.fields
+            status = 422
+    return render(
+        request,
+        "municipal_services/application_form.html",
+        _form_context(application, values, errors),
+        status=status,
+    )
+
+
+def _form_context(application, values, errors):
+    version = application.version
+    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)
+    documents = _documents(version)
+    files = list(application.files.all())
+    for doc in documents:
+        doc["files"] = [f for f in files if f.document_code == doc["code"]]
+        doc["errors"] = errors.get(doc["code"], [])
+    field_names = {f.name for f in fields} | {d["code"] for d in documents}
+    return {
+        "application": application,
+        "service": application.service,
+        "fields": fields,
+        "documents": documents,
+        "errors": errors,
+        "general_errors": [m for k, v in errors.items() if k not in field_names for m in v],
+        "title": application.service.title(),
+    }
+
+
+@login_required
+@require_POST
+@_domain
+def application_upload(request, pk):
+    application = selectors.application_for(request.user, pk)
+    if request.POST.get("remove"):
+        file = application.files.filter(pk=request.POST["remove"]).first()
+        if file:
+            services.remove_file(file=file, actor=request.user)
+        return redirect("municipal_services:application_edit", pk=pk)
+    upload = request.FILES.get("file")
+    code = request.POST.get("document_code", "")
+    try:
+        if upload is None:
+            raise InvalidInput(fields={code or "file": [_("Choose a file.")]})
+        services.upload_file(
+            application=application, actor=request.user, document_code=code, upload=upload
+        )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "municipal_services/application_form.html",
+            _form_context(application, application.answers, exc.fields),
+            status=422,
+        )
+    messages.success(request, _("The file has been uploaded."))
+    return redirect("municipal_services:application_edit", pk=pk)
+
+
+@login_required
+def my_applications(request):
+    page = _page(request)
+    rows = list(
+        selectors.applications_of(request.user)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
+    )
+    situations = LifeSituationCase.objects.filter(applicant=request.user).select_related(
+        "situation"
+    )
+    return render(
+        request,
+        "municipal_services/my_applications.html",
+        {
+            "applications": rows[:PAGE_SIZE],
+            "has_next": len(rows) > PAGE_SIZE,
+            "page": page,
+            "situations": situations[:20],
+        },
+    )
+
+
+@login_required
+@_domain
+def application_detail(request, pk):
+    application = selectors.application_for(request.user, pk)
+    is_staff = selectors.is_staff_of(request.user, application)
+    events = application.events.select_related("actor").order_by("created_at", "pk")
+    context = {
+        "application": application,
+        "service": application.service,
+        "events": events,
+        "is_staff": is_staff,
+        "status_text": services.status_text(application, application.status),
+        "answers": [
+            (f.label, f.value)
+            for f in fields_of(
+                application.version.form_schema, application.version.ui, values=application.answers
+            )
+            if f.value not in (None, "")
+        ],
+        "files": application.files.all(),
+        "requests": application.standard_requests.select_related("type", "addressee"),
+        "opinions": application.opinions.select_related("expert"),
+        "result": getattr(application, "result", None),
+        "is_owner": request.user.pk in (application.applicant_id, application.registered_by_id),
+    }
+    if is_staff:
+        stage = services.STAGE_OF.get(application.status, "")
+        context.update(
+            stage=stage,
+            can_act=bool(stage)
+            and has_role(
+                request.user, services.stage_roles(application, stage), application.department
+            ),
+            experts=User.objects.filter(
+                memberships__role="expert", memberships__organisation=application.department
+            ).distinct()[:50],
+            request_types=StandardRequestType.objects.select_related("addressee")[:50],
+            my_opinions=application.opinions.filter(expert=request.user, answered_at__isnull=True),
+        )
+    return render(request, "municipal_services/application.html", context)
+
+
+ACTIONS = {
+    "accept": lambda a, u, p: services.accept_application(application=a, actor=u),
+    "return": lambda a, u, p: services.return_application(
+        application=a, actor=u, reasons=p.get("reasons", "").splitlines()
+    ),
+    "forward": lambda a, u, p: services.forward_to_expert(
+        application=a, actor=u, expert=_user(p.get("expert")), note=p.get("note", "")
+    ),
+    "ask_opinion": lambda a, u, p: services.ask_opinion(
+        application=a, actor=u, expert=_user(p.get("expert")), question=p.get("question", "")
+    ),
+    "answer_opinion": lambda a, u, p: services.answer_opinion(
+        opinion=get_object_or_404(Opinion, pk=p.get("opinion"), application=a),
+        actor=u,
+        answer=p.get("answer", ""),
+    ),
+    "conclude": lambda a, u, p: services.send_to_decision(
+        application=a, actor=u, conclusion=p.get("conclusion", ""), proposed=p.get("proposed", "")
+    ),
+    "decide": lambda a, u, p: services.decide(
+        application=a,
+        actor=u,
+        outcome=p.get("outcome", ""),
+        reasons=p.get("reasons", "").splitlines(),
+    ),
+    "suspend": lambda a, u, p: services.suspend_application(
+        application=a, actor=u, reason=p.get("reason", "")
+    ),
+    "resume": lambda a, u, p: services.resume_application(application=a, actor=u),
+    "extend": lambda a, u, p: services.extend_application(
+        application=a, actor=u, days=_int(p.get("days")), reason=p.get("reason", "")
+    ),
+    "withdraw": lambda a, u, p: services.withdraw_application(application=a, actor=u),
+    "send_request": lambda a, u, p: services.send_standard_request(
+        application=a,
+        actor=u,
+        type=get_object_or_404(StandardRequestType, pk=p.get("type")),
+        payload=_json(p.get("payload")),
+    ),
+}
+
+
+def _user(pk) -> User:
+    user = User.objects.filter(pk=_int(pk)).first()
+    if user is None:
+        raise InvalidInput(fields={"expert": [_("Choose an expert.")]})
+    return user
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _json(value) -> dict:
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise InvalidInput(fields={"payload": [_("Enter the request as a JSON object.")]})
+    return data
+
+
+@login_required
+@require_POST
+@_domain
+def application_act(request, pk):
+    application = selectors.application_for(request.user, pk)
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    try:
+        action(application, request.user, request.POST)
+    except DomainError as exc:
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        details = [m for v in exc.fields.values() for m in v]
+        messages.error(request, " ".join([str(exc.message), *details]))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("municipal_services:application", pk=pk)
+
+
+@login_required
+@_domain
+def result_pdf(request, pk):
+    application = selectors.application_for(request.user, pk)
+    result = getattr(application, "result", None)
+    if result is None:
+        raise Http404
+    return FileResponse(
+        result.file.open("rb"), content_type="application/pdf", filename=f"{result.number}.pdf"
+    )
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@staff_required(STAFF)
+def desk(request):
+    status = request.GET.get("status", "")
+    if status and status not in Application.Status.values:
+        status = ""
+    overdue = request.GET.get("overdue") == "1"
+    page = _page(request)
+    qs = selectors.desk(request.user, status=status, overdue_only=overdue)
+    rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    from .models import Service
+
+    return render(
+        request,
+        "municipal_services/desk.html",
+        {
+            "applications": rows[:PAGE_SIZE],
+            "has_next": len(rows) > PAGE_SIZE,
+            "page": page,
+            "status": status,
+            "overdue": overdue,
+            "statuses": [(s, Application.Status(s).label) for s in Application.OPEN],
+            "now": timezone.now(),
+            "overdue_count": selectors.overdue(request.user).count(),
+            "services": Service.objects.filter(is_active=True).order_by("code"),
+        },
+    )
+
+
+@staff_required("operator")
+@_domain
+def register_paper(request, code):
+    """A service centre operator registers a paper application on behalf of the applicant;
+    the scans are uploaded on the next page, as for any application."""
+    service = selectors.service_by_code(code)
+    error = ""
+    if request.method == "POST":
+        contact = request.POST.get("contact", "").strip()
+        applicant = (
+            User.objects.filter(email__iexact=contact).first()
+            or User.objects.filter(phone=contact).first()
+        )
+        if applicant is None and request.POST.get("last_name", "").strip():
+            applicant = User.objects.create_user(
+                username=f"paper-{timezone.now():%Y%m%d%H%M%S%f}",
+                email=contact if "@" in contact else None,
+                phone=contact if contact and "@" not in contact else None,
+                last_name=request.POST.get("last_name", "").strip(),
+                first_name=request.POST.get("first_name", "").strip(),
+            )
+            applicant.set_unusable_password()
+            applicant.save(update_fields=["password"])
+        if applicant is None:
+            error = _("No person with this e-mail or phone; enter their name to register them.")
+        else:
+            application = services.start_application(
+                actor=request.user,
+                service=service,
+                applicant=applicant,
+                channel=Application.Channel.SERVICE_CENTRE,
+            )
+            return redirect("municipal_services:application_edit", pk=application.pk)
+    return render(
+        request,
+        "municipal_services/register_paper.html",
+        {"service": service, "error": error},
+        status=422 if error else 200,
+    )
+
+
+@staff_required(STAFF + ("administrator",))
+def statistics(request):
+    period = stats.Period.from_query(request.GET)
+    report = stats.report(period, departments=selectors.staff_departments(request.user))
+    charts = {
+        "by_service": bar_chart_svg(
+            [(r["label"], r["count"]) for r in report["by_service"]], _("Applications by service")
+        ),
+        "by_channel": bar_chart_svg(
+            [(r["label"], r["count"]) for r in report["by_channel"]], _("Applications by channel")
+        ),
+    }
+    return render(
+        request,
+        "municipal_services/statistics.html",
+        {"report": report, "period": period, "charts": charts},
+    )
+
+
+@staff_required(STAFF + ("administrator",))
+def statistics_export(request, fmt):
+    period = stats.Period.from_query(request.GET)
+    report = stats.report(period, departments=selectors.staff_departments(request.user))
+    if fmt == "csv":
+        return HttpResponse(
+            stats.as_csv(report),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="municipal-services.csv"'},
+        )
+    if fmt == "xlsx":
+        return HttpResponse(
+            stats.as_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="municipal-services.xlsx"'},
+        )
+    raise Http404
+
+
+@staff_required(STAFF)
+def consultations(request):
+    departments = selectors.staff_departments(request.user)
+    errors: dict = {}
+    if request.method == "POST":
+        from .models import Service
+
+        try:
+            services.log_consultation(
+                actor=request.user,
+                department=get_object_or_404(Organisation, pk=_int(request.POST.get("department"))),
+                service=Service.objects.filter(pk=_int(request.POST.get("service"))).first(),
+                question=request.POST.get("question", ""),
+                answer=request.POST.get("answer", ""),
+                channel=request.POST.get("channel", "phone"),
+            )
+        except InvalidInput as exc:
+            errors = exc.fields
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        else:
+            messages.success(request, _("The consultation has been logged."))
+            return redirect("municipal_services:consultations")
+    from .models import Service
+
+    rows = Consultation.objects.filter(department__in=departments).select_related(
+        "service", "staff", "department"
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(question__icontains=q)
+    return render(
+        request,
+        "municipal_services/consultations.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "departments": departments,
+            "errors": errors,
+            "q": q,
+            "services": Service.objects.filter(department__in=departments).order_by("code"),
+            "post": request.POST,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@staff_required(services.REQUEST_HANDLERS)
+def requests_desk(request):
+    departments = selectors.staff_departments(request.user)
+    rows = (
+        StandardRequest.objects.filter(addressee__in=departments)
+        .select_related("type", "application", "application__service", "addressee")
+        .order_by("status", "due_at")
+    )
+    status = request.GET.get("status", "")
+    if status in StandardRequest.Status.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "municipal_services/requests.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "status": status,
+            "statuses": StandardRequest.Status.choices,
+            "report": selectors.standard_requests_report(),
+        },
+    )
+
+
+@staff_required(services.REQUEST_HANDLERS)
+@require_POST
+@_domain
+def request_act(request, pk):
+    item = get_object_or_404(StandardRequest, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            services.accept_standard_request(request=item, actor=request.user)
+        elif action == "answer":
+            services.answer_standard_request(
+                request=item,
+                actor=request.user,
+                answer=request.POST.get("answer", ""),
+                document=request.FILES.get("document"),
+            )
+        elif action == "reject":
+            services.reject_standard_request(
+                request=item, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        else:
+            raise Http404
+    except (InvalidInput, DomainError) as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(
+            request, " ".join([str(exc.message)] + [m for v in exc.fields.values() for m in v])
+        )
+    else:
+        messages.success(request, _("Done."))
+    return redirect("municipal_services:requests_desk")
+
+
+@_domain
+def preview(request, pk):
+    """The live preview of a version's form, rendered on the server exactly as applicants
+    will see it (officials open it from the admin)."""
+    if not (
+        request.user.is_authenticated
+        and (request.user.is_staff or has_role(request.user, ("administrator",) + STAFF))
+    ):
+        raise PermissionDenied
+    version = get_object_or_404(ServiceVersion.objects.select_related("service"), pk=pk)
+    values = (
+        answers_from_post(version.form_schema, request.POST) if request.method == "POST" else {}
+    )
+    errors = {}
+    if request.method == "POST":
+        from .schema_form import errors_of
+
+        errors = errors_of(version.form_schema, values, hints=version.ui)
+    from .definition import problems_of
+
+    return render(
+        request,
+        "municipal_services/preview.html",
+        {
+            "version": version,
+            "service": version.service,
+            "fields": fields_of(version.form_schema, version.ui, values=values, errors=errors),
+            "documents": _documents(version),
+            "problems": problems_of(version.definition()),
+            "checked": request.method == "POST",
+            "errors": errors,
+        },
+    )
+
+
+# --- registries ---------------------------------------------------------------------------------
+
+
+def registry(request):
+    name = request.GET.get("registry", "")
+    q = request.GET.get("q", "").strip()[:100]
+    page = _page(request)
+    rows = list(selectors.registry_search(name, q)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return render(
+        request,
+        "municipal_services/registry.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "has_next": len(rows) > PAGE_SIZE,
+            "page": page,
+            "registry": name,
+            "q": q,
+            "registries": selectors.registries(),
+            "title": _("Registers of issued permits"),
+        },
+    )
+
+
+def registry_map(request):
+    name = request.GET.get("registry", "")
+    q = request.GET.get("q", "").strip()[:100]
+    points = selectors.registry_search(name, q).filter(lat__isnull=False, lon__isnull=False)[:2000]
+    return HttpResponse(registry_map_svg(points), content_type="image/svg+xml")
+
+
+# --- life situations ----------------------------------------------------------------------------
+
+
+@_domain
+def life_situation(request, code):
+    situation = LifeSituation.objects.filter(code=code, is_active=True).first()
+    if situation is None:
+        raise NotFound()
+    errors: dict = {}
+    values: dict = {}
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        values = answers_from_post(situation.questionnaire, request.POST)
+        try:
+            case = services.submit_life_situation(
+                situation=situation, actor=request.user, answers=values
+            )
+        except InvalidInput as exc:
+            errors, status = exc.fields, 422
+            if not errors:
+                errors = {"__all__": [str(exc.message)]}
+        else:
+            messages.success(
+                request, _("Your application has been sent to every department concerned.")
+            )
+            return redirect("municipal_services:life_situation_case", pk=case.pk)
+    steps = situation.steps.select_related("service").order_by("order")
+    return render(
+        request,
+        "municipal_services/life_situation.html",
+        {
+            "situation": situation,
+            "steps": steps,
+            "fields": fields_of(
+                situation.questionnaire, situation.ui, values=values, errors=errors
+            ),
+            "general_errors": errors.get("__all__", []),
+            "title": text_in(situation.name),
+        },
+        status=status,
+    )
+
+
+@login_required
+def life_situation_case(request, pk):
+    case = get_object_or_404(LifeSituationCase.objects.select_related("situation"), pk=pk)
+    if case.applicant_id != request.user.pk:
+        raise PermissionDenied
+    summary = selectors.life_situation_summary(case)
+    return render(
+        request, "municipal_services/life_situation_case.html", {"case": case, "summary": summary}
+    )
+
+
+# --- widget ---------------------------------------------------------------------------------------
+
+
+def widget_script(request):
+    """One script tag for another portal: it places an iframe with our widget page."""
+    base = request.build_absolute_uri("/")[:-1]
+    script = (
+        "(function(){var s=document.currentScript;var site=s.getAttribute('data-site');"
+        "var code=s.getAttribute('data-service');var f=document.createElement('iframe');"
+        f"f.src='{base}/services/widget/'+encodeURIComponent(site)+'/'+encodeURIComponent(code)+'/';"
+        "f.title=s.getAttribute('data-title')||'Municipal service';f.style.width='100%';"
+        "f.style.minHeight='40rem';f.style.border='0';s.parentNode.insertBefore(f,s.nextSibling);})();"
+    )
+    return HttpResponse(script, content_type="application/javascript; charset=utf-8")
+
+
+def _origin_ok(origin: str) -> bool:
+    parsed = urlparse(origin)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and not parsed.path.strip("/")
+
+
+@xframe_options_exempt
+@_domain
+def widget(request, site, code):
+    """The service page inside another portal's iframe: only that site's origin may frame it
+    (CSP frame-ancestors); every other page keeps X-Frame-Options: DENY."""
+    widget_site = WidgetSite.objects.filter(key=site, is_active=True).first()
+    if widget_site is None or not _origin_ok(widget_site.origin):
+        raise NotFound()
+    service = selectors.service_by_code(code)
+    if not widget_site.services.filter(pk=service.pk).exists():
+        raise NotFound()
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    started = None
+    if request.method == "POST" and request.user.is_authenticated:
+        started = services.start_application(
+            actor=request.user,
+            service=service,
+            channel=Application.Channel.WIDGET,
+            widget_site=widget_site,
+            language=get_language() or "ru",
+        )
+    response = render(
+        request,
+        "municipal_services/widget.html",
+        {
+            "service": service,
+            "version": version,
+            "site": widget_site,
+            "started": started,
+            "documents": _documents(version),
+        },
+    )
+    response["Content-Security-Policy"] = f"frame-ancestors 'self' {widget_site.origin}"
+    return response

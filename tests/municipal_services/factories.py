@@ -1,0 +1,198 @@
+"""Factories for municipal services: a department with its staff, a valid definition and a
+published service, and applications in any stage (built through the services)."""
+
+from __future__ import annotations
+
+import copy
+
+from cityhall.municipal_services import services
+from cityhall.municipal_services.models import Service
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"0" * 200
+
+
+def texts(ru: str, en: str | None = None) -> dict:
+    return {"ru": ru, "tt": ru, "en": en or ru}
+
+
+BASE_DEFINITION = {
+    "form_schema": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {
+            "applicant_name": {"type": "string", "minLength": 3, "maxLength": 200},
+            "purpose": {"type": "string", "enum": ["office", "shop", "warehouse"]},
+            "area": {"type": "number", "minimum": 1, "maximum": 100000},
+            "floors": {"type": "integer", "minimum": 1, "maximum": 50},
+            "address": {"type": "string", "maxLength": 300},
+            "heritage_zone": {"type": "boolean"},
+        },
+        "required": ["applicant_name", "purpose", "area"],
+    },
+    "ui": {
+        "order": ["applicant_name", "purpose", "area", "floors", "address", "heritage_zone"],
+        "fields": {
+            "applicant_name": {"label": texts("Заявитель", "Applicant")},
+            "purpose": {
+                "label": texts("Назначение", "Purpose"),
+                "choices": {"office": texts("Офис", "Office")},
+            },
+            "area": {"label": texts("Площадь, м²", "Area, m²"), "help": texts("Общая", "Total")},
+            "floors": {
+                "label": texts("Этажность", "Floors"),
+                "show_if": {"==": [{"var": "purpose"}, "office"]},
+            },
+        },
+    },
+    "documents": [
+        {
+            "code": "plan",
+            "title": texts("План участка", "Site plan"),
+            "required": True,
+            "types": ["application/pdf", "image/jpeg", "image/png"],
+            "max_size_mb": 1,
+        },
+        {
+            "code": "extra",
+            "title": texts("Прочее", "Other"),
+            "required": False,
+            "types": ["application/pdf"],
+            "max_size_mb": 1,
+        },
+    ],
+    "fees": [{"title": texts("Пошлина", "Fee"), "amount": "0"}],
+    "term_days": 10,
+    "result_types": ["document", "registry_record"],
+    "registry": "building-permits",
+    "workflow": {
+        "stages": {
+            "acceptance": {"roles": ["operator"]},
+            "consideration": {"roles": ["expert"]},
+            "decision": {"roles": ["decision_maker"]},
+        },
+        "separation": [["acceptance", "decision"]],
+    },
+    "status_texts": {
+        "acceptance": texts(
+            "Заявление принято к проверке документов", "Documents are being checked"
+        ),
+        "returned": texts("Заявление возвращено на доработку", "Returned for corrections"),
+        "result_issued": texts("Разрешение выдано", "The permit has been issued"),
+        "refused": texts("В выдаче отказано", "Refused"),
+    },
+    "variants": [
+        {
+            "code": "small-office",
+            "title": texts("Небольшой офис", "Small office"),
+            "parameters": ["purpose", "area", "heritage_zone"],
+            "typical": True,
+        },
+        {
+            "code": "general",
+            "title": texts("Общий порядок", "General"),
+            "parameters": ["purpose", "area"],
+        },
+    ],
+    "rules": [
+        {
+            "code": "small-office-auto",
+            "when": {
+                "and": [
+                    {"==": [{"var": "purpose"}, "office"]},
+                    {"<=": [{"var": "area"}, 300]},
+                    {"!": {"var": "heritage_zone"}},
+                ]
+            },
+            "variant": "small-office",
+            "decision": {
+                "outcome": "approve",
+                "mode": "auto",
+                "reason": texts(
+                    "Типовой офис до 300 м² вне охранной зоны",
+                    "Typical office up to 300 m² outside heritage zones",
+                ),
+            },
+            "examples": [
+                {
+                    "input": {"purpose": "office", "area": 120},
+                    "variant": "small-office",
+                    "decision": "approve",
+                },
+                {
+                    "input": {"purpose": "office", "area": 120, "heritage_zone": True},
+                    "variant": "general",
+                    "decision": "",
+                },
+            ],
+        },
+        {
+            "code": "general",
+            "when": True,
+            "variant": "general",
+            "examples": [
+                {"input": {"purpose": "shop", "area": 50}, "variant": "general", "decision": ""}
+            ],
+        },
+    ],
+    "result_template": {
+        "title": texts("Разрешение на строительство", "Building permit"),
+        "body": texts(
+            "Выдано: {{ holder }}\nНазначение: {{ answers.purpose }}, площадь {{ answers.area }} м²"
+        ),
+    },
+}
+
+
+def definition(**overrides) -> dict:
+    data = copy.deepcopy(BASE_DEFINITION)
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
+class Department:
+    """A department with one person per role (operator, two experts, decision maker) and a
+    person who holds both operator and decision-maker roles (to test separation of duties)."""
+
+    def __init__(self, name: str = "Department of Urban Planning Permits"):
+        self.org = OrganisationFactory(name=name)
+        self.operator = MembershipFactory(organisation=self.org, role="operator").user
+        self.expert = MembershipFactory(organisation=self.org, role="expert").user
+        self.expert2 = MembershipFactory(organisation=self.org, role="expert").user
+        self.decider = MembershipFactory(organisation=self.org, role="decision_maker").user
+        self.both = MembershipFactory(organisation=self.org, role="operator").user
+        MembershipFactory(organisation=self.org, role="decision_maker", user=self.both)
+
+
+def published_service(dept: Department, code: str = "building-permit", **overrides) -> Service:
+    service = services.create_service(
+        actor=None,
+        code=code,
+        department=dept.org,
+        name=texts("Разрешение на строительство", "Building permit"),
+    )
+    version = services.create_draft(actor=None, service=service, definition=definition(**overrides))
+    services.publish_version(actor=None, version=version)
+    return service
+
+
+def upload(name: str = "plan.pdf", data: bytes = PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def submitted_application(service: Service, applicant=None, answers=None):
+    applicant = applicant or UserFactory()
+    application = services.start_application(actor=applicant, service=service)
+    services.save_draft(
+        application=application,
+        actor=applicant,
+        answers=answers or {"applicant_name": "ООО Ромашка", "purpose": "shop", "area": 500},
+    )
+    services.upload_file(
+        application=application, actor=applicant, document_code="plan", upload=upload()
+    )
+    services.submit_application(application=application, actor=applicant)
+    application.refresh_from_db()
+    return application
