@@ -268,8 +268,9 @@ _COMPILED: dict[tuple[int, Any], CompiledRules] = {}
 
 
 def compiled_rules(version: ServiceVersion) -> CompiledRules:
-    """The version's rules compiled once per process (drafts recompile when edited)."""
-    key = (version.pk, version.updated_at if version.is_editable else None)
+    """The version's rules compiled once per process (a draft recompiles when edited: the key
+    holds its ``updated_at``)."""
+    key = (version.pk, version.updated_at)
     compiled = _COMPILED.get(key)
     if compiled is None:
         if len(_COMPILED) > 1000:
