@@ -1,5 +1,155 @@
-"""Resident requests API."""
+"""Resident requests API (/api/v1/requests): the catalogue, submitting, reading one's own
+requests, and the workflow moves for staff. Thin: every change is one service call."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from cityhall.api import OptionalAuth
+from cityhall.core.errors import Forbidden
+
+from . import selectors, services
+from .models import ApplicantKind, Channel, ServiceRequest
 
 router = Router(tags=["service_requests"])
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    group: str
+    is_emergency: bool
+    attributes: list
+
+
+class RequestIn(Schema):
+    category: str
+    description: str = ""
+    building_id: int | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    applicant_kind: str = ApplicantKind.PERSON
+    contact_phone: str = ""
+    contact_email: str = ""
+    attributes: dict = {}
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    status: str
+    category: str
+    address: str
+    organisation: str | None
+    stage_due_at: dt.datetime | None
+    created_at: dt.datetime
+    version: int
+
+
+class TransitionIn(Schema):
+    to: str
+    reason: str = ""
+    report: str = ""
+    organisation_id: int | None = None
+    version: int | None = None
+
+
+class MergeIn(Schema):
+    parent_id: int
+    version: int | None = None
+
+
+def _out(item: ServiceRequest) -> dict:
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "status": item.status,
+        "category": item.category.code,
+        "address": item.address,
+        "organisation": str(item.organisation) if item.organisation_id else None,
+        "stage_due_at": item.stage_due_at,
+        "created_at": item.created_at,
+        "version": item.version,
+    }
+
+
+@router.get("/categories", response=list[CategoryOut], auth=OptionalAuth())
+def categories(request):
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "group": c.group,
+            "is_emergency": c.is_emergency,
+            "attributes": c.current_version.attributes,
+        }
+        for c in selectors.active_categories()
+    ]
+
+
+@router.post("/", response={201: RequestOut})
+def submit(request, payload: RequestIn):
+    item = services.submit_request(
+        category=payload.category,
+        description=payload.description,
+        channel=Channel.WEB,
+        author=request.user,
+        building=payload.building_id,
+        address=payload.address,
+        lat=payload.lat,
+        lon=payload.lon,
+        applicant_kind=payload.applicant_kind,
+        contact_phone=payload.contact_phone,
+        contact_email=payload.contact_email,
+        attributes=payload.attributes,
+    )
+    return 201, _out(item)
+
+
+@router.get("/mine", response=list[RequestOut])
+def mine(request):
+    return [_out(r) for r in selectors.requests_of(request.user)[:100]]
+
+
+@router.get("/{request_id}", response=RequestOut)
+def detail(request, request_id: int):
+    item = get_object_or_404(
+        ServiceRequest.objects.select_related("category", "organisation"), pk=request_id
+    )
+    if not services.roles_on(request.user, item) - {services.SYSTEM}:
+        raise Forbidden()
+    return _out(item)
+
+
+@router.post("/{request_id}/transition", response=RequestOut)
+def transition(request, request_id: int, payload: TransitionIn):
+    from cityhall.accounts.models import Organisation
+
+    org = None
+    if payload.organisation_id:
+        org = get_object_or_404(Organisation, pk=payload.organisation_id)
+    item = services.transition(
+        request=request_id,
+        actor=request.user,
+        to=payload.to,
+        reason=payload.reason,
+        report=payload.report,
+        organisation=org,
+        expected_version=payload.version,
+    )
+    return _out(item)
+
+
+@router.post("/{request_id}/merge", response=RequestOut)
+def merge(request, request_id: int, payload: MergeIn):
+    item = services.merge(
+        request=request_id,
+        parent=payload.parent_id,
+        actor=request.user,
+        expected_version=payload.version,
+    )
+    return _out(item)

@@ -6,3 +6,58 @@ class ServiceRequestsConfig(AppConfig):
     name = "cityhall.service_requests"
     label = "service_requests"
     verbose_name = _("Resident requests")
+
+    def ready(self) -> None:
+        from cityhall.portal.cabinet import CabinetSection, register_section
+        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+
+        from . import tasks  # noqa: F401 - registers the periodic jobs
+        from .notices import declare_events
+        from .views import cabinet_items
+
+        declare_events()
+        register_section(
+            CabinetSection(
+                key="requests",
+                title=_("My requests"),
+                items=cabinet_items,
+                order=20,
+                url_name="service_requests:mine",
+                empty_text=_("You have not reported any problem yet."),
+            )
+        )
+        for entry in (
+            WorkspaceEntry(
+                key="requests-operator",
+                title=_("Call centre: new request"),
+                url_name="service_requests:operator",
+                roles=["operator"],
+                description=_("Take a request by phone, find the caller's earlier requests."),
+                order=20,
+            ),
+            WorkspaceEntry(
+                key="requests-board",
+                title=_("Dispatcher board"),
+                url_name="service_requests:board",
+                roles=["dispatcher"],
+                description=_("Unrouted and overdue requests, reassigning, merging."),
+                order=21,
+            ),
+            WorkspaceEntry(
+                key="requests-queue",
+                title=_("Requests queue"),
+                url_name="service_requests:queue",
+                roles=["executor", "dispatcher", "operator"],
+                description=_("Your organisation's requests: accept, work, report."),
+                order=22,
+            ),
+            WorkspaceEntry(
+                key="requests-reports",
+                title=_("Requests: reports"),
+                url_name="service_requests:reports",
+                roles=["dispatcher", "decision_maker", "administrator"],
+                description=_("Counts, timeliness and reopen rate by district, organisation…"),
+                order=23,
+            ),
+        ):
+            register_entry(entry)

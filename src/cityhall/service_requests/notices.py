@@ -1,0 +1,169 @@
+"""What residents and organisations are told about requests: event declarations (default
+wording in ru/tt/en) and the calls that queue them in the outbox of the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+from cityhall.notifications.services import notify, notify_address, register_event
+
+RECEIVED = "service_requests.received"
+STATUS_CHANGED = "service_requests.status_changed"
+MERGED = "service_requests.merged"
+COMMENTED = "service_requests.commented"
+OVERDUE = "service_requests.overdue"
+
+
+def declare_events() -> None:
+    register_event(
+        RECEIVED,
+        description="A resident's request was received",
+        variables=("number", "category", "status"),
+        default_templates={
+            "ru": {
+                "subject": "Заявка {{ number }} принята",
+                "body": "Ваша заявка {{ number }} «{{ category }}» принята.\n"
+                "Статус: {{ status }}.\nСледить за ней: {{ site_url }}{{ url }}",
+                "sms": "Заявка {{ number }} принята. Статус: {{ status }}.",
+            },
+            "tt": {
+                "subject": "{{ number }} гаризасы кабул ителде",
+                "body": "Сезнең {{ number }} «{{ category }}» гаризагыз кабул ителде.\n"
+                "Халәте: {{ status }}.\nКүзәтү: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} гаризасы кабул ителде. Халәте: {{ status }}.",
+            },
+            "en": {
+                "subject": "Request {{ number }} received",
+                "body": "Your request {{ number }} “{{ category }}” has been received.\n"
+                "Status: {{ status }}.\nFollow it: {{ site_url }}{{ url }}",
+                "sms": "Request {{ number }} received. Status: {{ status }}.",
+            },
+        },
+    )
+    register_event(
+        STATUS_CHANGED,
+        description="A resident's request changed its status",
+        variables=("number", "status", "note"),
+        default_templates={
+            "ru": {
+                "subject": "Заявка {{ number }}: {{ status }}",
+                "body": "Статус заявки {{ number }}: {{ status }}.\n{{ note }}\n"
+                "Подробнее: {{ site_url }}{{ url }}",
+                "sms": "Заявка {{ number }}: {{ status }}.",
+            },
+            "tt": {
+                "subject": "{{ number }} гаризасы: {{ status }}",
+                "body": "{{ number }} гаризасының халәте: {{ status }}.\n{{ note }}\n"
+                "Тулырак: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} гаризасы: {{ status }}.",
+            },
+            "en": {
+                "subject": "Request {{ number }}: {{ status }}",
+                "body": "Request {{ number }} is now: {{ status }}.\n{{ note }}\n"
+                "Details: {{ site_url }}{{ url }}",
+                "sms": "Request {{ number }}: {{ status }}.",
+            },
+        },
+    )
+    register_event(
+        MERGED,
+        description="A request was merged with another one about the same problem",
+        variables=("number", "parent_number"),
+        default_templates={
+            "ru": {
+                "subject": "Заявка {{ number }} объединена с {{ parent_number }}",
+                "body": "Заявка {{ number }} описывает ту же проблему, что и заявка "
+                "{{ parent_number }}, и теперь идёт вместе с ней. Вы будете получать "
+                "уведомления о ходе работ.\n{{ site_url }}{{ url }}",
+                "sms": "Заявка {{ number }} объединена с {{ parent_number }}.",
+            },
+            "tt": {
+                "subject": "{{ number }} гаризасы {{ parent_number }} белән берләштерелде",
+                "body": "{{ number }} гаризасы {{ parent_number }} гаризасы белән бер үк "
+                "проблема турында, хәзер алар бергә карала. Эшләрнең барышы турында хәбәрләр "
+                "киләчәк.\n{{ site_url }}{{ url }}",
+                "sms": "{{ number }} гаризасы {{ parent_number }} белән берләштерелде.",
+            },
+            "en": {
+                "subject": "Request {{ number }} merged with {{ parent_number }}",
+                "body": "Request {{ number }} describes the same problem as request "
+                "{{ parent_number }} and now follows it. You will be told how the work goes."
+                "\n{{ site_url }}{{ url }}",
+                "sms": "Request {{ number }} merged with {{ parent_number }}.",
+            },
+        },
+    )
+    register_event(
+        COMMENTED,
+        description="A new message on a request",
+        variables=("number", "text"),
+        default_templates={
+            "ru": {
+                "subject": "Новое сообщение по заявке {{ number }}",
+                "body": "{{ text }}\n\nОтветить: {{ site_url }}{{ url }}",
+                "sms": "Новое сообщение по заявке {{ number }}.",
+            },
+            "tt": {
+                "subject": "{{ number }} гаризасы буенча яңа хәбәр",
+                "body": "{{ text }}\n\nҖавап бирү: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} гаризасы буенча яңа хәбәр.",
+            },
+            "en": {
+                "subject": "New message on request {{ number }}",
+                "body": "{{ text }}\n\nReply: {{ site_url }}{{ url }}",
+                "sms": "New message on request {{ number }}.",
+            },
+        },
+    )
+    register_event(
+        OVERDUE,
+        description="Requests ran over their time limits (to the organisation's head or "
+        "the committee)",
+        variables=("organisation", "count", "level"),
+        default_templates={
+            "ru": {
+                "subject": "Просрочены заявки: {{ count }} ({{ organisation }})",
+                "body": "У организации «{{ organisation }}» {{ count }} заявок превысили срок "
+                "этапа (уровень эскалации {{ level }}).\nОчередь: {{ site_url }}{{ url }}",
+                "sms": "Просрочено заявок: {{ count }} ({{ organisation }}).",
+            },
+            "tt": {
+                "subject": "Вакыты чыккан гаризалар: {{ count }} ({{ organisation }})",
+                "body": "«{{ organisation }}» оешмасында {{ count }} гаризаның этап вакыты "
+                "чыккан (эскалация дәрәҗәсе {{ level }}).\nЧират: {{ site_url }}{{ url }}",
+                "sms": "Вакыты чыккан гаризалар: {{ count }} ({{ organisation }}).",
+            },
+            "en": {
+                "subject": "Overdue requests: {{ count }} ({{ organisation }})",
+                "body": "{{ count }} requests of “{{ organisation }}” ran over a stage limit "
+                "(escalation level {{ level }}).\nQueue: {{ site_url }}{{ url }}",
+                "sms": "Overdue requests: {{ count }} ({{ organisation }}).",
+            },
+        },
+    )
+
+
+def request_url(request) -> str:
+    return reverse("service_requests:track", args=[request.public_token])
+
+
+def tell_applicants(requests: Iterable, *, event: str, context: dict) -> None:
+    """Queue ``event`` for the author of each request: the account, or for a caller without
+    one the e-mail/phone they left."""
+    for item in requests:
+        ctx = {"number": item.number, "url": request_url(item), **context}
+        if item.author_id is not None:
+            notify(recipient=item.author, event=event, context=ctx)
+        elif item.contact_email or item.contact_phone:
+            notify_address(
+                email=item.contact_email or None,
+                phone=item.contact_phone or None,
+                event=event,
+                context=ctx,
+            )
+
+
+def staff_url(request) -> str:
+    return reverse("service_requests:staff_detail", args=[request.pk])

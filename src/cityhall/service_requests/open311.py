@@ -1,0 +1,289 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): services, service definitions,
+requests (POST and search), a request, tokens — in JSON and XML, with the spec's error list
+``[{"code": 400, "description": "..."}]``.
+
+Reads are public and show no personal data; POST needs an ``api_key`` issued by an
+administrator (``cityhall create_open311_key NAME``). POST goes through the same
+:func:`~cityhall.service_requests.services.submit_request` as the web form and the call centre,
+and answers only after the request is committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from cityhall.core.errors import DomainError, InvalidInput
+
+from . import selectors, services
+from .models import OPEN_STATUSES, Category, Channel, ServiceRequest, Status
+
+DEFAULT_WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+
+#: The element name of one item in an XML list.
+_XML_ITEM = {
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "errors": "error",
+}
+
+
+def _xml(root: str, data: Any) -> bytes:
+    def build(parent: ET.Element, value: Any, item_name: str) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                child = ET.SubElement(parent, key)
+                build(child, sub, _XML_ITEM.get(key, "item"))
+        elif isinstance(value, list):
+            for sub in value:
+                child = ET.SubElement(parent, item_name)
+                build(child, sub, "item")
+        elif value is None:
+            return
+        elif isinstance(value, bool):
+            parent.text = "true" if value else "false"
+        else:
+            parent.text = str(value)
+
+    element = ET.Element(root)
+    build(element, data, _XML_ITEM.get(root, "item"))
+    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+
+
+def _respond(fmt: str, data: Any, *, root: str, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        return HttpResponse(_xml(root, data), content_type="text/xml; charset=utf-8", status=status)
+    return JsonResponse(data, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _errors(fmt: str, status: int, items: list[tuple[int, str]]) -> HttpResponse:
+    body = [{"code": code, "description": text} for code, text in items]
+    return _respond(fmt, body, root="errors", status=status)
+
+
+def _domain_errors(fmt: str, exc: DomainError) -> HttpResponse:
+    status = 400 if exc.status == 422 else exc.status
+    if exc.fields:
+        items = [(status, f"{field}: {msg}") for field, msgs in exc.fields.items() for msg in msgs]
+    else:
+        items = [(status, str(exc.message))]
+    return _errors(fmt, status, items)
+
+
+def _w3c(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _service(category: Category) -> dict[str, Any]:
+    version = category.current_version
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.name_en or category.name_ru,
+        "metadata": bool(version and version.attributes),
+        "type": "realtime",
+        "keywords": "emergency" if category.is_emergency else "",
+        "group": category.group,
+    }
+
+
+def discovery(request, fmt: str):
+    base = settings.SITE_URL.rstrip("/") + "/open311/v2/"
+    data = {
+        "changeset": "2026-01-01T00:00:00Z",
+        "contact": settings.DEFAULT_FROM_EMAIL,
+        "key_service": "Ask the city administrators for an api_key.",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": "2026-01-01T00:00:00Z",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return _respond(fmt, data, root="discovery")
+
+
+def services_list(request, fmt: str):
+    data = [_service(c) for c in selectors.active_categories().order_by("group", "code")]
+    return _respond(fmt, data, root="services")
+
+
+def service_definition(request, fmt: str, code: str):
+    category = selectors.active_categories().filter(code=code).first()
+    if category is None:
+        return _errors(fmt, 404, [(404, f"service_code {code} is not known")])
+    attributes = []
+    for position, question in enumerate(category.current_version.attributes or [], start=1):
+        attributes.append(
+            {
+                "variable": question.get("variable", True),
+                "code": question["code"],
+                "datatype": question.get("datatype", "string"),
+                "required": bool(question.get("required")),
+                "datatype_description": question.get("datatype_description"),
+                "order": question.get("order", position),
+                "description": question.get("description", ""),
+                "values": [
+                    {"key": v["key"], "name": v["name"]} for v in question.get("values", [])
+                ],
+            }
+        )
+    return _respond(
+        fmt, {"service_code": category.code, "attributes": attributes}, root="service_definition"
+    )
+
+
+def _request_data(item: ServiceRequest) -> dict[str, Any]:
+    shown = item.parent if item.status == Status.MERGED and item.parent else item
+    return {
+        "service_request_id": item.number,
+        "status": "open" if shown.status in OPEN_STATUSES else "closed",
+        "status_notes": str(shown.get_status_display()),
+        "service_name": item.category.name,
+        "service_code": item.category.code,
+        "description": item.description,
+        "agency_responsible": str(shown.organisation) if shown.organisation_id else None,
+        "service_notice": None,
+        "requested_datetime": _w3c(item.created_at),
+        "updated_datetime": _w3c(item.updated_at),
+        "expected_datetime": _w3c(shown.stage_due_at),
+        "address": item.address,
+        "address_id": item.building_id,
+        "zipcode": None,
+        "lat": item.lat,
+        "long": item.lon,
+        "media_url": None,
+    }
+
+
+def _parse_date(value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value.replace(" ", "+"))
+    if parsed is None:
+        raise InvalidInput(fields={"date": [f"{value} is not a W3C date-time"]})
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def requests_endpoint(request, fmt: str):
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    params = request.GET
+    qs = ServiceRequest.objects.select_related("category", "organisation", "parent__organisation")
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        qs = qs.filter(number__in=ids[:MAX_RESULTS])
+    else:
+        try:
+            start = _parse_date(params.get("start_date", ""))
+            end = _parse_date(params.get("end_date", ""))
+        except InvalidInput as exc:
+            return _domain_errors(fmt, exc)
+        if start is None:
+            start = (end or timezone.now()) - DEFAULT_WINDOW
+        qs = qs.filter(created_at__gte=start)
+        if end is not None:
+            qs = qs.filter(created_at__lte=end)
+        codes = [c for c in params.get("service_code", "").split(",") if c]
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        status = params.get("status", "")
+        if status:
+            wanted = {s.strip() for s in status.split(",")}
+            if wanted == {"open"}:
+                qs = qs.filter(status__in=OPEN_STATUSES)
+            elif wanted == {"closed"}:
+                qs = qs.exclude(status__in=OPEN_STATUSES)
+    items = [_request_data(r) for r in qs.order_by("-created_at", "-pk")[:MAX_RESULTS]]
+    return _respond(fmt, items, root="service_requests")
+
+
+def _post_request(request, fmt: str):
+    data = request.POST
+    client = services.open311_client_for_key(data.get("api_key", ""))
+    if client is None:
+        return _errors(fmt, 403, [(403, "api_key is missing or not valid")])
+    lat, lon = data.get("lat", ""), data.get("long", "")
+    address = data.get("address_string", "")
+    building = data.get("address_id") or None
+    attributes = {
+        key[len("attribute[") : -1]: (
+            data.getlist(key) if len(data.getlist(key)) > 1 else data[key]
+        )
+        for key in data
+        if key.startswith("attribute[") and key.endswith("]")
+    }
+    name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
+    if not data.get("service_code"):
+        return _errors(fmt, 400, [(400, "service_code: this parameter is required")])
+    if not (lat or lon or address or building):
+        return _errors(fmt, 400, [(400, "lat/long or address_string is required")])
+    if building is not None and not str(building).isdigit():
+        return _errors(fmt, 400, [(400, "address_id: must be a building id")])
+    try:
+        created = services.submit_request(
+            category=data.get("service_code", ""),
+            description=data.get("description", ""),
+            channel=Channel.OPEN311,
+            building=building,
+            address=address,
+            lat=lat,
+            lon=lon,
+            contact_name=name,
+            contact_phone=data.get("phone", ""),
+            contact_email=data.get("email", ""),
+            attributes=attributes,
+            photos=request.FILES.getlist("media"),
+            open311_client=client,
+        )
+    except DomainError as exc:
+        return _domain_errors(fmt, exc)
+    body = [
+        {
+            "service_request_id": created.number,
+            "token": created.public_token,
+            "service_notice": str(created.get_status_display()),
+            "account_id": None,
+        }
+    ]
+    return _respond(fmt, body, root="service_requests", status=200)
+
+
+def request_detail(request, fmt: str, request_id: str):
+    item = (
+        ServiceRequest.objects.select_related("category", "organisation", "parent__organisation")
+        .filter(number=request_id)
+        .first()
+    )
+    if item is None:
+        return _errors(fmt, 404, [(404, f"service_request_id {request_id} is not known")])
+    return _respond(fmt, [_request_data(item)], root="service_requests")
+
+
+def token_detail(request, fmt: str, token: str):
+    item = ServiceRequest.objects.filter(public_token=token).only("number", "public_token").first()
+    if item is None:
+        return _errors(fmt, 404, [(404, "token is not known")])
+    return _respond(
+        fmt, [{"service_request_id": item.number, "token": token}], root="service_requests"
+    )

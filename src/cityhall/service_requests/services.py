@@ -1,0 +1,1052 @@
+"""Business actions on resident requests: the only place that changes their state.
+
+Every channel (web form, call-centre screen, Open311, demo, tests) submits through
+:func:`submit_request`; every workflow move goes through :func:`transition` and its ``ALLOWED``
+table. Each action runs in one transaction, writes the append-only history and the audit trail,
+and queues notifications in the outbox of the same transaction — a request acknowledged to the
+caller is committed, and its notification is never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.accounts.models import Organisation, Role, User
+from cityhall.accounts.selectors import has_role
+from cityhall.core import audit
+from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cityhall.core.numbering import next_value
+from cityhall.core.selectors import business_calendar
+from cityhall.geo import selectors as geo
+
+from . import notices, rating, routing
+from .deadlines import due_time
+from .models import (
+    OPEN_STATUSES,
+    TIMED_STATUSES,
+    ApplicantKind,
+    Category,
+    CategoryVersion,
+    Channel,
+    Comment,
+    DailyStat,
+    Escalation,
+    Feedback,
+    Open311Client,
+    OrganisationRating,
+    Photo,
+    ServiceRequest,
+    Stage,
+    StageLimit,
+    Status,
+    StatusChange,
+)
+from .selectors import committee, routing_facts
+
+__all__ = [
+    "ALLOWED",
+    "MAX_PHOTO_BYTES",
+    "MAX_PHOTOS",
+    "submit_request",
+    "transition",
+    "merge",
+    "add_comment",
+    "leave_feedback",
+    "publish_category_version",
+    "create_open311_client",
+    "open311_client_for_key",
+    "sweep_overdue",
+    "send_escalation_notices",
+    "recompute_ratings",
+    "rebuild_daily_stats",
+]
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 5
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+#: A stage still open this long after its due time is escalated to the committee.
+ESCALATE_TO_COMMITTEE_AFTER = dt.timedelta(hours=24)
+
+DISPATCHER = "dispatcher"
+ORGANISATION = "organisation"
+AUTHOR = "author"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Move:
+    who: frozenset[str]
+    needs_reason: bool = False
+    reopens: bool = False
+    why: str = ""
+
+
+def _move(*who: str, reason: bool = False, reopens: bool = False, why: str = "") -> Move:
+    return Move(frozenset(who), reason, reopens, why)
+
+
+#: The workflow: from each status, where a request may go, who may move it, and whether a
+#: reason is required. Checked only in :func:`transition`.
+ALLOWED: dict[str, dict[str, Move]] = {
+    Status.NEW: {
+        Status.ROUTED: _move(DISPATCHER, why="the dispatcher chooses the organisation"),
+        Status.REJECTED: _move(DISPATCHER, reason=True, why="not a housing matter, spam"),
+        Status.MERGED: _move(DISPATCHER, why="duplicate of an open request"),
+    },
+    Status.ROUTED: {
+        Status.ACCEPTED: _move(ORGANISATION, why="the organisation takes it"),
+        Status.ROUTED: _move(DISPATCHER, ORGANISATION, reason=True, why="forward or reassign"),
+        Status.NEW: _move(ORGANISATION, reason=True, why="not ours: back to the dispatcher"),
+        Status.REJECTED: _move(DISPATCHER, ORGANISATION, reason=True),
+        Status.MERGED: _move(DISPATCHER),
+    },
+    Status.ACCEPTED: {
+        Status.IN_WORK: _move(ORGANISATION, why="a crew is on it"),
+        Status.DONE: _move(ORGANISATION, why="fixed at once"),
+        Status.ROUTED: _move(DISPATCHER, ORGANISATION, reason=True, why="forward or reassign"),
+        Status.NEW: _move(ORGANISATION, reason=True),
+        Status.REJECTED: _move(DISPATCHER, ORGANISATION, reason=True),
+        Status.MERGED: _move(DISPATCHER),
+    },
+    Status.IN_WORK: {
+        Status.DONE: _move(ORGANISATION, why="report and photos"),
+        Status.ROUTED: _move(DISPATCHER, reason=True, why="reassign"),
+        Status.REJECTED: _move(DISPATCHER, reason=True),
+        Status.MERGED: _move(DISPATCHER),
+    },
+    Status.DONE: {
+        Status.CONFIRMED: _move(AUTHOR, DISPATCHER, SYSTEM, why="the resident is satisfied"),
+        Status.IN_WORK: _move(AUTHOR, DISPATCHER, reason=True, reopens=True, why="reopened"),
+    },
+    Status.REJECTED: {
+        Status.NEW: _move(DISPATCHER, reason=True, reopens=True, why="rejected by mistake"),
+    },
+    Status.CONFIRMED: {},
+    Status.MERGED: {},
+}
+
+_SNAPSHOT = ["status", "organisation", "executor", "stage_due_at", "reopen_count", "parent"]
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+
+def check_photos(photos: Sequence[UploadedFile], field: str = "photos") -> dict[str, list[str]]:
+    """Field errors for uploads that are too many, too large or not images (Pillow-verified)."""
+    from PIL import Image
+
+    errors: list[str] = []
+    if len(photos) > MAX_PHOTOS:
+        errors.append(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    for upload in photos:
+        name = getattr(upload, "name", "") or _("photo")
+        if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
+            errors.append(
+                _("%(name)s is larger than %(mb)d MB.")
+                % {"name": name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)}
+            )
+            continue
+        try:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                kind = image.format
+                image.verify()
+            if kind not in PHOTO_FORMATS:
+                raise ValueError(kind)
+        except Exception:  # noqa: BLE001 - anything Pillow cannot read is not a photo
+            errors.append(_("%(name)s is not a JPEG, PNG, WebP or GIF image.") % {"name": name})
+        finally:
+            upload.seek(0)
+    return {field: errors} if errors else {}
+
+
+def _save_photos(
+    request: ServiceRequest,
+    photos: Sequence[UploadedFile],
+    *,
+    kind: str,
+    by: User | None,
+    comment: Comment | None = None,
+) -> None:
+    from PIL import Image
+
+    for upload in photos:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+        upload.seek(0)
+        photo = Photo(
+            request=request, comment=comment, kind=kind, uploaded_by=by, width=width, height=height
+        )
+        photo.image.save(upload.name or "photo", upload, save=False)
+        photo.save()
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    building: Any
+    district: Any
+    suburb: Any
+    lat: float | None
+    lon: float | None
+    address: str
+
+
+def _to_float(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    return float(value)
+
+
+def resolve_place(
+    *, building: Any = None, address: str = "", lat: Any = None, lon: Any = None
+) -> Place:
+    """Address or map point → building (and district/suburb). Field errors say what is wrong."""
+    if building is not None and not hasattr(building, "pk"):
+        found = geo.get_building(int(building))
+        if found is None:
+            raise InvalidInput(fields={"building": [_("This building is not in the register.")]})
+        building = found
+    try:
+        lat_f, lon_f = _to_float(lat), _to_float(lon)
+    except (TypeError, ValueError):
+        raise InvalidInput(fields={"lat": [_("Latitude and longitude must be numbers.")]}) from None
+    if building is not None:
+        return Place(
+            building,
+            building.district,
+            building.suburb,
+            lat_f if lat_f is not None else building.lat,
+            lon_f if lon_f is not None else building.lon,
+            building.address,
+        )
+    if (lat_f is None) != (lon_f is None):
+        raise InvalidInput(fields={"lat": [_("Give both latitude and longitude.")]})
+    if lat_f is not None:
+        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+            raise InvalidInput(fields={"lat": [_("This is not a point on Earth.")]})
+        if not geo.is_inside_city(lat_f, lon_f):
+            raise InvalidInput(fields={"lat": [_("This point is outside the city.")]})
+        found = geo.building_for_point(lat_f, lon_f)
+        if found is not None:
+            return Place(found, found.district, found.suburb, lat_f, lon_f, found.address)
+        where = geo.locate(lat_f, lon_f)
+        return Place(None, where.district, where.suburb, lat_f, lon_f, address.strip())
+    address = (address or "").strip()
+    if address:
+        found = geo.find_building(address)
+        if found is None:
+            matches = geo.search_buildings(address, limit=2)
+            found = matches[0] if len(matches) == 1 else None
+        if found is None:
+            raise InvalidInput(
+                fields={
+                    "address": [
+                        _("We could not find this address in the city. Choose it from the list.")
+                    ]
+                }
+            )
+        return Place(found, found.district, found.suburb, found.lat, found.lon, found.address)
+    raise InvalidInput(fields={"location": [_("Give the address or a point on the map.")]})
+
+
+def _category(category: Category | str) -> Category:
+    if isinstance(category, Category):
+        found = category
+    else:
+        found = (
+            Category.objects.select_related("current_version")
+            .filter(code=str(category or "").strip(), is_active=True)
+            .first()
+        )
+    if found is None or not found.is_active or found.current_version_id is None:
+        raise InvalidInput(fields={"category": [_("Choose a category from the list.")]})
+    return found
+
+
+def check_attributes(version: CategoryVersion, answers: dict[str, Any]) -> dict[str, list[str]]:
+    """Field errors (``attribute[code]``) for the category's questions."""
+    errors: dict[str, list[str]] = {}
+    for question in version.attributes or []:
+        if question.get("variable") is False:
+            continue
+        code = question["code"]
+        value = answers.get(code)
+        key = f"attribute[{code}]"
+        if value in (None, "", []):
+            if question.get("required"):
+                errors[key] = [_("Answer this question.")]
+            continue
+        datatype = question.get("datatype", "string")
+        allowed = {str(v["key"]) for v in question.get("values", [])}
+        if datatype == "number":
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                errors[key] = [_("Enter a number.")]
+        elif datatype == "singlevaluelist" and str(value) not in allowed:
+            errors[key] = [_("Choose one of the offered answers.")]
+        elif datatype == "multivaluelist":
+            values = value if isinstance(value, list) else [value]
+            if not {str(v) for v in values} <= allowed:
+                errors[key] = [_("Choose among the offered answers.")]
+    return errors
+
+
+_LIMITS: dict[int, dict[str, tuple[int, str]]] = {}
+
+
+def stage_limits(version_id: int) -> dict[str, tuple[int, str]]:
+    """A version's limits; versions never change once used, so each process keeps them."""
+    limits = _LIMITS.get(version_id)
+    if limits is None:
+        limits = {
+            row.stage: (row.amount, row.unit)
+            for row in StageLimit.objects.filter(version_id=version_id)
+        }
+        _LIMITS[version_id] = limits
+    return limits
+
+
+def _due(request: ServiceRequest, stage: str, start: dt.datetime) -> dt.datetime | None:
+    limit = stage_limits(request.category_version_id).get(stage)
+    if limit is None:
+        return None
+    return due_time(start=start, amount=limit[0], unit=limit[1], calendar=business_calendar())
+
+
+def _start_stage(request: ServiceRequest, now: dt.datetime) -> None:
+    """Close the open stage and, for a timed status, open the next one with its due time."""
+    Stage.objects.filter(request=request, finished_at__isnull=True).update(finished_at=now)
+    if request.status in TIMED_STATUSES:
+        due = _due(request, request.status, now)
+        Stage.objects.create(
+            request=request,
+            stage=request.status,
+            organisation_id=request.organisation_id,
+            started_at=now,
+            due_at=due,
+        )
+        request.stage_due_at = due
+    else:
+        request.stage_due_at = None
+
+
+def submit_request(
+    *,
+    category: Category | str,
+    description: str,
+    channel: str,
+    author: User | None = None,
+    building: Any = None,
+    address: str = "",
+    lat: Any = None,
+    lon: Any = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    applicant_kind: str = ApplicantKind.PERSON,
+    attributes: dict[str, Any] | None = None,
+    photos: Sequence[UploadedFile] = (),
+    entered_by: User | None = None,
+    open311_client: Open311Client | None = None,
+) -> ServiceRequest:
+    """Take a request from any channel, route it to its one responsible organisation (or the
+    dispatcher queue) and start the first stage's clock. All field errors are reported together;
+    nothing is written unless everything is valid."""
+    errors: dict[str, list[str]] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the problem.")]
+    elif len(description) > 5000:
+        errors["description"] = [_("Keep the description under 5000 characters.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if applicant_kind not in ApplicantKind.values:
+        errors["applicant_kind"] = [_("Choose a person or an organisation.")]
+    if author is None and channel != Channel.OPEN311 and not (contact_phone or contact_email):
+        errors["contact_phone"] = [_("Leave a phone number or an e-mail to be told the result.")]
+    if channel == Channel.OPERATOR and author is None and not contact_name.strip():
+        errors["contact_name"] = [_("Enter the caller's name.")]
+    cat = None
+    try:
+        cat = _category(category)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    place = None
+    try:
+        place = resolve_place(building=building, address=address, lat=lat, lon=lon)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    answers = {str(k): v for k, v in (attributes or {}).items()}
+    if cat is not None:
+        errors.update(check_attributes(cat.current_version, answers))
+    errors.update(check_photos(list(photos)))
+    if errors:
+        raise InvalidInput(fields=errors)
+    assert cat is not None and place is not None
+
+    decision = routing.decide(routing_facts(category=cat, building=place.building))
+    now = timezone.now()
+    with transaction.atomic():
+        number = f"{now:%y}-{next_value(f'service_request-{now:%Y}'):07d}"
+        request = ServiceRequest.objects.create(
+            number=number,
+            category=cat,
+            category_version_id=cat.current_version_id,
+            building=place.building,
+            district=place.district,
+            suburb=place.suburb,
+            address=place.address[:300],
+            lat=place.lat,
+            lon=place.lon,
+            description=description,
+            attributes=answers,
+            channel=channel,
+            applicant_kind=applicant_kind,
+            author=author,
+            contact_name=contact_name.strip()[:200],
+            contact_phone=contact_phone.strip()[:30],
+            contact_email=contact_email.strip()[:254],
+            entered_by=entered_by,
+            open311_client=open311_client,
+            status=Status.NEW if decision.to_dispatcher else Status.ROUTED,
+            organisation_id=decision.organisation_id,
+            created_at=now,
+            updated_at=now,
+        )
+        _start_stage(request, now)
+        if request.stage_due_at is not None:
+            ServiceRequest.objects.filter(pk=request.pk).update(stage_due_at=request.stage_due_at)
+        StatusChange.objects.create(
+            request=request,
+            from_status="",
+            to_status=request.status,
+            organisation_id=request.organisation_id,
+            actor=entered_by or author,
+            reason=decision.reason,
+            created_at=now,
+        )
+        if photos:
+            _save_photos(request, photos, kind=Photo.Kind.INTAKE, by=entered_by or author)
+        audit.record(
+            actor=entered_by or author,
+            action="service_requests.submitted",
+            target=request,
+            after={
+                "number": number,
+                "category": cat.code,
+                "channel": channel,
+                "status": request.status,
+                "organisation": request.organisation_id,
+                "routing": decision.reason,
+            },
+        )
+        notices.tell_applicants(
+            [request],
+            event=notices.RECEIVED,
+            context={"category": cat.name, "status": str(request.get_status_display())},
+        )
+    return request
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+
+def roles_on(actor: User | None, request: ServiceRequest) -> set[str]:
+    """Which parts ``actor`` may play on this request (for the ALLOWED table and for pages)."""
+    if actor is None:
+        return {SYSTEM}
+    parts: set[str] = set()
+    centre = committee()
+    if has_role(actor, Role.DISPATCHER, centre):
+        parts.add(DISPATCHER)
+    if request.organisation_id is not None and has_role(
+        actor, [Role.EXECUTOR, Role.DISPATCHER, Role.OPERATOR], request.organisation
+    ):
+        parts.add(ORGANISATION)
+    if request.author_id is not None and request.author_id == actor.pk:
+        parts.add(AUTHOR)
+    return parts
+
+
+def _lock(request: ServiceRequest | int, expected_version: int | None) -> ServiceRequest:
+    pk = request.pk if isinstance(request, ServiceRequest) else int(request)
+    locked = (
+        ServiceRequest.objects.select_for_update()
+        .select_related("organisation", "category", "author")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("There is no such request."))
+    if expected_version is not None and locked.version != expected_version:
+        last = locked.history.select_related("actor").order_by("-created_at", "-pk").first()
+        who = str(last.actor) if last is not None and last.actor is not None else _("someone")
+        raise Conflict(
+            _(
+                "%(who)s changed request %(number)s first: it is now “%(status)s”. "
+                "Reload the page to see the latest state."
+            )
+            % {"who": who, "number": locked.number, "status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _authors_following(request: ServiceRequest) -> list[ServiceRequest]:
+    """The request and the requests merged into it: everyone whose problem this is."""
+    children = list(ServiceRequest.objects.filter(parent=request).select_related("author"))
+    return [request, *children]
+
+
+def transition(
+    *,
+    request: ServiceRequest | int,
+    actor: User | None,
+    to: str,
+    reason: str = "",
+    organisation: Organisation | None = None,
+    executor: User | None = None,
+    report: str = "",
+    photos: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Move a request along the workflow. The one place where ``status`` changes.
+
+    ``expected_version`` is the version the actor saw; if somebody changed the request in the
+    meantime the actor gets a :class:`Conflict` naming who did, instead of overwriting them.
+    """
+    reason = (reason or "").strip()
+    report = (report or "").strip()
+    errors = check_photos(list(photos))
+    if errors:
+        raise InvalidInput(fields=errors)
+    now = timezone.now()
+    with transaction.atomic():
+        req = _lock(request, expected_version)
+        move = ALLOWED.get(req.status, {}).get(to)
+        if move is None:
+            if expected_version is None and to == req.status:
+                raise Conflict(
+                    _("Request %(number)s is already “%(status)s”.")
+                    % {"number": req.number, "status": req.get_status_display()}
+                )
+            raise InvalidInput(
+                _("A request that is “%(status)s” cannot go to “%(to)s”.")
+                % {"status": req.get_status_display(), "to": Status(to).label}
+            )
+        if to == Status.MERGED:
+            raise InvalidInput(_("Use merging to join duplicates."))
+        parts = roles_on(actor, req)
+        if not (parts & move.who):
+            raise Forbidden(_("You may not make this change to this request."))
+        fields: dict[str, list[str]] = {}
+        if move.needs_reason and not reason:
+            fields["reason"] = [_("Give the reason.")]
+        if to == Status.DONE and not report:
+            fields["report"] = [_("Describe the work done.")]
+        if to == Status.ROUTED:
+            if organisation is None:
+                fields["organisation"] = [_("Choose the organisation.")]
+            elif organisation.pk == req.organisation_id and req.status == Status.ROUTED:
+                fields["organisation"] = [_("The request is already with this organisation.")]
+        if fields:
+            raise InvalidInput(fields=fields)
+
+        before = audit.snapshot(req, _SNAPSHOT)
+        from_status = req.status
+        req.status = to
+        if to == Status.ROUTED:
+            req.organisation = organisation
+            req.executor = None
+        elif to == Status.NEW:
+            req.organisation = None
+            req.executor = None
+        if executor is not None:
+            req.executor = executor
+        elif to == Status.IN_WORK and req.executor_id is None and ORGANISATION in parts:
+            req.executor = actor
+        if move.reopens:
+            req.reopen_count += 1
+            req.closed_at = None
+        if to == Status.DONE:
+            req.report = report
+        if to in (Status.DONE, Status.REJECTED, Status.CONFIRMED) and req.closed_at is None:
+            req.closed_at = now
+        req.status_note = (reason or report)[:500]
+        req.version += 1
+        req.updated_at = now
+        _start_stage(req, now)
+        req.save(
+            update_fields=[
+                "status",
+                "organisation",
+                "executor",
+                "reopen_count",
+                "report",
+                "closed_at",
+                "status_note",
+                "version",
+                "updated_at",
+                "stage_due_at",
+            ]
+        )
+        StatusChange.objects.create(
+            request=req,
+            from_status=from_status,
+            to_status=to,
+            organisation_id=req.organisation_id,
+            actor=actor,
+            reason=reason or report,
+            created_at=now,
+        )
+        if photos:
+            _save_photos(req, photos, kind=Photo.Kind.REPORT, by=actor)
+        audit.record(
+            actor=actor,
+            action=f"service_requests.{to}",
+            target=req,
+            before=before,
+            after=audit.snapshot(req, _SNAPSHOT),
+            message=reason,
+        )
+        notices.tell_applicants(
+            _authors_following(req),
+            event=notices.STATUS_CHANGED,
+            context={"status": str(req.get_status_display()), "note": req.status_note},
+        )
+    return req
+
+
+def merge(
+    *,
+    request: ServiceRequest | int,
+    parent: ServiceRequest | int,
+    actor: User,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Join a duplicate to the request it repeats. The duplicate (and anything merged into it)
+    then follows the parent; every author is told."""
+    now = timezone.now()
+    with transaction.atomic():
+        req = _lock(request, expected_version)
+        parent_pk = parent.pk if isinstance(parent, ServiceRequest) else int(parent)
+        target = _lock(parent_pk, None)
+        if DISPATCHER not in roles_on(actor, req):
+            raise Forbidden(_("Only a dispatcher may merge requests."))
+        if target.pk == req.pk:
+            raise InvalidInput(fields={"parent": [_("A request cannot be merged into itself.")]})
+        if Status.MERGED not in ALLOWED.get(req.status, {}):
+            raise InvalidInput(
+                _("A request that is “%(status)s” cannot be merged.")
+                % {"status": req.get_status_display()}
+            )
+        if target.status not in OPEN_STATUSES:
+            raise InvalidInput(fields={"parent": [_("Merge into a request that is still open.")]})
+        before = audit.snapshot(req, _SNAPSHOT)
+        from_status = req.status
+        req.status = Status.MERGED
+        req.parent = target
+        req.closed_at = now
+        req.version += 1
+        req.updated_at = now
+        req.status_note = _("Merged into %(number)s") % {"number": target.number}
+        _start_stage(req, now)
+        req.save(
+            update_fields=[
+                "status",
+                "parent",
+                "closed_at",
+                "version",
+                "updated_at",
+                "status_note",
+                "stage_due_at",
+            ]
+        )
+        ServiceRequest.objects.filter(parent=req).update(parent=target, updated_at=now)
+        StatusChange.objects.create(
+            request=req,
+            from_status=from_status,
+            to_status=Status.MERGED,
+            organisation_id=req.organisation_id,
+            actor=actor,
+            reason=req.status_note,
+            created_at=now,
+        )
+        audit.record(
+            actor=actor,
+            action="service_requests.merged",
+            target=req,
+            before=before,
+            after=audit.snapshot(req, _SNAPSHOT),
+        )
+        notices.tell_applicants(
+            [req, target], event=notices.MERGED, context={"parent_number": target.number}
+        )
+    return req
+
+
+def add_comment(
+    *,
+    request: ServiceRequest,
+    author: User,
+    text: str,
+    photos: Sequence[UploadedFile] = (),
+) -> Comment:
+    """A message between the resident and the people working on the request."""
+    text = (text or "").strip()
+    errors = check_photos(list(photos))
+    if not text:
+        errors["text"] = [_("Write a message.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    parts = roles_on(author, request)
+    if not parts & {AUTHOR, ORGANISATION, DISPATCHER}:
+        raise Forbidden(_("Only the author and the people handling a request may write here."))
+    staff_side = bool(parts & {ORGANISATION, DISPATCHER})
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            request=request, author=author, text=text[:5000], is_staff=staff_side
+        )
+        if photos:
+            _save_photos(request, photos, kind=Photo.Kind.COMMENT, by=author, comment=comment)
+        audit.record(actor=author, action="service_requests.commented", target=request)
+        context = {"text": text[:1000]}
+        if staff_side:
+            notices.tell_applicants(
+                _authors_following(request), event=notices.COMMENTED, context=context
+            )
+        elif request.executor_id is not None:
+            from cityhall.notifications.services import notify
+
+            notify(
+                recipient=request.executor,
+                event=notices.COMMENTED,
+                context={
+                    "number": request.number,
+                    "url": notices.staff_url(request),
+                    **context,
+                },
+            )
+    return comment
+
+
+def leave_feedback(
+    *, request: ServiceRequest, author: User, score: int, text: str = ""
+) -> Feedback:
+    """The resident's 1–5 vote after the work is done; one per request."""
+    request = ServiceRequest.objects.get(pk=request.pk)
+    if request.author_id is None or request.author_id != author.pk:
+        raise Forbidden(_("Only the author of a request may rate it."))
+    if request.status not in (Status.DONE, Status.CONFIRMED):
+        raise InvalidInput(_("A request can be rated once the work is done."))
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise InvalidInput(fields={"score": [_("Choose a score from 1 to 5.")]})
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                request=request,
+                organisation_id=request.organisation_id,
+                author=author,
+                score=score,
+                text=(text or "").strip()[:2000],
+            )
+            audit.record(
+                actor=author,
+                action="service_requests.rated",
+                target=request,
+                after={"score": score},
+            )
+    except IntegrityError:
+        raise Conflict(_("You have already rated this request.")) from None
+    return feedback
+
+
+# --- catalogue and clients -------------------------------------------------------------------
+
+
+def publish_category_version(
+    *,
+    category: Category,
+    actor: User | None,
+    attributes: list[dict] | None = None,
+    limits: dict[str, tuple[int, str]] | None = None,
+) -> CategoryVersion:
+    """Publish a new edition of a category's questions and limits; open requests keep theirs."""
+    with transaction.atomic():
+        locked = Category.objects.select_for_update().get(pk=category.pk)
+        last = locked.versions.order_by("-number").first()
+        version = CategoryVersion.objects.create(
+            category=locked,
+            number=(last.number + 1) if last else 1,
+            attributes=attributes if attributes is not None else (last.attributes if last else []),
+            created_by=actor,
+        )
+        source = (
+            limits
+            if limits is not None
+            else ({row.stage: (row.amount, row.unit) for row in last.limits.all()} if last else {})
+        )
+        StageLimit.objects.bulk_create(
+            StageLimit(version=version, stage=stage, amount=amount, unit=unit)
+            for stage, (amount, unit) in source.items()
+        )
+        locked.current_version = version
+        locked.save(update_fields=["current_version", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="service_requests.category_published",
+            target=locked,
+            after={"version": version.number, "limits": {k: list(v) for k, v in source.items()}},
+        )
+    category.current_version = version
+    return version
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_open311_client(*, name: str, actor: User | None) -> tuple[Open311Client, str]:
+    """Issue an api_key for a client system. The key is returned once; only its hash is kept."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(fields={"name": [_("Name the client system.")]})
+    if Open311Client.objects.filter(name=name).exists():
+        raise InvalidInput(fields={"name": [_("A client with this name exists.")]})
+    key = "o311_" + secrets.token_urlsafe(24)
+    with transaction.atomic():
+        client = Open311Client.objects.create(
+            name=name, key_prefix=key[:10], key_hash=_key_hash(key), created_by=actor
+        )
+        audit.record(actor=actor, action="service_requests.open311_key_issued", target=client)
+    return client, key
+
+
+def open311_client_for_key(key: str) -> Open311Client | None:
+    if not key:
+        return None
+    return Open311Client.objects.filter(key_hash=_key_hash(key), is_active=True).first()
+
+
+# --- scheduled work --------------------------------------------------------------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark stages that ran over their limit and escalate them, in a few set-based statements
+    (the index on open stages' ``due_at`` keeps this fast at millions of open stages).
+
+    Level 1 (due time passed): the organisation's head is told. Level 2 (still open
+    ``ESCALATE_TO_COMMITTEE_AFTER`` later): the committee is told.
+    """
+    now = now or timezone.now()
+    stage_t, esc_t, req_t = _table(Stage), _table(Escalation), _table(ServiceRequest)
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        adapt = connection.ops.adapt_datetimefield_value
+        for level, limit in ((1, now), (2, now - ESCALATE_TO_COMMITTEE_AFTER)):
+            # ``level`` is 1 or 2 from this loop: inlined so the partial index applies.
+            where = f"s.finished_at IS NULL AND s.escalation_level < {level:d} AND s.due_at < %s"
+            params = [adapt(limit)]
+            cursor.execute(
+                f"INSERT INTO {esc_t} (stage_id, request_id, organisation_id, level, created_at) "  # noqa: S608
+                f"SELECT s.id, s.request_id, s.organisation_id, %s, %s FROM {stage_t} s "
+                f"WHERE {where}",
+                [level, adapt(now), *params],
+            )
+            inserted = counts[f"level{level}"] = cursor.rowcount
+            if level == 1 and inserted:
+                cursor.execute(
+                    f"UPDATE {req_t} SET is_overdue = %s WHERE is_overdue = %s AND id IN "  # noqa: S608
+                    f"(SELECT s.request_id FROM {stage_t} s WHERE {where})",
+                    [True, False, *params],
+                )
+            if inserted:
+                cursor.execute(
+                    f"UPDATE {stage_t} SET escalation_level = %s, "  # noqa: S608
+                    f"overdue_at = COALESCE(overdue_at, %s) WHERE id IN "
+                    f"(SELECT s.id FROM {stage_t} s WHERE {where})",
+                    [level, adapt(now), *params],
+                )
+    if counts.get("level1") or counts.get("level2"):
+        transaction.on_commit(_schedule_escalation_notices)
+    return counts
+
+
+def _schedule_escalation_notices() -> None:
+    from . import tasks
+
+    tasks.send_escalation_notices_task()
+
+
+def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
+    """One notice per organisation and level, however many requests: level 1 to the
+    organisation's head, level 2 to the committee's head and dispatchers."""
+    from django.urls import reverse
+
+    from cityhall.notifications.services import notify
+
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        pending = list(
+            Escalation.objects.filter(notified_at__isnull=True)
+            .values("organisation_id", "level")
+            .annotate(count=Count("id"))
+        )
+        centre = committee()
+        orgs = Organisation.objects.in_bulk(
+            [p["organisation_id"] for p in pending if p["organisation_id"]]
+        )
+        url = reverse("service_requests:queue")
+        for row in pending:
+            org = orgs.get(row["organisation_id"])
+            recipients: list[User] = []
+            if row["level"] == 1 and org is not None and org.head_id:
+                recipients.append(org.head)
+            if (row["level"] == 2 or org is None) and centre is not None:
+                if centre.head_id:
+                    recipients.append(centre.head)
+                recipients.extend(
+                    User.objects.filter(
+                        memberships__organisation=centre,
+                        memberships__role=Role.DISPATCHER,
+                        is_active=True,
+                    )
+                )
+            for user in {u.pk: u for u in recipients}.values():
+                notify(
+                    recipient=user,
+                    event=notices.OVERDUE,
+                    context={
+                        "organisation": str(org) if org else _("dispatcher queue"),
+                        "count": row["count"],
+                        "level": row["level"],
+                        "url": url,
+                    },
+                )
+                sent += 1
+        Escalation.objects.filter(notified_at__isnull=True).update(notified_at=now)
+    return sent
+
+
+def recompute_ratings(*, now: dt.datetime | None = None) -> int:
+    """Recompute every organisation's public figures (volumes, timeliness, Bayesian score)."""
+    now = now or timezone.now()
+    votes = {
+        row["organisation_id"]: row
+        for row in Feedback.objects.values("organisation_id").annotate(
+            n=Count("id"), total=Sum("score")
+        )
+    }
+    volumes = {
+        row["organisation_id"]: row
+        for row in ServiceRequest.objects.filter(organisation__isnull=False)
+        .values("organisation_id")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            closed=Count("id", filter=Q(status__in=[Status.DONE, Status.CONFIRMED])),
+            on_time=Count(
+                "id", filter=Q(status__in=[Status.DONE, Status.CONFIRMED], is_overdue=False)
+            ),
+        )
+    }
+    rows = []
+    for org_id in set(votes) | set(volumes):
+        if org_id is None:
+            continue
+        v = votes.get(org_id, {"n": 0, "total": 0})
+        r = rating.bayesian_score(votes=v["n"], total=v["total"] or 0)
+        vol = volumes.get(org_id, {})
+        rows.append(
+            OrganisationRating(
+                organisation_id=org_id,
+                votes=r.votes,
+                mean=r.mean,
+                score=r.score,
+                requests_total=vol.get("total", 0),
+                requests_open=vol.get("open", 0),
+                closed_total=vol.get("closed", 0),
+                closed_on_time=vol.get("on_time", 0),
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        OrganisationRating.objects.all().delete()
+        OrganisationRating.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
+    """Re-aggregate the roll-up for the given creation days (all days when None) with one
+    INSERT … SELECT … GROUP BY per call; reports read only the roll-up."""
+    stat_t, req_t = _table(DailyStat), _table(ServiceRequest)
+    vendor = connection.vendor
+    day_expr = (
+        "date(r.created_at)" if vendor == "sqlite" else "(r.created_at AT TIME ZONE 'UTC')::date"
+    )
+    seconds = (
+        "CAST((julianday(r.closed_at) - julianday(r.created_at)) * 86400 AS INTEGER)"
+        if vendor == "sqlite"
+        else "CAST(EXTRACT(EPOCH FROM (r.closed_at - r.created_at)) AS BIGINT)"
+    )
+    closed = "('done', 'confirmed')"
+    sql = (
+        f"INSERT INTO {stat_t} (day, district_id, suburb_id, organisation_id, category_id, "  # noqa: S608
+        "channel, applicant_kind, status, total, closed, closed_on_time, overdue, reopened, "
+        "resolution_seconds) "
+        f"SELECT {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
+        "r.channel, r.applicant_kind, r.status, COUNT(*), "
+        f"SUM(CASE WHEN r.status IN {closed} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN r.status IN {closed} AND NOT r.is_overdue THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.is_overdue THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END), "
+        f"COALESCE(SUM(CASE WHEN r.status IN {closed} AND r.closed_at IS NOT NULL "
+        f"THEN {seconds} ELSE 0 END), 0) "
+        f"FROM {req_t} r "
+    )
+    group = (
+        f" GROUP BY {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
+        "r.channel, r.applicant_kind, r.status"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if days is None:
+            DailyStat.objects.all().delete()
+            cursor.execute(sql + group)
+            return cursor.rowcount
+        day_list = sorted(set(days))
+        if not day_list:
+            return 0
+        DailyStat.objects.filter(day__in=day_list).delete()
+        total = 0
+        for day in day_list:
+            start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+            end = start + dt.timedelta(days=1)
+            cursor.execute(
+                sql + "WHERE r.created_at >= %s AND r.created_at < %s" + group, [start, end]
+            )
+            total += cursor.rowcount
+        return total
