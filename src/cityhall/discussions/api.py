@@ -1,5 +1,342 @@
-"""Public discussions API."""
+"""Public discussions API (``/api/v1/discussions``): thin handlers over selectors and services.
 
-from ninja import Router
+Reads are public (signed in or not); submitting needs an eligible, identified participant.
+Personal data of private persons never appear: authors are "Participant No. N".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema
+
+from cityhall.api import AUTH, OptionalAuth
+from cityhall.core.errors import NotFound
+
+from . import selectors, services
+from .eligibility import eligibility_of
+from .models import Discussion, FinalDocument, Proposal
 
 router = Router(tags=["discussions"])
+PUBLIC = [OptionalAuth()]
+
+
+class DiscussionOut(Schema):
+    id: int
+    number: str
+    title: str
+    document_type: str
+    organiser: str
+    status: str
+    notice_date: dt.date
+    exposition_start: dt.datetime
+    exposition_end: dt.date
+    proposal_deadline: dt.datetime
+    conclusion_due: dt.date
+    proposal_count: int
+    participant_count: int
+    url: str
+
+
+class DiscussionDetailOut(DiscussionOut):
+    description: str
+    territory: dict | None
+    districts: list[str]
+    with_meeting: bool
+    conclusions: str
+    cancel_reason: str
+
+
+class DocumentVersionOut(Schema):
+    number: int
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    note: str
+    uploaded_at: dt.datetime
+    url: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    versions: list[DocumentVersionOut]
+
+
+class AnswerOut(Schema):
+    text: str
+    answered_at: dt.datetime
+
+
+class ProposalOut(Schema):
+    number: int
+    registered_at: dt.datetime
+    kind: str
+    channel: str
+    participant: str
+    from_territory: bool
+    hidden: bool
+    hidden_reason: str
+    text: str
+    support_count: int
+    recommendation: str
+    recommendation_reason: str
+    answer: AnswerOut | None = None
+
+
+class ProposalPageOut(Schema):
+    total: int
+    page: int
+    pages: int
+    next_after: int | None
+    items: list[ProposalOut]
+
+
+class ProposalIn(Schema):
+    text: str
+    kind: str = "proposal"
+    lat: float | None = None
+    lon: float | None = None
+    area: dict | None = None
+
+
+class ReceiptOut(Schema):
+    number: int
+    registered_at: dt.datetime
+    url: str
+
+
+class EligibilityOut(Schema):
+    eligible: bool
+    reasons: list[dict]
+
+
+class AnswerIn(Schema):
+    text: str
+
+
+class FinalOut(Schema):
+    kind: str
+    number: str
+    state: str
+    pdf_sha256: str
+    json_sha256: str
+    signed_at: dt.datetime | None
+    pdf_url: str
+    json_url: str
+
+
+class Filters(Schema):
+    q: str = ""
+    district: int | None = None
+    document_type: int | None = None
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _discussion(d: Discussion) -> dict:
+    return {
+        "id": d.pk,
+        "number": d.number,
+        "title": d.title,
+        "document_type": d.document_type.code,
+        "organiser": d.organiser.name,
+        "status": d.status,
+        "notice_date": d.notice_date,
+        "exposition_start": d.exposition_start,
+        "exposition_end": d.exposition_end,
+        "proposal_deadline": d.proposal_deadline,
+        "conclusion_due": d.conclusion_due,
+        "proposal_count": d.proposal_count,
+        "participant_count": d.participant_count,
+        "url": reverse("discussions:detail", args=[d.pk]),
+    }
+
+
+def _proposal(p: Proposal) -> dict:
+    hidden = p.visibility == Proposal.Visibility.HIDDEN
+    answer = getattr(p, "answer", None) if p.kind == Proposal.Kind.QUESTION else None
+    return {
+        "number": p.number,
+        "registered_at": p.registered_at,
+        "kind": p.kind,
+        "channel": p.channel,
+        "participant": p.participant.public_name,
+        "from_territory": p.from_territory,
+        "hidden": hidden,
+        "hidden_reason": p.hidden_reason,
+        "text": "" if hidden else p.text,
+        "support_count": p.support_count,
+        "recommendation": p.recommendation,
+        "recommendation_reason": p.recommendation_reason,
+        "answer": (
+            {"text": answer.text, "answered_at": answer.answered_at}
+            if answer and not hidden
+            else None
+        ),
+    }
+
+
+@router.get("", response=list[DiscussionOut], auth=PUBLIC, summary="List discussions")
+def list_discussions(request: HttpRequest, filters: Query[Filters]):
+    data = filters.dict()
+    limit = max(1, min(int(data.pop("limit")), 200))
+    offset = max(0, min(int(data.pop("offset")), 10000))
+    qs = selectors.public_discussions(**data)[offset : offset + limit]
+    return [_discussion(d) for d in qs]
+
+
+@router.get("/{pk}", response=DiscussionDetailOut, auth=PUBLIC, summary="One discussion")
+def get_discussion(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return {
+        **_discussion(d),
+        "description": d.description,
+        "territory": d.territory,
+        "districts": list(d.districts.values_list("name", flat=True)),
+        "with_meeting": d.with_meeting,
+        "conclusions": d.conclusions if d.status in ("conclusion_published", "archived") else "",
+        "cancel_reason": d.cancel_reason,
+    }
+
+
+@router.get("/{pk}/documents", response=list[DocumentOut], auth=PUBLIC, summary="Documents")
+def list_documents(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return [
+        {
+            "id": doc.pk,
+            "kind": doc.kind,
+            "title": doc.title,
+            "versions": [
+                {
+                    "number": v.number,
+                    "file_name": v.original_name,
+                    "content_type": v.content_type,
+                    "size": v.size,
+                    "sha256": v.sha256,
+                    "note": v.note,
+                    "uploaded_at": v.uploaded_at,
+                    "url": reverse("discussions:document_version", args=[d.pk, v.pk]),
+                }
+                for v in doc.versions.all()
+            ],
+        }
+        for doc in selectors.documents_of(d)
+    ]
+
+
+@router.get("/{pk}/proposals", response=ProposalPageOut, auth=PUBLIC, summary="Proposals")
+def list_proposals(
+    request: HttpRequest, pk: int, page: int = 1, kind: str = "", after: int | None = None
+):
+    d = selectors.get_discussion(pk, user=request.user)
+    result = selectors.proposals_page(d, page=page, kind=kind, after=after)
+    return {
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "next_after": result.next_after,
+        "items": [_proposal(p) for p in result.items],
+    }
+
+
+@router.get("/{pk}/questions", response=ProposalPageOut, auth=PUBLIC, summary="Questions")
+def list_questions(request: HttpRequest, pk: int, after: int | None = None):
+    return list_proposals(request, pk, kind=Proposal.Kind.QUESTION, after=after)
+
+
+@router.get("/{pk}/proposals/{number}", response=ProposalOut, auth=PUBLIC)
+def get_proposal(request: HttpRequest, pk: int, number: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return _proposal(selectors.get_proposal(d, number))
+
+
+@router.get("/{pk}/eligibility", response=EligibilityOut, auth=AUTH)
+def my_eligibility(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    result = eligibility_of(d, request.user)
+    return {
+        "eligible": result.eligible,
+        "reasons": [
+            {"code": r.code, "message": str(r.message), "what_to_do": str(r.what_to_do)}
+            for r in result.reasons
+        ],
+    }
+
+
+@router.post("/{pk}/proposals", response={201: ReceiptOut}, auth=AUTH, summary="Submit a proposal")
+def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
+    d = selectors.get_discussion(pk, user=request.user)
+    proposal = services.submit_proposal(
+        discussion=d,
+        author=request.user,
+        text=payload.text,
+        kind=payload.kind,
+        lat=payload.lat,
+        lon=payload.lon,
+        area=payload.area,
+    )
+    return 201, {
+        "number": proposal.number,
+        "registered_at": proposal.registered_at,
+        "url": reverse("discussions:proposal", args=[d.pk, proposal.number]),
+    }
+
+
+@router.post("/{pk}/proposals/{number}/answer", response=ProposalOut, auth=AUTH)
+def answer_question(request: HttpRequest, pk: int, number: int, payload: AnswerIn):
+    d = selectors.get_discussion(pk, user=request.user)
+    question = selectors.get_proposal(d, number)
+    services.answer_question(expert=request.user, question=question, text=payload.text)
+    return _proposal(selectors.get_proposal(d, number))
+
+
+def _final(d: Discussion, kind: str) -> FinalDocument:
+    doc = FinalDocument.objects.filter(
+        discussion=d, kind=kind, state=FinalDocument.State.SIGNED
+    ).first()
+    if doc is None:
+        raise NotFound()
+    return doc
+
+
+@router.get("/{pk}/final", response=list[FinalOut], auth=PUBLIC, summary="Protocol, conclusion")
+def list_final(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return [
+        {
+            "kind": doc.kind,
+            "number": doc.number,
+            "state": doc.state,
+            "pdf_sha256": doc.pdf_sha256,
+            "json_sha256": doc.json_sha256,
+            "signed_at": doc.signed_at,
+            "pdf_url": reverse("discussions:final_file", args=[d.pk, doc.kind, "pdf"]),
+            "json_url": reverse("discussions:final_file", args=[d.pk, doc.kind, "json"]),
+        }
+        for doc in FinalDocument.objects.filter(
+            discussion=d, state=FinalDocument.State.SIGNED
+        ).order_by("kind")
+    ]
+
+
+@router.get("/{pk}/{kind}.{fmt}", auth=PUBLIC, summary="Download the protocol or conclusion")
+def download_final(request: HttpRequest, pk: int, kind: str, fmt: str):
+    d = selectors.get_discussion(pk, user=request.user)
+    if kind not in FinalDocument.Kind.values or fmt not in ("pdf", "json"):
+        raise NotFound()
+    doc = _final(d, kind)
+    field = doc.pdf if fmt == "pdf" else doc.json
+    return FileResponse(
+        field.open("rb"),
+        content_type="application/pdf" if fmt == "pdf" else "application/json",
+        filename=f"{doc.number}.{fmt}",
+    )

@@ -6,3 +6,53 @@ class DiscussionsConfig(AppConfig):
     name = "cityhall.discussions"
     label = "discussions"
     verbose_name = _("Public discussions")
+
+    def ready(self) -> None:
+        from cityhall.portal.cabinet import CabinetSection, register_section
+        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+
+        from . import tasks  # noqa: F401  (registers the periodic jobs)
+        from .events import declare_events
+        from .selectors import cabinet_items
+
+        declare_events()
+        register_section(
+            CabinetSection(
+                key="discussions",
+                title=_("My proposals in public discussions"),
+                items=cabinet_items,
+                order=30,
+                url_name="discussions:list",
+                empty_text=_("You have not taken part in public discussions yet."),
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="discussions-manage",
+                title=_("Public discussions"),
+                url_name="discussions:manage",
+                roles=["organiser", "administrator"],
+                description=_("Notices, documents, offline proposals, protocol and conclusion."),
+                order=30,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="discussions-moderation",
+                title=_("Moderation of discussions"),
+                url_name="discussions:moderation",
+                roles=["moderator", "organiser"],
+                description=_("Reported proposals and comments."),
+                order=31,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="discussions-questions",
+                title=_("Questions to experts"),
+                url_name="discussions:questions",
+                roles=["expert"],
+                description=_("Participants' questions awaiting a public answer."),
+                order=32,
+            )
+        )

@@ -1,0 +1,204 @@
+"""Who may take part in a discussion (art. 5.1 p. 2), from verified attributes only.
+
+What a person typed never counts: residence comes from the verified registered address, rights
+from the verified rights list, a company's location from its registered building, age from the
+verified birth date. An ineligible person gets every reason and what to do about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.accounts import selectors as people
+from cityhall.accounts.models import Role
+from cityhall.geo import selectors as geo
+
+from .models import Discussion, Participant
+
+__all__ = ["Eligibility", "Reason", "eligibility_of", "building_in_territory"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    what_to_do: str = ""
+    url: str = ""
+
+
+@dataclass
+class Eligibility:
+    eligible: bool
+    reasons: list[Reason] = field(default_factory=list)
+    participant_type: str = ""
+    from_territory: bool = False
+    district: Any = None
+    identity: Any = None
+    organisation: Any = None
+
+
+def building_in_territory(discussion: Discussion, building: Any, district_ids: set[int]) -> bool:
+    """A building counts as in the territory if the polygon contains it; with no polygon, if
+    it is in one of the districts; with neither, the whole city is the territory."""
+    if building is None:
+        return False
+    if discussion.territory:
+        return geo.contains(discussion.territory, building.lat, building.lon)
+    if district_ids:
+        return building.district_id in district_ids
+    return building.district_id is not None
+
+
+def _district_ids(discussion: Discussion) -> set[int]:
+    cached = getattr(discussion, "_district_ids", None)
+    if cached is None:
+        cached = set(discussion.districts.values_list("id", flat=True))
+        discussion._district_ids = cached
+    return cached
+
+
+def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = None) -> Eligibility:
+    """Whether ``user`` may submit proposals to ``discussion``, and if not, why."""
+    on = on or timezone.localdate()
+    if not getattr(user, "is_authenticated", False):
+        return Eligibility(
+            False,
+            [
+                Reason(
+                    "sign_in",
+                    _("Only identified participants may submit proposals."),
+                    _("Sign in to take part."),
+                    reverse("accounts:login"),
+                )
+            ],
+        )
+    identity = people.identity_of(user)
+    if identity is None:
+        return Eligibility(
+            False,
+            [
+                Reason(
+                    "not_verified",
+                    _("Your identity is not verified."),
+                    _(
+                        "Confirm your identity through the state identity portal or with your "
+                        "passport at a service centre."
+                    ),
+                )
+            ],
+        )
+    district_ids = _district_ids(discussion)
+    reasons: list[Reason] = []
+    kinds: list[tuple[str, Any]] = []  # (participant type, building)
+
+    if user.kind == user.Kind.BUSINESS:
+        companies = list(
+            people.organisations_where(user, Role.REPRESENTATIVE).select_related("building")
+        )
+        located = [
+            c for c in companies if building_in_territory(discussion, c.building, district_ids)
+        ]
+        if discussion.allow_legal_entities and located:
+            elig = Eligibility(
+                True,
+                participant_type=Participant.Type.LEGAL_ENTITY,
+                from_territory=True,
+                district=located[0].building.district,
+                identity=identity,
+                organisation=located[0],
+            )
+            return elig
+        if not discussion.allow_legal_entities:
+            reasons.append(
+                Reason(
+                    "legal_entities_not_allowed",
+                    _("Legal entities do not take part in this discussion."),
+                    _("Take part as a resident or right holder with your personal account."),
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    "company_outside",
+                    _("The company you represent is not registered in the territory."),
+                    _("Ask the administrator to record the company's address if it is wrong."),
+                )
+            )
+        if not discussion.open_to_all_verified:
+            return Eligibility(False, reasons, identity=identity)
+
+    age = identity.age_on(on)
+    if discussion.min_age is not None and age < discussion.min_age:
+        reasons.append(
+            Reason(
+                "too_young",
+                _("Participants must be at least %(age)s years old.") % {"age": discussion.min_age},
+            )
+        )
+    if discussion.max_age is not None and age > discussion.max_age:
+        reasons.append(
+            Reason(
+                "too_old",
+                _("This discussion is for participants up to %(age)s years old.")
+                % {"age": discussion.max_age},
+            )
+        )
+
+    territory = people.territory_of(user)
+    home = territory.get("building")
+    if discussion.allow_residents and building_in_territory(discussion, home, district_ids):
+        kinds.append((Participant.Type.RESIDENT, home))
+    if discussion.allow_right_holders:
+        for right in people.rights_of(user):
+            building = right.get("building")
+            if building_in_territory(discussion, building, district_ids):
+                kinds.append((Participant.Type.RIGHT_HOLDER, building))
+                break
+
+    if not kinds and not discussion.open_to_all_verified:
+        if home is None:
+            reasons.append(
+                Reason(
+                    "no_registered_address",
+                    _("Your verified identity has no registered address in the city."),
+                    _("Have your registered address confirmed at a service centre."),
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    "outside_territory",
+                    _(
+                        "Your registered address and the property you hold rights to are "
+                        "outside the territory of this discussion."
+                    ),
+                    _(
+                        "If you own land or a building there, have your rights confirmed at a "
+                        "service centre."
+                    ),
+                )
+            )
+    if reasons:
+        return Eligibility(False, reasons, identity=identity)
+    if kinds:
+        ptype, building = kinds[0]
+        return Eligibility(
+            True,
+            participant_type=ptype,
+            from_territory=True,
+            district=building.district if building else None,
+            identity=identity,
+        )
+    return Eligibility(
+        True,
+        participant_type=Participant.Type.OTHER,
+        from_territory=False,
+        district=territory.get("district"),
+        identity=identity,
+    )

@@ -1,0 +1,180 @@
+"""The notification events of public discussions, with default wording in ru/tt/en."""
+
+from __future__ import annotations
+
+from cityhall.notifications.events import register_event
+
+PROPOSAL_RECEIVED = "discussions.proposal_received"
+STATUS_CHANGED = "discussions.status_changed"
+ITEM_HIDDEN = "discussions.item_hidden"
+QUESTION_ANSWERED = "discussions.question_answered"
+INITIATION_DECIDED = "discussions.initiation_decided"
+NEW_DISCUSSION = "discussions.new_discussion"
+DEADLINE_REMINDER = "discussions.deadline_reminder"
+
+
+def _t(subject: str, body: str) -> dict[str, str]:
+    return {"subject": subject, "body": body, "sms": subject}
+
+
+def declare_events() -> None:
+    register_event(
+        PROPOSAL_RECEIVED,
+        description="Receipt: a participant's proposal was registered",
+        variables=("number", "discussion_number", "discussion_title", "registered_at", "url"),
+        default_templates={
+            "ru": _t(
+                "Предложение № {{ number }} зарегистрировано",
+                "Ваше предложение по общественным обсуждениям {{ discussion_number }} "
+                "«{{ discussion_title }}» зарегистрировано под № {{ number }} "
+                "({{ registered_at }}).\n{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "№ {{ number }} тәкъдим теркәлде",
+                "{{ discussion_number }} «{{ discussion_title }}» иҗтимагый фикер алышуы буенча "
+                "тәкъдимегез № {{ number }} белән теркәлде ({{ registered_at }}).\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Proposal No. {{ number }} registered",
+                "Your proposal to public discussion {{ discussion_number }} "
+                '"{{ discussion_title }}" was registered as No. {{ number }} '
+                "({{ registered_at }}).\n{{ site_url }}{{ url }}",
+            ),
+        },
+    )
+    register_event(
+        STATUS_CHANGED,
+        description="A discussion the person took part in changed its stage",
+        variables=("discussion_number", "discussion_title", "status", "url"),
+        default_templates={
+            "ru": _t(
+                "Обсуждения {{ discussion_number }}: {{ status }}",
+                "Общественные обсуждения «{{ discussion_title }}»: {{ status }}.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "{{ discussion_number }} фикер алышу: {{ status }}",
+                "«{{ discussion_title }}» иҗтимагый фикер алышу: {{ status }}.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Discussion {{ discussion_number }}: {{ status }}",
+                'Public discussion "{{ discussion_title }}": {{ status }}.\n'
+                "{{ site_url }}{{ url }}",
+            ),
+        },
+    )
+    register_event(
+        ITEM_HIDDEN,
+        description="A moderator hid the person's proposal or comment",
+        variables=("what", "reason", "url"),
+        default_templates={
+            "ru": _t(
+                "Ваш текст скрыт модератором",
+                "{{ what }} скрыт(о) модератором. Причина: {{ reason }}. Текст не удалён и "
+                "остаётся в протоколе.\n{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "Текстыгыз модератор тарафыннан яшерелде",
+                "{{ what }} яшерелде. Сәбәп: {{ reason }}. Текст бетерелмәде.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "A moderator hid your text",
+                "{{ what }} was hidden by a moderator. Reason: {{ reason }}. Nothing was "
+                "deleted; it stays in the protocol.\n{{ site_url }}{{ url }}",
+            ),
+        },
+    )
+    register_event(
+        QUESTION_ANSWERED,
+        description="An expert answered the person's question",
+        variables=("number", "discussion_title", "url"),
+        default_templates={
+            "ru": _t(
+                "Ответ на вопрос № {{ number }}",
+                "Эксперт ответил на ваш вопрос № {{ number }} по обсуждениям "
+                "«{{ discussion_title }}».\n{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "№ {{ number }} сорауга җавап",
+                "Эксперт «{{ discussion_title }}» буенча № {{ number }} сорауга җавап бирде.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Answer to question No. {{ number }}",
+                "An expert answered your question No. {{ number }} in "
+                '"{{ discussion_title }}".\n{{ site_url }}{{ url }}',
+            ),
+        },
+    )
+    register_event(
+        INITIATION_DECIDED,
+        description="The organiser accepted or refused a request to hold a discussion",
+        variables=("title", "decision", "reason"),
+        default_templates={
+            "ru": _t(
+                "Решение по инициативе «{{ title }}»",
+                "Ваша инициатива «{{ title }}»: {{ decision }}. {{ reason }}",
+            ),
+            "tt": _t(
+                "«{{ title }}» инициативасы буенча карар",
+                "«{{ title }}» инициативагыз: {{ decision }}. {{ reason }}",
+            ),
+            "en": _t(
+                'Decision on your request "{{ title }}"',
+                'Your request "{{ title }}": {{ decision }}. {{ reason }}',
+            ),
+        },
+    )
+    register_event(
+        NEW_DISCUSSION,
+        description="Subscription: a discussion was announced in the chosen district or topic",
+        variables=("discussion_number", "discussion_title", "exposition_start", "url", "stop"),
+        default_templates={
+            "ru": _t(
+                "Новые общественные обсуждения: {{ discussion_title }}",
+                "Объявлены обсуждения {{ discussion_number }} «{{ discussion_title }}». "
+                "Экспозиция открывается {{ exposition_start }}.\n{{ site_url }}{{ url }}\n"
+                "Отписаться: {{ site_url }}{{ stop }}",
+            ),
+            "tt": _t(
+                "Яңа иҗтимагый фикер алышу: {{ discussion_title }}",
+                "{{ discussion_number }} «{{ discussion_title }}» игълан ителде. Экспозиция "
+                "{{ exposition_start }} ачыла.\n{{ site_url }}{{ url }}\n"
+                "Язылудан баш тарту: {{ site_url }}{{ stop }}",
+            ),
+            "en": _t(
+                "New public discussion: {{ discussion_title }}",
+                'Discussion {{ discussion_number }} "{{ discussion_title }}" was announced. '
+                "The exposition opens {{ exposition_start }}.\n{{ site_url }}{{ url }}\n"
+                "Unsubscribe: {{ site_url }}{{ stop }}",
+            ),
+        },
+    )
+    register_event(
+        DEADLINE_REMINDER,
+        description="Subscription: proposals to a discussion close soon",
+        variables=("discussion_number", "discussion_title", "deadline", "url", "stop"),
+        default_templates={
+            "ru": _t(
+                "Приём предложений закрывается {{ deadline }}",
+                "Предложения по обсуждениям {{ discussion_number }} «{{ discussion_title }}» "
+                "принимаются до {{ deadline }}.\n{{ site_url }}{{ url }}\n"
+                "Отписаться: {{ site_url }}{{ stop }}",
+            ),
+            "tt": _t(
+                "Тәкъдимнәр {{ deadline }} кадәр кабул ителә",
+                "{{ discussion_number }} «{{ discussion_title }}» буенча тәкъдимнәр "
+                "{{ deadline }} кадәр кабул ителә.\n{{ site_url }}{{ url }}\n"
+                "Язылудан баш тарту: {{ site_url }}{{ stop }}",
+            ),
+            "en": _t(
+                "Proposals close {{ deadline }}",
+                'Proposals to discussion {{ discussion_number }} "{{ discussion_title }}" are '
+                "accepted until {{ deadline }}.\n{{ site_url }}{{ url }}\n"
+                "Unsubscribe: {{ site_url }}{{ stop }}",
+            ),
+        },
+    )

@@ -1,0 +1,258 @@
+"""Forms of the discussion pages (parsing only; the rules live in services)."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cityhall.geo.models import District
+
+from .models import (
+    Discussion,
+    DiscussionDocument,
+    DocumentType,
+    InitiationRequest,
+    ModerationReason,
+    Proposal,
+    Status,
+)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False
+    )
+    document_type = forms.ModelChoiceField(
+        label=_("Document type"), queryset=DocumentType.objects.all(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("Any"))] + [c for c in Status.choices if c[0] != Status.DRAFT],
+    )
+    date_from = forms.DateField(
+        label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Notice to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What are you submitting?"), choices=Proposal.Kind.choices)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=20000)
+    attachments = forms.FileField(
+        label=_("Attachment (PDF, PNG, JPEG or GeoJSON, up to 10 MB)"), required=False
+    )
+    lat = forms.FloatField(label=_("Latitude of the place (optional)"), required=False)
+    lon = forms.FloatField(label=_("Longitude of the place (optional)"), required=False)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea, max_length=5000)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ModerationReason.choices)
+    note = forms.CharField(label=_("Comment (optional)"), required=False, max_length=500)
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Public answer"), widget=forms.Textarea)
+
+
+class SubscriptionForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("All districts"),
+    )
+    document_type = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        empty_label=_("All topics"),
+    )
+
+
+class InitiationForm(forms.ModelForm):
+    class Meta:
+        model = InitiationRequest
+        fields = [
+            "initiator_kind",
+            "organiser",
+            "document_type",
+            "title",
+            "description",
+            "territory_description",
+        ]
+
+
+class DiscussionForm(forms.ModelForm):
+    territory_geojson = forms.CharField(
+        label=_("Territory (GeoJSON polygon, optional)"), required=False, widget=forms.Textarea
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Discussion
+        fields = [
+            "title",
+            "description",
+            "document_type",
+            "organiser",
+            "responsible_official",
+            "with_meeting",
+            "exposition_place",
+            "districts",
+            "territory_description",
+            "allow_residents",
+            "allow_right_holders",
+            "allow_legal_entities",
+            "open_to_all_verified",
+            "min_age",
+            "max_age",
+            "notice_date",
+            "exposition_start",
+            "exposition_end",
+            "proposal_deadline",
+            "conclusion_due",
+        ]
+        widgets = {
+            "notice_date": forms.DateInput(attrs={"type": "date"}),
+            "exposition_end": forms.DateInput(attrs={"type": "date"}),
+            "conclusion_due": forms.DateInput(attrs={"type": "date"}),
+            "exposition_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "proposal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean_territory_geojson(self):
+        text = self.cleaned_data.get("territory_geojson", "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(_("This is not valid GeoJSON.")) from None
+        if isinstance(value, dict) and value.get("type") == "Feature":
+            value = value.get("geometry")
+        return value
+
+
+class DocumentUploadForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label=_("Correct an existing document"),
+        queryset=DiscussionDocument.objects.none(),
+        required=False,
+        empty_label=_("— a new document —"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=DiscussionDocument.Kind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    note = forms.CharField(label=_("What changed"), required=False, max_length=500)
+    file = forms.FileField(label=_("File (PDF, image or GeoJSON)"))
+
+    def __init__(self, *args, discussion=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if discussion is not None:
+            self.fields["document"].queryset = discussion.documents.all()
+
+
+class OfflineProposalForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Received"),
+        choices=[c for c in Proposal.Channel.choices if c[0] not in ("web", "bulk_import")],
+    )
+    received_at = forms.DateTimeField(
+        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=400)
+    birth_date = forms.DateField(
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document_number = forms.CharField(label=_("Identity document number"), max_length=40)
+    address = forms.CharField(label=_("Registered address"), max_length=300)
+    email = forms.EmailField(label=_("E-mail for the receipt (optional)"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Proposal.Kind.choices)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("Columns: full_name, birth_date, document_number, address, kind, text."),
+    )
+    received_at = forms.DateTimeField(
+        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=300)
+    attendees = forms.IntegerField(label=_("Attendees"), required=False, min_value=0)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
+
+
+class RecommendationForm(forms.Form):
+    numbers = forms.CharField(
+        label=_("Proposal numbers"),
+        help_text=_("Numbers and ranges, e.g. 1, 4, 10-25."),
+        max_length=20000,
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=[c for c in Proposal.Recommendation.choices if c[0]],
+    )
+    template = forms.ModelChoiceField(label=_("Answer template"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea, required=False)
+    same_as = forms.IntegerField(
+        label=_("Identical to proposal No. (optional)"), required=False, min_value=1
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import RecommendationTemplate
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = RecommendationTemplate.objects.all()
+
+    def clean_numbers(self):
+        text = self.cleaned_data["numbers"]
+        numbers: set[int] = set()
+        try:
+            for part in text.replace(";", ",").split(","):
+                part = part.strip()
+                if not part:
+                    continue
+                if "-" in part:
+                    low, high = (int(x) for x in part.split("-", 1))
+                    if high < low or high - low > 200000:
+                        raise ValueError
+                    numbers.update(range(low, high + 1))
+                else:
+                    numbers.add(int(part))
+        except ValueError:
+            raise forms.ValidationError(_("Write numbers and ranges like 1, 4, 10-25.")) from None
+        return sorted(numbers)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("reason") and data.get("template"):
+            data["reason"] = data["template"].text
+        return data
+
+
+class ConclusionsForm(forms.Form):
+    conclusions = forms.CharField(label=_("Conclusions"), widget=forms.Textarea)
+
+
+class ModerationForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ModerationReason.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

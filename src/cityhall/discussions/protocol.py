@@ -1,0 +1,498 @@
+"""The protocol and the conclusion (art. 5.1 p. 18, 22) as PDF and JSON, deterministically.
+
+Same data → same bytes: rows are read in number order, JSON keys are sorted, the PDF's creation
+date is the legal date of the document (not the time of generation) and its file id is derived
+from its content. Proposals are streamed as tuples (``values_list().iterator()``), never as a
+list of model objects, so 100,000 proposals fit in a few hundred megabytes at most.
+
+The public files carry no personal data of private persons ("Participant No. N"); the list of
+participants with their identification data is a separate appendix for the organiser only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import font_roboto
+from django.core.files import File
+from django.db.models import Count
+from django.utils import timezone
+from fpdf import FPDF
+
+from .models import (
+    Discussion,
+    FinalDocument,
+    Meeting,
+    ModerationReason,
+    Participant,
+    Proposal,
+)
+
+__all__ = ["generate", "participant_extract_pdf", "sha256_of"]
+
+CHUNK = 2000
+FONT = "Roboto"
+# Fixed wording of the documents (Russian, the language of the legal record).
+KIND_LABEL = {"proposal": "Предложение", "remark": "Замечание", "question": "Вопрос"}
+CHANNEL_LABEL = {
+    "web": "на сайте",
+    "written": "в письменной форме",
+    "visitors_book": "в книге учёта посетителей экспозиции",
+    "oral_meeting": "устно на собрании",
+    "bulk_import": "в письменной форме",
+}
+RECOMMENDATION_LABEL = {
+    "accept": "Учесть",
+    "reject": "Не учитывать",
+    "": "Не рассмотрено",
+}
+REASON_LABEL = {
+    ModerationReason.PERSONAL_DATA: "содержит персональные данные",
+    ModerationReason.INSULT: "оскорбительные выражения",
+    ModerationReason.OFF_TOPIC: "не относится к предмету обсуждений",
+    ModerationReason.DUPLICATE: "повтор",
+}
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str, number: str, created: dt.datetime) -> None:
+        super().__init__(format="A4")
+        self._doc_title = f"{title} № {number}"
+        self.add_font(FONT, "", font_roboto.Roboto)
+        self.add_font(FONT, "B", font_roboto.RobotoBold)
+        self.set_creation_date(created)
+        self.set_title(self._doc_title)
+        self.set_author("cityhall")
+        self.set_producer("cityhall")
+        self.set_creator("cityhall")
+        self.set_lang("ru")
+        self.set_auto_page_break(True, margin=15)
+        self.set_margins(18, 15, 15)
+        self.add_page()
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 5, f"{self._doc_title} — стр. {self.page_no()}", align="C")
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def para(self, text: str, size: int = 10) -> None:
+        self.set_font(FONT, "", size)
+        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+
+    def pair(self, label: str, value: str) -> None:
+        self.set_font(FONT, "B", 10)
+        self.multi_cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, "", 10)
+        self.multi_cell(0, 5, value or "—", new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+
+def _legal_moment(discussion: Discussion, kind: str) -> dt.datetime:
+    """The document's own date: the proposal deadline for the protocol, the protocol's
+    signature for the conclusion. Never the wall-clock time of generation."""
+    if kind == FinalDocument.Kind.PROTOCOL:
+        return discussion.proposal_deadline.astimezone(dt.UTC)
+    protocol = FinalDocument.objects.filter(
+        discussion=discussion, kind=FinalDocument.Kind.PROTOCOL
+    ).first()
+    moment = (protocol.signed_at if protocol and protocol.signed_at else None) or (
+        discussion.proposal_deadline
+    )
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _d(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value or "")
+
+
+def _header(discussion: Discussion) -> dict[str, Any]:
+    districts = sorted(discussion.districts.values_list("name", flat=True))
+    meetings = [
+        {"starts_at": _d(m.starts_at), "place": m.place, "attendees": m.attendees}
+        for m in Meeting.objects.filter(discussion=discussion).order_by("starts_at", "id")
+    ]
+    official = discussion.responsible_official
+    return {
+        "discussion": discussion.number,
+        "title": discussion.title,
+        "document_type": discussion.document_type.name,
+        "organiser": discussion.organiser.name,
+        "responsible_official": str(official) if official else "",
+        "notice_date": _d(discussion.notice_date),
+        "exposition_start": _d(discussion.exposition_start),
+        "exposition_end": _d(discussion.exposition_end),
+        "exposition_place": discussion.exposition_place,
+        "proposal_deadline": _d(discussion.proposal_deadline),
+        "territory": discussion.territory_description or ", ".join(districts),
+        "districts": districts,
+        "meetings": meetings,
+    }
+
+
+PROPOSAL_FIELDS = (
+    "number",
+    "registered_at",
+    "kind",
+    "channel",
+    "text",
+    "from_territory",
+    "visibility",
+    "hidden_reason",
+    "recommendation",
+    "recommendation_reason",
+    "same_as__number",
+    "participant__number",
+    "participant__is_legal_entity",
+    "participant__full_name",
+)
+
+
+def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str, Any]]:
+    qs = (
+        Proposal.objects.filter(discussion=discussion, **filters)
+        .order_by("number")
+        .values_list(*PROPOSAL_FIELDS)
+    )
+    for row in qs.iterator(chunk_size=CHUNK):
+        data = dict(zip(PROPOSAL_FIELDS, row, strict=True))
+        hidden = data["visibility"] == Proposal.Visibility.HIDDEN
+        author = (
+            data["participant__full_name"]
+            if data["participant__is_legal_entity"]
+            else f"Участник № {data['participant__number']}"
+        )
+        yield {
+            "number": data["number"],
+            "registered_at": _d(data["registered_at"]),
+            "kind": data["kind"],
+            "channel": data["channel"],
+            "participant": author,
+            "from_territory": data["from_territory"],
+            "text": (
+                f"[скрыто модератором: {REASON_LABEL.get(data['hidden_reason'], '')}]"
+                if hidden
+                else data["text"]
+            ),
+            "recommendation": data["recommendation"],
+            "recommendation_reason": data["recommendation_reason"],
+            "same_as": data["same_as__number"],
+        }
+
+
+class _JsonWriter:
+    """Streams one JSON object with sorted keys; list values may be generators."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def dump(self, header: dict[str, Any], streams: dict[str, Iterator[dict]]) -> None:
+        keys = sorted({*header, *streams})
+        self.handle.write("{")
+        for i, key in enumerate(keys):
+            if i:
+                self.handle.write(",")
+            self.handle.write(json.dumps(key, ensure_ascii=False) + ":")
+            if key in streams:
+                self.handle.write("[")
+                for j, item in enumerate(streams[key]):
+                    if j:
+                        self.handle.write(",\n")
+                    self.handle.write(json.dumps(item, ensure_ascii=False, sort_keys=True))
+                self.handle.write("]")
+            else:
+                self.handle.write(json.dumps(header[key], ensure_ascii=False, sort_keys=True))
+        self.handle.write("}\n")
+
+
+def _progress_reporter(
+    total: int, on_progress: Callable[[int], None] | None
+) -> Callable[[int], None]:
+    state = {"done": 0, "last": -1}
+
+    def tick(n: int = 1) -> None:
+        state["done"] += n
+        if on_progress is None or not total:
+            return
+        percent = min(99, state["done"] * 100 // total)
+        if percent >= state["last"] + 5:
+            state["last"] = percent
+            on_progress(percent)
+
+    return tick
+
+
+def _proposal_block(pdf: _Pdf, row: dict[str, Any], with_recommendation: bool) -> None:
+    pdf.set_font(FONT, "B", 9)
+    line = (
+        f"№ {row['number']} · {row['registered_at']} · {KIND_LABEL.get(row['kind'], '')} · "
+        f"{row['participant']} · {CHANNEL_LABEL.get(row['channel'], '')}"
+    )
+    pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9)
+    pdf.multi_cell(0, 4.5, row["text"], new_x="LMARGIN", new_y="NEXT")
+    if with_recommendation:
+        same = f" (аналогично № {row['same_as']})" if row["same_as"] else ""
+        pdf.set_font(FONT, "B", 9)
+        pdf.multi_cell(
+            0,
+            4.5,
+            f"Рекомендация: {RECOMMENDATION_LABEL.get(row['recommendation'], '')}{same}. "
+            f"{row['recommendation_reason']}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(1.5)
+
+
+def _counts(discussion: Discussion) -> dict[str, int]:
+    by_territory = dict(
+        Proposal.objects.filter(discussion=discussion)
+        .values_list("from_territory")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "participants": Participant.objects.filter(discussion=discussion).count(),
+        "proposals": sum(by_territory.values()),
+        "proposals_from_territory": by_territory.get(True, 0),
+        "proposals_from_others": by_territory.get(False, 0),
+    }
+
+
+def _write_protocol(
+    discussion: Discussion, doc: FinalDocument, pdf_path: str, json_path: str, tick
+) -> None:
+    header = {**_header(discussion), **_counts(discussion), "number": doc.number}
+    header["kind"] = "protocol"
+    header["date"] = _d(_legal_moment(discussion, doc.kind))
+    with open(json_path, "w", encoding="utf-8") as handle:
+        _JsonWriter(handle).dump(
+            header,
+            {
+                "proposals_from_territory": _proposal_rows(discussion, from_territory=True),
+                "proposals_from_others": _proposal_rows(discussion, from_territory=False),
+            },
+        )
+    pdf = _Pdf("Протокол общественных обсуждений", doc.number, _legal_moment(discussion, doc.kind))
+    pdf.heading(f"Протокол общественных обсуждений № {doc.number}", 14)
+    pdf.para(f"Дата: {header['date']}")
+    pdf.ln(2)
+    for label, key in (
+        ("Проект", "title"),
+        ("Вид документа", "document_type"),
+        ("Организатор", "organiser"),
+        ("Оповещение о начале общественных обсуждений", "notice_date"),
+        ("Экспозиция проекта: начало", "exposition_start"),
+        ("Экспозиция проекта: окончание", "exposition_end"),
+        ("Место проведения экспозиции", "exposition_place"),
+        ("Срок приёма предложений и замечаний", "proposal_deadline"),
+        ("Территория", "territory"),
+    ):
+        pdf.pair(label, str(header[key]))
+    for meeting in header["meetings"]:
+        pdf.pair("Собрание участников", f"{meeting['starts_at']}, {meeting['place']}")
+    pdf.pair(
+        "Участники и предложения",
+        f"участников: {header['participants']}; предложений и замечаний: {header['proposals']} "
+        f"(от участников с территории: {header['proposals_from_territory']}, "
+        f"от иных участников: {header['proposals_from_others']})",
+    )
+    for title, from_territory in (
+        (
+            "Предложения и замечания участников, постоянно проживающих на территории "
+            "(правообладателей)",
+            True,
+        ),
+        ("Предложения и замечания иных участников", False),
+    ):
+        pdf.heading(title, 12)
+        for row in _proposal_rows(discussion, from_territory=from_territory):
+            _proposal_block(pdf, row, with_recommendation=False)
+            tick()
+    pdf.ln(3)
+    pdf.para(
+        "Перечень участников с идентификационными сведениями прилагается к протоколу и не "
+        "подлежит опубликованию."
+    )
+    pdf.pair("Протокол подписал", header["responsible_official"])
+    pdf.output(pdf_path)
+
+
+def _write_conclusion(
+    discussion: Discussion, doc: FinalDocument, pdf_path: str, json_path: str, tick
+) -> None:
+    protocol = FinalDocument.objects.get(discussion=discussion, kind=FinalDocument.Kind.PROTOCOL)
+    header = {**_header(discussion), **_counts(discussion), "number": doc.number}
+    header.update(
+        kind="conclusion",
+        date=_d(_legal_moment(discussion, doc.kind)),
+        protocol={
+            "number": protocol.number,
+            "signed_at": _d(protocol.signed_at),
+            "pdf_sha256": protocol.pdf_sha256,
+            "json_sha256": protocol.json_sha256,
+        },
+        conclusions=discussion.conclusions,
+    )
+    with open(json_path, "w", encoding="utf-8") as handle:
+        _JsonWriter(handle).dump(
+            header,
+            {
+                "proposals_from_territory": _proposal_rows(discussion, from_territory=True),
+                "proposals_from_others": _proposal_rows(discussion, from_territory=False),
+            },
+        )
+    pdf = _Pdf(
+        "Заключение о результатах общественных обсуждений",
+        doc.number,
+        _legal_moment(discussion, doc.kind),
+    )
+    pdf.heading(f"Заключение о результатах общественных обсуждений № {doc.number}", 14)
+    pdf.para(f"Дата: {header['date']}")
+    pdf.ln(2)
+    pdf.pair("Проект", header["title"])
+    pdf.pair("Организатор", header["organiser"])
+    pdf.pair("Количество участников", str(header["participants"]))
+    pdf.pair(
+        "Протокол общественных обсуждений",
+        f"№ {protocol.number} от {header['protocol']['signed_at']}, "
+        f"SHA-256 PDF {protocol.pdf_sha256}",
+    )
+    for title, from_territory in (
+        ("Предложения и замечания участников с территории и рекомендации организатора", True),
+        ("Предложения и замечания иных участников и рекомендации организатора", False),
+    ):
+        pdf.heading(title, 12)
+        for row in _proposal_rows(discussion, from_territory=from_territory):
+            _proposal_block(pdf, row, with_recommendation=True)
+            tick()
+    pdf.heading("Выводы по результатам общественных обсуждений", 12)
+    pdf.para(discussion.conclusions)
+    pdf.ln(3)
+    pdf.pair("Заключение подписал", header["responsible_official"])
+    pdf.output(pdf_path)
+
+
+def _write_appendix(discussion: Discussion, path: str) -> None:
+    """The participant list with identification data: for the organiser only, never public."""
+    fields = (
+        "number",
+        "type",
+        "full_name",
+        "birth_date",
+        "address",
+        "document_masked",
+        "from_territory",
+    )
+    with open(path, "w", encoding="utf-8") as handle:
+        rows = (
+            dict(zip(fields, r, strict=True))
+            for r in Participant.objects.filter(discussion=discussion)
+            .order_by("number")
+            .values_list(*fields)
+            .iterator(chunk_size=CHUNK)
+        )
+        _JsonWriter(handle).dump(
+            {"discussion": discussion.number},
+            {"participants": ({**r, "birth_date": _d(r["birth_date"])} for r in rows)},
+        )
+
+
+def generate(document_id: int) -> FinalDocument:
+    """Build the files of one protocol/conclusion, reporting progress on its row."""
+    doc = FinalDocument.objects.select_related(
+        "discussion__organiser", "discussion__document_type", "discussion__responsible_official"
+    ).get(pk=document_id)
+    discussion = doc.discussion
+    FinalDocument.objects.filter(pk=doc.pk).update(state=FinalDocument.State.GENERATING, progress=1)
+    total = Proposal.objects.filter(discussion=discussion).count()
+
+    def on_progress(percent: int) -> None:
+        FinalDocument.objects.filter(pk=doc.pk).update(progress=percent)
+
+    tick = _progress_reporter(total, on_progress)
+    workdir = tempfile.mkdtemp(prefix="cityhall-final-")
+    pdf_path = os.path.join(workdir, f"{doc.number}.pdf")
+    json_path = os.path.join(workdir, f"{doc.number}.json")
+    try:
+        if doc.kind == FinalDocument.Kind.PROTOCOL:
+            _write_protocol(discussion, doc, pdf_path, json_path, tick)
+            appendix_path = os.path.join(workdir, f"{doc.number}-participants.json")
+            _write_appendix(discussion, appendix_path)
+        else:
+            _write_conclusion(discussion, doc, pdf_path, json_path, tick)
+            appendix_path = None
+        doc.refresh_from_db()
+        for field, path in (("pdf", pdf_path), ("json", json_path)):
+            old = getattr(doc, field)
+            if old:
+                old.delete(save=False)
+            with open(path, "rb") as handle:
+                getattr(doc, field).save(os.path.basename(path), File(handle), save=False)
+        if appendix_path:
+            if doc.appendix:
+                doc.appendix.delete(save=False)
+            with open(appendix_path, "rb") as handle:
+                doc.appendix.save(os.path.basename(appendix_path), File(handle), save=False)
+        doc.pdf_sha256 = sha256_of(pdf_path)
+        doc.json_sha256 = sha256_of(json_path)
+        doc.state, doc.progress, doc.generated_at = (
+            FinalDocument.State.READY,
+            100,
+            timezone.now(),
+        )
+        doc.save()
+    except Exception as exc:
+        FinalDocument.objects.filter(pk=doc.pk).update(
+            state=FinalDocument.State.FAILED, error=str(exc)[:2000]
+        )
+        raise
+    finally:
+        for name in os.listdir(workdir):
+            os.unlink(os.path.join(workdir, name))
+        os.rmdir(workdir)
+    return doc
+
+
+def participant_extract_pdf(discussion: Discussion, user: Any) -> bytes:
+    """The extract of the protocol with the participant's own proposals (for them only)."""
+    participants = list(Participant.objects.filter(discussion=discussion, user=user))
+    protocol = FinalDocument.objects.filter(
+        discussion=discussion, kind=FinalDocument.Kind.PROTOCOL
+    ).first()
+    number = protocol.number if protocol else discussion.number
+    pdf = _Pdf("Выписка из протокола", number, _legal_moment(discussion, "protocol"))
+    pdf.heading(f"Выписка из протокола общественных обсуждений № {number}", 14)
+    pdf.pair("Проект", discussion.title)
+    for participant in participants:
+        pdf.pair("Участник", f"№ {participant.number}: {participant.full_name}")
+        rows = _proposal_rows(discussion, participant=participant)
+        for row in rows:
+            row["participant"] = f"Участник № {participant.number}"
+            _proposal_block(pdf, row, with_recommendation=bool(row["recommendation"]))
+    if protocol and protocol.pdf_sha256:
+        pdf.para(f"SHA-256 протокола (PDF): {protocol.pdf_sha256}")
+    return bytes(pdf.output())

@@ -1,0 +1,308 @@
+"""Read queries of public discussions, used by pages, the API, feeds and statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from cityhall.core.errors import NotFound
+from cityhall.portal.cabinet import CabinetItem
+
+from .models import (
+    Comment,
+    Discussion,
+    DiscussionDocument,
+    DocumentVersion,
+    FinalDocument,
+    Flag,
+    Participant,
+    Proposal,
+    Status,
+)
+
+__all__ = [
+    "PUBLIC_STATUSES",
+    "ProposalPage",
+    "cabinet_items",
+    "comments_page",
+    "discussion_statistics",
+    "documents_of",
+    "get_discussion",
+    "get_proposal",
+    "open_flags",
+    "overall_statistics",
+    "proposals_page",
+    "public_discussions",
+    "questions_awaiting_answer",
+]
+
+#: A draft is the organiser's; everything else is public record.
+PUBLIC_STATUSES = [s for s in Status.values if s != Status.DRAFT]
+PAGE_SIZE = 50
+
+
+def public_discussions(
+    *,
+    q: str = "",
+    district: int | None = None,
+    document_type: int | None = None,
+    status: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Discussion]:
+    qs = Discussion.objects.filter(status__in=PUBLIC_STATUSES).select_related(
+        "document_type", "organiser"
+    )
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(description__icontains=q))
+    if district:
+        qs = qs.filter(districts__id=district)
+    if document_type:
+        qs = qs.filter(document_type_id=document_type)
+    if status in PUBLIC_STATUSES:
+        qs = qs.filter(status=status)
+    if date_from:
+        qs = qs.filter(notice_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(notice_date__lte=date_to)
+    return qs.distinct().order_by("-notice_date", "-id")
+
+
+def get_discussion(pk: int, *, user: Any = None) -> Discussion:
+    discussion = (
+        Discussion.objects.select_related("document_type", "organiser", "responsible_official")
+        .filter(pk=pk)
+        .first()
+    )
+    if discussion is None:
+        raise NotFound()
+    if discussion.status == Status.DRAFT:
+        from cityhall.accounts.selectors import has_role
+
+        if not has_role(user, ("organiser", "administrator"), discussion.organiser):
+            raise NotFound()
+    return discussion
+
+
+def documents_of(discussion: Discussion) -> list[DiscussionDocument]:
+    """Documents with every version, newest first (corrections never hide the old)."""
+    return list(
+        DiscussionDocument.objects.filter(discussion=discussion).prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"))
+        )
+    )
+
+
+@dataclass
+class ProposalPage:
+    items: list[Proposal]
+    page: int
+    pages: int
+    total: int
+    next_after: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or self.next_after is not None
+
+
+def _proposal_qs(discussion: Discussion) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(discussion=discussion)
+        .select_related("participant", "answer")
+        .prefetch_related("attachments")
+        .order_by("number")
+    )
+
+
+def proposals_page(
+    discussion: Discussion,
+    *,
+    page: int = 1,
+    kind: str = "",
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> ProposalPage:
+    """One page of proposals. Numbers are gap-free, so page N is a number range — constant
+    time however many proposals there are; a filtered list pages by keyset (``after``)."""
+    total = discussion.proposal_count
+    if kind in Proposal.Kind.values:
+        qs = _proposal_qs(discussion).filter(kind=kind)
+        if after:
+            qs = qs.filter(number__gt=after)
+        items = list(qs[: size + 1])
+        more = len(items) > size
+        items = items[:size]
+        return ProposalPage(
+            items,
+            page=1,
+            pages=1,
+            total=len(items),
+            next_after=items[-1].number if more else None,
+        )
+    pages = max(1, math.ceil(total / size))
+    page = min(max(1, page), pages)
+    low = (page - 1) * size + 1
+    items = list(_proposal_qs(discussion).filter(number__gte=low, number__lt=low + size))
+    return ProposalPage(items, page=page, pages=pages, total=total)
+
+
+def get_proposal(discussion: Discussion, number: int) -> Proposal:
+    proposal = (
+        Proposal.objects.select_related("participant", "answer__expert", "discussion")
+        .prefetch_related("attachments")
+        .filter(discussion=discussion, number=number)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound()
+    return proposal
+
+
+def comments_page(proposal: Proposal, *, page: int = 1, size: int = 20) -> dict[str, Any]:
+    """Top-level comments paginated, each with its replies (threaded), oldest first."""
+    top = Comment.objects.filter(proposal=proposal, parent__isnull=True).order_by(
+        "created_at", "id"
+    )
+    total = top.count()
+    pages = max(1, math.ceil(total / size))
+    page = min(max(1, page), pages)
+    roots = list(top[(page - 1) * size : page * size])
+    replies: dict[int, list[Comment]] = {}
+    if roots:
+        # Replies of any depth under these roots: fetched level by level (few levels in practice).
+        level = [c.pk for c in roots]
+        while level:
+            children = list(
+                Comment.objects.filter(parent_id__in=level).order_by("created_at", "id")
+            )
+            for child in children:
+                replies.setdefault(child.parent_id, []).append(child)
+            level = [c.pk for c in children]
+
+    def tree(comment: Comment, depth: int) -> dict[str, Any]:
+        return {
+            "comment": comment,
+            "depth": depth,
+            "replies": [tree(c, depth + 1) for c in replies.get(comment.pk, [])],
+        }
+
+    return {
+        "threads": [tree(c, 0) for c in roots],
+        "page": page,
+        "pages": pages,
+        "total": total,
+    }
+
+
+def final_documents(discussion: Discussion) -> dict[str, FinalDocument]:
+    return {d.kind: d for d in FinalDocument.objects.filter(discussion=discussion)}
+
+
+def open_flags(*, limit: int = 100) -> list[Flag]:
+    return list(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .select_related("proposal__discussion", "comment__proposal__discussion", "reporter")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def questions_awaiting_answer(*, limit: int = 100) -> list[Proposal]:
+    return list(
+        Proposal.objects.filter(
+            kind=Proposal.Kind.QUESTION,
+            answer__isnull=True,
+            visibility=Proposal.Visibility.VISIBLE,
+            discussion__status__in=[Status.EXPOSITION_OPEN, Status.PROPOSALS_CLOSED],
+        )
+        .select_related("discussion", "participant")
+        .order_by("registered_at", "id")[:limit]
+    )
+
+
+def cabinet_items(user: Any) -> list[CabinetItem]:
+    """The person's latest proposals, for the cabinet overview."""
+    rows = (
+        Proposal.objects.filter(author=user)
+        .select_related("discussion")
+        .order_by("-registered_at")[:5]
+    )
+    return [
+        CabinetItem(
+            title=f"{p.discussion.title} — № {p.number}",
+            status=p.discussion.get_status_display(),
+            url=reverse("discussions:proposal", args=[p.discussion_id, p.number]),
+            when=p.registered_at,
+        )
+        for p in rows
+    ]
+
+
+def my_participations(user: Any) -> QuerySet[Participant]:
+    return Participant.objects.filter(user=user).select_related("discussion")
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+
+def _answer_hours(qs: QuerySet[Proposal]) -> float | None:
+    rows = qs.filter(kind=Proposal.Kind.QUESTION, answer__isnull=False).annotate(
+        delay=F("answer__answered_at") - F("registered_at")
+    )
+    value = rows.aggregate(avg=Avg("delay"))["avg"]
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return round(value.total_seconds() / 3600, 1)
+    return round(float(value) / 3600 / 1e6, 1)  # SQLite returns microseconds
+
+
+def discussion_statistics(discussion: Discussion | None = None) -> dict[str, Any]:
+    """Participants, proposals by district, type of participant, kind and channel, answer times.
+    With no discussion: over all public discussions."""
+    proposals = Proposal.objects.all()
+    participants = Participant.objects.all()
+    if discussion is not None:
+        proposals = proposals.filter(discussion=discussion)
+        participants = participants.filter(discussion=discussion)
+    else:
+        proposals = proposals.filter(discussion__status__in=PUBLIC_STATUSES)
+        participants = participants.filter(discussion__status__in=PUBLIC_STATUSES)
+
+    def grouped(qs: QuerySet, field: str) -> list[tuple[str, int]]:
+        return [
+            (key if key is not None else "", n)
+            for key, n in qs.values_list(field).annotate(n=Count("id")).order_by("-n", field)
+        ]
+
+    by_district = grouped(proposals, "participant__district__name")
+    return {
+        "participants": participants.count(),
+        "proposals": proposals.count(),
+        "by_district": by_district,
+        "by_participant_type": grouped(proposals, "participant__type"),
+        "by_kind": grouped(proposals, "kind"),
+        "by_channel": grouped(proposals, "channel"),
+        "from_territory": proposals.filter(from_territory=True).count(),
+        "questions": proposals.filter(kind=Proposal.Kind.QUESTION).count(),
+        "answered": proposals.filter(kind=Proposal.Kind.QUESTION, answer__isnull=False).count(),
+        "average_answer_hours": _answer_hours(proposals),
+        "discussions": (
+            Discussion.objects.filter(status__in=PUBLIC_STATUSES).count()
+            if discussion is None
+            else 1
+        ),
+    }
+
+
+def overall_statistics() -> dict[str, Any]:
+    return discussion_statistics(None)
