@@ -7,6 +7,7 @@ exactly with shapely (no spatial database extension needed on SQLite or PostgreS
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.models import TimeStampedModel
@@ -29,6 +30,28 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (Russian when there is no translation)."""
+        language = (get_language() or "ru")[:2]
+        if language == "tt" and self.name_tt:
+            return self.name_tt
+        if language == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def other_names(self) -> list[tuple[str, str]]:
+        """(language code, name) of the names not shown as ``display_name``."""
+        shown = self.display_name
+        names = [("ru", self.name), ("tt", self.name_tt), ("en", self.name_en)]
+        return [(code, name) for code, name in names if name and name != shown]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(min_lon, min_lat, max_lon, max_lat), the GeoJSON order."""
+        return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
 
 
 class District(Area):
@@ -56,6 +79,8 @@ class Building(TimeStampedModel):
 
     street = models.CharField(_("street"), max_length=200)
     house = models.CharField(_("house"), max_length=30)
+    # The leading number of ``house``, so that lists go 2, 10, 10а, 100 (kept by the services).
+    house_number = models.PositiveIntegerField(default=0, editable=False)
     address = models.CharField(_("address"), max_length=300, db_index=True)
     address_normalised = models.CharField(max_length=300, db_index=True, editable=False)
     lat = models.FloatField(_("latitude"))
@@ -82,13 +107,17 @@ class Building(TimeStampedModel):
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
 
     class Meta:
-        ordering = ["street", "house"]
+        ordering = ["street", "house_number", "house"]
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         constraints = [
             models.UniqueConstraint(
                 fields=["address_normalised"], name="geo_building_unique_address"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180),
+                name="geo_building_point_on_earth",
+            ),
         ]
         indexes = [models.Index(fields=["lat", "lon"])]
 
