@@ -1139,6 +1139,8 @@ def answer_standard_request(
         request = (
             StandardRequest.objects.select_for_update().select_related("type").get(pk=request.pk)
         )
+        if request.status == R.SENT:  # answering at once accepts it first (both recorded)
+            request = _move_request(request, actor, R.ACCEPTED)
         if document is not None:
             request.answer_file.save(getattr(document, "name", "answer"), document, save=False)
         return _move_request(
