@@ -304,6 +304,13 @@ class InitiationRequest(TimeStampedModel):
         return self.title
 
 
+class ModerationReason(models.TextChoices):
+    PERSONAL_DATA = "personal_data", _("Contains personal data")
+    INSULT = "insult", _("Insulting language")
+    OFF_TOPIC = "off_topic", _("Not about the discussed project")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
 class Participant(models.Model):
     """A person or legal entity identified for one discussion.
 
@@ -412,7 +419,7 @@ class Proposal(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE
     )
-    hidden_reason = models.CharField(max_length=30, blank=True)
+    hidden_reason = models.CharField(max_length=30, choices=ModerationReason.choices, blank=True)
     support_count = models.PositiveIntegerField(default=0)
     recommendation = models.CharField(
         max_length=10, choices=Recommendation.choices, default="", blank=True
@@ -491,7 +498,7 @@ class Comment(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Proposal.Visibility.choices, default=Proposal.Visibility.VISIBLE
     )
-    hidden_reason = models.CharField(max_length=30, blank=True)
+    hidden_reason = models.CharField(max_length=30, choices=ModerationReason.choices, blank=True)
 
     class Meta:
         ordering = ["proposal_id", "created_at", "id"]
@@ -515,13 +522,6 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"support {self.user_id} → {self.proposal_id}"
-
-
-class ModerationReason(models.TextChoices):
-    PERSONAL_DATA = "personal_data", _("Contains personal data")
-    INSULT = "insult", _("Insulting language")
-    OFF_TOPIC = "off_topic", _("Not about the discussed project")
-    DUPLICATE = "duplicate", _("Duplicate")
 
 
 class Flag(models.Model):

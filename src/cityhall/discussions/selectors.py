@@ -209,11 +209,16 @@ def final_documents(discussion: Discussion) -> dict[str, FinalDocument]:
 
 
 def open_flags(*, limit: int = 100) -> list[Flag]:
-    return list(
+    """Unresolved reports, oldest first; ``target_proposal`` is the proposal concerned."""
+    flags = list(
         Flag.objects.filter(resolved_at__isnull=True)
         .select_related("proposal__discussion", "comment__proposal__discussion", "reporter")
         .order_by("created_at", "id")[:limit]
     )
+    for item in flags:
+        item.target_proposal = item.proposal or item.comment.proposal
+        item.target_text = (item.proposal or item.comment).text
+    return flags
 
 
 def questions_awaiting_answer(*, limit: int = 100) -> list[Proposal]:
