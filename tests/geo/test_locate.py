@@ -13,7 +13,7 @@ from cityhall.geo import selectors, services
 from cityhall.geo.demo import build_city
 from cityhall.geo.models import District
 
-from .factories import box
+from .factories import box, make_city
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,21 @@ def test_locate_takes_well_under_a_fifth_of_a_millisecond_in_a_seven_district_ci
             selectors.locate(lat, lon)
         best = min(best, (time.perf_counter() - started) / len(points))
     assert best < 0.0002, f"{best * 1e6:.1f} µs per call"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_rolled_back_change_lookups_are_free_again(settings, django_assert_num_queries):
+    settings.GEO_AREA_RECHECK_SECONDS = 60
+    make_city()  # committed
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.save_area(
+            actor=None,
+            kind="district",
+            code="north",
+            name="Северный район",
+            geometry=box(49.0, 55.85, 49.2, 55.9),
+        )
+        raise RuntimeError("changed my mind")
+    assert selectors.district_for_point(55.87, 49.1) is None
+    with django_assert_num_queries(0):
+        assert selectors.district_for_point(55.82, 49.05).code == "west"

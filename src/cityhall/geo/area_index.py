@@ -8,8 +8,9 @@ a few bounding-box comparisons and one prepared point test (microseconds).
 Staying fresh without a query per lookup:
 
 - when this process saves or deletes an area, the index is dropped at once and rebuilt on the
-  next lookup; until that transaction commits, every lookup compares the tables' fingerprint
-  (row count, last change, last id) — so a rolled-back change is never served;
+  next lookup; until that transaction commits (or a lookup runs outside any transaction), every
+  lookup compares the tables' fingerprint (row count, last change, last id) — so a rolled-back
+  change is never served;
 - changes made by other processes (web workers, the background worker) are noticed by the same
   fingerprint, compared at most every ``GEO_AREA_RECHECK_SECONDS`` (default 2 s).
 
@@ -112,6 +113,10 @@ def current() -> AreaIndex:
         index = _build(fingerprint)
         _State.index = index
     _State.checked_at = now
+    if _State.uncommitted and not transaction.get_connection().in_atomic_block:
+        # Outside any transaction the change was either committed or rolled back (its
+        # on-commit hook then never runs): what was just read is the truth.
+        _State.uncommitted = False
     return index
 
 

@@ -375,10 +375,10 @@ def load(stdout) -> list[DemoLogin]:
         result = services.import_geojson(actor=None, data=data, kind=kind)
         stdout.write(
             f"  {kind}: {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
+            f"{result.unchanged} unchanged\n"
         )
     stdout.write(
         f"  the map: {District.objects.count()} districts, {Suburb.objects.count()} "
-        f"neighbourhoods, {Building.objects.count()} buildings"
+        f"neighbourhoods, {Building.objects.count()} buildings\n"
     )
     return []

@@ -52,11 +52,9 @@ __all__ = [
     "building_points",
     "get_district",
     "get_building",
-    "AREA_MODELS",
     "MAX_GEOJSON_BUILDINGS",
 ]
 
-AREA_MODELS: dict[str, type[District] | type[Suburb]] = {"district": District, "suburb": Suburb}
 MAX_GEOJSON_BUILDINGS = 5000
 SEARCH_LIMIT_MAX = 50
 
