@@ -243,11 +243,11 @@ class Application(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
                 name="ms_app_submitted_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(number__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(number__isnull=False),
                 name="ms_app_submitted_has_number",
             ),
         ]

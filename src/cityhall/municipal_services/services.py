@@ -652,7 +652,7 @@ def _move(
         before=before,
         after={"status": to, **({"text": text} if text else {}), **(data or {})},
     )
-    if to != S.DRAFT:
+    if application.number:  # a draft never submitted has nobody waiting for news
         _notify_status(application)
     return event
 

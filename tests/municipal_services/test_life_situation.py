@@ -1,0 +1,144 @@
+"""Life situations: one questionnaire and one application; a sub-application is opened in
+every department concerned with the shared data prefilled; one combined status and timeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityhall.municipal_services import services
+from cityhall.municipal_services.models import (
+    Application,
+    LifeSituation,
+    LifeSituationCase,
+    LifeSituationStep,
+)
+from tests.factories import UserFactory
+
+from .factories import Department, definition, published_service, texts
+
+pytestmark = pytest.mark.django_db
+
+SIMPLE_FORM = {
+    "type": "object",
+    "properties": {
+        "applicant_name": {"type": "string", "minLength": 3},
+        "address": {"type": "string"},
+        "needs_excavation": {"type": "boolean"},
+    },
+    "required": ["applicant_name", "address"],
+}
+
+
+@pytest.fixture
+def situation():
+    planning = Department("Department of Urban Planning Permits")
+    roads = Department("Committee of External Improvement")
+    simple = {
+        "form_schema": SIMPLE_FORM,
+        "ui": {},
+        "documents": [],
+        "variants": [],
+        "rules": [],
+        "result_types": ["document"],
+        "registry": "",
+    }
+    permit = published_service(planning, code="building-permit")  # needs more fields + a plan
+    design = published_service(planning, code="facade-design", **simple)
+    digging = published_service(roads, code="excavation", **simple)
+    office = LifeSituation.objects.create(
+        code="build-an-office",
+        name=texts("Построить офис", "Build an office"),
+        questionnaire={
+            "type": "object",
+            "properties": {
+                "company": {"type": "string", "minLength": 3},
+                "address": {"type": "string", "minLength": 5},
+                "underground_networks": {"type": "boolean"},
+            },
+            "required": ["company", "address"],
+        },
+        ui={"fields": {"company": {"label": texts("Организация", "Company")}}},
+    )
+    prefill = {"applicant_name": "company", "address": "address"}
+    LifeSituationStep.objects.create(situation=office, service=design, order=1, prefill=prefill)
+    LifeSituationStep.objects.create(situation=office, service=permit, order=2, prefill=prefill)
+    LifeSituationStep.objects.create(
+        situation=office,
+        service=digging,
+        order=3,
+        prefill=prefill,
+        condition={"==": [{"var": "underground_networks"}, True]},
+        constants={"needs_excavation": True},
+    )
+    return office, planning, roads
+
+
+def test_one_questionnaire_opens_a_case_in_every_department_concerned(client, situation):
+    office, planning, roads = situation
+    applicant = UserFactory()
+    client.force_login(applicant)
+    page = client.get("/services/situations/build-an-office/")
+    assert '<label for="f-company">Company' in page.content.decode()
+    bad = client.post("/services/situations/build-an-office/", {"company": "AB"})
+    assert bad.status_code == 422
+    assert "Enter at least 3 characters." in bad.content.decode()
+
+    response = client.post(
+        "/services/situations/build-an-office/",
+        {"company": "ООО Казань-Офис", "address": "ул. Баумана, 10", "underground_networks": "on"},
+    )
+    case = LifeSituationCase.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{case.pk}/")
+    apps = {a.service.code: a for a in case.applications.select_related("service")}
+    assert set(apps) == {"facade-design", "building-permit", "excavation"}
+    assert apps["excavation"].department == roads.org
+    assert apps["facade-design"].answers == {
+        "applicant_name": "ООО Казань-Офис",
+        "address": "ул. Баумана, 10",
+    }
+    assert apps["excavation"].answers["needs_excavation"] is True
+    # Complete ones go straight to the document check; the permit needs its own details.
+    assert apps["facade-design"].status == Application.Status.ACCEPTANCE
+    assert apps["excavation"].status == Application.Status.ACCEPTANCE
+    assert apps["building-permit"].status == Application.Status.DRAFT
+
+    page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    assert "Your action is needed" in page and "0 of 3 done" in page
+    assert page.count("Document check") >= 2  # timeline entries
+
+
+def test_a_step_whose_condition_fails_is_not_opened(situation):
+    office, *_ = situation
+    applicant = UserFactory()
+    case = services.submit_life_situation(
+        situation=office,
+        actor=applicant,
+        answers={"company": "ООО Офис", "address": "ул. Пушкина, 1"},
+    )
+    assert sorted(case.applications.values_list("service__code", flat=True)) == [
+        "building-permit",
+        "facade-design",
+    ]
+
+
+def test_the_combined_status_completes_when_every_sub_case_is_closed(client, situation):
+    office, planning, roads = situation
+    applicant = UserFactory()
+    case = services.submit_life_situation(
+        situation=office,
+        actor=applicant,
+        answers={"company": "ООО Офис", "address": "ул. Пушкина, 1"},
+    )
+    for application in case.applications.all():
+        if application.status == Application.Status.DRAFT:
+            services.withdraw_application(application=application, actor=applicant)
+            continue
+        services.accept_application(application=application, actor=planning.operator)
+        services.send_to_decision(application=application, actor=planning.expert, conclusion="ok")
+        services.decide(
+            application=application, actor=planning.decider, outcome="approve", reasons=[]
+        )
+    client.force_login(applicant)
+    page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    assert "Completed" in page and "2 of 2 done" in page
+    assert definition()  # the full permit definition stays untouched by the bundle
