@@ -23,6 +23,8 @@ class UserFactory(DjangoModelFactory):
     class Params:
         staff = factory.Trait(kind=User.Kind.STAFF)
         business = factory.Trait(kind=User.Kind.BUSINESS)
+        superuser = factory.Trait(kind=User.Kind.STAFF, is_superuser=True, is_staff=True)
+        unconfirmed = factory.Trait(is_active=False)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
@@ -40,6 +42,10 @@ class OrganisationFactory(DjangoModelFactory):
     class Params:
         managing = factory.Trait(type=Organisation.Type.MANAGING_ORGANISATION)
         council = factory.Trait(type=Organisation.Type.COUNCIL)
+        service_centre = factory.Trait(type=Organisation.Type.SERVICE_CENTRE)
+        contractor = factory.Trait(type=Organisation.Type.CONTRACTOR)
+        resource_supplier = factory.Trait(type=Organisation.Type.RESOURCE_SUPPLIER)
+        legal_entity = factory.Trait(type=Organisation.Type.LEGAL_ENTITY)
 
 
 class MembershipFactory(DjangoModelFactory):
@@ -49,3 +55,19 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory, staff=True)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "operator"
+
+
+def sign_in_with_second_factor(client, user: User):
+    """Sign ``client`` in as ``user`` with the second factor passed, as after the TOTP step
+    (staff pages and the staff API refuse a session without it). Returns the device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

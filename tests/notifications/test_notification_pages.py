@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cityhall.core.models import AuditRecord
 from cityhall.notifications.models import ChannelPreference, Message
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, sign_in_with_second_factor
 
 from .factories import MessageFactory
 
@@ -26,7 +26,7 @@ def resident(client):
 @pytest.fixture
 def administrator(client):
     person = MembershipFactory(role="administrator").user
-    client.force_login(person)
+    sign_in_with_second_factor(client, person)
     return person
 
 

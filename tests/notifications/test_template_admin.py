@@ -8,7 +8,7 @@ from django.urls import reverse
 from cityhall.core.models import AuditRecord
 from cityhall.notifications import services
 from cityhall.notifications.models import Message, NotificationTemplate
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in_with_second_factor
 
 from .factories import MessageFactory
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser(client):
     person = UserFactory(staff=True, is_staff=True, is_superuser=True)
-    client.force_login(person)
+    sign_in_with_second_factor(client, person)
     return person
 
 

@@ -6,3 +6,40 @@ class AccountsConfig(AppConfig):
     name = "cityhall.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        from cityhall.portal.cabinet import CabinetSection, register_section
+        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+
+        from .cabinet import profile_items
+        from .models import Role
+
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.people",
+                title=_("People and roles"),
+                url_name="accounts:people",
+                roles=[Role.ADMINISTRATOR],
+                description=_("Who works in your organisations; grant and revoke roles."),
+                order=90,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.verify",
+                title=_("Identity verification"),
+                url_name="accounts:verify",
+                roles=[Role.OPERATOR],
+                description=_("Check a resident's identity document in person."),
+                order=80,
+            )
+        )
+        register_section(
+            CabinetSection(
+                key="profile",
+                title=_("My profile and verification"),
+                items=profile_items,
+                order=5,
+                url_name="accounts:profile",
+            )
+        )

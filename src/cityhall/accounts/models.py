@@ -251,3 +251,33 @@ class VerifiedIdentity(TimeStampedModel):
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
         return years
+
+
+class ContactConfirmation(models.Model):
+    """A one-time code sent to an e-mail address or phone to prove the person controls it.
+
+    Only an HMAC of the code is stored. A code expires, allows a few attempts, and a new one
+    can be requested only after a cooldown (see ``services.CONFIRMATION_*``).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("sent to"), max_length=254)
+    code_hash = models.CharField(max_length=64, editable=False)
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("contact confirmation")
+        verbose_name_plural = _("contact confirmations")
+        indexes = [models.Index(fields=["user", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address} @ {self.sent_at:%Y-%m-%d %H:%M}"

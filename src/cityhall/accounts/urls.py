@@ -1,13 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
+    path("login/", views.sign_in, name="login"),
+    path("login/code/", views.second_factor_step, name="second_factor"),
+    path("login/authenticator/", views.second_factor_setup, name="second_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("profile/", views.profile, name="profile"),
+    path("staff/people/", views.people, name="people"),
+    path("verify/", views.verify_identity, name="verify"),
+    path("oidc/start/", views.oidc_start, name="oidc_start"),
+    path("oidc/callback/", views.oidc_callback, name="oidc_callback"),
 ]
