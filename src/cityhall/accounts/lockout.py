@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-__all__ = ["Lockout", "PASSWORD_BY_LOGIN", "PASSWORD_BY_ADDRESS", "SECOND_FACTOR"]
+__all__ = ["Lockout", "PASSWORD_BY_LOGIN", "SECOND_FACTOR"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,8 @@ class Lockout:
         cache.delete(self._key(identifier))
 
 
-#: Wrong passwords for one login name (user name, e-mail or phone).
+#: Wrong passwords for one account (however its login is spelled), or for one unknown login.
+#: Not per network address: behind the city's proxy everyone shares one.
 PASSWORD_BY_LOGIN = Lockout("password", limit=5, window=15 * 60)
-#: Wrong passwords from one network address, whatever the login name (password spraying).
-PASSWORD_BY_ADDRESS = Lockout("password-address", limit=50, window=15 * 60)
 #: Wrong TOTP codes for one person (sign-in and enrolment alike).
 SECOND_FACTOR = Lockout("second-factor", limit=5, window=15 * 60)

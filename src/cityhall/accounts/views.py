@@ -4,6 +4,8 @@ the state identity portal). Views parse input, call one service and render."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +34,7 @@ from .forms import (
     SecondFactorForm,
     SignInForm,
 )
-from .lockout import PASSWORD_BY_ADDRESS, PASSWORD_BY_LOGIN, SECOND_FACTOR
+from .lockout import PASSWORD_BY_LOGIN, SECOND_FACTOR
 from .models import Membership, Role, User, VerifiedIdentity
 from .permissions import staff_required
 from .phones import normalise_phone
@@ -104,8 +106,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         known = _find_by_login(login)
         # One lock per account, however its login is spelled; per spelling for unknown ones.
         login_key = f"user:{known.pk}" if known else f"login:{normalise_phone(login) or login}"
-        address = request.META.get("REMOTE_ADDR", "")
-        if PASSWORD_BY_LOGIN.is_locked(login_key) or PASSWORD_BY_ADDRESS.is_locked(address):
+        if PASSWORD_BY_LOGIN.is_locked(login_key):
             form.add_error(
                 None,
                 _("Too many failed attempts. Try again in %(minutes)s minutes.")
@@ -119,7 +120,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if user is not None:
                 PASSWORD_BY_LOGIN.reset(login_key)
                 return _signed_in(request, user, next_url=next_url)
-            PASSWORD_BY_ADDRESS.register_failure(address)
             failures = PASSWORD_BY_LOGIN.register_failure(login_key)
             if failures == PASSWORD_BY_LOGIN.limit and known is not None:
                 services.note_lockout(user=known, factor="password")
@@ -156,9 +156,8 @@ def second_factor_step(request: HttpRequest) -> HttpResponse:
     )
     device = second_factor.confirmed_device(user)
     if device is None:
-        return redirect(
-            reverse("accounts:second_factor_setup") + (f"?next={next_url}" if next_url else "")
-        )
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return redirect(reverse("accounts:second_factor_setup") + query)
     form = SecondFactorForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
