@@ -27,22 +27,28 @@ demo: migrate
 serve: migrate
 	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite — unit/API on SQLite, browser (Chromium + axe), then PostgreSQL
+## make test: the whole suite — lint, unit/API on SQLite, browser (Chromium + axe), PostgreSQL
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
+
 test: install
+	@echo "== lint"
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest -q -p no:cacheprovider
-	$(BIN)/pytest -q -p no:cacheprovider -m browser
-	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	@echo "== unit and API tests on SQLite"
+	$(PYTEST)
+	@echo "== browser tests (Debian Chromium, axe-core)"
+	$(PYTEST) -m browser
+	@echo "== the suite again on PostgreSQL"
+	scripts/with-postgres $(PYTEST) -m "not browser"
 
 test-unit: install
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-browser: install
-	$(BIN)/pytest -q -m browser
+	$(PYTEST) -m browser
 
 test-postgres: install
-	scripts/with-postgres $(BIN)/pytest -q -m "not browser"
+	scripts/with-postgres $(PYTEST) -m "not browser"
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -52,6 +58,7 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
+## make bench: every bench/*.py (not part of make test); results go in bench/README.md
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
