@@ -11,7 +11,7 @@ from fpdf import FPDF
 from .definition import text_in
 from .models import Application
 
-__all__ = ["render_result_pdf", "result_context"]
+__all__ = ["render_result_pdf", "result_body", "result_context"]
 
 
 def result_context(application: Application, number: str) -> dict:
@@ -34,13 +34,18 @@ def result_context(application: Application, number: str) -> dict:
     }
 
 
-def render_result_pdf(application: Application, template: dict, context: dict) -> bytes:
-    """The template's ``title`` and ``body`` (Django template text per language) filled in."""
+def result_body(application: Application, template: dict, context: dict) -> str:
+    """The template's body in the applicant's language, filled in (plain text)."""
     language = application.language or "ru"
-    body_source = text_in(template.get("body"), language) or (
+    source = text_in(template.get("body"), language) or (
         "{{ service }}\n№ {{ number }} от {{ date }}\n{{ holder }}"
     )
-    body = Template(body_source).render(Context(context, autoescape=False))
+    return Template(source).render(Context(context, autoescape=False))
+
+
+def render_result_pdf(application: Application, template: dict, context: dict) -> bytes:
+    """The template's ``title`` and ``body`` (Django template text per language) filled in."""
+    body = result_body(application, template, context)
     pdf = FPDF(format="A4")
     pdf.set_title(context["title"])
     pdf.add_font("Roboto", "", font_files["Roboto"])
