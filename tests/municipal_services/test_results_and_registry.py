@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cityhall.municipal_services import services
-from cityhall.municipal_services.results import result_body, result_context
 from cityhall.municipal_services.models import RegistryRecord
+from cityhall.municipal_services.results import result_body, result_context
 
 from .factories import Department, published_service, submitted_application
 
