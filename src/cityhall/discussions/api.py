@@ -11,6 +11,7 @@ import datetime as dt
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
 
 from cityhall.api import AUTH, OptionalAuth
 from cityhall.core.errors import NotFound
@@ -284,11 +285,14 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         lon=payload.lon,
         area=payload.area,
     )
-    return 201, {
-        "number": proposal.number,
-        "registered_at": proposal.registered_at,
-        "url": reverse("discussions:proposal", args=[d.pk, proposal.number]),
-    }
+    return HttpStatus(
+        201,
+        {
+            "number": proposal.number,
+            "registered_at": proposal.registered_at,
+            "url": reverse("discussions:proposal", args=[d.pk, proposal.number]),
+        },
+    )
 
 
 @router.post("/{pk}/proposals/{number}/answer", response=ProposalOut, auth=AUTH)

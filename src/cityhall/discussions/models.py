@@ -129,6 +129,9 @@ class Discussion(TimeStampedModel):
     proposal_count = models.PositiveIntegerField(_("proposals"), default=0, editable=False)
     participant_count = models.PositiveIntegerField(_("participants"), default=0, editable=False)
     conclusions = models.TextField(_("conclusions"), blank=True)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="number, title, description, case-folded"
+    )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     initiation = models.OneToOneField(
         "InitiationRequest",
@@ -164,6 +167,14 @@ class Discussion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Case-insensitive search that works for Cyrillic on SQLite too (its LIKE is ASCII-only).
+        self.search_text = " ".join((self.number, self.title, self.description)).casefold()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "description"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
 
     @property
     def is_read_only(self) -> bool:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, QuerySet
 from django.urls import reverse
 
 from cityhall.core.errors import NotFound
@@ -59,7 +59,8 @@ def public_discussions(
         "document_type", "organiser"
     )
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(description__icontains=q))
+        for word in q.casefold().split()[:5]:
+            qs = qs.filter(search_text__contains=word)
     if district:
         qs = qs.filter(districts__id=district)
     if document_type:

@@ -151,6 +151,13 @@ def _fmt(value: Any) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def _plain(value: Any) -> str:
+    """A date for a notification: numeric, readable in every language of the message."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
+
+
 def _days_after(doc_type: DocumentType, start: dt.date, days: int) -> dt.date:
     """The date ``days`` legal days after ``start`` (calendar or working days, as configured)."""
     if doc_type.terms_in_working_days:
@@ -748,7 +755,7 @@ def _receipt_context(proposal: Proposal, discussion: Discussion) -> dict[str, An
         "number": proposal.number,
         "discussion_number": discussion.number,
         "discussion_title": discussion.title,
-        "registered_at": _fmt(proposal.registered_at),
+        "registered_at": _plain(proposal.registered_at),
         "url": reverse("discussions:proposal", args=[discussion.pk, proposal.number]),
     }
 
@@ -1483,7 +1490,7 @@ def tell_subscribers(*, discussion: Discussion) -> int:
                 context={
                     "discussion_number": discussion.number,
                     "discussion_title": discussion.title,
-                    "exposition_start": _fmt(discussion.exposition_start),
+                    "exposition_start": _plain(discussion.exposition_start),
                     "url": url,
                     "stop": reverse("discussions:unsubscribe", args=[sub.token]),
                 },
@@ -1515,7 +1522,7 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
                     context={
                         "discussion_number": discussion.number,
                         "discussion_title": discussion.title,
-                        "deadline": _fmt(discussion.proposal_deadline),
+                        "deadline": _plain(discussion.proposal_deadline),
                         "url": url,
                         "stop": reverse("discussions:unsubscribe", args=[sub.token]),
                     },

@@ -1,0 +1,64 @@
+"""Initiation: a resident, business, land owner or authority requests a discussion; the
+organiser accepts or refuses with a reason, and the initiator is told."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from cityhall.core.errors import InvalidInput
+from cityhall.discussions import services
+from cityhall.discussions.models import InitiationRequest
+
+from .factories import DocumentTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_request_and_refusal_with_reason(
+    client, council, organiser, resident, django_capture_on_commit_callbacks
+):
+    permit = DocumentTypeFactory(code="deviation_permit", name="Deviation permit")
+    client.force_login(resident)
+    response = client.post(
+        "/discussions/initiate/",
+        {
+            "initiator_kind": "land_owner",
+            "organiser": council.pk,
+            "document_type": permit.pk,
+            "title": "Отклонение от предельных параметров",
+            "description": "Прошу провести обсуждение",
+        },
+    )
+    assert response.status_code == 302
+    request = InitiationRequest.objects.get()
+    with pytest.raises(InvalidInput):
+        services.decide_initiation(actor=organiser, request=request, accept=False)
+    client.force_login(organiser)
+    assert (
+        "Отклонение от предельных параметров"
+        in client.get("/discussions/manage/initiations/").content.decode()
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/discussions/manage/initiations/",
+            {"request": request.pk, "decision": "refuse", "reason": "Участок не в черте города"},
+        )
+    request.refresh_from_db()
+    assert request.state == "refused" and request.refusal_reason == "Участок не в черте города"
+    assert "Участок не в черте города" in mail.outbox[0].body
+
+
+def test_accept(council, organiser, resident):
+    request = services.request_initiation(
+        initiator=resident,
+        initiator_kind="resident",
+        organiser=council,
+        document_type=DocumentTypeFactory(),
+        title="Сквер",
+        description="Обсудить сквер",
+    )
+    services.decide_initiation(actor=organiser, request=request, accept=True)
+    request.refresh_from_db()
+    assert request.state == "accepted" and request.decided_by == organiser

@@ -1,0 +1,72 @@
+"""E-mail subscriptions by district and topic; announcements and reminders before deadlines,
+each sent once by the periodic jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from cityhall.discussions import services, tasks
+from cityhall.discussions.models import Discussion, Status, Subscription
+
+from .factories import DiscussionFactory, DocumentTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subscribe_announce_and_unsubscribe(
+    client, city, council, organiser, django_capture_on_commit_callbacks
+):
+    client.post("/discussions/subscribe/", {"email": "west@example.org", "district": city.west.pk})
+    client.post("/discussions/subscribe/", {"email": "east@example.org", "district": city.east.pk})
+    topic = DocumentTypeFactory(code="special_permit", name="Special permit")
+    client.post(
+        "/discussions/subscribe/", {"email": "topic@example.org", "document_type": topic.pk}
+    )
+    assert Subscription.objects.count() == 3
+    draft = DiscussionFactory(
+        organiser=council, districts=[city.west], status=Status.DRAFT, document_type=topic
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(discussion=draft, to=Status.ANNOUNCED, actor=organiser)
+    assert sorted(m.to[0] for m in mail.outbox) == ["topic@example.org", "west@example.org"]
+    sub = Subscription.objects.get(email="west@example.org")
+    message = next(m for m in mail.outbox if m.to == ["west@example.org"])
+    assert f"/discussions/unsubscribe/{sub.token}/" in message.body
+    local_start = timezone.localtime(draft.exposition_start).strftime("%d.%m.%Y %H:%M")
+    assert local_start in message.body
+    client.post(f"/discussions/unsubscribe/{sub.token}/")
+    sub.refresh_from_db()
+    assert sub.is_active is False
+
+
+def test_reminder_before_deadline_sent_once(city, council, django_capture_on_commit_callbacks):
+    services.subscribe(email="r@example.org", district=city.west)
+    soon = DiscussionFactory(organiser=council, districts=[city.west])
+    Discussion.objects.filter(pk=soon.pk).update(
+        proposal_deadline=timezone.now() + dt.timedelta(hours=20)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.remind_before_deadlines.call_local()
+        tasks.remind_before_deadlines.call_local()
+    assert [m.to for m in mail.outbox] == [["r@example.org"]]
+
+
+def test_invalid_email_refused(client):
+    response = client.post("/discussions/subscribe/", {"email": "not-an-email"})
+    assert response.status_code == 200 and Subscription.objects.count() == 0
+
+
+def test_document_upload_through_the_page(client, discussion, organiser):
+    client.force_login(organiser)
+    client.post(
+        f"/discussions/manage/{discussion.pk}/documents/",
+        {"kind": "project", "title": "Проект", "file": SimpleUploadedFile("p.pdf", b"%PDF-1.4\n")},
+    )
+    assert discussion.documents.get().versions.count() == 1
