@@ -1,6 +1,298 @@
-"""Municipal services API."""
+"""Municipal services API: ``/api/v1/services`` (the catalogue and each service's definition
+with its JSON Schema) and ``/api/v1/applications`` (submit, upload, track; staff actions).
+Thin: every change is one service call; domain errors become ``{"detail", "code", "fields"}``."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from cityhall.api import OptionalAuth
+from cityhall.core.errors import InvalidInput, NotFound
+
+from . import selectors, services
+from .models import Application, StandardRequestType
 
 router = Router(tags=["municipal_services"])
 applications_router = Router(tags=["municipal_services"])
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    department: str
+    version: int
+    term_days: int
+    url: str
+
+
+class DefinitionOut(ServiceOut):
+    form_schema: dict
+    ui: dict
+    documents: list
+    fees: list
+    result_types: list
+    variants: list
+    status_texts: dict
+
+
+def _service_out(service, version) -> dict:
+    return {
+        "code": service.code,
+        "name": service.title(),
+        "department": str(service.department),
+        "version": version.number,
+        "term_days": version.term_days,
+        "url": reverse("municipal_services:service", args=[service.code]),
+    }
+
+
+@router.get("", response=list[ServiceOut], auth=OptionalAuth())
+def list_services(request):
+    rows = []
+    for service in selectors.catalogue().prefetch_related("versions"):
+        version = next((v for v in service.versions.all() if v.status == "published"), None)
+        if version:
+            rows.append(_service_out(service, version))
+    return rows
+
+
+@router.get("/{code}", response=DefinitionOut, auth=OptionalAuth())
+def get_service(request, code: str):
+    """The published definition: the JSON Schema (draft 2020-12) the answers must satisfy,
+    UI hints, documents with their file rules, fees, term, variants and status texts."""
+    service = selectors.service_by_code(code)
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    return {
+        **_service_out(service, version),
+        "form_schema": version.form_schema,
+        "ui": version.ui,
+        "documents": version.documents,
+        "fees": version.fees,
+        "result_types": version.result_types,
+        "variants": version.variants,
+        "status_texts": version.status_texts,
+    }
+
+
+class ApplicationIn(Schema):
+    service: str
+    answers: dict = {}
+    submit: bool = False
+
+
+class EventOut(Schema):
+    kind: str
+    status: str
+    text: str
+    at: dt.datetime
+
+
+class RequestOut(Schema):
+    type: str
+    addressee: str
+    status: str
+    due_at: dt.datetime
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str | None
+    service: str
+    version: int
+    status: str
+    status_text: str
+    channel: str
+    variant: str
+    answers: dict
+    submitted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    return_reasons: list
+    decision_reasons: list
+    result_url: str | None
+    events: list[EventOut]
+    requests: list[RequestOut]
+
+
+def _application_out(application: Application) -> dict:
+    result = getattr(application, "result", None)
+    return {
+        "id": application.pk,
+        "number": application.number,
+        "service": application.service.code,
+        "version": application.version.number,
+        "status": application.status,
+        "status_text": services.status_text(application, application.status),
+        "channel": application.channel,
+        "variant": application.variant,
+        "answers": application.answers,
+        "submitted_at": application.submitted_at,
+        "due_at": application.due_at,
+        "return_reasons": application.return_reasons,
+        "decision_reasons": application.decision_reasons,
+        "result_url": reverse("municipal_services:result_pdf", args=[application.pk])
+        if result
+        else None,
+        "events": [
+            {"kind": e.kind, "status": e.to_status, "text": e.text, "at": e.created_at}
+            for e in application.events.order_by("created_at", "pk")
+        ],
+        "requests": [
+            {
+                "type": r.type.code,
+                "addressee": str(r.addressee),
+                "status": r.status,
+                "due_at": r.due_at,
+            }
+            for r in application.standard_requests.select_related("type", "addressee")
+        ],
+    }
+
+
+@applications_router.post("", response={201: ApplicationOut})
+def create_application(request, payload: ApplicationIn):
+    """Start an application (channel ``api``) with its answers; ``submit: true`` also submits
+    it (validated against the published version's schema; errors per field)."""
+    service = selectors.service_by_code(payload.service)
+    application = services.start_application(
+        actor=request.user, service=service, channel=Application.Channel.API
+    )
+    application = services.save_draft(
+        application=application, actor=request.user, answers=payload.answers
+    )
+    if payload.submit:
+        services.submit_application(application=application, actor=request.user)
+    return Status(201, _application_out(selectors.application_for(request.user, application.pk)))
+
+
+@applications_router.get("", response=list[ApplicationOut])
+def my_applications(request, limit: int = 50, offset: int = 0):
+    limit = max(1, min(limit, 100))
+    rows = selectors.applications_of(request.user)[offset : offset + limit]
+    return [_application_out(a) for a in rows]
+
+
+@applications_router.get("/{application_id}", response=ApplicationOut)
+def get_application(request, application_id: int):
+    return _application_out(selectors.application_for(request.user, application_id))
+
+
+class AnswersIn(Schema):
+    answers: dict
+
+
+@applications_router.put("/{application_id}/answers", response=ApplicationOut)
+def save_answers(request, application_id: int, payload: AnswersIn):
+    application = selectors.application_for(request.user, application_id)
+    services.save_draft(application=application, actor=request.user, answers=payload.answers)
+    return _application_out(selectors.application_for(request.user, application_id))
+
+
+@applications_router.post("/{application_id}/files", response={201: dict})
+def upload_file(request, application_id: int, document_code: Form[str], file: File[UploadedFile]):
+    application = selectors.application_for(request.user, application_id)
+    stored = services.upload_file(
+        application=application, actor=request.user, document_code=document_code, upload=file
+    )
+    return Status(
+        201,
+        {
+            "id": stored.pk,
+            "document_code": stored.document_code,
+            "size": stored.size,
+            "content_type": stored.content_type,
+        },
+    )
+
+
+@applications_router.post("/{application_id}/submit", response=ApplicationOut)
+def submit(request, application_id: int):
+    application = selectors.application_for(request.user, application_id)
+    services.submit_application(application=application, actor=request.user)
+    return _application_out(selectors.application_for(request.user, application_id))
+
+
+class ActionIn(Schema):
+    action: str
+    reasons: list[str] = []
+    expert_id: int | None = None
+    note: str = ""
+    question: str = ""
+    conclusion: str = ""
+    proposed: str = ""
+    outcome: str = ""
+    days: int = 0
+    reason: str = ""
+    request_type: str = ""
+    payload: dict = {}
+
+
+def _expert(user_id):
+    from cityhall.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None:
+        raise InvalidInput(fields={"expert_id": [_("Choose an expert.")]})
+    return user
+
+
+@applications_router.post("/{application_id}/actions", response=ApplicationOut)
+def act(request, application_id: int, payload: ActionIn):
+    """Staff actions: ``accept``, ``return`` (reasons), ``forward`` (expert_id), ``ask_opinion``
+    (expert_id, question), ``conclude`` (conclusion, proposed), ``decide`` (outcome, reasons),
+    ``suspend`` (reason), ``resume``, ``extend`` (days, reason), ``send_request``
+    (request_type, payload); the applicant's ``withdraw``."""
+    application = selectors.application_for(request.user, application_id)
+    user, p = request.user, payload
+    handlers = {
+        "accept": lambda: services.accept_application(application=application, actor=user),
+        "return": lambda: services.return_application(
+            application=application, actor=user, reasons=p.reasons
+        ),
+        "forward": lambda: services.forward_to_expert(
+            application=application, actor=user, expert=_expert(p.expert_id), note=p.note
+        ),
+        "ask_opinion": lambda: services.ask_opinion(
+            application=application, actor=user, expert=_expert(p.expert_id), question=p.question
+        ),
+        "conclude": lambda: services.send_to_decision(
+            application=application, actor=user, conclusion=p.conclusion, proposed=p.proposed
+        ),
+        "decide": lambda: services.decide(
+            application=application, actor=user, outcome=p.outcome, reasons=p.reasons
+        ),
+        "suspend": lambda: services.suspend_application(
+            application=application, actor=user, reason=p.reason
+        ),
+        "resume": lambda: services.resume_application(application=application, actor=user),
+        "extend": lambda: services.extend_application(
+            application=application, actor=user, days=p.days, reason=p.reason
+        ),
+        "withdraw": lambda: services.withdraw_application(application=application, actor=user),
+        "send_request": lambda: services.send_standard_request(
+            application=application,
+            actor=user,
+            type=_request_type(p.request_type),
+            payload=p.payload,
+        ),
+    }
+    handler = handlers.get(p.action)
+    if handler is None:
+        raise InvalidInput(
+            fields={"action": [_("Unknown action; one of: %(a)s") % {"a": ", ".join(handlers)}]}
+        )
+    handler()
+    return _application_out(selectors.application_for(request.user, application_id))
+
+
+def _request_type(code: str) -> StandardRequestType:
+    kind = StandardRequestType.objects.select_related("addressee").filter(code=code).first()
+    if kind is None:
+        raise InvalidInput(fields={"request_type": [_("Unknown request type.")]})
+    return kind

@@ -1,0 +1,96 @@
+"""The API: list services, fetch a definition with its JSON Schema, submit and track an
+application, upload, staff actions — with field-level errors in the common error shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityhall.accounts.tokens import create_api_token
+from cityhall.municipal_services.models import Application
+from tests.factories import UserFactory
+
+from .factories import Department, published_service, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _auth(user) -> dict:
+    return {"Authorization": f"Bearer {create_api_token(user=user, name='test')}"}
+
+
+def test_services_and_their_definitions_are_public(client):
+    dept = Department()
+    published_service(dept)
+    listed = client.get("/api/v1/services").json()
+    assert [s["code"] for s in listed] == ["building-permit"]
+    definition = client.get("/api/v1/services/building-permit").json()
+    assert definition["form_schema"]["required"] == ["applicant_name", "purpose", "area"]
+    assert definition["documents"][0]["types"] == ["application/pdf", "image/jpeg", "image/png"]
+    assert client.get("/api/v1/services/nope").status_code == 404
+
+
+def test_submit_and_track_an_application(client):
+    dept = Department()
+    published_service(dept)
+    applicant = UserFactory()
+    headers = _auth(applicant)
+    bad = client.post(
+        "/api/v1/applications",
+        {
+            "service": "building-permit",
+            "submit": True,
+            "answers": {"applicant_name": "ООО", "purpose": "zoo", "area": 0},
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    body = bad.json()
+    assert body["code"] == "invalid"
+    assert body["fields"]["purpose"] == ["Choose one of the listed values."]
+    assert body["fields"]["area"] == ["Enter a number not less than 1."]
+    assert body["fields"]["plan"] == ["Attach this document."]
+    assert not Application.objects.exclude(status="draft").exists()
+
+    created = client.post(
+        "/api/v1/applications",
+        {
+            "service": "building-permit",
+            "answers": {"applicant_name": "ООО Ромашка", "purpose": "shop", "area": 90},
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201
+    app_id = created.json()["id"]
+    uploaded = client.post(
+        f"/api/v1/applications/{app_id}/files",
+        {"document_code": "plan", "file": upload()},
+        headers=headers,
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["content_type"] == "application/pdf"
+    submitted = client.post(f"/api/v1/applications/{app_id}/submit", headers=headers).json()
+    assert submitted["status"] == "acceptance"
+    assert submitted["status_text"] == "Documents are being checked"
+
+    operator = _auth(dept.operator)
+    assert (
+        client.post(
+            f"/api/v1/applications/{app_id}/actions",
+            {"action": "accept"},
+            content_type="application/json",
+            headers=_auth(dept.expert),
+        ).status_code
+        == 403
+    )
+    accepted = client.post(
+        f"/api/v1/applications/{app_id}/actions",
+        {"action": "accept"},
+        content_type="application/json",
+        headers=operator,
+    ).json()
+    assert accepted["status"] == "consideration"
+    tracked = client.get(f"/api/v1/applications/{app_id}", headers=headers).json()
+    assert [e["kind"] for e in tracked["events"]] == ["created", "submitted", "accepted"]
+    stranger = client.get(f"/api/v1/applications/{app_id}", headers=_auth(UserFactory()))
+    assert stranger.status_code == 403
