@@ -61,6 +61,20 @@ def test_different_addresses_stay_different(one, other):
     assert normalise_address(one) != normalise_address(other)
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "ул. Татарстан, д. 5",
+        "улица Татарстан, 5",
+        "Татарстан ул, 5",
+        "Республика Татарстан, г. Казань, ул. Татарстан, д. 5",
+        "РТ, Казань г., ул. Татарстан 5",
+    ],
+)
+def test_a_street_named_like_the_region_keeps_its_name(spelling):
+    assert normalise_address(spelling) == "татарстан 5"
+
+
 def test_numbers_in_a_street_name_are_kept():
     assert normalise_address("ул. 8 Марта, д. 5") == "8 марта 5"
     assert normalise_address("ул. 2-я Азинская, д. 7") == "2-я азинская 7"
@@ -123,3 +137,39 @@ def test_every_spelling_of_a_street_address_has_the_canonical_key(
         text = text.upper()
     canonical = normalise_address(compose_address(f"ул. {name}", f"{number}{letter}"))
     assert normalise_address(text) == canonical
+
+
+address_words = st.sampled_from(
+    [
+        "ул.",
+        "улица",
+        "г.",
+        "город",
+        "Казань",
+        "РТ",
+        "Республика",
+        "Татарстан",
+        "Россия",
+        "д.",
+        "дом",
+        "к",
+        "корп.",
+        "стр.",
+        "пр-т",
+        "тракт",
+        "5",
+        "12",
+        "а",
+        "б",
+        "420111",
+        "-",
+        "/",
+        ",",
+    ]
+)
+
+
+@given(st.lists(address_words, max_size=10).map(" ".join))
+def test_normalising_address_words_in_any_order_twice_changes_nothing(text):
+    key = normalise_address(text)
+    assert normalise_address(key) == key

@@ -68,6 +68,7 @@ def test_a_second_building_at_the_same_address_is_refused_however_spelled(city):
     ("changes", "field"),
     [
         ({"street": "  "}, "street"),
+        ({"street": "ул."}, "street"),
         ({"house": ""}, "house"),
         ({"house": "без номера"}, "house"),
         ({"cadastral_number": "16-50-011105-123"}, "cadastral_number"),

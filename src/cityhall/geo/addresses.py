@@ -14,7 +14,8 @@ Rules (the key is lower case, words separated by one space):
   "тракт Сибирский" are the same street;
 - a house letter, block and building are glued to the number: "5 а" → "5а", "5 корп. 2" → "5к2",
   "5 стр. 1" → "5с1"; a Latin letter that looks Cyrillic is read as Cyrillic ("5a" → "5а");
-- a leading postcode, country, region and "г. <city>" are dropped.
+- a leading postcode, country, region ("Республика Татарстан", not a lone "Татарстан": that
+  is also a street) and "г. <city>" are dropped.
 
 Normalising a key again gives the same key (tested with hypothesis).
 """
@@ -79,8 +80,17 @@ HOUSE_PARTS: dict[str, str] = {
     "с": "с",
 }
 HOUSE_WORDS = frozenset({"д", "дом", "домовладение", "двлд"})
-REGION_WORDS = frozenset(
-    {"россия", "рф", "российская", "федерация", "республика", "респ", "татарстан", "рт"}
+# Country and region written before the city; only whole phrases, since "Татарстан" alone is
+# also a street in Kazan ("ул. Татарстан, д. 5").
+REGION_PHRASES = (
+    ("российская", "федерация"),
+    ("россия",),
+    ("рф",),
+    ("республика", "татарстан"),
+    ("респ", "татарстан"),
+    ("татарстан", "республика"),
+    ("татарстан", "респ"),
+    ("рт",),
 )
 CITY_WORDS = frozenset({"г", "город", "гор"})
 LATIN_LOOKALIKES = str.maketrans({"a": "а", "b": "б", "c": "с", "e": "е", "k": "к", "o": "о"})
@@ -110,10 +120,18 @@ def _strip_region_and_city(tokens: list[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if _POSTCODE.match(token) or token in REGION_WORDS:
+        phrase = next(
+            (p for p in REGION_PHRASES if tuple(tokens[i : i + len(p)]) == p),
+            None,
+        )
+        if phrase is not None:
+            i += len(phrase)
+        elif _POSTCODE.match(token):
             i += 1
-        elif token in CITY_WORDS:
-            i += 2  # "г" and the city's name
+        elif token in CITY_WORDS and i + 1 < len(tokens):
+            i += 2  # "г. Казань"
+        elif i + 1 < len(tokens) and tokens[i + 1] in CITY_WORDS and not token[:1].isdigit():
+            i += 2  # "Казань г."
         else:
             break
     return tokens[i:]
@@ -144,8 +162,8 @@ def _glue_house(tokens: list[str]) -> list[str]:
 
 def _normalise_once(text: str) -> str:
     tokens = [STREET_TYPES.get(t, t) for t in _tokens(text)]
-    tokens = [t for t in tokens if t != "ул"]
     tokens = _strip_region_and_city(tokens)
+    tokens = [t for t in tokens if t != "ул"]
     types = [t for t in tokens if t in MOVED_TYPES]
     rest = [t for t in tokens if t not in MOVED_TYPES]
     return " ".join(types + _glue_house(rest))

@@ -8,7 +8,6 @@ may take part in a discussion can trust ``building.district``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -365,7 +365,7 @@ def check_building(
     errors: dict[str, list[str]] = {}
     street = " ".join((street or "").split()).strip(" ,")
     house = clean_house(house)
-    if not street or not any(ch.isalpha() for ch in street):
+    if not normalise_address(street):  # nothing left but "ул." and punctuation
         errors["street"] = [_("Give the street.")]
     elif len(street) > 200:
         errors["street"] = [_("A street has at most 200 characters.")]
@@ -384,7 +384,7 @@ def check_building(
         "apartments": (0, 100_000, _("Apartments: a whole number, 0 or more.")),
         "year_built": (
             1000,
-            dt.date.today().year + 5,
+            timezone.localdate().year + 5,
             _("Year built: a year from 1000 to five years ahead."),
         ),
     }
