@@ -20,6 +20,17 @@ from pathlib import Path
 import pytest
 import requests
 
+# The browser suite's fixtures (one Chromium per session), for the accounts pages' axe checks.
+from tests.browser.conftest import (  # noqa: F401
+    _desktop_tab,
+    _no_script_tab,
+    _phone_tab,
+    browser,
+    no_script_page,
+    page,
+    phone_page,
+)
+
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
 CLIENT_ID = "cityhall-tests"
 CLIENT_SECRET = "a-long-client-secret-for-tests-only"
