@@ -599,23 +599,35 @@ class OrganisationRating(models.Model):
         return f"{self.organisation_id}: {self.score:.2f} ({self.votes})"
 
 
-class DailyStat(models.Model):
-    """Roll-up: requests created on one day, per slice. Reports read these, never raw rows."""
+class StatMeasures(models.Model):
+    """Counts of requests created in one period, per slice; statuses are measures, so that a
+    slice has one row whatever the requests' states."""
 
-    day = models.DateField()
     district_id = models.BigIntegerField(null=True)
     suburb_id = models.BigIntegerField(null=True)
     organisation_id = models.BigIntegerField(null=True)
     category_id = models.BigIntegerField()
     channel = models.CharField(max_length=10)
     applicant_kind = models.CharField(max_length=15)
-    status = models.CharField(max_length=12)
     total = models.PositiveIntegerField(default=0)
-    closed = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    confirmed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
     closed_on_time = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
     resolution_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyStat(StatMeasures):
+    """Roll-up by creation day. Reports read roll-ups, never the raw requests."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = _("daily statistics row")
@@ -627,3 +639,21 @@ class DailyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.total}"
+
+
+class MonthlyStat(StatMeasures):
+    """The daily roll-up summed by month: long periods are answered from here, and only the
+    partial months at the edges of a period from :class:`DailyStat`."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("monthly statistics row")
+        verbose_name_plural = _("monthly statistics")
+        indexes = [
+            models.Index(fields=["month"], name="sr_mstat_month"),
+            models.Index(fields=["organisation_id", "month"], name="sr_mstat_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month}: {self.total}"

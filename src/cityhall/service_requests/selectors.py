@@ -206,22 +206,41 @@ REPORT_DIMENSIONS: dict[str, str] = {
     "category": "category_id",
     "channel": "channel",
     "applicant_kind": "applicant_kind",
-    "status": "status",
     "month": "month",
     "day": "day",
 }
+_MEASURES = (
+    "total",
+    "open",
+    "done",
+    "confirmed",
+    "rejected",
+    "merged",
+    "closed_on_time",
+    "overdue",
+    "reopened",
+    "resolution_seconds",
+)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReportRow:
     key: Any
-    label: str
-    total: int
-    closed: int
-    closed_on_time: int
-    overdue: int
-    reopened: int
-    average_hours: float | None
+    label: str = ""
+    total: int = 0
+    open: int = 0
+    done: int = 0
+    confirmed: int = 0
+    rejected: int = 0
+    merged: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0
+    reopened: int = 0
+    resolution_seconds: int = 0
+
+    @property
+    def closed(self) -> int:
+        return self.done + self.confirmed
 
     @property
     def on_time_share(self) -> float | None:
@@ -230,6 +249,43 @@ class ReportRow:
     @property
     def reopen_share(self) -> float | None:
         return round(100 * self.reopened / self.total, 1) if self.total else None
+
+    @property
+    def average_hours(self) -> float | None:
+        return round(self.resolution_seconds / self.closed / 3600, 1) if self.closed else None
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def split_period(
+    start: dt.date | None, end: dt.date | None
+) -> tuple[tuple[dt.date | None, dt.date | None] | None, list[tuple[dt.date, dt.date]]]:
+    """Whole months of ``[start, end]`` (read from the monthly roll-up) and the day ranges at
+    its edges (read from the daily one). Pure."""
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    after_last_full = (
+        None
+        if end is None
+        else (
+            _next_month(end)
+            if _next_month(end) - dt.timedelta(days=1) == end
+            else _month_start(end)
+        )
+    )
+    if first_full is not None and after_last_full is not None and first_full >= after_last_full:
+        return None, [(start, end)]
+    edges = []
+    if start is not None and first_full is not None and start < first_full:
+        edges.append((start, first_full - dt.timedelta(days=1)))
+    if end is not None and after_last_full is not None and after_last_full <= end:
+        edges.append((after_last_full, end))
+    return (first_full, after_last_full), edges
 
 
 def report(
@@ -243,53 +299,63 @@ def report(
     channel: str = "",
     applicant_kind: str = "",
 ) -> list[ReportRow]:
-    """The report constructor: totals from the daily roll-up grouped by one dimension."""
+    """The report constructor: totals grouped by one dimension, from the roll-ups — whole
+    months from :class:`MonthlyStat`, the edges of the period from :class:`DailyStat`."""
     from django.db.models.functions import TruncMonth
 
-    qs = DailyStat.objects.all()
-    if start:
-        qs = qs.filter(day__gte=start)
-    if end:
-        qs = qs.filter(day__lte=end)
-    if district_id:
-        qs = qs.filter(district_id=district_id)
-    if organisation_id:
-        qs = qs.filter(organisation_id=organisation_id)
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if applicant_kind:
-        qs = qs.filter(applicant_kind=applicant_kind)
+    from .models import MonthlyStat
+
     field = REPORT_DIMENSIONS.get(by, "district_id")
-    if field == "month":
-        qs = qs.annotate(month=TruncMonth("day"))
-    rows = (
-        qs.values(field)
-        .annotate(
-            n=Sum("total"),
-            c=Sum("closed"),
-            ot=Sum("closed_on_time"),
-            od=Sum("overdue"),
-            ro=Sum("reopened"),
-            secs=Sum("resolution_seconds"),
-        )
-        .order_by(field)
-    )
-    labels = _labels(by, [r[field] for r in rows])
-    return [
-        ReportRow(
-            key=r[field],
-            label=labels.get(r[field], str(r[field]) if r[field] is not None else "—"),
-            total=r["n"] or 0,
-            closed=r["c"] or 0,
-            closed_on_time=r["ot"] or 0,
-            overdue=r["od"] or 0,
-            reopened=r["ro"] or 0,
-            average_hours=round(r["secs"] / r["c"] / 3600, 1) if r["c"] else None,
-        )
-        for r in rows
-    ]
+    filters: dict[str, Any] = {}
+    if district_id:
+        filters["district_id"] = district_id
+    if organisation_id:
+        filters["organisation_id"] = organisation_id
+    if category_id:
+        filters["category_id"] = category_id
+    if channel:
+        filters["channel"] = channel
+    if applicant_kind:
+        filters["applicant_kind"] = applicant_kind
+    sums = {m: Sum(m) for m in _MEASURES}
+    parts: list[QuerySet] = []
+    if field == "day":
+        qs = DailyStat.objects.filter(**filters)
+        if start:
+            qs = qs.filter(day__gte=start)
+        if end:
+            qs = qs.filter(day__lte=end)
+        parts.append(qs.values("day").annotate(**sums).values("day", *_MEASURES))
+    else:
+        months, edges = split_period(start, end)
+        if months is not None:
+            qs = MonthlyStat.objects.filter(**filters)
+            if months[0]:
+                qs = qs.filter(month__gte=months[0])
+            if months[1]:
+                qs = qs.filter(month__lt=months[1])
+            parts.append(qs.values(field).annotate(**sums).values(field, *_MEASURES))
+        for low, high in edges:
+            qs = DailyStat.objects.filter(day__gte=low, day__lte=high, **filters)
+            if field == "month":
+                qs = qs.annotate(month=TruncMonth("day"))
+            parts.append(qs.values(field).annotate(**sums).values(field, *_MEASURES))
+    merged: dict[Any, ReportRow] = {}
+    for qs in parts:
+        for row in qs.order_by():
+            key = row[field]
+            if isinstance(key, dt.datetime):
+                key = key.date()
+            target = merged.setdefault(key, ReportRow(key=key))
+            for m in _MEASURES:
+                setattr(target, m, getattr(target, m) + (row[m] or 0))
+    labels = _labels(by, list(merged))
+    rows = sorted(merged.values(), key=lambda r: (r.key is None, str(r.key)))
+    for r in rows:
+        r.label = labels.get(r.key, str(r.key) if r.key is not None else "—")
+    if by not in ("month", "day"):
+        rows.sort(key=lambda r: -r.total)
+    return rows
 
 
 def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
@@ -310,8 +376,6 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
         return {k: str(v) for k, v in Channel.choices}
     if by == "applicant_kind":
         return {k: str(v) for k, v in ApplicantKind.choices}
-    if by == "status":
-        return {k: str(v) for k, v in Status.choices}
     if by in ("month", "day"):
         return {k: (k.strftime("%Y-%m") if by == "month" else k.isoformat()) for k in ids}
     return {}

@@ -1000,27 +1000,51 @@ def recompute_ratings(*, now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
+_MEASURES = (
+    "total, open, done, confirmed, rejected, merged, closed_on_time, overdue, reopened, "
+    "resolution_seconds"
+)
+_DIMENSIONS = "district_id, suburb_id, organisation_id, category_id, channel, applicant_kind"
+
+
+def _local_day_sql(column: str) -> str:
+    """The local calendar day of a UTC timestamp column, in the database's dialect."""
+    if connection.vendor == "sqlite":
+        offset = int(timezone.localtime().utcoffset().total_seconds() // 60)
+        return f"date({column}, '{offset:+d} minutes')"
+    return f"({column} AT TIME ZONE '{timezone.get_current_timezone_name()}')::date"
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "sqlite":
+        return f"strftime('%%Y-%%m-01', {column})"
+    return f"date_trunc('month', {column})::date"
+
+
 def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
-    """Re-aggregate the roll-up for the given creation days (all days when None) with one
-    INSERT … SELECT … GROUP BY per call; reports read only the roll-up."""
-    stat_t, req_t = _table(DailyStat), _table(ServiceRequest)
-    vendor = connection.vendor
-    day_expr = (
-        "date(r.created_at)" if vendor == "sqlite" else "(r.created_at AT TIME ZONE 'UTC')::date"
-    )
+    """Re-aggregate the roll-ups for the given local creation days (all when None): one
+    INSERT … SELECT … GROUP BY into the daily table, then the touched months are re-summed
+    from it. Reports read only the roll-ups."""
+    from .models import MonthlyStat
+
+    stat_t, month_t, req_t = _table(DailyStat), _table(MonthlyStat), _table(ServiceRequest)
+    day_expr = _local_day_sql("r.created_at")
     seconds = (
         "CAST((julianday(r.closed_at) - julianday(r.created_at)) * 86400 AS INTEGER)"
-        if vendor == "sqlite"
+        if connection.vendor == "sqlite"
         else "CAST(EXTRACT(EPOCH FROM (r.closed_at - r.created_at)) AS BIGINT)"
     )
+    open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
     closed = "('done', 'confirmed')"
-    sql = (
-        f"INSERT INTO {stat_t} (day, district_id, suburb_id, organisation_id, category_id, "  # noqa: S608
-        "channel, applicant_kind, status, total, closed, closed_on_time, overdue, reopened, "
-        "resolution_seconds) "
+    insert_daily = (
+        f"INSERT INTO {stat_t} (day, {_DIMENSIONS}, {_MEASURES}) "  # noqa: S608
         f"SELECT {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
-        "r.channel, r.applicant_kind, r.status, COUNT(*), "
-        f"SUM(CASE WHEN r.status IN {closed} THEN 1 ELSE 0 END), "
+        "r.channel, r.applicant_kind, COUNT(*), "
+        f"SUM(CASE WHEN r.status IN ({open_list}) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.status = 'done' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.status = 'rejected' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.status = 'merged' THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN r.status IN {closed} AND NOT r.is_overdue THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN r.is_overdue THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END), "
@@ -1030,23 +1054,43 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
     )
     group = (
         f" GROUP BY {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
-        "r.channel, r.applicant_kind, r.status"
+        "r.channel, r.applicant_kind"
     )
+    sums = ", ".join(f"SUM({m.strip()})" for m in _MEASURES.split(","))
+    insert_monthly = (
+        f"INSERT INTO {month_t} (month, {_DIMENSIONS}, {_MEASURES}) "  # noqa: S608
+        f"SELECT {_month_sql('d.day')}, {_DIMENSIONS}, {sums} FROM {stat_t} d "
+        "WHERE d.day >= %s AND d.day < %s "
+        f"GROUP BY {_month_sql('d.day')}, {_DIMENSIONS}"
+    )
+    adapt_dt = connection.ops.adapt_datetimefield_value
+    adapt_d = connection.ops.adapt_datefield_value
+    tz = timezone.get_current_timezone()
     with transaction.atomic(), connection.cursor() as cursor:
         if days is None:
             DailyStat.objects.all().delete()
-            cursor.execute(sql + group)
-            return cursor.rowcount
+            MonthlyStat.objects.all().delete()
+            cursor.execute(insert_daily + group)
+            total = cursor.rowcount
+            cursor.execute(
+                insert_monthly, [adapt_d(dt.date(1, 1, 1)), adapt_d(dt.date(9999, 1, 1))]
+            )
+            return total
         day_list = sorted(set(days))
         if not day_list:
             return 0
         DailyStat.objects.filter(day__in=day_list).delete()
         total = 0
         for day in day_list:
-            start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
-            end = start + dt.timedelta(days=1)
+            start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
             cursor.execute(
-                sql + "WHERE r.created_at >= %s AND r.created_at < %s" + group, [start, end]
+                insert_daily + "WHERE r.created_at >= %s AND r.created_at < %s" + group,
+                [adapt_dt(start), adapt_dt(end)],
             )
             total += cursor.rowcount
+        for month in sorted({d.replace(day=1) for d in day_list}):
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            MonthlyStat.objects.filter(month=month).delete()
+            cursor.execute(insert_monthly, [adapt_d(month), adapt_d(following)])
         return total

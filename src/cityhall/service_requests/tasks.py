@@ -30,7 +30,7 @@ def recompute_ratings_task() -> int:
 @db_periodic_task(crontab(minute="*/15"))
 def refresh_daily_stats_task() -> int:
     """Today and yesterday change all the time; older days are rebuilt nightly."""
-    today = timezone.now().date()
+    today = timezone.localdate()
     return services.rebuild_daily_stats(days=[today - dt.timedelta(days=1), today])
 
 

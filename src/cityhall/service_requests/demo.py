@@ -1,0 +1,728 @@
+"""Demo data for resident requests: the catalogue (with emergency categories), who answers for
+every demo building, an Open311 client, and a year of generated requests (≥ 100,000) in every
+state, so that the map, ratings and reports look real.
+
+The catalogue and a few live requests of ``resident01`` go through the services (audited,
+notified). The year of history is generated in bulk (explicit ids, ``bulk_create`` in batches)
+from a seeded generator: deterministic, well under a minute. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from cityhall.accounts.models import Membership, Organisation, Role, User
+from cityhall.core.demo import DemoLogin
+from cityhall.core.models import Counter
+from cityhall.geo.models import Building
+
+from . import services
+from .models import (
+    OPEN_STATUSES,
+    ApplicantKind,
+    BuildingManagement,
+    Category,
+    Channel,
+    DispatchCentre,
+    Feedback,
+    Open311Client,
+    ResponsibilityArea,
+    ServiceRequest,
+    Stage,
+    Status,
+    StatusChange,
+)
+
+SEED = 20260311
+REQUESTS = 100_000
+BATCH = 5_000
+DEMO_OPEN311_KEY = "o311_demo-city-open311-key"
+
+T = Organisation.Type
+ROUTINE = {
+    "new": (2, "working_hours"),
+    "routed": (1, "working_days"),
+    "accepted": (2, "working_days"),
+    "in_work": (5, "working_days"),
+}
+EMERGENCY = {
+    "new": (30, "calendar_hours"),
+    "routed": (1, "calendar_hours"),
+    "accepted": (2, "calendar_hours"),
+    "in_work": (24, "calendar_hours"),
+}
+
+YES_NO = [{"key": "yes", "name": "Да / Yes"}, {"key": "no", "name": "Нет / No"}]
+
+#: code, ru, tt, en, group, emergency, responsible type, resource/contractor hint, weight
+CATEGORIES = (
+    (
+        "roof_leak",
+        "Протечка кровли",
+        "Түбә агып тора",
+        "Roof leak",
+        "Кровля",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        8,
+    ),
+    (
+        "pipe_burst",
+        "Прорыв трубы, затопление",
+        "Торба ярылган",
+        "Burst pipe, flooding",
+        "Водоснабжение",
+        True,
+        T.MANAGING_ORGANISATION,
+        None,
+        5,
+    ),
+    (
+        "no_heating",
+        "Нет отопления",
+        "Җылыту юк",
+        "No heating",
+        "Отопление",
+        True,
+        T.RESOURCE_SUPPLIER,
+        "heat",
+        9,
+    ),
+    (
+        "cold_radiator",
+        "Холодные батареи",
+        "Радиаторлар салкын",
+        "Cold radiators",
+        "Отопление",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        9,
+    ),
+    (
+        "no_hot_water",
+        "Нет горячей воды",
+        "Кайнар су юк",
+        "No hot water",
+        "Водоснабжение",
+        False,
+        T.RESOURCE_SUPPLIER,
+        "heat",
+        7,
+    ),
+    (
+        "no_cold_water",
+        "Нет холодной воды",
+        "Салкын су юк",
+        "No cold water",
+        "Водоснабжение",
+        True,
+        T.RESOURCE_SUPPLIER,
+        "water",
+        5,
+    ),
+    (
+        "no_power",
+        "Нет электричества",
+        "Электр юк",
+        "No electricity",
+        "Электроснабжение",
+        True,
+        T.RESOURCE_SUPPLIER,
+        "power",
+        5,
+    ),
+    (
+        "lift_stuck",
+        "Застрял лифт",
+        "Лифт тукталды",
+        "People stuck in a lift",
+        "Лифты",
+        True,
+        T.CONTRACTOR,
+        "lift",
+        2,
+    ),
+    (
+        "lift_broken",
+        "Не работает лифт",
+        "Лифт эшләми",
+        "Lift out of order",
+        "Лифты",
+        False,
+        T.CONTRACTOR,
+        "lift",
+        7,
+    ),
+    (
+        "stairwell",
+        "Ремонт подъезда",
+        "Подъезд ремонты",
+        "Stairwell repair",
+        "Содержание дома",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        8,
+    ),
+    (
+        "yard_cleaning",
+        "Уборка двора",
+        "Ишегалды җыештыру",
+        "Yard cleaning",
+        "Двор",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        10,
+    ),
+    (
+        "snow",
+        "Уборка снега и наледи",
+        "Кар һәм боз чистарту",
+        "Snow and ice",
+        "Двор",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        8,
+    ),
+    (
+        "yard_lighting",
+        "Не горит освещение во дворе",
+        "Ишегалдында ут янмый",
+        "Yard lighting out",
+        "Освещение",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        6,
+    ),
+    (
+        "pothole",
+        "Яма на дворовом проезде",
+        "Ишегалды юлында чокыр",
+        "Pothole in the yard",
+        "Двор",
+        False,
+        T.CONTRACTOR,
+        "roads",
+        4,
+    ),
+    (
+        "rubbish",
+        "Не вывезен мусор",
+        "Чүп чыгарылмаган",
+        "Rubbish not collected",
+        "Двор",
+        False,
+        T.MANAGING_ORGANISATION,
+        None,
+        7,
+    ),
+)
+
+ATTRIBUTES = {
+    "lift_stuck": [
+        {
+            "code": "people_inside",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "description": "Есть ли люди в кабине? / Is anybody inside?",
+            "values": YES_NO,
+        },
+        {
+            "code": "entrance",
+            "datatype": "number",
+            "required": False,
+            "description": "Номер подъезда / Entrance number",
+        },
+    ],
+    "pipe_burst": [
+        {
+            "code": "flat_flooded",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "description": "Затоплена квартира? / Is a flat flooded?",
+            "values": YES_NO,
+        },
+    ],
+    "no_heating": [
+        {
+            "code": "whole_building",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "description": "Во всём доме? / The whole building?",
+            "values": YES_NO,
+        },
+    ],
+}
+
+CONTRACTOR_KIND = {"Лифт": "lift", "Дор": "roads", "Кровл": "roof"}
+SUPPLIER_KIND = {"Водоканал": "water", "Казэнерго": "heat", "Сетевая": "power"}
+
+DESCRIPTIONS = {
+    "roof_leak": "После дождя течёт с потолка на последнем этаже.",
+    "pipe_burst": "Прорвало трубу в подвале, вода поступает в подъезд.",
+    "no_heating": "В квартире нет отопления со вчерашнего вечера.",
+    "cold_radiator": "Батареи еле тёплые, в комнате 16 градусов.",
+    "no_hot_water": "Нет горячей воды во всём стояке.",
+    "no_cold_water": "Нет холодной воды без предупреждения.",
+    "no_power": "Отключилось электричество во всём подъезде.",
+    "lift_stuck": "В лифте застрял человек между этажами.",
+    "lift_broken": "Лифт не работает третий день.",
+    "stairwell": "В подъезде облупилась краска, разбито окно.",
+    "yard_cleaning": "Двор давно не убирали, мусор у детской площадки.",
+    "snow": "Не убран снег на тротуаре у подъезда, наледь.",
+    "yard_lighting": "Во дворе не горят фонари, темно вечером.",
+    "pothole": "Глубокая яма на проезде во дворе.",
+    "rubbish": "Контейнеры переполнены, мусор не вывозят.",
+}
+
+
+def _org_kind(name: str, table: dict[str, str]) -> str | None:
+    return next((kind for key, kind in table.items() if key in name), None)
+
+
+def _catalogue(stdout) -> dict[str, Category]:
+    categories = {}
+    for code, ru, tt, en, group, emergency, responsible, _hint, _w in CATEGORIES:
+        category, created = Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_ru": ru,
+                "name_tt": tt,
+                "name_en": en,
+                "group": group,
+                "is_emergency": emergency,
+                "responsible_type": responsible,
+            },
+        )
+        if created or category.current_version_id is None:
+            services.publish_category_version(
+                category=category,
+                actor=None,
+                attributes=ATTRIBUTES.get(code, []),
+                limits=EMERGENCY if emergency else ROUTINE,
+            )
+            category.refresh_from_db()
+        categories[code] = category
+    stdout.write(f"  catalogue: {len(categories)} categories")
+    return categories
+
+
+def _responsibility(categories: dict[str, Category], rng: random.Random) -> dict:
+    """Every building gets a managing organisation; suppliers and contractors serve districts."""
+    managing = list(Organisation.objects.filter(type=T.MANAGING_ORGANISATION).order_by("name"))
+    suppliers = list(Organisation.objects.filter(type=T.RESOURCE_SUPPLIER).order_by("name"))
+    contractors = list(Organisation.objects.filter(type=T.CONTRACTOR).order_by("name"))
+    buildings = list(Building.objects.order_by("pk").values_list("pk", "district_id"))
+    district_ids = sorted({d for _b, d in buildings if d is not None})
+    if managing and not BuildingManagement.objects.exists():
+        BuildingManagement.objects.bulk_create(
+            BuildingManagement(
+                building_id=pk,
+                organisation=managing[(district or 0) % len(managing)]
+                if rng.random() < 0.7
+                else rng.choice(managing),
+            )
+            for pk, district in buildings
+        )
+    by_kind: dict[str, Organisation] = {}
+    for org in suppliers:
+        kind = _org_kind(org.name, SUPPLIER_KIND)
+        if kind:
+            by_kind[kind] = org
+    for org in contractors:
+        kind = _org_kind(org.name, CONTRACTOR_KIND)
+        if kind:
+            by_kind[kind] = org
+    if not ResponsibilityArea.objects.exists():
+        rows = []
+        for code, *_rest in CATEGORIES:
+            hint = _rest[6]
+            org = by_kind.get(hint) if hint else None
+            if org is None:
+                continue
+            for district in district_ids:
+                rows.append(
+                    ResponsibilityArea(
+                        organisation=org, category=categories[code], district_id=district
+                    )
+                )
+        ResponsibilityArea.objects.bulk_create(rows)
+    manager_of = dict(BuildingManagement.objects.values_list("building_id", "organisation_id"))
+    area_of = {
+        (c, d): o
+        for c, d, o in ResponsibilityArea.objects.filter(district__isnull=False).values_list(
+            "category_id", "district_id", "organisation_id"
+        )
+    }
+    return {"manager_of": manager_of, "area_of": area_of}
+
+
+def _committee() -> Organisation | None:
+    membership = (
+        Membership.objects.filter(user__username="dispatcher", role=Role.DISPATCHER)
+        .select_related("organisation")
+        .first()
+    )
+    if membership is None:
+        return None
+    DispatchCentre.objects.get_or_create(organisation=membership.organisation)
+    return membership.organisation
+
+
+def _open311_client() -> None:
+    key_hash = hashlib.sha256(DEMO_OPEN311_KEY.encode()).hexdigest()
+    Open311Client.objects.get_or_create(
+        name="Demo city app",
+        defaults={"key_prefix": DEMO_OPEN311_KEY[:10], "key_hash": key_hash},
+    )
+
+
+REQUEST_COLUMNS = (
+    "id",
+    "number",
+    "public_token",
+    "category",
+    "category_version",
+    "building",
+    "district",
+    "suburb",
+    "address",
+    "lat",
+    "lon",
+    "description",
+    "attributes",
+    "channel",
+    "applicant_kind",
+    "author",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "status",
+    "organisation",
+    "executor",
+    "stage_due_at",
+    "is_overdue",
+    "reopen_count",
+    "parent",
+    "report",
+    "status_note",
+    "version",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
+HISTORY_COLUMNS = ("request", "from_status", "to_status", "organisation", "reason", "created_at")
+STAGE_COLUMNS = (
+    "request",
+    "stage",
+    "organisation",
+    "started_at",
+    "due_at",
+    "overdue_at",
+    "escalation_level",
+)
+FEEDBACK_COLUMNS = ("request", "organisation", "author", "score", "text", "created_at")
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain multi-row INSERT: the ORM's per-value preparation is what makes 100,000 model
+    instances slow; the rows here are already in the database's terms."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
+
+
+def _generate(categories, routing, rng: random.Random, stdout) -> int:
+    """A year of requests in bulk: explicit ids, history rows, open stages, feedback."""
+    buildings = list(
+        Building.objects.order_by("pk").values_list(
+            "pk", "district_id", "suburb_id", "address", "lat", "lon"
+        )
+    )
+    if not buildings:
+        return 0
+    residents = list(
+        User.objects.filter(kind=User.Kind.RESIDENT).order_by("pk").values_list("pk", flat=True)
+    )
+    executors = {
+        m.organisation_id: m.user_id
+        for m in Membership.objects.filter(role=Role.EXECUTOR).order_by("pk")
+    }
+    cats = [categories[c[0]] for c in CATEGORIES]
+    weights = [c[8] for c in CATEGORIES]
+    quality = defaultdict(lambda: rng.uniform(3.0, 4.7))
+    when = connection.ops.adapt_datetimefield_value
+    no_answers = ServiceRequest._meta.get_field("attributes").get_db_prep_save({}, connection)
+    now = timezone.now().replace(microsecond=0)
+    start_id = (
+        ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
+    numbers: dict[int, int] = defaultdict(int)
+    last_by_building: dict[tuple[int, int], int] = {}
+    requests, history, stages, votes = [], [], [], []
+    total = 0
+    open_statuses = set(OPEN_STATUSES)
+
+    def flush():
+        nonlocal requests, history, stages, votes
+        _insert(ServiceRequest, REQUEST_COLUMNS, requests)
+        _insert(StatusChange, HISTORY_COLUMNS, history)
+        _insert(Stage, STAGE_COLUMNS, stages)
+        _insert(Feedback, FEEDBACK_COLUMNS, votes)
+        requests, history, stages, votes = [], [], [], []
+
+    # Oldest first, so that merged requests point to an earlier parent.
+    offsets = sorted(rng.random() for _ in range(REQUESTS))
+    for index, share in enumerate(offsets):
+        pk = start_id + index
+        created = (now - dt.timedelta(days=365 * (1 - share)) + dt.timedelta(minutes=1)).replace(
+            microsecond=0
+        )
+        category = rng.choices(cats, weights)[0]
+        if category.code in ("no_heating", "cold_radiator", "snow") and created.month in (
+            5,
+            6,
+            7,
+            8,
+        ):
+            category = categories["yard_cleaning"]
+        b_pk, district, suburb, address, lat, lon = rng.choice(buildings)
+        if category.responsible_type == T.MANAGING_ORGANISATION:
+            org = routing["manager_of"].get(b_pk)
+        else:
+            org = routing["area_of"].get((category.pk, district))
+        age = now - created
+        emergency = category.is_emergency
+        roll = rng.random()
+        if age > dt.timedelta(days=30):
+            status = (
+                Status.CONFIRMED
+                if roll < 0.78
+                else Status.DONE
+                if roll < 0.88
+                else Status.REJECTED
+                if roll < 0.95
+                else Status.MERGED
+            )
+        elif age > dt.timedelta(days=3):
+            status = rng.choice(
+                [
+                    Status.CONFIRMED,
+                    Status.DONE,
+                    Status.DONE,
+                    Status.IN_WORK,
+                    Status.ACCEPTED,
+                    Status.REJECTED,
+                ]
+            )
+        else:
+            status = rng.choice(
+                [Status.ROUTED, Status.ROUTED, Status.ACCEPTED, Status.IN_WORK, Status.DONE]
+            )
+        if status in (Status.ROUTED, Status.ACCEPTED, Status.IN_WORK) and (
+            org is None or rng.random() < 0.08
+        ):
+            status = Status.NEW  # unclear requests wait in the committee's dispatcher queue
+        parent_id = None
+        if status == Status.MERGED:
+            parent_id = last_by_building.get((b_pk, category.pk))
+            if parent_id is None:
+                status = Status.CONFIRMED
+        last_by_building[(b_pk, category.pk)] = pk
+        year = created.year
+        numbers[year] += 1
+        author = rng.choice(residents) if residents and rng.random() < 0.3 else None
+        channel = rng.choices([Channel.WEB, Channel.OPERATOR, Channel.OPEN311], [45, 45, 10])[0]
+        kind = ApplicantKind.ORGANISATION if rng.random() < 0.06 else ApplicantKind.PERSON
+        resolution = dt.timedelta(hours=rng.uniform(1, 30) if emergency else rng.uniform(4, 216))
+        overdue = resolution > dt.timedelta(hours=24 if emergency else 168) or rng.random() < 0.04
+        closed_at = None
+        if status not in open_statuses:
+            closed_at = min(created + resolution, now)
+        stage_due = None
+        if status in open_statuses:
+            amount, unit = (EMERGENCY if emergency else ROUTINE)[status]
+            stage_due = created + dt.timedelta(hours=amount * (24 if unit.endswith("days") else 1))
+            overdue = stage_due < now and rng.random() < 0.5
+        reopened = 1 if status in (Status.CONFIRMED, Status.DONE) and rng.random() < 0.05 else 0
+        updated = closed_at or created + (age / 2)
+        assigned = org if status != Status.NEW else None
+        worked = status in (Status.IN_WORK, Status.DONE, Status.CONFIRMED)
+        requests.append(
+            (
+                pk,
+                f"{year % 100:02d}-{numbers[year]:07d}",
+                f"demo{pk:012d}{rng.getrandbits(40):010x}",
+                category.pk,
+                category.current_version_id,
+                b_pk,
+                district,
+                suburb,
+                address,
+                lat,
+                lon,
+                DESCRIPTIONS[category.code],
+                no_answers,
+                channel.value,
+                kind.value,
+                author,
+                "" if author else "Житель",
+                "" if author else f"+7917{rng.randrange(10**6, 10**7):07d}",
+                "",
+                status.value,
+                assigned,
+                executors.get(org) if worked else None,
+                when(stage_due),
+                overdue,
+                reopened,
+                parent_id,
+                "Работы выполнены." if status in (Status.DONE, Status.CONFIRMED) else "",
+                "Не относится к ЖКХ" if status == Status.REJECTED else "",
+                1,
+                when(created),
+                when(updated),
+                when(closed_at),
+            )
+        )
+        path = [Status.ROUTED if org else Status.NEW]
+        if status in (Status.ACCEPTED, Status.IN_WORK, Status.DONE, Status.CONFIRMED):
+            path.append(Status.ACCEPTED)
+        if worked:
+            path.append(Status.IN_WORK)
+        if status in (Status.DONE, Status.CONFIRMED):
+            path.append(Status.DONE)
+        if status in (Status.CONFIRMED, Status.REJECTED, Status.MERGED):
+            path.append(status)
+        if status == Status.NEW and path[-1] != Status.NEW:
+            path.append(Status.NEW)
+        span = ((closed_at or now) - created) / len(path)
+        previous = ""
+        for step, to in enumerate(path):
+            history.append(
+                (
+                    pk,
+                    previous,
+                    to.value,
+                    org if to != Status.NEW else None,
+                    "Не относится к ЖКХ" if to == Status.REJECTED else "",
+                    when(created + span * step),
+                )
+            )
+            previous = to.value
+        if status in open_statuses:
+            stages.append(
+                (
+                    pk,
+                    status.value,
+                    assigned,
+                    when(created),
+                    when(stage_due),
+                    when(stage_due) if overdue else None,
+                    1 if overdue else 0,
+                )
+            )
+        if author and status in (Status.DONE, Status.CONFIRMED) and org and rng.random() < 0.5:
+            score = max(1, min(5, round(rng.gauss(quality[org], 1.0))))
+            votes.append((pk, org, author, score, "", when(closed_at or created)))
+        total += 1
+        if len(requests) >= BATCH:
+            flush()
+    flush()
+    for year, value in numbers.items():
+        counter, _ = Counter.objects.get_or_create(series=f"service_request-{year}")
+        if counter.value < value:
+            counter.value = value
+            counter.save(update_fields=["value"])
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [ServiceRequest]):
+            cursor.execute(sql)
+    stdout.write(f"  requests: {total} generated over the past year")
+    return total
+
+
+def _live_requests(categories) -> None:
+    """A few of resident01's requests made through the services, in several states."""
+    resident = User.objects.filter(username="resident01").first()
+    executor = User.objects.filter(username="executor").first()
+    if (
+        resident is None
+        or ServiceRequest.objects.filter(
+            author=resident, channel=Channel.WEB, description__startswith="[demo]"
+        ).exists()
+    ):
+        return
+    executor_orgs = [
+        m.organisation for m in Membership.objects.filter(user=executor, role=Role.EXECUTOR)
+    ]
+    managed = (
+        BuildingManagement.objects.filter(organisation__in=executor_orgs)
+        .select_related("building")
+        .order_by("pk")
+    )
+    building = managed.first().building if managed.exists() else Building.objects.first()
+    if building is None:
+        return
+    first = services.submit_request(
+        category=categories["roof_leak"],
+        description="[demo] Течёт крыша над моей квартирой.",
+        channel=Channel.WEB,
+        author=resident,
+        building=building,
+    )
+    second = services.submit_request(
+        category=categories["yard_lighting"],
+        description="[demo] Во дворе не горят фонари.",
+        channel=Channel.WEB,
+        author=resident,
+        building=building,
+    )
+    if executor is not None and first.organisation_id and services.roles_on(executor, first):
+        services.transition(request=first, actor=executor, to=Status.ACCEPTED)
+        services.transition(request=first, actor=executor, to=Status.IN_WORK)
+        services.add_comment(
+            request=first, author=executor, text="Мастер придёт завтра с 10 до 12. Вы будете дома?"
+        )
+        services.transition(request=second, actor=executor, to=Status.ACCEPTED)
+        services.transition(
+            request=second, actor=executor, to=Status.DONE, report="Заменены две лампы во дворе."
+        )
+
+
+def load(stdout) -> list[DemoLogin]:
+    rng = random.Random(SEED)
+    categories = _catalogue(stdout)
+    _committee()
+    _open311_client()
+    routing = _responsibility(categories, rng)
+    if not ServiceRequest.objects.filter(public_token__startswith="demo").exists():
+        _generate(categories, routing, rng, stdout)
+        services.recompute_ratings()
+        services.rebuild_daily_stats()
+    else:
+        stdout.write("  requests: already loaded")
+    _live_requests(categories)
+    return [
+        DemoLogin(
+            "open311", DEMO_OPEN311_KEY, "Open311 api_key", note="POST /open311/v2/requests.json"
+        ),
+    ]
