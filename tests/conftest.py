@@ -6,6 +6,7 @@ import pytest
 from huey.contrib.djhuey import HUEY
 
 from cityhall.core.selectors import forget_business_calendar
+from tests.database_template import django_db_keepdb, django_db_setup  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

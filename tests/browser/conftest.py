@@ -1,8 +1,10 @@
 """Browser suite: one Debian Chromium for the whole session, driven by Playwright, against
 pytest-django's ``live_server``; axe-core (bundled by axe-playwright-python) checks the pages.
 
-Select with ``pytest -m browser`` (``make test`` runs it). Every module here sets
-``pytestmark = pytest.mark.browser``.
+Select with ``pytest -m browser`` (``make test`` runs it). Every browser test module sets
+``pytestmark = pytest.mark.browser``. An app's own browser tests (tests/<app>/) import these
+fixtures into their conftest and use ``tests.browser.support.assert_accessible`` and
+``sign_in``; Chromium is still started once per process.
 """
 
 from __future__ import annotations
@@ -33,23 +35,48 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.timeout(90))
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the database access that fixtures (factories, force_login) make from the same thread.
-    # Set only while the browser runs, so other suites keep Django's async-safety check.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
+class _Chromium:
+    """One Playwright and one Chromium per process, however many conftests import the fixture:
+    Playwright's sync API cannot be started twice in one thread."""
+
+    playwright = None
+    browser: Browser | None = None
+    async_unsafe_before: str | None = None
+
+    @classmethod
+    def start(cls) -> Browser:
+        if cls.browser is None:
+            # Playwright's sync API runs an event loop in this thread; Django would otherwise
+            # refuse the database access that fixtures (factories, force_login) make from the
+            # same thread. Set only once a browser runs, so other suites keep the check.
+            cls.async_unsafe_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
+        return cls.browser
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.browser is None:
+            return
+        cls.browser.close()
+        cls.playwright.stop()
+        cls.browser = cls.playwright = None
+        if cls.async_unsafe_before is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before
+
+
+def pytest_sessionfinish(session):
+    _Chromium.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    return _Chromium.start()
 
 
 def _shared_page(browser: Browser, **options) -> Iterator[Page]:
