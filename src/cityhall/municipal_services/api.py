@@ -160,14 +160,15 @@ def create_application(request, payload: ApplicationIn):
     """Start an application (channel ``api``) with its answers; ``submit: true`` also submits
     it (validated against the published version's schema; errors per field)."""
     service = selectors.service_by_code(payload.service)
-    application = services.start_application(
-        actor=request.user, service=service, channel=Application.Channel.API
-    )
-    application = services.save_draft(
-        application=application, actor=request.user, answers=payload.answers
-    )
     if payload.submit:
-        services.submit_application(application=application, actor=request.user)
+        application = services.apply_and_submit(
+            actor=request.user, service=service, answers=payload.answers
+        )
+    else:
+        application = services.start_application(
+            actor=request.user, service=service, channel=Application.Channel.API
+        )
+        services.save_draft(application=application, actor=request.user, answers=payload.answers)
     return Status(201, _application_out(selectors.application_for(request.user, application.pk)))
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "upload_file",
     "remove_file",
     "submit_application",
+    "apply_and_submit",
     "transition",
     "accept_application",
     "return_application",
@@ -494,6 +495,40 @@ def submit_application(*, application: Application, actor: User) -> Application:
             data.update(decision=outcome.decision, mode=outcome.mode)
         _move(application, actor, S.ACCEPTANCE, kind=kind, data=data, check_roles=False)
     return application
+
+
+def apply_and_submit(
+    *,
+    actor: User,
+    service: Service,
+    answers: dict,
+    channel: str = Application.Channel.API,
+    widget_site: WidgetSite | None = None,
+    language: str = "",
+) -> Application:
+    """Start and submit in one go (API clients, services that need no documents): the answers
+    are checked before anything is written, then one transaction creates and submits."""
+    version = published_version_of(service)
+    known = set((version.form_schema.get("properties") or {}).keys())
+    answers = {k: v for k, v in answers.items() if k in known}
+    problems = errors_of(
+        version.form_schema, answers, key=(version.pk, version.updated_at), hints=version.ui
+    )
+    for doc in version.documents or []:
+        if doc.get("required"):
+            problems.setdefault(doc["code"], []).append(_("Attach this document."))
+    if problems:
+        raise InvalidInput(fields=problems)
+    with transaction.atomic():
+        application = start_application(
+            actor=actor,
+            service=service,
+            channel=channel,
+            answers=answers,
+            widget_site=widget_site,
+            language=language,
+        )
+        return submit_application(application=application, actor=actor)
 
 
 def _lift_suspension(application: Application, now: dt.datetime) -> int:
