@@ -8,10 +8,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.accounts import services
 from cityhall.accounts.models import Role, VerifiedIdentity
-from tests.accounts.factories import attributes, totp_code
+from tests.browser.support import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-from .support import assert_accessible, sign_in
+from .factories import attributes, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
