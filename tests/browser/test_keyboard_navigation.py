@@ -52,3 +52,32 @@ def test_feedback_form_can_be_sent_with_the_keyboard_alone(page, live_server):
         page.keyboard.press("Enter")
 
     assert re.search(r"TS-\d{4}-\d{6}", page.locator("main").inner_text())
+
+
+def test_a_table_wider_than_a_phone_becomes_a_named_keyboard_scrollable_region(
+    phone_page, live_server
+):
+    tab = phone_page
+    tab.goto(live_server.url + "/")
+    tab.evaluate(
+        """() => {
+        const cells = Array.from({length: 12}, (_, i) => `<td>Column number ${i}</td>`).join("");
+        document.querySelector("main").insertAdjacentHTML("beforeend",
+            `<h2>Requests by district</h2><div class="table-wrap" id="wide"><table>
+             <tr>${cells}</tr></table></div>`);
+        window.dispatchEvent(new Event("resize"));
+    }"""
+    )
+    wide = tab.locator("#wide")
+    wide.and_(tab.locator("[tabindex='0']")).wait_for()
+    assert wide.get_attribute("role") == "region"
+    assert wide.get_attribute("aria-label") == "Requests by district"
+
+    wide.focus()
+    tab.keyboard.press("ArrowRight")
+    tab.wait_for_function("document.getElementById('wide').scrollLeft > 0")
+
+    # A table that fits is not a tab stop.
+    tab.evaluate("document.querySelector('#wide table').style.display = 'none'")
+    tab.evaluate("window.dispatchEvent(new Event('resize'))")
+    tab.wait_for_function("!document.getElementById('wide').hasAttribute('tabindex')")

@@ -16,6 +16,20 @@ PUBLIC_PAGES = [
     "/",
     "/feedback/",
     "/accounts/login/",
+    "/accounts/register/",
+    "/accounts/confirm/",
+    "/geo/",
+    "/geo/search/",
+    "/discussions/",
+    "/discussions/map/",
+    "/discussions/subscribe/",
+    "/discussions/statistics/",
+    "/requests/",
+    "/requests/new/",
+    "/requests/map/",
+    "/requests/organisations/",
+    "/services/",
+    "/services/registry/",
 ]
 
 
