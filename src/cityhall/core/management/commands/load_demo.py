@@ -41,6 +41,11 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins (password / second factor):"))
+        self.stdout.write(
+            "  Staff sign in with a second factor: the current code is printed by "
+            "`.venv/bin/cityhall totp_code USERNAME` (or add the secret from "
+            "`cityhall totp_setup USERNAME` to an authenticator app)."
+        )
         width = max((len(login.username) for login in logins), default=10)
         for login in logins:
             self.stdout.write(
