@@ -195,9 +195,22 @@ def test_concurrent_submissions_get_distinct_consecutive_numbers(city, council, 
     assert numbers == [1, 2, 3, 4, 5, 6]
 
 
-def test_acknowledged_proposal_is_committed(discussion, resident, django_db_blocker):
-    """The service commits before it returns (durable transaction): a second connection
-    already sees the row when the author gets the number."""
-    proposal = services.submit_proposal(discussion=discussion, author=resident, text="Прочно")
-    assert proposal.pk is not None
-    assert Proposal.objects.filter(pk=proposal.pk).exists()
+@pytest.mark.django_db(transaction=True)
+def test_acknowledged_proposal_is_committed(city, council, west_home):
+    """When the author gets the number, the row is already committed: another connection
+    (another server process) sees it at once."""
+    discussion = DiscussionFactory(organiser=council, districts=[city.west])
+    author = verified_person(west_home, username="durable")
+    proposal = services.submit_proposal(discussion=discussion, author=author, text="Прочно")
+    seen: list[bool] = []
+
+    def look() -> None:
+        try:
+            seen.append(Proposal.objects.filter(pk=proposal.pk, number=1).exists())
+        finally:
+            connection.close()
+
+    reader = threading.Thread(target=look)
+    reader.start()
+    reader.join()
+    assert seen == [True]

@@ -24,6 +24,7 @@ from django.core.files import File
 from django.db.models import Count
 from django.utils import timezone
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 
 from .models import (
     Discussion,
@@ -68,7 +69,38 @@ def sha256_of(path: str) -> str:
     return digest.hexdigest()
 
 
+class _Face:
+    """One style of the font with per-word caches: width at 1 pt (user units) and the word as
+    escaped glyph codes. Each distinct word is measured and encoded once per document."""
+
+    def __init__(self, font: Any, k: float) -> None:
+        self.font = font
+        self.k = k
+        face = self
+
+        class Widths(dict):
+            def __missing__(self, word: str) -> float:
+                value = self[word] = face.font.get_text_width(word, 1.0, None)[1] / face.k
+                return value
+
+        class Codes(dict):
+            def __missing__(self, word: str) -> str:
+                mapped = "".join(chr(face.font.subset.pick(ord(c)) or 0) for c in word)
+                value = self[word] = face.font.escape_text(mapped)
+                return value
+
+        self.widths: dict[str, float] = Widths()
+        self.codes: dict[str, str] = Codes()
+
+
 class _Pdf(FPDF):
+    """A4 document with the Roboto font (Cyrillic and Tatar letters).
+
+    Text is laid out by :meth:`lines`: words are measured once (cached) and each line is written
+    as one text operator. fpdf2's ``multi_cell`` re-measures the growing line for every
+    character, which made a 100,000-proposal protocol take many minutes.
+    """
+
     def __init__(self, title: str, number: str, created: dt.datetime) -> None:
         super().__init__(format="A4")
         self._doc_title = f"{title} № {number}"
@@ -82,6 +114,7 @@ class _Pdf(FPDF):
         self.set_lang("ru")
         self.set_auto_page_break(True, margin=15)
         self.set_margins(18, 15, 15)
+        self._faces: dict[str, _Face] = {}
         self.add_page()
 
     def footer(self) -> None:
@@ -89,20 +122,81 @@ class _Pdf(FPDF):
         self.set_font(FONT, "", 8)
         self.cell(0, 5, f"{self._doc_title} — стр. {self.page_no()}", align="C")
 
+    # --- fast text --------------------------------------------------------------------------
+
+    def _face(self, style: str, size: float) -> _Face:
+        face = self._faces.get(style)
+        if face is None:
+            face = self._faces[style] = _Face(self.fonts[f"{FONT.lower()}{style}"], self.k)
+        face.font.biggest_size_pt = max(face.font.biggest_size_pt, size)
+        return face
+
+    def _wrap(self, text: str, face: _Face, size: float) -> list[str]:
+        """Lines of ``text`` (as escaped glyph codes) that fit the page width."""
+        widths, codes = face.widths, face.codes
+        limit = self.epw / size
+        space, space_code = widths[" "], codes[" "]
+        out: list[str] = []
+        for paragraph in text.replace("\r", "").split("\n"):
+            line: list[str] = []
+            width = 0.0
+            for word in paragraph.split(" "):
+                w = widths[word]
+                if w > limit:  # a very long "word" (a URL): break it by characters
+                    if line:
+                        out.append(space_code.join(line))
+                    chunk, chunk_width = "", 0.0
+                    for char in word:
+                        cw = widths[char]
+                        if chunk and chunk_width + cw > limit:
+                            out.append(codes[chunk])
+                            chunk, chunk_width = "", 0.0
+                        chunk += char
+                        chunk_width += cw
+                    line, width = [codes[chunk]], chunk_width
+                elif line and width + space + w > limit:
+                    out.append(space_code.join(line))
+                    line, width = [codes[word]], w
+                else:
+                    width += (space + w) if line else w
+                    line.append(codes[word])
+            out.append(space_code.join(line))
+        return out
+
+    def lines(self, text: str, *, style: str = "", size: float = 10, height: float = 5) -> None:
+        """Write ``text`` wrapped to the page width, starting on a new line; each run of lines
+        that fits on the page is one text object."""
+        face = self._face(style, size)
+        wrapped = self._wrap(text or "", face, size)
+        k = self.k
+        done = 0
+        while done < len(wrapped):
+            room = int((self.page_break_trigger - self.y) // height)
+            if room <= 0:
+                self.add_page()
+                continue
+            chunk = wrapped[done : done + room]
+            self._resource_catalog.add(PDFResourceType.FONT, face.font.i, self.page)
+            baseline = self.h - self.y - 0.5 * height - 0.3 * size / k
+            body = ") Tj T* (".join(chunk)
+            self._out(
+                f"BT /F{face.font.i} {size:.2f} Tf {self.l_margin * k:.2f} {baseline * k:.2f} Td "
+                f"{height * k:.2f} TL ({body}) Tj ET"
+            )
+            self.y += height * len(chunk)
+            done += len(chunk)
+        self.x = self.l_margin
+
     def heading(self, text: str, size: int = 13) -> None:
-        self.set_font(FONT, "B", size)
-        self.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        self.lines(text, style="B", size=size, height=7)
         self.ln(1)
 
     def para(self, text: str, size: int = 10) -> None:
-        self.set_font(FONT, "", size)
-        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        self.lines(text, size=size)
 
     def pair(self, label: str, value: str) -> None:
-        self.set_font(FONT, "B", 10)
-        self.multi_cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
-        self.set_font(FONT, "", 10)
-        self.multi_cell(0, 5, value or "—", new_x="LMARGIN", new_y="NEXT")
+        self.lines(label, style="B")
+        self.lines(value or "—")
         self.ln(1)
 
 
@@ -176,55 +270,106 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
         .order_by("number")
         .values_list(*PROPOSAL_FIELDS)
     )
-    for row in qs.iterator(chunk_size=CHUNK):
-        data = dict(zip(PROPOSAL_FIELDS, row, strict=True))
-        hidden = data["visibility"] == Proposal.Visibility.HIDDEN
-        author = (
-            data["participant__full_name"]
-            if data["participant__is_legal_entity"]
-            else f"Участник № {data['participant__number']}"
-        )
+    hidden_value = Proposal.Visibility.HIDDEN
+    for (
+        number,
+        registered_at,
+        kind,
+        channel,
+        text,
+        from_territory,
+        visibility,
+        hidden_reason,
+        recommendation,
+        recommendation_reason,
+        same_as,
+        participant_number,
+        is_legal_entity,
+        full_name,
+    ) in qs.iterator(chunk_size=CHUNK):
         yield {
-            "number": data["number"],
-            "registered_at": _d(data["registered_at"]),
-            "kind": data["kind"],
-            "channel": data["channel"],
-            "participant": author,
-            "from_territory": data["from_territory"],
+            "number": number,
+            "registered_at": _d(registered_at),
+            "kind": kind,
+            "channel": channel,
+            "participant": full_name if is_legal_entity else f"Участник № {participant_number}",
+            "from_territory": from_territory,
             "text": (
-                f"[скрыто модератором: {REASON_LABEL.get(data['hidden_reason'], '')}]"
-                if hidden
-                else data["text"]
+                f"[скрыто модератором: {REASON_LABEL.get(hidden_reason, '')}]"
+                if visibility == hidden_value
+                else text
             ),
-            "recommendation": data["recommendation"],
-            "recommendation_reason": data["recommendation_reason"],
-            "same_as": data["same_as__number"],
+            "recommendation": recommendation,
+            "recommendation_reason": recommendation_reason,
+            "same_as": same_as,
         }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 class _JsonWriter:
-    """Streams one JSON object with sorted keys; list values may be generators."""
+    """Streams one JSON object with sorted keys. A list value is a generator of objects, or
+    the path of a file already holding the encoded items (written while the PDF was laid out,
+    so that the proposals are read from the database once)."""
 
     def __init__(self, handle) -> None:
         self.handle = handle
 
-    def dump(self, header: dict[str, Any], streams: dict[str, Iterator[dict]]) -> None:
+    def dump(self, header: dict[str, Any], streams: dict[str, Any]) -> None:
         keys = sorted({*header, *streams})
         self.handle.write("{")
         for i, key in enumerate(keys):
             if i:
                 self.handle.write(",")
-            self.handle.write(json.dumps(key, ensure_ascii=False) + ":")
-            if key in streams:
-                self.handle.write("[")
-                for j, item in enumerate(streams[key]):
+            self.handle.write(_encode(key) + ":")
+            if key not in streams:
+                self.handle.write(_encode(header[key]))
+                continue
+            self.handle.write("[")
+            source = streams[key]
+            if isinstance(source, str):
+                with open(source, encoding="utf-8") as part:
+                    for block in iter(lambda part=part: part.read(1 << 20), ""):
+                        self.handle.write(block)
+            else:
+                for j, item in enumerate(source):
                     if j:
                         self.handle.write(",\n")
-                    self.handle.write(json.dumps(item, ensure_ascii=False, sort_keys=True))
-                self.handle.write("]")
-            else:
-                self.handle.write(json.dumps(header[key], ensure_ascii=False, sort_keys=True))
+                    self.handle.write(_encode(item))
+            self.handle.write("]")
         self.handle.write("}\n")
+
+
+SECTIONS = (
+    ("proposals_from_territory", True),
+    ("proposals_from_others", False),
+)
+
+
+def _sections(
+    discussion: Discussion,
+    pdf: _Pdf,
+    titles: tuple[str, str],
+    workdir: str,
+    with_recommendation: bool,
+    tick,
+) -> dict[str, str]:
+    """Lay out both proposal sections in the PDF and, in the same pass, write their JSON
+    items to files; returns {json key: file path}."""
+    parts = {}
+    for (key, from_territory), title in zip(SECTIONS, titles, strict=True):
+        pdf.heading(title, 12)
+        path = os.path.join(workdir, f"{key}.part")
+        with open(path, "w", encoding="utf-8") as out:
+            first = True
+            for row in _proposal_rows(discussion, from_territory=from_territory):
+                _proposal_block(pdf, row, with_recommendation=with_recommendation)
+                out.write(_encode(row) if first else ",\n" + _encode(row))
+                first = False
+                tick()
+        parts[key] = path
+    return parts
 
 
 def _progress_reporter(
@@ -245,24 +390,20 @@ def _progress_reporter(
 
 
 def _proposal_block(pdf: _Pdf, row: dict[str, Any], with_recommendation: bool) -> None:
-    pdf.set_font(FONT, "B", 9)
     line = (
         f"№ {row['number']} · {row['registered_at']} · {KIND_LABEL.get(row['kind'], '')} · "
         f"{row['participant']} · {CHANNEL_LABEL.get(row['channel'], '')}"
     )
-    pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 9)
-    pdf.multi_cell(0, 4.5, row["text"], new_x="LMARGIN", new_y="NEXT")
+    pdf.lines(line, style="B", size=9, height=4.5)
+    pdf.lines(row["text"], size=9, height=4.5)
     if with_recommendation:
         same = f" (аналогично № {row['same_as']})" if row["same_as"] else ""
-        pdf.set_font(FONT, "B", 9)
-        pdf.multi_cell(
-            0,
-            4.5,
+        pdf.lines(
             f"Рекомендация: {RECOMMENDATION_LABEL.get(row['recommendation'], '')}{same}. "
             f"{row['recommendation_reason']}",
-            new_x="LMARGIN",
-            new_y="NEXT",
+            style="B",
+            size=9,
+            height=4.5,
         )
     pdf.ln(1.5)
 
@@ -288,14 +429,6 @@ def _write_protocol(
     header = {**_header(discussion), **_counts(discussion), "number": doc.number}
     header["kind"] = "protocol"
     header["date"] = _d(_legal_moment(discussion, doc.kind))
-    with open(json_path, "w", encoding="utf-8") as handle:
-        _JsonWriter(handle).dump(
-            header,
-            {
-                "proposals_from_territory": _proposal_rows(discussion, from_territory=True),
-                "proposals_from_others": _proposal_rows(discussion, from_territory=False),
-            },
-        )
     pdf = _Pdf("Протокол общественных обсуждений", doc.number, _legal_moment(discussion, doc.kind))
     pdf.heading(f"Протокол общественных обсуждений № {doc.number}", 14)
     pdf.para(f"Дата: {header['date']}")
@@ -320,18 +453,20 @@ def _write_protocol(
         f"(от участников с территории: {header['proposals_from_territory']}, "
         f"от иных участников: {header['proposals_from_others']})",
     )
-    for title, from_territory in (
+    parts = _sections(
+        discussion,
+        pdf,
         (
             "Предложения и замечания участников, постоянно проживающих на территории "
             "(правообладателей)",
-            True,
+            "Предложения и замечания иных участников",
         ),
-        ("Предложения и замечания иных участников", False),
-    ):
-        pdf.heading(title, 12)
-        for row in _proposal_rows(discussion, from_territory=from_territory):
-            _proposal_block(pdf, row, with_recommendation=False)
-            tick()
+        os.path.dirname(json_path),
+        False,
+        tick,
+    )
+    with open(json_path, "w", encoding="utf-8") as handle:
+        _JsonWriter(handle).dump(header, parts)
     pdf.ln(3)
     pdf.para(
         "Перечень участников с идентификационными сведениями прилагается к протоколу и не "
@@ -357,14 +492,6 @@ def _write_conclusion(
         },
         conclusions=discussion.conclusions,
     )
-    with open(json_path, "w", encoding="utf-8") as handle:
-        _JsonWriter(handle).dump(
-            header,
-            {
-                "proposals_from_territory": _proposal_rows(discussion, from_territory=True),
-                "proposals_from_others": _proposal_rows(discussion, from_territory=False),
-            },
-        )
     pdf = _Pdf(
         "Заключение о результатах общественных обсуждений",
         doc.number,
@@ -381,14 +508,19 @@ def _write_conclusion(
         f"№ {protocol.number} от {header['protocol']['signed_at']}, "
         f"SHA-256 PDF {protocol.pdf_sha256}",
     )
-    for title, from_territory in (
-        ("Предложения и замечания участников с территории и рекомендации организатора", True),
-        ("Предложения и замечания иных участников и рекомендации организатора", False),
-    ):
-        pdf.heading(title, 12)
-        for row in _proposal_rows(discussion, from_territory=from_territory):
-            _proposal_block(pdf, row, with_recommendation=True)
-            tick()
+    parts = _sections(
+        discussion,
+        pdf,
+        (
+            "Предложения и замечания участников с территории и рекомендации организатора",
+            "Предложения и замечания иных участников и рекомендации организатора",
+        ),
+        os.path.dirname(json_path),
+        True,
+        tick,
+    )
+    with open(json_path, "w", encoding="utf-8") as handle:
+        _JsonWriter(handle).dump(header, parts)
     pdf.heading("Выводы по результатам общественных обсуждений", 12)
     pdf.para(discussion.conclusions)
     pdf.ln(3)
@@ -427,6 +559,8 @@ def generate(document_id: int) -> FinalDocument:
         "discussion__organiser", "discussion__document_type", "discussion__responsible_official"
     ).get(pk=document_id)
     discussion = doc.discussion
+    if doc.state == FinalDocument.State.SIGNED:
+        return doc  # a signed document is never rebuilt
     FinalDocument.objects.filter(pk=doc.pk).update(state=FinalDocument.State.GENERATING, progress=1)
     total = Proposal.objects.filter(discussion=discussion).count()
 

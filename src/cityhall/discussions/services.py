@@ -789,7 +789,7 @@ def submit_proposal(
         raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
     identity = eligibility.identity
     company = eligibility.organisation
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
         now = timezone.now()
         _check_open(locked, now)
@@ -923,7 +923,7 @@ def register_offline_proposal(
         raise InvalidInput(fields={"channel": [_("Choose how the proposal was received.")]})
     text = _validate_text(text, kind)
     received_at = received_at or timezone.now()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
         proposal = _register_offline_locked(locked, actor, person, text, kind, channel, received_at)
     return proposal
@@ -1019,7 +1019,7 @@ def import_proposals(
     if errors:
         raise InvalidInput(_("Nothing was imported: correct the rows below."), fields=errors)
     created: list[Proposal] = []
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
         for index, (person, text, kind) in enumerate(prepared, start=2):
             try:
@@ -1310,8 +1310,10 @@ def set_recommendation(
     """The organiser's reasoned recommendation on one or many proposals (bulk answering);
     ``same_as`` groups identical proposals under one. Returns how many were set."""
     _require_organiser(actor, discussion.organiser)
-    if discussion.status != Status.PROPOSALS_CLOSED:
-        raise Conflict(_("Recommendations are written after proposals close, before signing."))
+    if discussion.status not in (Status.PROPOSALS_CLOSED, Status.PROTOCOL_SIGNED):
+        raise Conflict(
+            _("Recommendations are written after proposals close, before the conclusion.")
+        )
     if recommendation not in (Proposal.Recommendation.ACCEPT, Proposal.Recommendation.REJECT):
         raise InvalidInput(fields={"recommendation": [_("Choose accept or reject.")]})
     if not reason.strip():

@@ -1,0 +1,340 @@
+"""Demo public discussions of Kazan, one in every stage.
+
+An open general-plan discussion covers the whole city, so every verified demo resident may
+take part; an archived planning project has its signed protocol and conclusion. Past
+discussions get their proposals through the same registration code as live ones (with past
+registration times). Loading twice changes nothing (the demo numbers are looked up first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from cityhall.accounts.models import Organisation, User
+from cityhall.core.demo import DemoLogin
+from cityhall.geo.models import District
+
+from . import protocol, services
+from .models import (
+    Discussion,
+    DocumentType,
+    FinalDocument,
+    Meeting,
+    Participant,
+    Proposal,
+    RecommendationTemplate,
+    Status,
+    StatusChange,
+)
+
+SEED = 20261125
+PREFIX = "D-2026-"
+
+#: code → (name, min notice days, max days notice→conclusion, min / max exposition days)
+DOCUMENT_TYPES = (
+    ("general_plan", "Генеральный план", 7, 30, 7, 30),
+    ("land_use_rules", "Правила землепользования и застройки", 7, 60, 14, 30),
+    ("planning_project", "Проект планировки территории", 7, 60, 14, 30),
+    ("special_permit", "Разрешение на условно разрешённый вид использования", 7, 30, 7, 30),
+    ("deviation_permit", "Отклонение от предельных параметров строительства", 7, 30, 7, 30),
+)
+
+PROPOSALS = (
+    "Сохранить сквер у школы № 12 и не размещать на его месте парковку.",
+    "Предусмотреть пешеходный переход со светофором у остановки.",
+    "Ограничить высотность новой застройки девятью этажами.",
+    "Добавить велосипедную дорожку вдоль набережной.",
+    "Предусмотреть участок под детский сад в новом квартале.",
+    "Какой срок реализации проекта планировки?",
+    "Сохранить исторический облик улицы, не сносить дома XIX века.",
+    "Устроить шумозащитный экран вдоль магистрали.",
+)
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _aware(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _plan(today: dt.date, offset: int) -> dict[str, Any]:
+    """Dates of a discussion whose exposition starts ``offset`` days from today."""
+    start = today + dt.timedelta(days=offset)
+    end = start + dt.timedelta(days=13)
+    return {
+        "notice_date": start - dt.timedelta(days=8),
+        "exposition_start": _aware(start),
+        "exposition_end": end,
+        "proposal_deadline": _aware(end, 18),
+        "conclusion_due": start + dt.timedelta(days=20),
+    }
+
+
+def _document(organiser: User, discussion: Discussion, title: str) -> None:
+    services.add_document_version(
+        actor=organiser,
+        discussion=discussion,
+        upload=ContentFile(PDF, name="project.pdf"),
+        title=title,
+    )
+
+
+def _force_status(discussion: Discussion, path: list[str], organiser: User) -> None:
+    """Walk a past discussion through its stages as history (dates already in the past)."""
+    previous = discussion.status
+    for status in path:
+        StatusChange.objects.create(
+            discussion=discussion,
+            from_status=previous,
+            to_status=status,
+            actor=(
+                None if status in (Status.EXPOSITION_OPEN, Status.PROPOSALS_CLOSED) else organiser
+            ),
+            reason=services.ALLOWED[previous][status],
+        )
+        previous = status
+    Discussion.objects.filter(pk=discussion.pk).update(status=previous)
+    discussion.status = previous
+
+
+def _past_proposals(
+    discussion: Discussion, residents: list[User], rng: random.Random, count: int
+) -> None:
+    """Register proposals of the demo residents during a past exposition."""
+    from django.db import transaction
+
+    from .eligibility import eligibility_of
+
+    with transaction.atomic():
+        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        moment = locked.exposition_start + dt.timedelta(hours=3)
+        for i in range(count):
+            author = residents[i % len(residents)]
+            eligibility = eligibility_of(locked, author)
+            if not eligibility.eligible:
+                continue
+            identity = eligibility.identity
+            participant, _ = services._participant_for(
+                locked,
+                key=services._identity_key("person", identity.document_hash),
+                defaults={
+                    "type": eligibility.participant_type,
+                    "full_name": identity.full_name,
+                    "birth_date": identity.birth_date,
+                    "address": identity.registered_address,
+                    "document_masked": identity.document_masked,
+                    "user": author,
+                    "from_territory": eligibility.from_territory,
+                    "district": eligibility.district,
+                },
+            )
+            text = PROPOSALS[rng.randrange(len(PROPOSALS))]
+            services._register(
+                discussion=locked,
+                participant=participant,
+                author=author,
+                registered_by=None,
+                text=f"{text} ({i + 1})",
+                kind=Proposal.Kind.QUESTION if text.endswith("?") else Proposal.Kind.PROPOSAL,
+                channel=Proposal.Channel.WEB,
+                registered_at=moment + dt.timedelta(hours=7 * i),
+            )
+    discussion.refresh_from_db()
+
+
+def load(stdout) -> list[DemoLogin]:
+    for code, name, notice, to_conclusion, min_len, max_len in DOCUMENT_TYPES:
+        DocumentType.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "min_notice_days": notice,
+                "max_days_to_conclusion": to_conclusion,
+                "min_exposition_days": min_len,
+                "max_exposition_days": max_len,
+            },
+        )
+    RecommendationTemplate.objects.get_or_create(
+        title="Учтено",
+        defaults={"recommendation": "accept", "text": "Предложение учтено в проекте."},
+    )
+    RecommendationTemplate.objects.get_or_create(
+        title="Противоречит ПЗЗ",
+        defaults={
+            "recommendation": "reject",
+            "text": "Предложение противоречит правилам землепользования и застройки.",
+        },
+    )
+    if Discussion.objects.filter(number__startswith=PREFIX).exists():
+        return []
+    organiser = User.objects.filter(username="organiser").first()
+    expert = User.objects.filter(username="expert").first()
+    office = (
+        organiser
+        and Organisation.objects.filter(
+            memberships__user=organiser, memberships__role="organiser"
+        ).first()
+    )
+    if organiser is None or office is None:
+        stdout.write("  discussions: no demo organiser; skipped")
+        return []
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    types = {t.code: t for t in DocumentType.objects.all()}
+    districts = list(District.objects.order_by("code"))
+    residents = list(
+        User.objects.filter(username__startswith="resident", verified_identity__isnull=False)
+        .select_related("verified_identity")
+        .order_by("username")
+    )
+
+    def make(n: int, code: str, title: str, offset: int, **extra: Any) -> Discussion:
+        discussion = services.create_discussion(
+            actor=organiser,
+            organiser=office,
+            document_type=types[code],
+            title=title,
+            responsible_official=organiser,
+            districts=extra.pop("districts", districts),
+            exposition_place="г. Казань, ул. Баумана, д. 5, выставочный зал",
+            **_plan(today, offset),
+            **extra,
+        )
+        Discussion.objects.filter(pk=discussion.pk).update(number=f"{PREFIX}{n:02d}")
+        discussion.number = f"{PREFIX}{n:02d}"
+        return discussion
+
+    # In preparation and announced.
+    make(1, "special_permit", "Условно разрешённый вид: магазин на ул. Чистопольской", 20)
+    announced = make(2, "deviation_permit", "Отклонение от параметров: дом на ул. С. Хакима", 9)
+    services.transition(discussion=announced, to=Status.ANNOUNCED, actor=organiser)
+
+    # Open now: the general plan, for the whole city — every verified demo resident may join.
+    general = make(
+        3,
+        "general_plan",
+        "Проект внесения изменений в Генеральный план городского округа «город Казань»",
+        -5,
+        description="Изменения функциональных зон и планируемого размещения объектов.",
+        territory_description="Городской округ «город Казань»",
+        open_to_all_verified=True,
+    )
+    _document(organiser, general, "Проект изменений в Генеральный план")
+    _force_status(general, [Status.ANNOUNCED, Status.EXPOSITION_OPEN], organiser)
+    _past_proposals(general, residents, rng, 12)
+    question = Proposal.objects.filter(discussion=general, kind=Proposal.Kind.QUESTION).first()
+    if question and expert:
+        services.answer_question(
+            expert=expert,
+            question=question,
+            text="Реализация планируется в 2027–2030 годах, по очередям.",
+        )
+    Meeting.objects.create(
+        discussion=general,
+        starts_at=general.exposition_start + dt.timedelta(days=3, hours=9),
+        place="Казанская ратуша, большой зал",
+        recorded_by=organiser,
+    )
+
+    # Closed, waiting for the protocol.
+    closed = make(4, "land_use_rules", "Изменения в Правила землепользования и застройки", -30)
+    _document(organiser, closed, "Проект изменений в ПЗЗ")
+    _force_status(closed, [Status.ANNOUNCED, Status.EXPOSITION_OPEN], organiser)
+    _past_proposals(closed, residents, rng, 6)
+    _force_status(closed, [Status.PROPOSALS_CLOSED], organiser)
+
+    # Protocol signed, conclusion being prepared; then published; then archived.
+    signed = _through_protocol(5, make, organiser, residents, rng, today, "Ново-Савиновский")
+    published = _through_protocol(6, make, organiser, residents, rng, today, "Кировский")
+    _through_conclusion(published, organiser)
+    archived = _through_protocol(7, make, organiser, residents, rng, today, "Вахитовский")
+    _through_conclusion(archived, organiser)
+    services.transition(discussion=archived, to=Status.ARCHIVED, actor=organiser)
+
+    cancelled = make(8, "special_permit", "Условно разрешённый вид: автомойка на Гаврилова", 15)
+    services.transition(discussion=cancelled, to=Status.ANNOUNCED, actor=organiser)
+    services.transition(
+        discussion=cancelled,
+        to=Status.CANCELLED,
+        actor=organiser,
+        reason="Заявитель отозвал заявление о предоставлении разрешения.",
+    )
+    stdout.write(
+        f"  discussions: 8 in every stage; open for proposals: {general.number} "
+        f"({Participant.objects.filter(discussion=general).count()} participants); "
+        f"archived with protocol and conclusion: {archived.number}; signed protocol: "
+        f"{signed.number}"
+    )
+    return []
+
+
+def _through_protocol(n, make, organiser, residents, rng, today, district_hint) -> Discussion:
+    discussion = make(
+        n,
+        "planning_project",
+        f"Проект планировки территории: квартал в районе {district_hint}",
+        -60 + n,
+    )
+    _document(organiser, discussion, "Проект планировки территории")
+    _force_status(discussion, [Status.ANNOUNCED, Status.EXPOSITION_OPEN], organiser)
+    _past_proposals(discussion, residents, rng, 8)
+    _force_status(discussion, [Status.PROPOSALS_CLOSED], organiser)
+    doc = FinalDocument.objects.create(
+        discussion=discussion,
+        kind=FinalDocument.Kind.PROTOCOL,
+        number=services._final_number(discussion, FinalDocument.Kind.PROTOCOL),
+    )
+    protocol.generate(doc.pk)
+    doc.refresh_from_db()
+    services.sign_final_document(actor=organiser, document=doc)
+    discussion.refresh_from_db()
+    return discussion
+
+
+def _through_conclusion(discussion: Discussion, organiser: User) -> None:
+    numbers = list(
+        Proposal.objects.filter(discussion=discussion)
+        .exclude(kind=Proposal.Kind.QUESTION)
+        .values_list("number", flat=True)
+    )
+    half = len(numbers) // 2
+    if numbers[:half]:
+        services.set_recommendation(
+            actor=organiser,
+            discussion=discussion,
+            numbers=numbers[:half],
+            recommendation="accept",
+            reason="Предложение учтено в проекте.",
+        )
+    if numbers[half:]:
+        services.set_recommendation(
+            actor=organiser,
+            discussion=discussion,
+            numbers=numbers[half:],
+            recommendation="reject",
+            reason="Предложение противоречит правилам землепользования и застройки.",
+        )
+    services.save_conclusions(
+        actor=organiser,
+        discussion=discussion,
+        text=(
+            "Общественные обсуждения признать состоявшимися; проект рекомендовать к утверждению."
+        ),
+    )
+    doc = FinalDocument.objects.create(
+        discussion=discussion,
+        kind=FinalDocument.Kind.CONCLUSION,
+        number=services._final_number(discussion, FinalDocument.Kind.CONCLUSION),
+    )
+    protocol.generate(doc.pk)
+    doc.refresh_from_db()
+    services.sign_final_document(actor=organiser, document=doc)
+    discussion.refresh_from_db()

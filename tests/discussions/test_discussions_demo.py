@@ -1,0 +1,44 @@
+"""The demo: a discussion in every stage, an archived one with its protocol and conclusion,
+and an open one the demo residents may join. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from cityhall.accounts import demo as accounts_demo
+from cityhall.discussions import demo
+from cityhall.discussions.eligibility import eligibility_of
+from cityhall.discussions.models import Discussion, FinalDocument, Status
+from cityhall.geo import demo as geo_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_every_stage_and_an_open_discussion_for_residents(client):
+    out = io.StringIO()
+    geo_demo.load(out)
+    accounts_demo.load(out)
+    demo.load(out)
+    assert set(Discussion.objects.values_list("status", flat=True)) == set(Status.values)
+    archived = Discussion.objects.get(status=Status.ARCHIVED)
+    signed = FinalDocument.objects.filter(discussion=archived, state="signed")
+    assert set(signed.values_list("kind", flat=True)) == {"protocol", "conclusion"}
+    page = client.get(f"/discussions/{archived.pk}/").content.decode()
+    assert signed.get(kind="conclusion").pdf_sha256 in page
+
+    open_ = Discussion.objects.get(status=Status.EXPOSITION_OPEN)
+    from cityhall.accounts.models import User
+
+    resident = User.objects.get(username="resident01")
+    assert eligibility_of(open_, resident).eligible
+    client.force_login(resident)
+    response = client.post(
+        f"/discussions/{open_.pk}/propose/", {"kind": "proposal", "text": "Демо-предложение"}
+    )
+    assert response.status_code == 302
+
+    count = Discussion.objects.count()
+    demo.load(out)
+    assert Discussion.objects.count() == count
