@@ -29,7 +29,7 @@ REPO_DIR = BENCH_DIR.parent
 PYTHON = sys.executable
 TARGET_SECONDS = 30
 TARGET_MB = 500
-WORDS = [
+WORDS = (
     "предлагаю",
     "сохранить",
     "сквер",
@@ -69,7 +69,7 @@ WORDS = [
     "урамы",
     "җәмәгать",
     "бакчасы",
-]
+)
 
 
 def _django() -> None:
