@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install migrate demo serve test test-unit test-browser test-postgres lint format bench clean-data
+.PHONY: messages install migrate demo serve test test-unit test-browser test-postgres lint format bench clean-data
 
 $(BIN)/cityhall: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,7 @@ bench: install
 
 clean-data:
 	rm -rf var
+
+## make messages: refresh the ru/tt catalogues from the code and compile them
+messages: install
+	scripts/messages
