@@ -64,6 +64,7 @@ class CategoryVersionAdmin(admin.ModelAdmin):
                 after={"version": version.number},
             )
         services._LIMITS.pop(version.pk, None)
+        services.forget_catalogue()
 
 
 @admin.register(Category)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -264,18 +265,38 @@ def resolve_place(
     raise InvalidInput(fields={"location": [_("Give the address or a point on the map.")]})
 
 
+#: Each process keeps the catalogue this long; an official's change reaches every worker within
+#: it. Versions never change once published, so only the "current version" pointer can lag.
+CATALOGUE_TTL_SECONDS = 30
+_catalogue_cache: dict[str, tuple[float, Category | None]] = {}
+
+
 def _category(category: Category | str) -> Category:
     if isinstance(category, Category):
         found = category
     else:
-        found = (
-            Category.objects.select_related("current_version")
-            .filter(code=str(category or "").strip(), is_active=True)
-            .first()
-        )
+        code = str(category or "").strip()
+        cached = _catalogue_cache.get(code)
+        if cached is not None and time.monotonic() - cached[0] < CATALOGUE_TTL_SECONDS:
+            found = cached[1]
+        else:
+            found = (
+                Category.objects.select_related("current_version")
+                .filter(code=code, is_active=True)
+                .first()
+            )
+            _catalogue_cache[code] = (time.monotonic(), found)
     if found is None or not found.is_active or found.current_version_id is None:
         raise InvalidInput(fields={"category": [_("Choose a category from the list.")]})
     return found
+
+
+def forget_catalogue() -> None:
+    """Drop this process's copies of the catalogue, limits and api_keys (after publishing, so
+    the writer sees it at once; and between tests, whose databases reuse ids)."""
+    _catalogue_cache.clear()
+    _LIMITS.clear()
+    _clients.clear()
 
 
 def check_attributes(version: CategoryVersion, answers: dict[str, Any]) -> dict[str, list[str]]:
@@ -402,6 +423,13 @@ def submit_request(
 
     decision = routing.decide(routing_facts(category=cat, building=place.building))
     now = timezone.now()
+    first_status = Status.NEW if decision.to_dispatcher else Status.ROUTED
+    limit = stage_limits(cat.current_version_id).get(first_status)
+    first_due = (
+        due_time(start=now, amount=limit[0], unit=limit[1], calendar=business_calendar())
+        if limit
+        else None
+    )
     with transaction.atomic():
         number = f"{now:%y}-{next_value(f'service_request-{now:%Y}'):07d}"
         request = ServiceRequest.objects.create(
@@ -424,14 +452,19 @@ def submit_request(
             contact_email=contact_email.strip()[:254],
             entered_by=entered_by,
             open311_client=open311_client,
-            status=Status.NEW if decision.to_dispatcher else Status.ROUTED,
+            status=first_status,
             organisation_id=decision.organisation_id,
+            stage_due_at=first_due,
             created_at=now,
             updated_at=now,
         )
-        _start_stage(request, now)
-        if request.stage_due_at is not None:
-            ServiceRequest.objects.filter(pk=request.pk).update(stage_due_at=request.stage_due_at)
+        Stage.objects.create(
+            request=request,
+            stage=request.status,
+            organisation_id=request.organisation_id,
+            started_at=now,
+            due_at=request.stage_due_at,
+        )
         StatusChange.objects.create(
             request=request,
             from_status="",
@@ -818,6 +851,7 @@ def publish_category_version(
             after={"version": version.number, "limits": {k: list(v) for k, v in source.items()}},
         )
     category.current_version = version
+    forget_catalogue()
     return version
 
 
@@ -841,10 +875,23 @@ def create_open311_client(*, name: str, actor: User | None) -> tuple[Open311Clie
     return client, key
 
 
+_clients: dict[str, tuple[float, Open311Client | None]] = {}
+
+
 def open311_client_for_key(key: str) -> Open311Client | None:
+    """The active client with this api_key; each process remembers answers for 30 s, so a
+    revoked key stops working everywhere within that time."""
     if not key:
         return None
-    return Open311Client.objects.filter(key_hash=_key_hash(key), is_active=True).first()
+    digest = _key_hash(key)
+    cached = _clients.get(digest)
+    if cached is not None and time.monotonic() - cached[0] < CATALOGUE_TTL_SECONDS:
+        return cached[1]
+    client = Open311Client.objects.filter(key_hash=digest, is_active=True).first()
+    if len(_clients) > 1000:
+        _clients.clear()
+    _clients[digest] = (time.monotonic(), client)
+    return client
 
 
 # --- scheduled work --------------------------------------------------------------------------
