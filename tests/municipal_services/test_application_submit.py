@@ -42,7 +42,9 @@ def test_the_form_is_rendered_from_the_schema_and_works_without_javascript(clien
     assert '<label for="f-applicant_name">Applicant' in html
     assert 'type="number"' in html and 'name="area"' in html
     assert '<select id="f-purpose" name="purpose"' in html
-    assert "<script" not in html.split("<main", 1)[1]
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<script" not in main  # plain controls and a real submit button
+    assert 'name="action" value="submit"' in main and '<form method="post"' in main
 
 
 def test_submission_errors_come_back_beside_their_fields(client, setup):

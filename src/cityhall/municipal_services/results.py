@@ -3,6 +3,8 @@ the pinned ``font-roboto`` package), for the applicant's cabinet and the registr
 
 from __future__ import annotations
 
+import logging
+
 from django.template import Context, Template
 from django.utils import timezone
 from font_roboto import font_files
@@ -12,6 +14,9 @@ from .definition import text_in
 from .models import Application
 
 __all__ = ["render_result_pdf", "result_body", "result_context"]
+
+# fpdf2 subsets fonts through fontTools, which reports every step at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def result_context(application: Application, number: str) -> dict:

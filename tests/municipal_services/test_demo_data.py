@@ -1,0 +1,42 @@
+"""The demo city: nine published services (the "build an office" situation), applications in
+every stage, requests, consultations and registry records; loading twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cityhall.municipal_services.definition import problems_of
+from cityhall.municipal_services.demo_catalogue import services as demo_services
+from cityhall.municipal_services.models import (
+    Application,
+    Consultation,
+    LifeSituationCase,
+    RegistryRecord,
+    ServiceVersion,
+    StandardRequest,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_demo_definition_would_publish():
+    for data in demo_services():
+        assert problems_of(data["definition"]) == {}, data["code"]
+
+
+def test_the_demo_has_cases_in_every_stage_and_loads_idempotently():
+    call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
+    assert ServiceVersion.objects.filter(status="published").count() == 9
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == set(Application.Status.values)
+    case = LifeSituationCase.objects.get()
+    assert case.applications.count() == 9
+    assert case.applications.values("department").distinct().count() == 5
+    assert StandardRequest.objects.exists() and Consultation.objects.count() == 15
+    assert RegistryRecord.objects.filter(lat__isnull=False).count() >= 40
+    counts = (Application.objects.count(), RegistryRecord.objects.count())
+    call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
+    assert (Application.objects.count(), RegistryRecord.objects.count()) == counts
