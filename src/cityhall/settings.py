@@ -33,7 +33,9 @@ SECRET_KEY = os.environ.get(
 ALLOWED_HOSTS = env_list("CITYHALL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CITYHALL_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000")
-CITY_NAME = os.environ.get("CITYHALL_CITY_NAME", "Kazan")
+# The city's and its city hall's names as residents read them; translated unless set here.
+CITY_NAME = os.environ.get("CITYHALL_CITY_NAME") or _("Kazan")
+CITY_HALL_NAME = os.environ.get("CITYHALL_CITY_HALL_NAME") or _("Kazan City Hall")
 
 INSTALLED_APPS = [
     "cityhall.accounts.admin_site.AdminConfig",  # django.contrib.admin, second factor required
@@ -155,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.EmailOrPhoneBackend"]
-OTP_TOTP_ISSUER = f"cityhall {CITY_NAME}"
+OTP_TOTP_ISSUER = os.environ.get("CITYHALL_OTP_ISSUER", "cityhall")
 # Staff must pass a second factor (TOTP). Tests and the demo may relax it explicitly.
 STAFF_REQUIRE_OTP = env_bool("CITYHALL_STAFF_REQUIRE_OTP", True)
 
