@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -170,7 +171,10 @@ def main() -> int:
     os.environ["CITYHALL_LOG_LEVEL"] = "WARNING"
     if args.database == "sqlite":
         os.environ.pop("DATABASE_URL", None)
-        return measure(args)
+        try:
+            return measure(args)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     sys.path.insert(0, str(BENCH_DIR))
     import api_write_vs_bare_insert as harness
 
