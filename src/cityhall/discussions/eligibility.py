@@ -150,11 +150,12 @@ def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = No
             )
         )
 
-    territory = people.territory_of(user)
-    home = territory.get("building")
+    # The verified registered address (``identity_of`` already joined the building); the
+    # verified rights are looked up only when residence alone does not decide.
+    home = identity.registered_building
     if discussion.allow_residents and building_in_territory(discussion, home, district_ids):
         kinds.append((Participant.Type.RESIDENT, home))
-    if discussion.allow_right_holders:
+    if discussion.allow_right_holders and not kinds and identity.rights:
         for right in people.rights_of(user):
             building = right.get("building")
             if building_in_territory(discussion, building, district_ids):
@@ -199,6 +200,6 @@ def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = No
         True,
         participant_type=Participant.Type.OTHER,
         from_territory=False,
-        district=territory.get("district"),
+        district=home.district if home else None,
         identity=identity,
     )

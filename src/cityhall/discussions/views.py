@@ -29,7 +29,7 @@ from cityhall.accounts.selectors import has_role, organisations_where
 from cityhall.core.errors import DomainError, Forbidden, NotFound
 from cityhall.geo.models import District
 
-from . import drawing, protocol, selectors, services
+from . import drawing, listing, protocol, selectors, services
 from .eligibility import eligibility_of
 from .forms import (
     AnswerForm,
@@ -131,6 +131,7 @@ def discussion_detail(request, pk: int):
             "discussion": discussion,
             "documents": selectors.documents_of(discussion),
             "page": page,
+            "items_html": listing.proposal_items(discussion.pk, page.items),
             "kind": kind,
             "eligibility": eligibility,
             "form": ProposalForm() if eligibility and eligibility.eligible else None,
