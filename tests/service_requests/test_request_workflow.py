@@ -197,3 +197,24 @@ def test_cabinet_lists_my_requests(client, world):
     client.force_login(world.resident)
     body = client.get(reverse("portal:cabinet")).content.decode()
     assert request.number in body
+
+
+def test_done_requests_are_confirmed_after_a_week_of_silence(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cityhall.service_requests import tasks
+    from cityhall.service_requests.models import ServiceRequest
+
+    old, recent = submit(world), submit(world)
+    for request in (old, recent):
+        services.transition(request=request, actor=world.executor, to="accepted")
+        services.transition(request=request, actor=world.executor, to="done", report="Fixed")
+    ServiceRequest.objects.filter(pk=old.pk).update(closed_at=timezone.now() - dt.timedelta(days=8))
+    assert tasks.auto_confirm_task.call_local() == 1
+    assert ServiceRequest.objects.get(pk=old.pk).status == Status.CONFIRMED
+    assert ServiceRequest.objects.get(pk=recent.pk).status == Status.DONE
+    assert AuditRecord.objects.filter(
+        action="service_requests.confirmed", object_id=str(old.pk), actor_repr="system"
+    ).exists()

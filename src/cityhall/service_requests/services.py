@@ -999,6 +999,33 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+#: A resident who neither confirms nor reopens within this time is taken to be satisfied.
+AUTO_CONFIRM_AFTER = dt.timedelta(days=7)
+
+
+def auto_confirm(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Confirm requests left "done" for a week, through the workflow (audited, notified)."""
+    now = now or timezone.now()
+    ids = list(
+        ServiceRequest.objects.filter(status=Status.DONE, closed_at__lt=now - AUTO_CONFIRM_AFTER)
+        .order_by("closed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    confirmed = 0
+    for pk in ids:
+        try:
+            transition(
+                request=pk,
+                actor=None,
+                to=Status.CONFIRMED,
+                reason=_("Confirmed automatically: no answer from the resident for 7 days."),
+            )
+            confirmed += 1
+        except (Conflict, InvalidInput):
+            continue  # somebody acted on it meanwhile
+    return confirmed
+
+
 def recompute_ratings(*, now: dt.datetime | None = None) -> int:
     """Recompute every organisation's public figures (volumes, timeliness, Bayesian score)."""
     now = now or timezone.now()

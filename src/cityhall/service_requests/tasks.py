@@ -22,6 +22,11 @@ def send_escalation_notices_task() -> int:
     return services.send_escalation_notices()
 
 
+@db_periodic_task(crontab(minute="5", hour="*"))
+def auto_confirm_task() -> int:
+    return services.auto_confirm()
+
+
 @db_periodic_task(crontab(minute="17", hour="*/3"))
 def recompute_ratings_task() -> int:
     return services.recompute_ratings()
