@@ -232,3 +232,28 @@ def test_archived_discussion_is_read_only(council, organiser):
         )
     with pytest.raises(Conflict):
         services.transition(discussion=archived, to=Status.CANCELLED, actor=organiser, reason="x")
+
+
+def test_administrator_edits_bounds_in_the_admin(client, general_plan):
+    from cityhall.accounts.models import User
+
+    admin = User.objects.create_superuser("root", email="root@example.org", password="x")
+    client.force_login(admin)
+    response = client.post(
+        f"/admin/discussions/documenttype/{general_plan.pk}/change/",
+        {
+            "code": "general_plan",
+            "name": "General plan",
+            "min_notice_days": 14,
+            "max_days_to_conclusion": 45,
+            "min_exposition_days": 7,
+            "max_exposition_days": 20,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    general_plan.refresh_from_db()
+    assert general_plan.min_notice_days == 14
+    with pytest.raises(InvalidInput) as err:
+        services.validate_dates(document_type=general_plan, **_dates(timezone.localdate()))
+    assert "14 days" in err.value.fields["exposition_start"][0]

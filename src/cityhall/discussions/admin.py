@@ -1,0 +1,72 @@
+"""Admin: administrators configure document types (the legal bounds of each procedure) and
+answer templates as data; the record itself (discussions, proposals, history) is read here,
+changed only through the services."""
+
+from django.contrib import admin
+
+from .models import (
+    Discussion,
+    DocumentType,
+    FinalDocument,
+    InitiationRequest,
+    ModerationAction,
+    Proposal,
+    RecommendationTemplate,
+    StatusChange,
+    Subscription,
+)
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "min_notice_days",
+        "max_days_to_conclusion",
+        "min_exposition_days",
+        "max_exposition_days",
+        "terms_in_working_days",
+        "is_active",
+    )
+    list_editable = ("is_active",)
+    search_fields = ("name", "code")
+
+
+@admin.register(RecommendationTemplate)
+class RecommendationTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "recommendation")
+    search_fields = ("title", "text")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The public record changes only through the services (audited); here it is read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Discussion)
+class DiscussionAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "document_type", "organiser", "status", "proposal_count")
+    list_filter = ("status", "document_type")
+    search_fields = ("number", "title")
+    list_select_related = ("document_type", "organiser")
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ("discussion", "number", "kind", "channel", "registered_at", "visibility")
+    list_filter = ("kind", "channel", "visibility")
+    list_select_related = ("discussion",)
+    show_full_result_count = False
+
+
+for model in (StatusChange, ModerationAction, FinalDocument, InitiationRequest, Subscription):
+    admin.site.register(model, ReadOnlyAdmin)
