@@ -520,7 +520,7 @@ def roles_on(actor: User | None, request: ServiceRequest) -> set[str]:
 def _lock(request: ServiceRequest | int, expected_version: int | None) -> ServiceRequest:
     pk = request.pk if isinstance(request, ServiceRequest) else int(request)
     locked = (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "category", "author")
         .filter(pk=pk)
         .first()
