@@ -21,8 +21,15 @@ _AXE = Axe()
 def assert_accessible(page: Page) -> None:
     """Run axe-core with the WCAG 2.x A/AA rules; fail with a readable list of violations.
 
-    Needs JavaScript: in a context with ``java_script_enabled=False`` axe never finishes.
+    Needs JavaScript: in a context with ``java_script_enabled=False`` axe never finishes, so
+    such a page fails at once (check the no-JavaScript page's behaviour, and axe elsewhere).
     """
+    if _javascript_disabled(page):
+        pytest.fail(
+            f"axe cannot run on {page.url}: this tab has JavaScript disabled. Run axe in a tab "
+            "with JavaScript (page, phone_page) and check the no-JavaScript tab's behaviour.",
+            pytrace=False,
+        )
     results = _AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = results.response["violations"]
     if not violations:
@@ -40,6 +47,12 @@ def assert_accessible(page: Page) -> None:
             if summary:
                 lines.append(f"      {summary[:300]}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _javascript_disabled(page: Page) -> bool:
+    # Playwright has no public getter for a context's options; read them where it keeps them.
+    options = getattr(getattr(page.context, "_impl_obj", None), "_options", None) or {}
+    return options.get("javaScriptEnabled") is False
 
 
 def sign_in(context: BrowserContext, client, user, live_server) -> None:
