@@ -96,3 +96,13 @@ def test_dismissing_a_flag_keeps_the_item(client, discussion, proposal, outsider
     flag.refresh_from_db()
     assert flag.resolved_by == moderator
     assert Proposal.objects.get(pk=proposal.pk).visibility == "visible"
+
+
+def test_archived_record_cannot_be_moderated(discussion, proposal, moderator):
+    from cityhall.core.errors import Conflict
+
+    discussion.status = "archived"
+    discussion.save()
+    proposal.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.moderate(moderator=moderator, proposal=proposal, hide=True, reason="insult")

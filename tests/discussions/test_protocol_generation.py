@@ -134,6 +134,9 @@ def test_recommendations_bulk_grouped_and_conclusion(
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == conclusion.pdf_sha256
     api = client.get(f"/api/v1/discussions/{closed.pk}/final").json()
     assert {d["kind"] for d in api} == {"protocol", "conclusion"}
+    via_api = client.get(f"/api/v1/discussions/{closed.pk}/conclusion.json")
+    body = b"".join(via_api.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == conclusion.json_sha256
 
     # The participant's own extract.
     client.force_login(resident)

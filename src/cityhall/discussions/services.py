@@ -1167,6 +1167,8 @@ def moderate(
     discussion = proposal.discussion if proposal else comment.proposal.discussion
     if not has_role(moderator, (Role.MODERATOR, Role.ORGANISER), discussion.organiser):
         raise Forbidden(_("Only moderators may hide or restore items."))
+    if discussion.is_read_only:
+        raise Conflict(_("The discussion is archived; its record cannot change."))
     if hide and reason not in ModerationReason.values:
         raise InvalidInput(fields={"reason": [_("Choose a reason from the list.")]})
     with transaction.atomic():
