@@ -20,8 +20,8 @@ def test_sweep_marks_overdue_and_escalates_twice(world, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.sweep_overdue()
     assert counts["level1"] == 3 and counts["level2"] == 0
-    assert set(ServiceRequest.objects.filter(is_overdue=True)) == set(late)
-    assert not ServiceRequest.objects.get(pk=fresh.pk).is_overdue
+    assert set(Escalation.objects.values_list("request_id", flat=True)) == {r.pk for r in late}
+    assert fresh.pk not in set(Escalation.objects.values_list("request_id", flat=True))
     head_notices = Message.objects.filter(
         recipient=world.manager.head, event="service_requests.overdue"
     )
@@ -40,7 +40,8 @@ def test_sweep_marks_overdue_and_escalates_twice(world, django_capture_on_commit
     assert Message.objects.filter(
         recipient=world.dispatcher, event="service_requests.overdue"
     ).exists()
-    assert Stage.objects.filter(escalation_level=2).count() == 3
+    assert Escalation.objects.filter(level=2).count() == 3
+    assert services.sweep_overdue(now=later) == {"level1": 0, "level2": 0}
 
 
 def test_finished_stages_are_not_swept(world):
@@ -56,7 +57,19 @@ def test_periodic_task_runs_the_sweep(world):
     Stage.objects.filter(request=request).update(due_at=timezone.now() - dt.timedelta(minutes=5))
     result = tasks.sweep_overdue_task.call_local()
     assert result["level1"] == 1
-    assert ServiceRequest.objects.get(pk=request.pk).is_overdue
+    assert Escalation.objects.get().request_id == request.pk
+
+
+def test_leaving_a_stage_late_marks_the_request_for_good(world):
+    late, on_time = submit(world), submit(world)
+    ServiceRequest.objects.filter(pk=late.pk).update(
+        stage_due_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    for request in (late, on_time):
+        services.transition(request=request, actor=world.executor, to="accepted")
+        services.transition(request=request, actor=world.executor, to="done", report="ok")
+    assert ServiceRequest.objects.get(pk=late.pk).is_overdue
+    assert not ServiceRequest.objects.get(pk=on_time.pk).is_overdue
 
 
 def test_overdue_filter_in_the_queue(client, world):

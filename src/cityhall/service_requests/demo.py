@@ -429,8 +429,6 @@ STAGE_COLUMNS = (
     "organisation",
     "started_at",
     "due_at",
-    "overdue_at",
-    "escalation_level",
 )
 FEEDBACK_COLUMNS = ("request", "organisation", "author", "score", "text", "created_at")
 
@@ -561,7 +559,7 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         if status in open_statuses:
             amount, unit = (EMERGENCY if emergency else ROUTINE)[status]
             stage_due = created + dt.timedelta(hours=amount * (24 if unit.endswith("days") else 1))
-            overdue = stage_due < now and rng.random() < 0.5
+            overdue = False  # an open request is late by its stage_due_at; flagged on leaving
         reopened = 1 if status in (Status.CONFIRMED, Status.DONE) and rng.random() < 0.05 else 0
         updated = closed_at or created + (age / 2)
         assigned = org if status != Status.NEW else None
@@ -635,8 +633,6 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
                     assigned,
                     when(created),
                     when(stage_due),
-                    when(stage_due) if overdue else None,
-                    1 if overdue else 0,
                 )
             )
         if author and status in (Status.DONE, Status.CONFIRMED) and org and rng.random() < 0.5:

@@ -334,7 +334,9 @@ class ServiceRequest(models.Model):
         verbose_name=_("executor"),
     )
     stage_due_at = models.DateTimeField(_("stage due"), null=True, blank=True)
-    is_overdue = models.BooleanField(_("overdue"), default=False)
+    #: Set when the request leaves a stage after its due time (kept after closing, for the
+    #: timeliness figures); an open request is late now when ``stage_due_at`` has passed.
+    is_overdue = models.BooleanField(_("ran over a time limit"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     parent = models.ForeignKey(
         "self",
@@ -410,7 +412,8 @@ class StatusChange(models.Model):
 class Stage(models.Model):
     """The time a request spends in one timed status at one organisation, with its due time.
 
-    Open stages (``finished_at`` is null) are what the overdue sweep scans, by ``due_at``.
+    Open stages (``finished_at`` is null) are what the overdue sweep scans, by ``due_at``; the
+    sweep never edits them, it appends :class:`Escalation` rows.
     """
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="stages")
@@ -421,8 +424,6 @@ class Stage(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    overdue_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["started_at", "pk"]
@@ -431,7 +432,7 @@ class Stage(models.Model):
         indexes = [
             models.Index(
                 fields=["due_at"],
-                condition=Q(finished_at__isnull=True, escalation_level__lt=2),
+                condition=Q(finished_at__isnull=True),
                 name="sr_stage_open_due",
             ),
             models.Index(fields=["request", "finished_at"], name="sr_stage_request"),

@@ -351,7 +351,10 @@ def _due(request: ServiceRequest, stage: str, start: dt.datetime) -> dt.datetime
 
 
 def _start_stage(request: ServiceRequest, now: dt.datetime) -> None:
-    """Close the open stage and, for a timed status, open the next one with its due time."""
+    """Close the open stage (noting if it ran late) and, for a timed status, open the next one
+    with its due time."""
+    if request.stage_due_at is not None and request.stage_due_at < now:
+        request.is_overdue = True
     Stage.objects.filter(request=request, finished_at__isnull=True).update(finished_at=now)
     if request.status in TIMED_STATUSES:
         due = _due(request, request.status, now)
@@ -636,6 +639,7 @@ def transition(
                 "version",
                 "updated_at",
                 "stage_due_at",
+                "is_overdue",
             ]
         )
         StatusChange.objects.create(
@@ -708,6 +712,7 @@ def merge(
                 "updated_at",
                 "status_note",
                 "stage_due_at",
+                "is_overdue",
             ]
         )
         ServiceRequest.objects.filter(parent=req).update(parent=target, updated_at=now)
@@ -902,41 +907,28 @@ def _table(model) -> str:
 
 
 def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Mark stages that ran over their limit and escalate them, in a few set-based statements
-    (the index on open stages' ``due_at`` keeps this fast at millions of open stages).
+    """Escalate open stages that ran over their limit, with one INSERT … SELECT per level: the
+    partial index on open stages' ``due_at`` finds the late ones and the unique
+    (stage, level) index skips those already escalated, so the cost follows the number of late
+    stages, not the millions of open ones. Stages themselves are never edited here.
 
     Level 1 (due time passed): the organisation's head is told. Level 2 (still open
     ``ESCALATE_TO_COMMITTEE_AFTER`` later): the committee is told.
     """
     now = now or timezone.now()
-    stage_t, esc_t, req_t = _table(Stage), _table(Escalation), _table(ServiceRequest)
+    stage_t, esc_t = _table(Stage), _table(Escalation)
+    adapt = connection.ops.adapt_datetimefield_value
     counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        adapt = connection.ops.adapt_datetimefield_value
         for level, limit in ((1, now), (2, now - ESCALATE_TO_COMMITTEE_AFTER)):
-            # ``level`` is 1 or 2 from this loop: inlined so the partial index applies.
-            where = f"s.finished_at IS NULL AND s.escalation_level < {level:d} AND s.due_at < %s"
-            params = [adapt(limit)]
             cursor.execute(
                 f"INSERT INTO {esc_t} (stage_id, request_id, organisation_id, level, created_at) "  # noqa: S608
                 f"SELECT s.id, s.request_id, s.organisation_id, %s, %s FROM {stage_t} s "
-                f"WHERE {where}",
-                [level, adapt(now), *params],
+                "WHERE s.finished_at IS NULL AND s.due_at < %s AND NOT EXISTS "
+                f"(SELECT 1 FROM {esc_t} e WHERE e.stage_id = s.id AND e.level = %s)",
+                [level, adapt(now), adapt(limit), level],
             )
-            inserted = counts[f"level{level}"] = cursor.rowcount
-            if level == 1 and inserted:
-                cursor.execute(
-                    f"UPDATE {req_t} SET is_overdue = %s WHERE is_overdue = %s AND id IN "  # noqa: S608
-                    f"(SELECT s.request_id FROM {stage_t} s WHERE {where})",
-                    [True, False, *params],
-                )
-            if inserted:
-                cursor.execute(
-                    f"UPDATE {stage_t} SET escalation_level = %s, "  # noqa: S608
-                    f"overdue_at = COALESCE(overdue_at, %s) WHERE id IN "
-                    f"(SELECT s.id FROM {stage_t} s WHERE {where})",
-                    [level, adapt(now), *params],
-                )
+            counts[f"level{level}"] = cursor.rowcount
     if counts.get("level1") or counts.get("level2"):
         transaction.on_commit(_schedule_escalation_notices)
     return counts
@@ -1120,7 +1112,8 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
         "SUM(CASE WHEN r.status = 'rejected' THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN r.status = 'merged' THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN r.status IN {closed} AND NOT r.is_overdue THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN r.is_overdue THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN r.is_overdue OR (r.status IN ({open_list}) AND r.stage_due_at < %s) "
+        "THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END), "
         f"COALESCE(SUM(CASE WHEN r.status IN {closed} AND r.closed_at IS NOT NULL "
         f"THEN {seconds} ELSE 0 END), 0) "
@@ -1140,11 +1133,12 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
     adapt_dt = connection.ops.adapt_datetimefield_value
     adapt_d = connection.ops.adapt_datefield_value
     tz = timezone.get_current_timezone()
+    now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         if days is None:
             DailyStat.objects.all().delete()
             MonthlyStat.objects.all().delete()
-            cursor.execute(insert_daily + group)
+            cursor.execute(insert_daily + group, [adapt_dt(now)])
             total = cursor.rowcount
             cursor.execute(
                 insert_monthly, [adapt_d(dt.date(1, 1, 1)), adapt_d(dt.date(9999, 1, 1))]
@@ -1160,7 +1154,7 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
             end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
             cursor.execute(
                 insert_daily + "WHERE r.created_at >= %s AND r.created_at < %s" + group,
-                [adapt_dt(start), adapt_dt(end)],
+                [adapt_dt(now), adapt_dt(start), adapt_dt(end)],
             )
             total += cursor.rowcount
         for month in sorted({d.replace(day=1) for d in day_list}):
