@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import ModerationReason, Proposal
+from .selectors import ProposalRow
 
 __all__ = ["proposal_items"]
 
@@ -26,7 +27,7 @@ def _text(value: str) -> str:
     return "<p>" + escape(value).replace("\n", "<br>") + "</p>"
 
 
-def proposal_items(discussion_id: int, items: Iterable[Proposal]) -> SafeString:
+def proposal_items(discussion_id: int, items: Iterable[ProposalRow]) -> SafeString:
     """Every value passes through ``html.escape``; labels are translated once."""
     kinds = {k: escape(str(v)) for k, v in Proposal.Kind.choices}
     channels = {k: escape(str(v)) for k, v in Proposal.Channel.choices}
@@ -44,7 +45,7 @@ def proposal_items(discussion_id: int, items: Iterable[Proposal]) -> SafeString:
         url = f"{base}proposals/{n}/"
         when = timezone.localtime(p.registered_at)
         meta = (
-            f"{escape(p.participant.public_name)} · "
+            f"{escape(p.public_name)} · "
             f'<time datetime="{when.isoformat()}">'
             f"{escape(formats.date_format(when, 'SHORT_DATETIME_FORMAT'))}</time> · "
             f"{channels.get(p.channel, '')}{'' if p.from_territory else ' · ' + outside}"
@@ -54,12 +55,13 @@ def proposal_items(discussion_id: int, items: Iterable[Proposal]) -> SafeString:
             body = f'<p class="hidden-note">{escape(hidden_label % {"reason": reason})}</p>'
         else:
             body = _text(p.text)
-            for a in p.attachments.all():
-                body += f'<p><a href="{url}attachments/{a.pk}/">{escape(a.original_name)}</a></p>'
+            for pk, name in p.files:
+                body += f'<p><a href="{url}attachments/{pk}/">{escape(name)}</a></p>'
             if p.kind == Proposal.Kind.QUESTION:
-                answer = getattr(p, "answer", None)
-                if answer is not None:
-                    body += f'<div class="answer"><h4>{answer_label}</h4>{_text(answer.text)}</div>'
+                if p.answer_text is not None:
+                    body += (
+                        f'<div class="answer"><h4>{answer_label}</h4>{_text(p.answer_text)}</div>'
+                    )
                 else:
                     body += f'<p class="note">{awaiting}</p>'
         if p.recommendation:

@@ -36,6 +36,7 @@ __all__ = [
     "get_proposal",
     "open_flags",
     "overall_statistics",
+    "proposal_rows",
     "proposals_page",
     "public_discussions",
     "questions_awaiting_answer",
@@ -155,6 +156,101 @@ def proposals_page(
     low = (page - 1) * size + 1
     items = list(_proposal_qs(discussion).filter(number__gte=low, number__lt=low + size))
     return ProposalPage(items, page=page, pages=pages, total=total)
+
+
+@dataclass
+class ProposalRow:
+    """A proposal as the public list shows it, read as plain values (no model instances)."""
+
+    number: int
+    registered_at: dt.datetime
+    kind: str
+    channel: str
+    text: str
+    from_territory: bool
+    visibility: str
+    hidden_reason: str
+    recommendation: str
+    recommendation_reason: str
+    support_count: int
+    public_name: str
+    answer_text: str | None
+    files: list[tuple[int, str]]
+
+
+_ROW_FIELDS = (
+    "id",
+    "number",
+    "registered_at",
+    "kind",
+    "channel",
+    "text",
+    "from_territory",
+    "visibility",
+    "hidden_reason",
+    "recommendation",
+    "recommendation_reason",
+    "support_count",
+    "participant__number",
+    "participant__is_legal_entity",
+    "participant__full_name",
+    "answer__text",
+)
+
+
+def proposal_rows(discussion: Discussion, *, page: int = 1, size: int = PAGE_SIZE) -> ProposalPage:
+    """The same page as :func:`proposals_page` (by number range), as :class:`ProposalRow`."""
+    from django.utils.translation import gettext
+
+    from .models import ProposalAttachment
+
+    total = discussion.proposal_count
+    pages = max(1, math.ceil(total / size))
+    page = min(max(1, page), pages)
+    low = (page - 1) * size + 1
+    raw = list(
+        Proposal.objects.filter(discussion=discussion, number__gte=low, number__lt=low + size)
+        .order_by("number")
+        .values_list(*_ROW_FIELDS)
+    )
+    files: dict[int, list[tuple[int, str]]] = {}
+    if raw:
+        for proposal_id, pk, name in ProposalAttachment.objects.filter(
+            proposal_id__in=[r[0] for r in raw]
+        ).values_list("proposal_id", "pk", "original_name"):
+            files.setdefault(proposal_id, []).append((pk, name))
+    label = gettext("Participant No. %(number)s")
+    rows = [
+        ProposalRow(
+            *r[1:12],
+            public_name=r[14] if r[13] else label % {"number": r[12]},
+            answer_text=r[15],
+            files=files.get(r[0], []),
+        )
+        for r in raw
+    ]
+    return ProposalPage(rows, page=page, pages=pages, total=total)
+
+
+def row_of(p: Proposal) -> ProposalRow:
+    """A loaded proposal (with participant, answer, attachments) as a :class:`ProposalRow`."""
+    answer = getattr(p, "answer", None) if p.kind == Proposal.Kind.QUESTION else None
+    return ProposalRow(
+        number=p.number,
+        registered_at=p.registered_at,
+        kind=p.kind,
+        channel=p.channel,
+        text=p.text,
+        from_territory=p.from_territory,
+        visibility=p.visibility,
+        hidden_reason=p.hidden_reason,
+        recommendation=p.recommendation,
+        recommendation_reason=p.recommendation_reason,
+        support_count=p.support_count,
+        public_name=p.participant.public_name,
+        answer_text=answer.text if answer else None,
+        files=[(a.pk, a.original_name) for a in p.attachments.all()],
+    )
 
 
 def get_proposal(discussion: Discussion, number: int) -> Proposal:

@@ -117,12 +117,14 @@ def discussion_list(request):
 def discussion_detail(request, pk: int):
     discussion = selectors.get_discussion(pk, user=request.user)
     kind = request.GET.get("kind", "")
-    page = selectors.proposals_page(
-        discussion,
-        page=_int(request.GET.get("page")),
-        kind=kind,
-        after=_int(request.GET.get("after"), 0) or None,
-    )
+    if kind:
+        page = selectors.proposals_page(
+            discussion, kind=kind, after=_int(request.GET.get("after"), 0) or None
+        )
+        rows = [selectors.row_of(p) for p in page.items]
+    else:
+        page = selectors.proposal_rows(discussion, page=_int(request.GET.get("page")))
+        rows = page.items
     eligibility = eligibility_of(discussion, request.user) if discussion.accepts_proposals else None
     return render(
         request,
@@ -131,7 +133,7 @@ def discussion_detail(request, pk: int):
             "discussion": discussion,
             "documents": selectors.documents_of(discussion),
             "page": page,
-            "items_html": listing.proposal_items(discussion.pk, page.items),
+            "items_html": listing.proposal_items(discussion.pk, rows),
             "kind": kind,
             "eligibility": eligibility,
             "form": ProposalForm() if eligibility and eligibility.eligible else None,
