@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "cityhall.core",
     "cityhall.geo",
     "cityhall.accounts",
