@@ -1,4 +1,5 @@
-"""Pages behind sign-in: the cabinet and the staff workspace pass axe too, on desktop and phone."""
+"""Pages behind sign-in pass axe too, on desktop and phone: a resident's pages (add new ones to
+RESIDENT_PAGES) and the staff workspace."""
 
 from __future__ import annotations
 
@@ -23,12 +24,27 @@ def _open(tab, live_server, path: str, status: int = 200) -> None:
     assert tab.locator("main h1").is_visible()
 
 
+RESIDENT_PAGES = [
+    "/cabinet/",
+    "/accounts/profile/",
+    "/notifications/",
+    "/notifications/preferences/",
+    "/discussions/initiate/",
+    "/requests/mine/",
+    "/services/my/",
+]
+
+
 @pytest.mark.parametrize("tab_fixture", ["page", "phone_page"])
-def test_resident_cabinet(request, tab_fixture, client, live_server):
+@pytest.mark.parametrize("path", RESIDENT_PAGES)
+def test_resident_page(request, tab_fixture, path, client, live_server):
     tab = request.getfixturevalue(tab_fixture)
     sign_in(tab.context, client, UserFactory(first_name="Gulnara"), live_server)
-    _open(tab, live_server, "/cabinet/")
+    _open(tab, live_server, path)
     assert "Sign out" in tab.locator("header").inner_text()
+    if tab_fixture == "phone_page":
+        width, screen = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width <= screen, f"{path} scrolls sideways on a phone ({width}px > {screen}px)"
     assert_accessible(tab)
 
 
