@@ -18,3 +18,16 @@ def _fresh_catalogue_cache():
 def world(db, settings) -> World:
     settings.STAFF_REQUIRE_OTP = False
     return make_world()
+
+
+# The browser suite's fixtures (one Chromium per session), for these pages' axe checks.
+from tests.browser.conftest import (  # noqa: E402, F401
+    _desktop_tab,
+    _no_script_tab,
+    _phone_tab,
+    browser,
+    new_context,
+    no_script_page,
+    page,
+    phone_page,
+)

@@ -1,0 +1,52 @@
+"""The request pages with real content pass axe (WCAG 2.2 AA) on a desktop and on a phone,
+without sideways scrolling: the resident's, the public ones and the staff desks."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityhall.service_requests import services
+from tests.browser.support import assert_accessible, sign_in
+
+from .factories import submit
+
+pytestmark = pytest.mark.browser
+
+
+def _pages(world):
+    done = submit(world)
+    services.transition(request=done, actor=world.executor, to="accepted")
+    services.add_comment(request=done, author=world.executor, text="Coming at 10 tomorrow")
+    services.transition(request=done, actor=world.executor, to="done", report="Roof patched")
+    open_one = submit(world, category=world.lift, attributes={"people_inside": "no"})
+    submit(world, building=world.orphan_building)
+    services.recompute_ratings()
+    services.rebuild_daily_stats()
+    return [
+        (None, f"/requests/{open_one.pk}/"),
+        (None, "/requests/new/"),
+        (None, "/requests/map/"),
+        (None, f"/requests/organisations/{world.manager.pk}/"),
+        (world.resident, f"/requests/t/{done.public_token}/"),
+        (world.executor, f"/requests/staff/{open_one.pk}/"),
+        (world.executor, "/requests/staff/queue/"),
+        (world.dispatcher, "/requests/staff/board/"),
+        (world.dispatcher, "/requests/staff/reports/?by=category"),
+        (world.operator, f"/requests/staff/call-centre/?phone={world.resident.phone}"),
+    ]
+
+
+@pytest.mark.parametrize("tab_fixture", ["page", "phone_page"])
+def test_request_pages_are_accessible(request, tab_fixture, world, client, live_server):
+    tab = request.getfixturevalue(tab_fixture)
+    for user, path in _pages(world):
+        tab.context.clear_cookies()
+        if user is not None:
+            sign_in(tab.context, client, user, live_server)
+        response = tab.goto(live_server.url + path)
+        assert response is not None and response.status == 200, f"{path}: {response.status}"
+        assert tab.locator("main h1").count() == 1, path
+        if tab_fixture == "phone_page":
+            width, screen = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            assert width <= screen, f"{path} scrolls sideways on a phone ({width} > {screen})"
+        assert_accessible(tab)
