@@ -218,3 +218,15 @@ def test_done_requests_are_confirmed_after_a_week_of_silence(world):
     assert AuditRecord.objects.filter(
         action="service_requests.confirmed", object_id=str(old.pk), actor_repr="system"
     ).exists()
+
+
+def test_track_page_offers_live_status(client, world):
+    request = submit(world)
+    url = reverse("service_requests:live_status", args=[request.public_token])
+    page = client.get(reverse("service_requests:track", args=[request.public_token]))
+    assert f'data-url="{url}"' in page.content.decode()
+    assert client.get(url).json()["status"] == "routed"
+    services.transition(request=request, actor=world.executor, to="accepted")
+    data = client.get(url).json()
+    assert data["status"] == "accepted" and data["version"] == 2
+    assert "+7" not in str(data) and world.resident.email not in str(data)

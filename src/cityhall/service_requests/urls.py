@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.request_page, name="detail"),
     path("t/<str:token>/", views.request_page, name="track"),
     path("t/<str:token>/act/", views.resident_action, name="resident_action"),
+    path("t/<str:token>/status.json", views.live_status, name="live_status"),
     path("staff/queue/", views.org_queue, name="queue"),
     path("staff/board/", views.board, name="board"),
     path("staff/bulk/", views.bulk_action, name="bulk"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -201,6 +201,20 @@ def _feedback_exists(obj) -> bool:
         return obj.feedback is not None
     except ServiceRequest.feedback.RelatedObjectDoesNotExist:
         return False
+
+
+def live_status(request, token: str):
+    """The request's current status for the track page's live update (no personal data)."""
+    obj = get_object_or_404(ServiceRequest.objects.select_related("parent"), public_token=token)
+    shown = obj.parent if obj.status == Status.MERGED and obj.parent else obj
+    return JsonResponse(
+        {
+            "status": shown.status,
+            "status_display": str(shown.get_status_display()),
+            "version": obj.version,
+            "updated_at": obj.updated_at.isoformat(),
+        }
+    )
 
 
 @login_required
