@@ -120,8 +120,9 @@ class ApplicationOut(Schema):
     requests: list[RequestOut]
 
 
-def _application_out(application: Application) -> dict:
-    result = getattr(application, "result", None)
+def _application_out(application: Application, *, new: bool = False) -> dict:
+    """``new``: just created in this request, so it has no result and no requests yet."""
+    result = None if new else getattr(application, "result", None)
     return {
         "id": application.pk,
         "number": application.number,
@@ -150,7 +151,9 @@ def _application_out(application: Application) -> dict:
                 "status": r.status,
                 "due_at": r.due_at,
             }
-            for r in application.standard_requests.select_related("type", "addressee")
+            for r in (
+                [] if new else application.standard_requests.select_related("type", "addressee")
+            )
         ],
     }
 
@@ -164,11 +167,11 @@ def create_application(request, payload: ApplicationIn):
         application = services.apply_and_submit(
             actor=request.user, service=service, answers=payload.answers
         )
-    else:
-        application = services.start_application(
-            actor=request.user, service=service, channel=Application.Channel.API
-        )
-        services.save_draft(application=application, actor=request.user, answers=payload.answers)
+        return Status(201, _application_out(application, new=True))
+    application = services.start_application(
+        actor=request.user, service=service, channel=Application.Channel.API
+    )
+    services.save_draft(application=application, actor=request.user, answers=payload.answers)
     return Status(201, _application_out(selectors.application_for(request.user, application.pk)))
 
 

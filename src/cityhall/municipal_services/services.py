@@ -453,7 +453,11 @@ def submit_application(*, application: Application, actor: User) -> Application:
     then hand the application to the document check. A returned application is resubmitted as
     the same case: its deadline resumes where it stopped."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = (
+            Application.objects.select_for_update()
+            .select_related("version", "service", "applicant")
+            .get(pk=application.pk)
+        )
         _can_edit(application, actor)
         version = application.version
         problems = errors_of(
@@ -465,36 +469,46 @@ def submit_application(*, application: Application, actor: User) -> Application:
         problems.update(_missing_documents(application))
         if problems:
             raise InvalidInput(fields=problems)
-        outcome = choose_variant(version, application.answers)
-        application.variant = outcome.variant
-        application.proposed_decision = outcome.decision
-        application.proposal_reason = _text_in(outcome.reason, application.language)
-        now = timezone.now()
-        if application.status == S.DRAFT:
-            application.submitted_at = now
-            application.number = f"{timezone.localdate(now).year}-{application.pk:07d}"
-            application.due_at = _due_at(now, version.term_days)
-            kind = "submitted"
-        else:
-            _lift_suspension(application, now)
-            kind = "resubmitted"
-        application.save(
-            update_fields=[
-                "variant",
-                "proposed_decision",
-                "proposal_reason",
-                "submitted_at",
-                "number",
-                "due_at",
-                "suspended_at",
-                "updated_at",
-            ]
-        )
-        data = {"variant": outcome.variant, "rule": outcome.rule}
-        if outcome.decision:
-            data.update(decision=outcome.decision, mode=outcome.mode)
-        _move(application, actor, S.ACCEPTANCE, kind=kind, data=data, check_roles=False)
+        _submit(application, actor)
     return application
+
+
+def _submit(application: Application, actor: User) -> None:
+    """Variant and proposal by the rules, number and deadline, then the one transition."""
+    version = application.version
+    outcome = choose_variant(version, application.answers)
+    application.variant = outcome.variant
+    application.proposed_decision = outcome.decision
+    application.proposal_reason = _text_in(outcome.reason, application.language)
+    now = timezone.now()
+    if application.status == S.DRAFT:
+        application.submitted_at = now
+        application.number = f"{timezone.localdate(now).year}-{application.pk:07d}"
+        application.due_at = _due_at(now, version.term_days)
+        kind = "submitted"
+    else:
+        _lift_suspension(application, now)
+        kind = "resubmitted"
+    data = {"variant": outcome.variant, "rule": outcome.rule}
+    if outcome.decision:
+        data.update(decision=outcome.decision, mode=outcome.mode)
+    _move(
+        application,
+        actor,
+        S.ACCEPTANCE,
+        kind=kind,
+        data=data,
+        check_roles=False,
+        also_save=(
+            "variant",
+            "proposed_decision",
+            "proposal_reason",
+            "submitted_at",
+            "number",
+            "due_at",
+            "suspended_at",
+        ),
+    )
 
 
 def apply_and_submit(
@@ -520,15 +534,19 @@ def apply_and_submit(
     if problems:
         raise InvalidInput(fields=problems)
     with transaction.atomic():
-        application = start_application(
-            actor=actor,
+        application = Application.objects.create(
+            version=version,
             service=service,
+            department_id=service.department_id,
+            applicant=actor,
             channel=channel,
-            answers=answers,
             widget_site=widget_site,
-            language=language,
+            answers=answers,
+            language=language or actor.preferred_language,
         )
-        return submit_application(application=application, actor=actor)
+        application.version, application.service = version, service
+        _submit(application, actor)
+    return application
 
 
 def _lift_suspension(application: Application, now: dt.datetime) -> int:
@@ -644,9 +662,11 @@ def _move(
     text: str = "",
     data: dict | None = None,
     check_roles: bool = True,
+    also_save: tuple[str, ...] = (),
 ) -> ApplicationEvent:
     """The one transition: ALLOWED table, stage roles and separation of duties (for staff),
-    timestamps, the event row, the audit record and the applicant's notification."""
+    timestamps, the event row, the audit record and the applicant's notification.
+    ``also_save`` names fields the caller changed, written in the same UPDATE."""
     current = application.status
     if to not in ALLOWED.get(current, {}):
         raise Conflict(
@@ -661,7 +681,7 @@ def _move(
     before = audit.snapshot(application, ["status"])
     application.status = to
     application.stage_started_at = now
-    fields = ["status", "stage_started_at", "updated_at"]
+    fields = ["status", "stage_started_at", "updated_at", *also_save]
     if to in Application.FINAL:
         application.closed_at = now
         fields.append("closed_at")
