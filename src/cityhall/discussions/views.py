@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.models import Role
+from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role, organisations_where
 from cityhall.core.errors import DomainError, Forbidden, NotFound
 from cityhall.geo.models import District
@@ -61,6 +62,8 @@ from .models import (
 )
 
 ORGANISER = (Role.ORGANISER, Role.ADMINISTRATOR)
+MODERATION = (Role.MODERATOR, Role.ORGANISER)
+EXPERTS = (Role.EXPERT, Role.ORGANISER)
 
 
 def _apply(form, action: Callable[[], Any]) -> tuple[bool, Any]:
@@ -277,7 +280,7 @@ def flag(request, pk: int, number: int):
     return _proposal_action(request, pk, number, act, FlagForm)
 
 
-@login_required
+@staff_required(EXPERTS)
 @require_POST
 def answer(request, pk: int, number: int):
     def act(proposal, data):
@@ -287,7 +290,7 @@ def answer(request, pk: int, number: int):
     return _proposal_action(request, pk, number, act, AnswerForm)
 
 
-@login_required
+@staff_required(MODERATION)
 @require_POST
 def moderate(request, pk: int, number: int):
     hide = request.POST.get("action") != "restore"
@@ -561,7 +564,7 @@ def _organiser_discussion(request, pk: int) -> Discussion:
     return discussion
 
 
-@login_required
+@staff_required(ORGANISER)
 def manage(request):
     if not has_role(request.user, ORGANISER):
         raise Forbidden()
@@ -579,7 +582,7 @@ def manage(request):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def manage_new(request):
     if not has_role(request.user, ORGANISER):
         raise Forbidden()
@@ -603,7 +606,7 @@ def manage_new(request):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def manage_detail(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     form = DiscussionForm(
@@ -650,7 +653,7 @@ def manage_detail(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 @require_POST
 def manage_transition(request, pk: int):
     discussion = _organiser_discussion(request, pk)
@@ -668,7 +671,7 @@ def manage_transition(request, pk: int):
     return redirect("discussions:manage_detail", pk=pk)
 
 
-@login_required
+@staff_required(ORGANISER)
 @require_POST
 def manage_document(request, pk: int):
     discussion = _organiser_discussion(request, pk)
@@ -696,7 +699,7 @@ def manage_document(request, pk: int):
     return redirect("discussions:manage_detail", pk=pk)
 
 
-@login_required
+@staff_required(ORGANISER)
 def register_offline(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     form = OfflineProposalForm(request.POST or None)
@@ -732,7 +735,7 @@ def register_offline(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def import_batch(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -760,7 +763,7 @@ def import_batch(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def meetings(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     meeting = None
@@ -799,7 +802,7 @@ def meetings(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def recommendations(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     form = RecommendationForm(request.POST or None)
@@ -838,7 +841,7 @@ def recommendations(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def final_manage(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     conclusions_form = ConclusionsForm(
@@ -886,7 +889,7 @@ def final_manage(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def final_progress(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     return JsonResponse(
@@ -897,7 +900,7 @@ def final_progress(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def appendix(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     doc = FinalDocument.objects.filter(
@@ -913,7 +916,7 @@ def appendix(request, pk: int):
     )
 
 
-@login_required
+@staff_required(ORGANISER)
 def initiations(request):
     if not has_role(request.user, ORGANISER):
         raise Forbidden()
@@ -942,7 +945,7 @@ def initiations(request):
     return render(request, "discussions/initiations.html", {"requests": pending})
 
 
-@login_required
+@staff_required(MODERATION)
 def moderation_queue(request):
     if not has_role(request.user, (Role.MODERATOR, Role.ORGANISER)):
         raise Forbidden()
@@ -964,7 +967,7 @@ def moderation_queue(request):
     )
 
 
-@login_required
+@staff_required(EXPERTS)
 def questions(request):
     if not has_role(request.user, (Role.EXPERT, Role.ORGANISER)):
         raise Forbidden()
