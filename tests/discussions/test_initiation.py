@@ -50,7 +50,7 @@ def test_request_and_refusal_with_reason(
     assert "Участок не в черте города" in mail.outbox[0].body
 
 
-def test_accept(council, organiser, resident):
+def test_accept_then_create_the_discussion_from_it(client, council, organiser, resident):
     request = services.request_initiation(
         initiator=resident,
         initiator_kind="resident",
@@ -62,3 +62,33 @@ def test_accept(council, organiser, resident):
     services.decide_initiation(actor=organiser, request=request, accept=True)
     request.refresh_from_db()
     assert request.state == "accepted" and request.decided_by == organiser
+    client.force_login(organiser)
+    page = client.get("/discussions/manage/initiations/").content.decode()
+    assert f"?initiation={request.pk}" in page
+    form = client.get(f"/discussions/manage/new/?initiation={request.pk}").context["form"]
+    assert form.initial["title"] == "Сквер"
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = timezone.localtime() + dt.timedelta(days=10)
+    end = (start + dt.timedelta(days=5)).date()
+    response = client.post(
+        "/discussions/manage/new/",
+        {
+            "initiation": request.pk,
+            "title": "Сквер",
+            "document_type": request.document_type_id,
+            "organiser": council.pk,
+            "allow_residents": "on",
+            "notice_date": today.isoformat(),
+            "exposition_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "exposition_end": end.isoformat(),
+            "proposal_deadline": f"{end.isoformat()}T17:00",
+            "conclusion_due": (end + dt.timedelta(days=10)).isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    request.refresh_from_db()
+    assert request.discussion.title == "Сквер"

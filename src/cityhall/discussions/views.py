@@ -586,7 +586,21 @@ def manage(request):
 def manage_new(request):
     if not has_role(request.user, ORGANISER):
         raise Forbidden()
-    form = DiscussionForm(request.POST or None)
+    initiation = InitiationRequest.objects.filter(
+        pk=_int(request.GET.get("initiation") or request.POST.get("initiation"), 0),
+        state=InitiationRequest.State.ACCEPTED,
+        discussion__isnull=True,
+    ).first()
+    initial = {}
+    if initiation is not None:
+        initial = {
+            "title": initiation.title,
+            "description": initiation.description,
+            "document_type": initiation.document_type_id,
+            "organiser": initiation.organiser_id,
+            "territory_description": initiation.territory_description,
+        }
+    form = DiscussionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         territory = data.pop("territory_geojson")
@@ -595,14 +609,21 @@ def manage_new(request):
         ok, discussion = _apply(
             form,
             lambda: services.create_discussion(
-                actor=request.user, districts=districts, territory=territory, **data
+                actor=request.user,
+                districts=districts,
+                territory=territory,
+                initiation=initiation,
+                **data,
             ),
         )
         if ok:
             messages.success(request, _("Draft %(n)s created.") % {"n": discussion.number})
             return redirect("discussions:manage_detail", pk=discussion.pk)
     return render(
-        request, "discussions/manage_form.html", {"form": form}, status=422 if form.errors else 200
+        request,
+        "discussions/manage_form.html",
+        {"form": form, "initiation": initiation},
+        status=422 if form.errors else 200,
     )
 
 
