@@ -230,3 +230,34 @@ def test_track_page_offers_live_status(client, world):
     data = client.get(url).json()
     assert data["status"] == "accepted" and data["version"] == 2
     assert "+7" not in str(data) and world.resident.email not in str(data)
+
+
+def test_admin_pages_of_the_catalogue_and_requests_open(client, world):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    submit(world)
+    for name in (
+        "category",
+        "categoryversion",
+        "responsibilityarea",
+        "buildingmanagement",
+        "open311client",
+        "servicerequest",
+    ):
+        response = client.get(reverse(f"admin:service_requests_{name}_changelist"))
+        assert response.status_code == 200, name
+    version = world.leak.current_version
+    response = client.get(
+        reverse("admin:service_requests_categoryversion_change", args=[version.pk])
+    )
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()  # used by a request: read-only
+    response = client.post(
+        reverse("admin:service_requests_open311client_add"), {"name": "Partner", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    from cityhall.service_requests.models import Open311Client
+
+    assert Open311Client.objects.filter(name="Partner").count() == 1
