@@ -789,38 +789,57 @@ def submit_proposal(
         raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
     identity = eligibility.identity
     company = eligibility.organisation
+    if company is not None:
+        key = _identity_key("org", company.pk)
+        defaults = {
+            "type": Participant.Type.LEGAL_ENTITY,
+            "is_legal_entity": True,
+            "full_name": company.name,
+            "address": company.address,
+            "document_masked": company.ogrn or company.inn,
+        }
+    else:
+        key = _identity_key("person", identity.document_hash or f"user{author.pk}")
+        defaults = {
+            "type": eligibility.participant_type,
+            "full_name": identity.full_name,
+            "birth_date": identity.birth_date,
+            "address": identity.registered_address,
+            "document_masked": identity.document_masked,
+        }
+    # Participants are never deleted: a returning one is found before the write lock, which
+    # keeps the locked part of the transaction short (SQLite has one writer at a time).
+    known = Participant.objects.filter(discussion_id=discussion.pk, identity_key=key).first()
     with transaction.atomic():
-        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        locked = (
+            Discussion.objects.select_for_update()
+            .only(
+                "id",
+                "number",
+                "title",
+                "status",
+                "exposition_start",
+                "proposal_deadline",
+                "proposal_count",
+                "participant_count",
+            )
+            .get(pk=discussion.pk)
+        )
         now = timezone.now()
         _check_open(locked, now)
-        if company is not None:
-            key = _identity_key("org", company.pk)
-            defaults = {
-                "type": Participant.Type.LEGAL_ENTITY,
-                "is_legal_entity": True,
-                "full_name": company.name,
-                "address": company.address,
-                "document_masked": company.ogrn or company.inn,
-            }
+        if known is not None:
+            participant = known
         else:
-            key = _identity_key("person", identity.document_hash or f"user{author.pk}")
-            defaults = {
-                "type": eligibility.participant_type,
-                "full_name": identity.full_name,
-                "birth_date": identity.birth_date,
-                "address": identity.registered_address,
-                "document_masked": identity.document_masked,
-            }
-        participant, _created = _participant_for(
-            locked,
-            key=key,
-            defaults={
-                **defaults,
-                "user": author,
-                "from_territory": eligibility.from_territory,
-                "district": eligibility.district,
-            },
-        )
+            participant, _created = _participant_for(
+                locked,
+                key=key,
+                defaults={
+                    **defaults,
+                    "user": author,
+                    "from_territory": eligibility.from_territory,
+                    "district": eligibility.district,
+                },
+            )
         proposal = _register(
             discussion=locked,
             participant=participant,
