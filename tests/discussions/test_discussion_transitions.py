@@ -257,3 +257,24 @@ def test_administrator_edits_bounds_in_the_admin(client, general_plan):
     with pytest.raises(InvalidInput) as err:
         services.validate_dates(document_type=general_plan, **_dates(timezone.localdate()))
     assert "14 days" in err.value.fields["exposition_start"][0]
+
+
+def test_participants_are_told_when_proposals_close(
+    council, resident, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from .factories import DiscussionFactory as Factory
+
+    open_ = Factory(organiser=council)
+    open_.districts.set([resident.verified_identity.registered_building.district])
+    services.submit_proposal(discussion=open_, author=resident, text="Моё предложение")
+    Discussion.objects.filter(pk=open_.pk).update(
+        proposal_deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_scheduled_transitions()
+    assert [m.to for m in mail.outbox] == [[resident.email]]
+    body = mail.outbox[0].body
+    assert open_.title in body and "Proposals closed" in body

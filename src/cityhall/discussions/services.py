@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role
@@ -1564,6 +1564,8 @@ def tell_participants(*, discussion: Discussion, status: str) -> int:
         .order_by("number")
     )
     for participant in users.iterator(chunk_size=500):
+        with translation.override(participant.user.preferred_language):
+            label = str(Status(status).label)  # in the language of the message
         with transaction.atomic():
             notify(
                 recipient=participant.user,
@@ -1571,7 +1573,7 @@ def tell_participants(*, discussion: Discussion, status: str) -> int:
                 context={
                     "discussion_number": discussion.number,
                     "discussion_title": discussion.title,
-                    "status": str(Status(status).label),
+                    "status": label,
                     "url": url,
                 },
             )
