@@ -1222,16 +1222,19 @@ def moderate(
         author = proposal.author if proposal else comment.author
         if hide and author is not None:
             prop = proposal or comment.proposal
+            with translation.override(author.preferred_language):  # the author's language
+                what = (
+                    _("Your proposal No. %(n)s") % {"n": prop.number}
+                    if proposal
+                    else _("Your comment on proposal No. %(n)s") % {"n": prop.number}
+                )
+                reason_label = str(ModerationReason(reason).label)
             notify(
                 recipient=author,
                 event=events.ITEM_HIDDEN,
                 context={
-                    "what": (
-                        _("Your proposal No. %(n)s") % {"n": prop.number}
-                        if proposal
-                        else _("Your comment on proposal No. %(n)s") % {"n": prop.number}
-                    ),
-                    "reason": str(ModerationReason(reason).label),
+                    "what": what,
+                    "reason": reason_label,
                     "url": reverse("discussions:proposal", args=[discussion.pk, prop.number]),
                 },
             )
