@@ -178,3 +178,18 @@ def test_emergency_request_is_flagged_and_timed_in_hours(world):
     request = submit(world, category=world.lift, attributes={"people_inside": "no"})
     assert request.status == Status.ROUTED
     assert (request.stage_due_at - request.created_at).total_seconds() == 3600
+
+
+def test_emergency_alerts_the_organisations_crew(world):
+    request = submit(world, category=world.lift, attributes={"people_inside": "yes"})
+    alert = Message.objects.get(
+        recipient=world.executor, event="service_requests.emergency", channel="cabinet"
+    )
+    assert request.number in alert.subject
+    submit(world)  # routine: no alert
+    assert (
+        Message.objects.filter(event="service_requests.emergency").count()
+        == Message.objects.filter(
+            event="service_requests.emergency", subject__contains=request.number
+        ).count()
+    )

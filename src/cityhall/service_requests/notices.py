@@ -14,9 +14,11 @@ STATUS_CHANGED = "service_requests.status_changed"
 MERGED = "service_requests.merged"
 COMMENTED = "service_requests.commented"
 OVERDUE = "service_requests.overdue"
+EMERGENCY = "service_requests.emergency"
 
 
 def declare_events() -> None:
+    declare_emergency_event()
     register_event(
         RECEIVED,
         description="A resident's request was received",
@@ -143,6 +145,67 @@ def declare_events() -> None:
             },
         },
     )
+
+
+def declare_emergency_event() -> None:
+    register_event(
+        EMERGENCY,
+        description="An emergency request reached the organisation (the crew must arrive soon)",
+        variables=("number", "category", "address", "due"),
+        default_templates={
+            "ru": {
+                "subject": "АВАРИЙНАЯ заявка {{ number }}: {{ category }}",
+                "body": "Аварийная заявка {{ number }} «{{ category }}» по адресу {{ address }}."
+                "\nСрок этапа: {{ due }}.\nОткрыть: {{ site_url }}{{ url }}",
+                "sms": "АВАРИЯ {{ number }}: {{ category }}, {{ address }}. Срок: {{ due }}.",
+            },
+            "tt": {
+                "subject": "АВАРИЯ гаризасы {{ number }}: {{ category }}",
+                "body": "{{ number }} авария гаризасы «{{ category }}», адрес: {{ address }}."
+                "\nЭтап вакыты: {{ due }}.\nАчу: {{ site_url }}{{ url }}",
+                "sms": "АВАРИЯ {{ number }}: {{ category }}, {{ address }}. Вакыт: {{ due }}.",
+            },
+            "en": {
+                "subject": "EMERGENCY request {{ number }}: {{ category }}",
+                "body": "Emergency request {{ number }} “{{ category }}” at {{ address }}."
+                "\nStage due: {{ due }}.\nOpen: {{ site_url }}{{ url }}",
+                "sms": "EMERGENCY {{ number }}: {{ category }}, {{ address }}. Due {{ due }}.",
+            },
+        },
+    )
+
+
+def alert_organisation(request) -> None:
+    """An emergency request reaches its organisation: its executors and dispatchers are told at
+    once on every channel they have (the clock is in calendar hours)."""
+    from django.utils import timezone
+
+    from cityhall.accounts.models import Role, User
+
+    if not request.category.is_emergency or request.organisation_id is None:
+        return
+    people = User.objects.filter(
+        memberships__organisation_id=request.organisation_id,
+        memberships__role__in=[Role.EXECUTOR, Role.DISPATCHER],
+        is_active=True,
+    ).distinct()
+    due = (
+        timezone.localtime(request.stage_due_at).strftime("%d.%m %H:%M")
+        if request.stage_due_at
+        else "—"
+    )
+    for person in people:
+        notify(
+            recipient=person,
+            event=EMERGENCY,
+            context={
+                "number": request.number,
+                "category": request.category.name,
+                "address": request.address or "—",
+                "due": due,
+                "url": staff_url(request),
+            },
+        )
 
 
 def request_url(request) -> str:

@@ -492,6 +492,7 @@ def submit_request(
                 "routing": decision.reason,
             },
         )
+        notices.alert_organisation(request)
         notices.tell_applicants(
             [request],
             event=notices.RECEIVED,
@@ -661,6 +662,8 @@ def transition(
             after=audit.snapshot(req, _SNAPSHOT),
             message=reason,
         )
+        if to == Status.ROUTED:
+            notices.alert_organisation(req)
         notices.tell_applicants(
             _authors_following(req),
             event=notices.STATUS_CHANGED,
