@@ -421,6 +421,11 @@ def org_queue(request):
     )
 
 
+def _status_counts() -> list[tuple[str, str, int]]:
+    counts = selectors.counts_by_status()
+    return [(code, label, counts.get(code, 0)) for code, label in Status.choices]
+
+
 @staff_required([Role.DISPATCHER])
 def board(request):
     """The committee's dispatcher board: the unrouted queue, overdue requests, duplicates."""
@@ -457,7 +462,7 @@ def board(request):
                 ],
                 is_active=True,
             ).order_by("name")[:500],
-            "counts": selectors.counts_by_status(),
+            "counts": _status_counts(),
             "now": timezone.now(),
             **_page(request, qs),
         },
