@@ -188,3 +188,50 @@ def test_a_returned_application_is_fixed_and_resubmitted_as_the_same_case(client
         "returned",
         "resubmitted",
     ]
+
+
+def test_a_field_whose_condition_fails_is_neither_kept_nor_validated(client, setup):
+    _, service, _ = setup  # "floors" applies only when the purpose is an office
+    application = _start(client, service)
+    client.post(
+        f"/services/applications/{application.pk}/upload/",
+        {"document_code": "plan", "file": upload()},
+    )
+    response = client.post(
+        f"/services/applications/{application.pk}/edit/",
+        {
+            "action": "save",
+            "applicant_name": "ООО Ромашка",
+            "purpose": "shop",
+            "area": "50",
+            "floors": "999",
+        },
+    )
+    application.refresh_from_db()
+    assert "floors" not in application.answers
+    page = client.get(f"/services/applications/{application.pk}/edit/").content.decode()
+    folded = page.split("More fields (only if they apply to you)", 1)[1]
+    assert 'name="floors"' in folded
+    response = client.post(
+        f"/services/applications/{application.pk}/edit/",
+        {
+            "action": "submit",
+            "applicant_name": "ООО Ромашка",
+            "purpose": "office",
+            "area": "50",
+            "floors": "999",
+        },
+    )
+    assert response.status_code == 422
+    assert "Enter a number not greater than 50." in response.content.decode()
+    response = client.post(
+        f"/services/applications/{application.pk}/edit/",
+        {
+            "action": "submit",
+            "applicant_name": "ООО Ромашка",
+            "purpose": "shop",
+            "area": "50",
+            "floors": "999",
+        },
+    )
+    assert response.status_code == 302

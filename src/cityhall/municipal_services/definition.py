@@ -32,6 +32,8 @@ __all__ = [
     "problems_of",
     "text_in",
     "rule_reads",
+    "condition_holds",
+    "applicable_answers",
 ]
 
 LANGUAGES = ("ru", "tt", "en")
@@ -84,6 +86,35 @@ def text_in(value: Any, language: str | None = None) -> str:
         return str(value)
     language = (language or get_language() or "ru")[:2]
     return value.get(language) or value.get("ru") or next(iter(value.values()), "") or ""
+
+
+def condition_holds(expression: Any, answers: dict) -> bool:
+    """Whether a JSON Logic condition (a field's ``show_if``) holds for these answers."""
+    if expression is None:
+        return True
+    return bool(_ENGINE.compile(expression).evaluate(answers))
+
+
+def applicable_answers(ui: dict, answers: dict) -> dict:
+    """The answers without fields whose ``show_if`` does not hold: a field the applicant was
+    told to skip is neither kept nor validated (conditions may depend on each other)."""
+    conditions = {
+        name: hints["show_if"]
+        for name, hints in ((ui or {}).get("fields") or {}).items()
+        if isinstance(hints, dict) and "show_if" in hints
+    }
+    if not conditions:
+        return answers
+    result = dict(answers)
+    for _round in range(len(conditions)):
+        dropped = [
+            n for n, e in conditions.items() if n in result and not condition_holds(e, result)
+        ]
+        if not dropped:
+            break
+        for name in dropped:
+            result.pop(name, None)
+    return result
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .definition import text_in
+from .definition import condition_holds, text_in
 
 __all__ = ["FormField", "fields_of", "answers_from_post", "errors_of", "validator_for"]
 
@@ -45,6 +45,7 @@ class FormField:
     choices: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     condition: str = ""
+    applies: bool = True
     attrs: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +57,14 @@ class FormField:
         if isinstance(self.value, list):
             return {str(v) for v in self.value}
         return {str(self.value)} if self.value not in (None, "") else set()
+
+
+class FormFields(list):
+    """The fields in order; ``has_conditional`` when some do not apply to the answers yet."""
+
+    @property
+    def has_conditional(self) -> bool:
+        return any(not f.applies for f in self)
 
 
 def _widget(prop: dict, hints: dict) -> str:
@@ -92,7 +101,7 @@ def fields_of(
     values: dict | None = None,
     errors: dict[str, list[str]] | None = None,
     language: str | None = None,
-) -> list[FormField]:
+) -> FormFields:
     """The form's fields in the hinted order, with labels and help in ``language``."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
@@ -101,7 +110,7 @@ def fields_of(
     order += [n for n in properties if n not in order]
     values = values or {}
     errors = errors or {}
-    result = []
+    result = FormFields()
     for name in order:
         prop = properties[name]
         hints = hints_by_field.get(name) or {}
@@ -122,6 +131,7 @@ def fields_of(
                 choices=_choices(prop, hints, language),
                 errors=errors.get(name, []),
                 condition=text_in(hints.get("show_if_text"), language),
+                applies=condition_holds(hints.get("show_if"), values),
                 attrs=attrs,
             )
         )

@@ -31,7 +31,14 @@ from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.selectors import business_calendar
 
 from . import notices
-from .definition import DEFAULT_WORKFLOW, CompiledRules, RuleOutcome, compile_rules, problems_of
+from .definition import (
+    DEFAULT_WORKFLOW,
+    CompiledRules,
+    RuleOutcome,
+    applicable_answers,
+    compile_rules,
+    problems_of,
+)
 from .definition import text_in as _text_in
 from .models import (
     Application,
@@ -350,8 +357,11 @@ def save_draft(*, application: Application, actor: User, answers: dict) -> Appli
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         _can_edit(application, actor)
-        known = set((application.version.form_schema.get("properties") or {}).keys())
-        application.answers = {k: v for k, v in answers.items() if k in known}
+        version = application.version
+        known = set((version.form_schema.get("properties") or {}).keys())
+        application.answers = applicable_answers(
+            version.ui, {k: v for k, v in answers.items() if k in known}
+        )
         application.save(update_fields=["answers", "updated_at"])
     return application
 
@@ -524,7 +534,7 @@ def apply_and_submit(
     are checked before anything is written, then one transaction creates and submits."""
     version = published_version_of(service)
     known = set((version.form_schema.get("properties") or {}).keys())
-    answers = {k: v for k, v in answers.items() if k in known}
+    answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
     problems = errors_of(
         version.form_schema, answers, key=(version.pk, version.updated_at), hints=version.ui
     )
