@@ -181,3 +181,41 @@ def test_strangers_see_neither_the_case_nor_its_actions(client, case):
     client.force_login(outsider)
     assert client.get(f"/services/applications/{application.pk}/").status_code == 403
     assert _act(client, outsider, application, action="accept").status_code == 403
+
+
+def test_documents_are_open_to_the_applicant_and_the_department_only(client, case):
+    dept, application = case
+    stored = application.files.get()
+    url = f"/services/applications/{application.pk}/files/{stored.pk}/"
+    client.force_login(dept.expert)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(application.applicant)
+    assert client.get(url).status_code == 200
+    client.force_login(Department("Other").expert)
+    assert client.get(url).status_code == 403
+
+
+def test_the_applicant_is_told_each_status_in_their_language_with_the_definitions_text(case):
+    from cityhall.notifications.models import Message
+
+    dept, application = case
+    applicant = application.applicant
+    applicant.preferred_language = "ru"
+    applicant.save(update_fields=["preferred_language"])
+    application.language = "ru"
+    application.save(update_fields=["language"])
+    services.return_application(
+        application=application, actor=dept.operator, reasons=["Нет подписи"]
+    )
+    message = Message.objects.filter(recipient=applicant, channel="cabinet").order_by("pk").last()
+    assert "Заявление возвращено на доработку" in message.body
+    assert message.url == f"/services/applications/{application.pk}/"
+
+
+def test_the_cabinet_lists_the_applicants_applications(client, case):
+    _, application = case
+    client.force_login(application.applicant)
+    page = client.get("/cabinet/")
+    assert application.number in page.content.decode()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/<int:pk>/upload/", views.application_upload, name="application_upload"),
     path("applications/<int:pk>/act/", views.application_act, name="application_act"),
     path("applications/<int:pk>/result.pdf", views.result_pdf, name="result_pdf"),
+    path("applications/<int:pk>/files/<int:file_pk>/", views.application_file, name="file"),
     path("desk/", views.desk, name="desk"),
     path("desk/register/<slug:code>/", views.register_paper, name="register_paper"),
     path("statistics/", views.statistics, name="statistics"),

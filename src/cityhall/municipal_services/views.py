@@ -380,6 +380,20 @@ def result_pdf(request, pk):
     )
 
 
+@login_required
+@_domain
+def application_file(request, pk, file_pk):
+    """A document of an application, for the applicant and the department's staff only."""
+    application = selectors.application_for(request.user, pk)
+    stored = get_object_or_404(application.files, pk=file_pk)
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=True,
+        filename=stored.original_name,
+    )
+
+
 # --- staff -------------------------------------------------------------------------------------
 
 
