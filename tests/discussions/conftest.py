@@ -65,3 +65,16 @@ def resident(west_home):
 @pytest.fixture
 def outsider(east_home):
     return verified_person(east_home, username="outsider1")
+
+
+# The browser suite's fixtures (one Chromium per session), for these pages' axe checks.
+from tests.browser.conftest import (  # noqa: E402, F401
+    _desktop_tab,
+    _no_script_tab,
+    _phone_tab,
+    browser,
+    new_context,
+    no_script_page,
+    page,
+    phone_page,
+)

@@ -1,0 +1,68 @@
+"""The discussion, proposal and submission pages pass axe (WCAG 2.2 AA) on desktop and phone,
+with the states a reader meets: documents, hidden items, answers, threads, the reasons why
+one cannot take part; submitting works without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cityhall.discussions import services
+from cityhall.discussions.models import Proposal
+from tests.browser.support import assert_accessible, sign_in
+
+from .factories import verified_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def busy(discussion, organiser, resident, moderator, expert, west_home):
+    services.add_document_version(
+        actor=organiser,
+        discussion=discussion,
+        upload=SimpleUploadedFile("project.pdf", b"%PDF-1.4\n%%EOF"),
+        title="Проект планировки",
+    )
+    first = services.submit_proposal(discussion=discussion, author=resident, text="Сквер")
+    question = services.submit_proposal(
+        discussion=discussion, author=resident, text="Сроки?", kind="question"
+    )
+    services.answer_question(expert=expert, question=question, text="2027 год.")
+    other = verified_person(west_home, username="other")
+    hidden = services.submit_proposal(discussion=discussion, author=other, text="Оскорбление")
+    services.moderate(moderator=moderator, proposal=hidden, hide=True, reason="insult")
+    comment = services.add_comment(author=other, proposal=first, text="Согласен")
+    services.add_comment(author=resident, proposal=first, text="Спасибо", parent=comment)
+    return discussion
+
+
+@pytest.mark.parametrize("path", ["/discussions/{pk}/", "/discussions/{pk}/proposals/1/",
+                                  "/discussions/{pk}/statistics/"])  # fmt: skip
+def test_public_pages_pass_axe(page, phone_page, live_server, busy, path):
+    for tab in (page, phone_page):
+        response = tab.goto(live_server.url + path.format(pk=busy.pk))
+        assert response.ok
+        assert_accessible(tab)
+
+
+def test_ineligible_and_submit_pages_pass_axe(new_context, client, live_server, busy, outsider):
+    context = new_context()
+    sign_in(context, client, outsider, live_server)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/discussions/{busy.pk}/")
+    assert "outside the territory" in tab.content()
+    assert_accessible(tab)
+    tab.goto(f"{live_server.url}/discussions/{busy.pk}/propose/")
+    assert_accessible(tab)
+
+
+def test_submitting_works_without_javascript(new_context, client, live_server, busy, resident):
+    context = new_context(java_script_enabled=False)
+    sign_in(context, client, resident, live_server)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/discussions/{busy.pk}/propose/")
+    tab.get_by_label("Text").fill("Без JavaScript")
+    tab.get_by_role("button", name="Submit").click()
+    assert "Registered as No. 4" in tab.content()
+    assert Proposal.objects.filter(discussion=busy, number=4, text="Без JavaScript").exists()
