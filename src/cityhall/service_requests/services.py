@@ -863,6 +863,98 @@ def publish_category_version(
     return version
 
 
+CATALOGUE_FIELDS = ("name_ru", "name_tt", "name_en", "group", "is_emergency", "responsible_type")
+
+
+def export_catalogue() -> list[dict[str, Any]]:
+    """The catalogue as data: each category with its current version's questions and limits."""
+    result = []
+    for category in Category.objects.select_related("current_version").order_by("code"):
+        version = category.current_version
+        result.append(
+            {
+                "code": category.code,
+                **{name: getattr(category, name) for name in CATALOGUE_FIELDS},
+                "is_active": category.is_active,
+                "version": version.number if version else None,
+                "attributes": version.attributes if version else [],
+                "limits": (
+                    {row.stage: [row.amount, row.unit] for row in version.limits.all()}
+                    if version
+                    else {}
+                ),
+            }
+        )
+    return result
+
+
+def import_catalogue(*, data: list[dict[str, Any]], actor: User | None) -> dict[str, int]:
+    """Create or update categories from exported data. Questions or limits that differ from the
+    current version are published as a new version (open requests keep theirs)."""
+    from .models import LimitUnit
+
+    counts = {"created": 0, "updated": 0, "published": 0, "unchanged": 0}
+    errors: dict[str, list[str]] = {}
+    for position, item in enumerate(data):
+        code = str(item.get("code", "")).strip()
+        limits = item.get("limits") or {}
+        bad = [
+            stage
+            for stage, pair in limits.items()
+            if stage not in TIMED_STATUSES
+            or not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or pair[1] not in LimitUnit.values
+            or not isinstance(pair[0], int)
+            or pair[0] <= 0
+        ]
+        if not code or not item.get("name_ru") or bad:
+            errors[f"[{position}]"] = [_("Needs a code, a Russian name and valid limits.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        for item in data:
+            defaults = {name: item[name] for name in CATALOGUE_FIELDS if name in item}
+            defaults["is_active"] = item.get("is_active", True)
+            category, created = Category.objects.get_or_create(code=item["code"], defaults=defaults)
+            changed = False
+            if not created:
+                for name, value in defaults.items():
+                    if getattr(category, name) != value:
+                        setattr(category, name, value)
+                        changed = True
+                if changed:
+                    category.save()
+                    audit.record(
+                        actor=actor,
+                        action="service_requests.category_updated",
+                        target=category,
+                        after=defaults,
+                    )
+            wanted_limits = {k: (int(v[0]), v[1]) for k, v in (item.get("limits") or {}).items()}
+            current = category.current_version
+            same = current is not None and (
+                current.attributes == (item.get("attributes") or [])
+                and {r.stage: (r.amount, r.unit) for r in current.limits.all()} == wanted_limits
+            )
+            if not same:
+                publish_category_version(
+                    category=category,
+                    actor=actor,
+                    attributes=item.get("attributes") or [],
+                    limits=wanted_limits,
+                )
+                counts["published"] += 1
+            if created:
+                counts["created"] += 1
+            elif changed:
+                counts["updated"] += 1
+            elif same:
+                counts["unchanged"] += 1
+    forget_catalogue()
+    return counts
+
+
 def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
