@@ -50,3 +50,24 @@ def test_request_pages_are_accessible(request, tab_fixture, world, client, live_
             width, screen = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
             assert width <= screen, f"{path} scrolls sideways on a phone ({width} > {screen})"
         assert_accessible(tab)
+
+
+def test_the_web_form_works_without_javascript(no_script_page, world, live_server):
+    from cityhall.service_requests.models import ServiceRequest
+
+    tab = no_script_page
+    tab.goto(live_server.url + "/requests/new/")
+    tab.select_option("#id_category", "leak")
+    tab.fill("#id_address", "Баумана")
+    tab.fill("#id_description", "Water on the stairs")
+    tab.fill("#id_contact_phone", "+79005551234")
+    with tab.expect_navigation():
+        tab.locator("form.form button[type=submit]").click()
+    # Two buildings match: choose one from the list the server offers.
+    tab.check(f"input[name=building][value='{world.other_building.pk}']")
+    with tab.expect_navigation():
+        tab.locator("form.form button[type=submit]").click()
+    created = ServiceRequest.objects.get()
+    assert created.building == world.other_building
+    assert tab.url.endswith(f"/requests/t/{created.public_token}/")
+    assert created.number in tab.locator("main h1").inner_text()
