@@ -20,16 +20,18 @@ def test_switching_to_english_changes_html_lang_and_text(new_context, live_serve
     assert tab.locator("html").get_attribute("lang") == "ru"
     russian = _main_text(tab)
     assert "Пароль" in russian
+    russian_heading = tab.locator("main h1").inner_text()
 
     tab.select_option("#lang-select", "en")
     with tab.expect_navigation():
-        tab.get_by_role("button", name="Switch").click()
+        tab.locator("form.lang-switch button[type=submit]").click()
 
     assert tab.url == live_server.url + "/accounts/login/"
     assert tab.locator("html").get_attribute("lang") == "en"
     english = _main_text(tab)
     assert "Password" in english
     assert "Пароль" not in english
+    assert tab.locator("main h1").inner_text() == "Sign in" != russian_heading
     assert tab.locator("#lang-select").input_value() == "en"
 
     # The choice is remembered on the next page.
