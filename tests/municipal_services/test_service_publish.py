@@ -201,3 +201,48 @@ def test_import_refuses_a_file_that_would_not_publish(tmp_path):
         call_command("import_service", str(path), "--publish")
     assert "term_days" in str(exc.value)
     assert not ServiceVersion.objects.filter(service__code="broken").exists()
+
+
+def test_the_admin_previews_unsaved_edits_live(client):
+    dept = Department()
+    version = _draft(dept)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(f"/admin/municipal_services/serviceversion/{version.pk}/change/")
+    assert b'formaction="/services/preview/draft/"' in page.content
+    data = {name: json.dumps(value) for name, value in version.definition().items()}
+    data.update(term_days="10", registry="building-permits", service=version.service_id)
+    schema = definition()["form_schema"]
+    schema["properties"]["plot_owner"] = {"type": "string"}
+    ui = definition()["ui"]
+    ui["fields"]["plot_owner"] = {"label": texts("Собственник участка", "Plot owner")}
+    data.update(form_schema=json.dumps(schema), ui=json.dumps(ui))
+    html = client.post("/services/preview/draft/", data).content.decode()
+    assert '<label for="f-plot_owner">Plot owner' in html
+    version.refresh_from_db()
+    assert "plot_owner" not in version.form_schema  # nothing saved
+    data["rules"] = "{not json"
+    html = client.post("/services/preview/draft/", data).content.decode()
+    assert "This part is not valid JSON." in html
+
+
+def test_definitions_are_exported_and_imported_in_the_admin(client, tmp_path):
+    dept = Department()
+    service = published_service(dept)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(
+        "/admin/municipal_services/service/",
+        {"action": "export_definition", "_selected_action": [service.pk]},
+    )
+    data = json.loads(response.content)
+    assert data["code"] == "building-permit"
+    data["code"] = "building-permit-copy"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("copy.json", json.dumps(data).encode())
+    response = client.post(
+        "/admin/municipal_services/service/import/",
+        {"file": upload, "department": dept.org.pk, "publish": "on"},
+    )
+    assert response.status_code == 302
+    copy = ServiceVersion.objects.get(service__code="building-permit-copy")
+    assert copy.status == ServiceVersion.Status.PUBLISHED

@@ -4,15 +4,21 @@ definition and shows every problem beside its field; each draft links to a live 
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.accounts.models import Organisation
 from cityhall.core.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .definition import problems_of
 from .models import (
     Application,
@@ -58,6 +64,7 @@ class ServiceVersionForm(forms.ModelForm):
 @admin.register(ServiceVersion)
 class ServiceVersionAdmin(admin.ModelAdmin):
     form = ServiceVersionForm
+    change_form_template = "admin/municipal_services/serviceversion/change_form.html"
     list_display = ("service", "number", "status", "published_at", "preview")
     list_filter = ("status",)
     search_fields = ("service__code",)
@@ -126,6 +133,68 @@ class ServiceAdmin(admin.ModelAdmin):
     list_display = ("code", "__str__", "department", "is_active")
     search_fields = ("code",)
     inlines = [VersionInline]
+    actions = ["export_definition"]
+
+    @admin.action(description=_("Export the definition (JSON file)"))
+    def export_definition(self, request, queryset):
+        service = queryset.first()
+        data = selectors.export_service(service)
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{service.code}.json"'
+        return response
+
+    def get_urls(self):
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="municipal_services_service_import",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        """Import a definition file as a new draft (or published) version."""
+        if not self.has_add_permission(request):
+            raise PermissionError
+        errors: list[str] = []
+        if request.method == "POST":
+            try:
+                data = json.loads(request.FILES["file"].read().decode("utf-8"))
+            except (KeyError, ValueError, UnicodeDecodeError):
+                errors.append(str(_("The file is not readable JSON.")))
+            else:
+                department = Organisation.objects.filter(
+                    pk=request.POST.get("department") or 0
+                ).first()
+                try:
+                    version = services.import_service(
+                        actor=request.user,
+                        data=data,
+                        department=department,
+                        publish=bool(request.POST.get("publish")),
+                    )
+                except DomainError as exc:
+                    errors.append(str(exc.message))
+                    errors += [f"{k}: {m}" for k, v in exc.fields.items() for m in v]
+                else:
+                    self.message_user(request, f"{version}: {_('imported')}")
+                    return redirect("admin:municipal_services_serviceversion_change", version.pk)
+        return TemplateResponse(
+            request,
+            "admin/municipal_services/service/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "errors": errors,
+                "departments": Organisation.objects.filter(
+                    type=Organisation.Type.EXECUTIVE_DEPARTMENT
+                ),
+                "title": _("Import a service definition"),
+            },
+        )
 
 
 @admin.register(Application)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("situations/<slug:code>/", views.life_situation, name="life_situation"),
     path("situations/cases/<int:pk>/", views.life_situation_case, name="life_situation_case"),
     path("preview/<int:pk>/", views.preview, name="preview"),
+    path("preview/draft/", views.preview_draft, name="preview_draft"),
     path("widget.js", views.widget_script, name="widget_script"),
     path("widget/<slug:site>/<slug:code>/", views.widget, name="widget"),
     path("<slug:code>/", views.service_detail, name="service"),

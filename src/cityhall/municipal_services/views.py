@@ -606,37 +606,74 @@ def request_act(request, pk):
     return redirect("municipal_services:requests_desk")
 
 
+def _may_preview(user) -> bool:
+    return user.is_authenticated and (user.is_staff or has_role(user, ("administrator",) + STAFF))
+
+
 @_domain
 def preview(request, pk):
-    """The live preview of a version's form, rendered on the server exactly as applicants
-    will see it (officials open it from the admin)."""
-    if not (
-        request.user.is_authenticated
-        and (request.user.is_staff or has_role(request.user, ("administrator",) + STAFF))
-    ):
+    """The preview of a saved version's form, rendered on the server exactly as applicants
+    will see it; posting answers checks them against the schema."""
+    if not _may_preview(request.user):
         raise PermissionDenied
     version = get_object_or_404(ServiceVersion.objects.select_related("service"), pk=pk)
-    values = (
-        answers_from_post(version.form_schema, request.POST) if request.method == "POST" else {}
-    )
-    errors = {}
-    if request.method == "POST":
-        from .schema_form import errors_of
+    return _preview(request, version.service, version, version.definition(), checked=True)
 
-        errors = errors_of(version.form_schema, values, hints=version.ui)
+
+@require_POST
+def preview_draft(request):
+    """The live preview from the admin's edit form, before saving: the posted definition
+    parts (JSON text) are rendered and checked as they are."""
+    if not _may_preview(request.user):
+        raise PermissionDenied
+    from .models import Service
+
+    definition, problems = {}, {}
+    for name in ServiceVersion.DEFINITION_FIELDS:
+        raw = request.POST.get(name, "")
+        if name == "term_days":
+            definition[name] = _int(raw)
+        elif name == "registry":
+            definition[name] = raw
+        else:
+            try:
+                definition[name] = json.loads(raw or "null")
+            except ValueError:
+                definition[name] = None
+                problems.setdefault(name, []).append(_("This part is not valid JSON."))
+    version = ServiceVersion(**{k: v for k, v in definition.items() if v is not None})
+    service = Service.objects.filter(pk=_int(request.POST.get("service"))).first()
+    return _preview(request, service, version, definition, checked=False, extra=problems)
+
+
+def _preview(request, service, version, definition, *, checked, extra=None):
     from .definition import problems_of
+    from .schema_form import errors_of
 
+    schema = version.form_schema if isinstance(version.form_schema, dict) else {}
+    ui = version.ui if isinstance(version.ui, dict) else {}
+    problems = dict(extra or {})
+    for name, messages_ in problems_of(definition).items():
+        problems.setdefault(name, []).extend(messages_)
+    values, errors = {}, {}
+    answering = checked and request.method == "POST" and "form_schema" not in problems
+    if answering:
+        values = answers_from_post(schema, request.POST)
+        errors = errors_of(schema, values, hints=ui)
     return render(
         request,
         "municipal_services/preview.html",
         {
             "version": version,
-            "service": version.service,
-            "fields": fields_of(version.form_schema, version.ui, values=values, errors=errors),
+            "service": service,
+            "fields": fields_of(schema, ui, values=values, errors=errors)
+            if "form_schema" not in problems
+            else [],
             "documents": _documents(version),
-            "problems": problems_of(version.definition()),
-            "checked": request.method == "POST",
+            "problems": problems,
+            "checked": answering,
             "errors": errors,
+            "live": not checked,
         },
     )
 
