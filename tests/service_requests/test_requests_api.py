@@ -51,3 +51,33 @@ def test_executor_moves_a_request_and_strangers_cannot_read_it(client, world):
 
     client.force_login(UserFactory())
     assert client.get(f"/api/v1/requests/{request.pk}").status_code == 403
+
+
+def test_comment_feedback_and_public_history(client, world):
+    from cityhall.service_requests import services
+
+    request = submit(world)
+    client.force_login(world.resident)
+    response = client.post(
+        f"/api/v1/requests/{request.pk}/comments",
+        {"text": "Still dripping"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["is_staff"] is False
+    early = client.post(
+        f"/api/v1/requests/{request.pk}/feedback", {"score": 5}, content_type="application/json"
+    )
+    assert early.status_code == 422
+    services.transition(request=request, actor=world.executor, to="accepted")
+    services.transition(request=request, actor=world.executor, to="done", report="ok")
+    vote = client.post(
+        f"/api/v1/requests/{request.pk}/feedback", {"score": 4}, content_type="application/json"
+    )
+    assert vote.status_code == 201
+    again = client.post(
+        f"/api/v1/requests/{request.pk}/feedback", {"score": 1}, content_type="application/json"
+    )
+    assert again.status_code == 409
+    client.logout()
+    steps = client.get(f"/api/v1/requests/{request.pk}/history").json()
+    assert [s["to_status"] for s in steps] == ["routed", "accepted", "done"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cityhall.api import OptionalAuth
 from cityhall.core.errors import Forbidden
@@ -58,6 +58,28 @@ class TransitionIn(Schema):
     version: int | None = None
 
 
+class CommentIn(Schema):
+    text: str
+
+
+class CommentOut(Schema):
+    id: int
+    text: str
+    is_staff: bool
+    created_at: dt.datetime
+
+
+class FeedbackIn(Schema):
+    score: int
+    text: str = ""
+
+
+class HistoryOut(Schema):
+    to_status: str
+    organisation: str | None
+    created_at: dt.datetime
+
+
 class MergeIn(Schema):
     parent_id: int
     version: int | None = None
@@ -107,7 +129,7 @@ def submit(request, payload: RequestIn):
         contact_email=payload.contact_email,
         attributes=payload.attributes,
     )
-    return 201, _out(item)
+    return Status(201, _out(item))
 
 
 @router.get("/mine", response=list[RequestOut])
@@ -153,3 +175,44 @@ def merge(request, request_id: int, payload: MergeIn):
         expected_version=payload.version,
     )
     return _out(item)
+
+
+@router.get("/{request_id}/history", response=list[HistoryOut], auth=OptionalAuth())
+def history(request, request_id: int):
+    """Public: the status history (no personal data)."""
+    item = get_object_or_404(ServiceRequest, pk=request_id)
+    return [
+        {
+            "to_status": h.to_status,
+            "organisation": str(h.organisation) if h.organisation_id else None,
+            "created_at": h.created_at,
+        }
+        for h in item.history.select_related("organisation")
+    ]
+
+
+@router.post("/{request_id}/comments", response={201: CommentOut})
+def comment(request, request_id: int, payload: CommentIn):
+    item = get_object_or_404(
+        ServiceRequest.objects.select_related("organisation", "author", "executor"),
+        pk=request_id,
+    )
+    created = services.add_comment(request=item, author=request.user, text=payload.text)
+    return Status(
+        201,
+        {
+            "id": created.pk,
+            "text": created.text,
+            "is_staff": created.is_staff,
+            "created_at": created.created_at,
+        },
+    )
+
+
+@router.post("/{request_id}/feedback", response={201: dict})
+def feedback(request, request_id: int, payload: FeedbackIn):
+    item = get_object_or_404(ServiceRequest, pk=request_id)
+    vote = services.leave_feedback(
+        request=item, author=request.user, score=payload.score, text=payload.text
+    )
+    return Status(201, {"score": vote.score})
