@@ -61,7 +61,13 @@ def situation():
     )
     prefill = {"applicant_name": "company", "address": "address"}
     LifeSituationStep.objects.create(situation=office, service=design, order=1, prefill=prefill)
-    LifeSituationStep.objects.create(situation=office, service=permit, order=2, prefill=prefill)
+    LifeSituationStep.objects.create(
+        situation=office,
+        service=permit,
+        order=2,
+        prefill=prefill,
+        constants={"purpose": "shop", "area": 300},
+    )
     LifeSituationStep.objects.create(
         situation=office,
         service=digging,
@@ -142,3 +148,32 @@ def test_the_combined_status_completes_when_every_sub_case_is_closed(client, sit
     page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
     assert "Completed" in page and "2 of 2 done" in page
     assert definition()  # the full permit definition stays untouched by the bundle
+
+
+def test_shared_documents_are_attached_once_for_every_service_that_asks(client, situation):
+    from .factories import PDF_BYTES, upload
+
+    applicant = UserFactory()
+    client.force_login(applicant)
+    page = client.get("/services/situations/build-an-office/").content.decode()
+    assert 'name="plan"' in page and "Building permit" in page
+    bad = client.post(
+        "/services/situations/build-an-office/",
+        {
+            "company": "ООО Офис",
+            "address": "ул. Пушкина, 1",
+            "plan": upload("plan.pdf", b"MZ" + b"\x00" * 100),
+        },
+    )
+    assert bad.status_code == 422
+    assert "This file type is not accepted" in bad.content.decode()
+    assert not LifeSituationCase.objects.exists()
+    client.post(
+        "/services/situations/build-an-office/",
+        {"company": "ООО Офис", "address": "ул. Пушкина, 1", "plan": upload("plan.pdf", PDF_BYTES)},
+    )
+    case = LifeSituationCase.objects.get()
+    permit = case.applications.get(service__code="building-permit")
+    assert permit.status == Application.Status.ACCEPTANCE
+    assert permit.files.get().document_code == "plan"
+    assert case.number.startswith("LS-")

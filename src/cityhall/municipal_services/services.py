@@ -13,6 +13,7 @@ Life situations: :func:`submit_life_situation`. Consultations: :func:`log_consul
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import filetype
@@ -381,6 +382,7 @@ def upload_file(
     """Store one document at once (before submission). The type is taken from the content,
     not the name; a wrong type or a file over the definition's limit is refused."""
     rules = document_rules(application.version, document_code)
+    upload.seek(0)  # the same file may be attached to several applications (life situations)
     max_bytes = int(float(rules.get("max_size_mb", 10)) * 1024 * 1024)
     if upload.size > max_bytes:
         raise InvalidInput(
@@ -1261,9 +1263,11 @@ def submit_life_situation(
     actor: User,
     answers: dict,
     channel: str = Application.Channel.PORTAL,
+    documents: dict | None = None,
 ) -> LifeSituationCase:
     """One questionnaire, one application: a sub-application is opened in every department
-    concerned, prefilled with the shared answers. Those complete enough are submitted at once;
+    concerned, prefilled with the shared answers, with the shared documents (by document code)
+    attached to each service that asks for them. Those complete enough are submitted at once;
     the others wait as drafts for the details only their service asks."""
     problems = errors_of(
         situation.questionnaire, answers, key=("situation", situation.pk, situation.updated_at)
@@ -1277,8 +1281,10 @@ def submit_life_situation(
             situation=situation,
             applicant=actor,
             answers=answers,
-            number=f"LS-{timezone.localdate().year}-{LifeSituationCase.objects.count() + 1:06d}",
+            number=f"LS-new-{uuid.uuid4().hex[:16]}",
         )
+        case.number = f"LS-{timezone.localdate().year}-{case.pk:06d}"
+        case.save(update_fields=["number", "updated_at"])
         opened = 0
         for step in situation.steps.select_related("service", "service__department"):
             if step.condition is not None and not _ENGINE.compile(step.condition).evaluate(answers):
@@ -1292,6 +1298,15 @@ def submit_life_situation(
             )
             application.life_situation_case = case
             application.save(update_fields=["life_situation_case", "updated_at"])
+            for doc in application.version.documents or []:
+                upload = (documents or {}).get(doc.get("code"))
+                if upload is not None:
+                    upload_file(
+                        application=application,
+                        actor=actor,
+                        document_code=doc["code"],
+                        upload=upload,
+                    )
             opened += 1
             if not _missing_documents(application) and not errors_of(
                 application.version.form_schema,

@@ -725,7 +725,10 @@ def life_situation(request, code):
         values = answers_from_post(situation.questionnaire, request.POST)
         try:
             case = services.submit_life_situation(
-                situation=situation, actor=request.user, answers=values
+                situation=situation,
+                actor=request.user,
+                answers=values,
+                documents=dict(request.FILES.items()),
             )
         except InvalidInput as exc:
             errors, status = exc.fields, 422
@@ -736,7 +739,18 @@ def life_situation(request, code):
                 request, _("Your application has been sent to every department concerned.")
             )
             return redirect("municipal_services:life_situation_case", pk=case.pk)
-    steps = situation.steps.select_related("service").order_by("order")
+    steps = list(situation.steps.select_related("service").order_by("order"))
+    shared: dict[str, dict] = {}
+    for step in steps:
+        version = selectors.published_version(step.service)
+        for doc in _documents(version) if version else []:
+            if doc["required"]:
+                doc["services"] = [
+                    *shared.get(doc["code"], {}).get("services", []),
+                    step.service.title(),
+                ]
+                doc["errors"] = errors.get(doc["code"], [])
+                shared[doc["code"]] = doc
     return render(
         request,
         "municipal_services/life_situation.html",
@@ -747,6 +761,7 @@ def life_situation(request, code):
                 situation.questionnaire, situation.ui, values=values, errors=errors
             ),
             "general_errors": errors.get("__all__", []),
+            "documents": list(shared.values()),
             "title": text_in(situation.name),
         },
         status=status,
