@@ -17,6 +17,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +40,50 @@ now = timezone.now()
 Discussion.objects.update(status="exposition_open", proposal_deadline=now + dt.timedelta(days=3),
                           exposition_end=(now + dt.timedelta(days=3)).date())
 """
+
+
+WRK_SCRIPT = """
+math.randomseed(%(seed)d)
+request = function()
+  local roll = math.random()
+  local path
+  if roll < 0.1 then
+    path = "/discussions/%(pk)d/"
+  elseif roll < 0.15 then
+    path = "/discussions/%(pk)d/?kind=question"
+  else
+    path = "/discussions/%(pk)d/?page=" .. math.random(1, %(pages)d)
+  end
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p99_us":%%d,"errors":%%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def read_wrk(base: str, pk: int, pages: int, seconds: float, readers: int, seed: int):
+    """wrk (C, Debian package) as the load: it leaves the CPUs to the server."""
+    script = Path(tempfile.mkdtemp(prefix="cityhall-wrk-")) / "page.lua"
+    script.write_text(WRK_SCRIPT % {"seed": seed, "pk": pk, "pages": pages})
+    out = subprocess.run(
+        ["wrk", "--threads", "2", "--connections", str(readers), "--duration",
+         f"{max(1, int(seconds))}s", "--timeout", "10s", "--script", str(script), base],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    shutil.rmtree(script.parent, ignore_errors=True)
+    data = json.loads(next(x for x in out.splitlines() if x.startswith("BENCH "))[6:])
+    return (
+        data["requests"],
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        data["errors"],
+    )
 
 
 def read(base: str, pk: int, pages: int, seconds: float, readers: int, seed: int):
@@ -97,6 +142,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--readers", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="cityhall-bench-page-"))
@@ -117,13 +163,15 @@ def main() -> None:
         pk = json.loads(out.strip().splitlines()[-1])["discussion"]
         run([PYTHON, "-m", "cityhall", "shell", "--no-imports", "-c", OPEN_IT], env)
         pages = max(1, args.proposals // 50)
+        reader = read_wrk if shutil.which("wrk") and not args.python_load else read
         with Gunicorn("cityhall.wsgi:application", env, args.workers) as server:
-            read(server.url, pk, pages, 3, args.readers, seed=1)  # warm-up
-            count, elapsed, p50, p99, errors = read(
+            reader(server.url, pk, pages, 3, args.readers, seed=1)  # warm-up
+            count, elapsed, p50, p99, errors = reader(
                 server.url, pk, pages, args.duration, args.readers, seed=2
             )
         print(
-            f"SQLite (WAL); gunicorn sync workers={args.workers}; {args.readers} readers; "
+            f"SQLite (WAL); gunicorn sync workers={args.workers}; {args.readers} readers "
+            f"({'wrk' if reader is read_wrk else 'python threads'}); "
             f"{args.proposals} proposals; {os.cpu_count()} CPUs"
         )
         print(
