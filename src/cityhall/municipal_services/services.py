@@ -68,6 +68,7 @@ __all__ = [
     "import_service",
     "choose_variant",
     "start_application",
+    "paper_applicant",
     "save_draft",
     "upload_file",
     "remove_file",
@@ -344,6 +345,49 @@ def start_application(
             after={"service": service.code, "channel": channel, "version": version.number},
         )
     return application
+
+
+def paper_applicant(
+    *, actor: User, contact: str, last_name: str = "", first_name: str = ""
+) -> User:
+    """The person a service centre registers a paper application for: found by e-mail or
+    phone, or recorded from their paper form (an account without a password, so that status
+    texts reach them by SMS or e-mail; they may claim it later)."""
+    from cityhall.accounts.services import parse_contact
+
+    if not has_role(actor, "operator"):
+        raise Forbidden(_("Only service centre operators register applications for others."))
+    parsed = parse_contact(contact)
+    by_email = "@" in parsed.address
+    found = (
+        User.objects.filter(email__iexact=parsed.address)
+        if by_email
+        else User.objects.filter(phone=parsed.address)
+    ).first()
+    if found is not None:
+        return found
+    if not last_name.strip():
+        raise InvalidInput(
+            _("No person with this e-mail or phone; enter their name to register them."),
+            fields={"last_name": [_("Enter the applicant's last name.")]},
+        )
+    with transaction.atomic():
+        person = User(
+            username=f"paper-{uuid.uuid4().hex[:12]}",
+            email=parsed.address if by_email else None,
+            phone=None if by_email else parsed.address,
+            last_name=last_name.strip(),
+            first_name=first_name.strip(),
+        )
+        person.set_unusable_password()
+        person.save()
+        audit.record(
+            actor=actor,
+            action="municipal_services.paper_applicant_registered",
+            target=person,
+            after={"contact": parsed.address},
+        )
+    return person
 
 
 def _can_edit(application: Application, actor: User) -> None:

@@ -433,23 +433,15 @@ def register_paper(request, code):
     service = selectors.service_by_code(code)
     error = ""
     if request.method == "POST":
-        contact = request.POST.get("contact", "").strip()
-        applicant = (
-            User.objects.filter(email__iexact=contact).first()
-            or User.objects.filter(phone=contact).first()
-        )
-        if applicant is None and request.POST.get("last_name", "").strip():
-            applicant = User.objects.create_user(
-                username=f"paper-{timezone.now():%Y%m%d%H%M%S%f}",
-                email=contact if "@" in contact else None,
-                phone=contact if contact and "@" not in contact else None,
-                last_name=request.POST.get("last_name", "").strip(),
-                first_name=request.POST.get("first_name", "").strip(),
+        try:
+            applicant = services.paper_applicant(
+                actor=request.user,
+                contact=request.POST.get("contact", ""),
+                last_name=request.POST.get("last_name", ""),
+                first_name=request.POST.get("first_name", ""),
             )
-            applicant.set_unusable_password()
-            applicant.save(update_fields=["password"])
-        if applicant is None:
-            error = _("No person with this e-mail or phone; enter their name to register them.")
+        except InvalidInput as exc:
+            error = " ".join([str(exc.message)] + [m for v in exc.fields.values() for m in v])
         else:
             application = services.start_application(
                 actor=request.user,
