@@ -43,3 +43,18 @@ def test_executor_view_works_for_the_organisation_only(client, world):
     assert (
         client.get(reverse("service_requests:staff_detail", args=[heating.pk])).status_code == 403
     )
+
+
+def test_call_centre_operator_may_read_but_not_act(client, world):
+    request = submit(world)
+    client.force_login(world.operator)
+    page = client.get(reverse("service_requests:staff_detail", args=[request.pk]))
+    assert page.status_code == 200
+    assert 'name="to"' not in page.content.decode()
+    response = client.post(
+        reverse("service_requests:staff_action", args=[request.pk]),
+        {"to": "accepted", "version": request.version},
+    )
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.status == "routed"

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.accounts.permissions import staff_required
+from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import Conflict, DomainError, InvalidInput
 from cityhall.geo import selectors as geo
 
@@ -153,10 +154,6 @@ def _answers(post) -> dict:
     }
 
 
-def _public_request(request_obj: ServiceRequest) -> ServiceRequest:
-    return request_obj
-
-
 def request_page(request, token: str | None = None, pk: int | None = None):
     """A request's page. By its public number anyone sees status and history (no personal
     data); the author (signed in, or holding the private link) may also talk, confirm, reopen
@@ -194,13 +191,6 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         "feedback": getattr(obj, "feedback", None) if is_owner else None,
     }
     return render(request, "service_requests/detail.html", context)
-
-
-def _feedback_exists(obj) -> bool:
-    try:
-        return obj.feedback is not None
-    except ServiceRequest.feedback.RelatedObjectDoesNotExist:
-        return False
 
 
 def live_status(request, token: str):
@@ -276,11 +266,6 @@ def _error_message(request, exc: DomainError) -> None:
     if exc.fields:
         text += " " + " ".join(str(m) for v in exc.fields.values() for m in v)
     messages.error(request, text)
-
-
-def _with_feedback_flag(obj):
-    obj.has_feedback = _feedback_exists(obj)
-    return obj
 
 
 @login_required
@@ -480,8 +465,9 @@ def staff_detail(request, pk: int):
         pk=pk,
     )
     parts = services.roles_on(request.user, obj)
-    if not parts & {services.DISPATCHER, services.ORGANISATION}:
-        raise PermissionDenied
+    may_act = bool(parts & {services.DISPATCHER, services.ORGANISATION})
+    if not may_act and not has_role(request.user, Role.OPERATOR):
+        raise PermissionDenied  # call-centre operators may read, to answer callers
     moves = [
         (to, move)
         for to, move in services.ALLOWED.get(obj.status, {}).items()
@@ -511,7 +497,7 @@ def staff_detail(request, pk: int):
                 ],
                 is_active=True,
             ).order_by("name")[:500],
-            "comment_form": CommentForm(),
+            "comment_form": CommentForm() if may_act else None,
         },
     )
 
@@ -567,10 +553,11 @@ def staff_action(request, pk: int):
     except DomainError as exc:
         _error_message(request, exc)
         status = exc.status
-    if status == 409:
-        # The page the dispatcher sees says who won; 409 tells scripts and tests the same.
+    if status >= 400:
+        # The page shows what went wrong (for a conflict: who won); the status code tells
+        # scripts and tests the same.
         response = staff_detail(request, pk)
-        response.status_code = 409
+        response.status_code = status
         return response
     return redirect("service_requests:staff_detail", pk=pk)
 
