@@ -68,3 +68,20 @@ def test_the_overdue_dashboard_lists_late_cases(client):
     assert page.status_code == 200
     assert late.number in html and on_time.number not in html
     assert "1 overdue application" in html
+
+
+def test_a_head_sees_the_desks_of_every_department_below(client):
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    council = OrganisationFactory(name="Council")
+    executive = OrganisationFactory(name="Executive Committee", parent=council)
+    dept = Department()
+    dept.org.parent = executive
+    dept.org.save()
+    application = submitted_application(published_service(dept))
+    head = MembershipFactory(organisation=council, role="decision_maker").user
+    client.force_login(head)
+    assert application.number in client.get("/services/desk/").content.decode()
+    outsider = Department("Other").decider
+    client.force_login(outsider)
+    assert application.number not in client.get("/services/desk/").content.decode()

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cityhall.accounts.models import Organisation, User
-from cityhall.accounts.selectors import has_role, organisations_where
+from cityhall.accounts.selectors import descendants_of, has_role, organisations_where
 from cityhall.core.errors import Forbidden, NotFound
 
 from .models import (
@@ -104,10 +104,11 @@ def application_for(user: User, pk: int) -> Application:
 
 
 def staff_departments(user: User) -> QuerySet[Organisation]:
+    """Where the user works with applications: their organisations and all below them."""
     if user.is_superuser:
         return Organisation.objects.filter(type=Organisation.Type.EXECUTIVE_DEPARTMENT)
-    direct = organisations_where(user, STAFF_ROLES + ("administrator",))
-    return Organisation.objects.filter(Q(pk__in=direct) | Q(parent__in=direct)).distinct()
+    direct = organisations_where(user, STAFF_ROLES + ("administrator",)).distinct()
+    return Organisation.objects.filter(pk__in=[o.pk for o in descendants_of(direct)])
 
 
 def desk(user: User, *, status: str = "", overdue_only: bool = False) -> QuerySet[Application]:
