@@ -94,3 +94,17 @@ def test_submit_and_track_an_application(client):
     assert [e["kind"] for e in tracked["events"]] == ["created", "submitted", "accepted"]
     stranger = client.get(f"/api/v1/applications/{app_id}", headers=_auth(UserFactory()))
     assert stranger.status_code == 403
+
+
+def test_staff_read_their_desk_through_the_api(client):
+    from .factories import submitted_application
+
+    dept = Department()
+    service = published_service(dept)
+    application = submitted_application(service)
+    rows = client.get("/api/v1/applications/desk", headers=_auth(dept.operator)).json()
+    assert [r["number"] for r in rows] == [application.number]
+    assert rows[0]["status"] == "acceptance" and rows[0]["is_overdue"] is False
+    assert client.get("/api/v1/applications/desk", headers=_auth(UserFactory())).status_code == 403
+    other = client.get("/api/v1/applications/desk", headers=_auth(Department("X").operator))
+    assert other.json() == []

@@ -182,6 +182,41 @@ def my_applications(request, limit: int = 50, offset: int = 0):
     return [_application_out(a) for a in rows]
 
 
+class DeskRowOut(Schema):
+    id: int
+    number: str | None
+    service: str
+    department: str
+    status: str
+    channel: str
+    due_at: dt.datetime | None
+    is_overdue: bool
+
+
+@applications_router.get("/desk", response=list[DeskRowOut])
+def desk(request, status: str = "", overdue: bool = False, limit: int = 50, offset: int = 0):
+    """Staff: open applications of the departments where the caller works, oldest deadline
+    first (``overdue=true`` for the overdue dashboard)."""
+    from cityhall.accounts.permissions import require_role
+
+    require_role(request.user, selectors.STAFF_ROLES)
+    limit, offset = max(1, min(limit, 100)), max(0, min(offset, 10_000))
+    rows = selectors.desk(request.user, status=status, overdue_only=overdue)
+    return [
+        {
+            "id": a.pk,
+            "number": a.number,
+            "service": a.service.code,
+            "department": str(a.department),
+            "status": a.status,
+            "channel": a.channel,
+            "due_at": a.due_at,
+            "is_overdue": a.is_overdue,
+        }
+        for a in rows[offset : offset + limit]
+    ]
+
+
 @applications_router.get("/{application_id}", response=ApplicationOut)
 def get_application(request, application_id: int):
     return _application_out(selectors.application_for(request.user, application_id))
