@@ -67,7 +67,8 @@ def fill(total_requests: int, first_day: dt.date) -> tuple[dict, int]:
     columns = (
         "day, district_id, suburb_id, organisation_id, category_id, channel, applicant_kind, "
         "total, open, done, confirmed, rejected, merged, closed_on_time, overdue, reopened, "
-        "resolution_seconds"
+        "resolution_seconds, new_seconds, new_count, routed_seconds, routed_count, "
+        "accepted_seconds, accepted_count, in_work_seconds, in_work_count"
     )
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -100,11 +101,19 @@ def fill(total_requests: int, first_day: dt.date) -> tuple[dict, int]:
                         round(total * 0.1),
                         round(total * 0.04),
                         closed * rng.randint(20_000, 300_000),
+                        total // 10 * 3600,
+                        total // 10,
+                        total * rng.randint(1_000, 20_000),
+                        total,
+                        closed * rng.randint(2_000, 40_000),
+                        closed,
+                        closed * rng.randint(5_000, 200_000),
+                        closed,
                     )
                 )
                 written += total
             cursor.executemany(
-                f"INSERT INTO {day_t} ({columns}) VALUES ({', '.join(['%s'] * 17)})",  # noqa: S608
+                f"INSERT INTO {day_t} ({columns}) VALUES ({', '.join(['%s'] * 25)})",  # noqa: S608
                 rows,
             )
         sums = ", ".join(f"SUM({m.strip()})" for m in columns.split(",")[7:])

@@ -114,3 +114,32 @@ def test_period_report_matches_raw_counts(world):
     rows = report(by="category", start=start, end=end)
     assert sum(r.total for r in rows) == 2
     assert sum(r.total for r in report(by="month")) == 4
+
+
+def test_average_time_per_stage(world):
+    import datetime as dt
+
+    from cityhall.service_requests.models import Stage
+    from cityhall.service_requests.selectors import report
+
+    request = submit(world)
+    services.transition(request=request, actor=world.executor, to="accepted")
+    services.transition(request=request, actor=world.executor, to="in_work")
+    services.transition(request=request, actor=world.executor, to="done", report="ok")
+    stages = {s.stage: s for s in Stage.objects.filter(request=request)}
+    start = stages["routed"].started_at
+    # Two hours to accept, three to start, five of work.
+    for kind, begin, hours in (("routed", 0, 2), ("accepted", 2, 3), ("in_work", 5, 5)):
+        Stage.objects.filter(pk=stages[kind].pk).update(
+            started_at=start + dt.timedelta(hours=begin),
+            finished_at=start + dt.timedelta(hours=begin + hours),
+        )
+    submit(world)  # still routed: its open stage does not count
+    services.rebuild_daily_stats()
+    (row,) = report(by="category", category_id=world.leak.pk)
+    assert row.total == 2
+    assert [row.stage_hours(k) for k in ("routed", "accepted", "in_work")] == [2.0, 3.0, 5.0]
+    assert row.stage_hours("new") is None
+    services.rebuild_daily_stats(days=[timezone.localdate(request.created_at)])
+    (row,) = report(by="category", category_id=world.leak.pk)
+    assert row.stage_averages == [None, 2.0, 3.0, 5.0]

@@ -429,6 +429,7 @@ STAGE_COLUMNS = (
     "organisation",
     "started_at",
     "due_at",
+    "finished_at",
 )
 FEEDBACK_COLUMNS = ("request", "organisation", "author", "score", "text", "created_at")
 
@@ -612,8 +613,24 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         if status == Status.NEW and path[-1] != Status.NEW:
             path.append(Status.NEW)
         span = ((closed_at or now) - created) / len(path)
+        limits = EMERGENCY if emergency else ROUTINE
         previous = ""
         for step, to in enumerate(path):
+            if to in open_statuses:
+                began = created + span * step
+                amount, unit = limits[to]
+                due = began + dt.timedelta(hours=amount * (24 if unit.endswith("days") else 1))
+                last_open = step == len(path) - 1 and status in open_statuses
+                stages.append(
+                    (
+                        pk,
+                        to.value,
+                        org if to != Status.NEW else None,
+                        when(began),
+                        when(stage_due if last_open else due),
+                        None if last_open else when(created + span * (step + 1)),
+                    )
+                )
             history.append(
                 (
                     pk,
@@ -625,16 +642,6 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
                 )
             )
             previous = to.value
-        if status in open_statuses:
-            stages.append(
-                (
-                    pk,
-                    status.value,
-                    assigned,
-                    when(created),
-                    when(stage_due),
-                )
-            )
         if author and status in (Status.DONE, Status.CONFIRMED) and org and rng.random() < 0.5:
             score = max(1, min(5, round(rng.gauss(quality[org], 1.0))))
             votes.append((pk, org, author, score, "", when(closed_at or created)))

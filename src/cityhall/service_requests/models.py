@@ -620,6 +620,15 @@ class StatMeasures(models.Model):
     overdue = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
     resolution_seconds = models.BigIntegerField(default=0)
+    # Time spent in each finished stage, and how many such stages: average time per stage.
+    new_seconds = models.BigIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    routed_seconds = models.BigIntegerField(default=0)
+    routed_count = models.PositiveIntegerField(default=0)
+    accepted_seconds = models.BigIntegerField(default=0)
+    accepted_count = models.PositiveIntegerField(default=0)
+    in_work_seconds = models.BigIntegerField(default=0)
+    in_work_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True

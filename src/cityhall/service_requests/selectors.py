@@ -209,6 +209,7 @@ REPORT_DIMENSIONS: dict[str, str] = {
     "month": "month",
     "day": "day",
 }
+STAGE_KINDS = ("new", "routed", "accepted", "in_work")
 _MEASURES = (
     "total",
     "open",
@@ -220,6 +221,7 @@ _MEASURES = (
     "overdue",
     "reopened",
     "resolution_seconds",
+    *(f"{k}_{m}" for k in STAGE_KINDS for m in ("seconds", "count")),
 )
 
 
@@ -237,6 +239,14 @@ class ReportRow:
     overdue: int = 0
     reopened: int = 0
     resolution_seconds: int = 0
+    new_seconds: int = 0
+    new_count: int = 0
+    routed_seconds: int = 0
+    routed_count: int = 0
+    accepted_seconds: int = 0
+    accepted_count: int = 0
+    in_work_seconds: int = 0
+    in_work_count: int = 0
 
     @property
     def closed(self) -> int:
@@ -253,6 +263,15 @@ class ReportRow:
     @property
     def average_hours(self) -> float | None:
         return round(self.resolution_seconds / self.closed / 3600, 1) if self.closed else None
+
+    def stage_hours(self, kind: str) -> float | None:
+        """Average hours a request spent in one stage (finished stages only)."""
+        count = getattr(self, f"{kind}_count")
+        return round(getattr(self, f"{kind}_seconds") / count / 3600, 1) if count else None
+
+    @property
+    def stage_averages(self) -> list[float | None]:
+        return [self.stage_hours(kind) for kind in STAGE_KINDS]
 
 
 def _month_start(day: dt.date) -> dt.date:

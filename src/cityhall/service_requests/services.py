@@ -1161,9 +1161,10 @@ def recompute_ratings(*, now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
+STAGE_KINDS = ("new", "routed", "accepted", "in_work")
 _MEASURES = (
     "total, open, done, confirmed, rejected, merged, closed_on_time, overdue, reopened, "
-    "resolution_seconds"
+    "resolution_seconds, " + ", ".join(f"{k}_seconds, {k}_count" for k in STAGE_KINDS)
 )
 _DIMENSIONS = "district_id, suburb_id, organisation_id, category_id, channel, applicant_kind"
 
@@ -1190,13 +1191,30 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
 
     stat_t, month_t, req_t = _table(DailyStat), _table(MonthlyStat), _table(ServiceRequest)
     day_expr = _local_day_sql("r.created_at")
-    seconds = (
-        "CAST((julianday(r.closed_at) - julianday(r.created_at)) * 86400 AS INTEGER)"
-        if connection.vendor == "sqlite"
-        else "CAST(EXTRACT(EPOCH FROM (r.closed_at - r.created_at)) AS BIGINT)"
+    vendor = connection.vendor
+
+    def seconds_between(start: str, end: str) -> str:
+        if vendor == "sqlite":
+            return f"CAST((julianday({end}) - julianday({start})) * 86400 AS INTEGER)"
+        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS BIGINT)"
+
+    stage_t = _table(Stage)
+    per_stage = ", ".join(
+        f"SUM(CASE WHEN s.stage = '{k}' THEN {seconds_between('s.started_at', 's.finished_at')} "
+        f"ELSE 0 END) AS {k}_s, SUM(CASE WHEN s.stage = '{k}' THEN 1 ELSE 0 END) AS {k}_n"
+        for k in STAGE_KINDS
+    )
+    # Finished stages summed per request, only for the requests being rolled up.
+    stages_of = (
+        f"LEFT JOIN (SELECT s.request_id, {per_stage} FROM {stage_t} s "  # noqa: S608
+        f"JOIN {req_t} q ON q.id = s.request_id WHERE s.finished_at IS NOT NULL {{window}} "
+        "GROUP BY s.request_id) st ON st.request_id = r.id "
     )
     open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
     closed = "('done', 'confirmed')"
+    stage_sums = ", ".join(
+        f"COALESCE(SUM(st.{k}_s), 0), COALESCE(SUM(st.{k}_n), 0)" for k in STAGE_KINDS
+    )
     insert_daily = (
         f"INSERT INTO {stat_t} (day, {_DIMENSIONS}, {_MEASURES}) "  # noqa: S608
         f"SELECT {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
@@ -1211,8 +1229,9 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
         "THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END), "
         f"COALESCE(SUM(CASE WHEN r.status IN {closed} AND r.closed_at IS NOT NULL "
-        f"THEN {seconds} ELSE 0 END), 0) "
-        f"FROM {req_t} r "
+        f"THEN {seconds_between('r.created_at', 'r.closed_at')} ELSE 0 END), 0), "
+        f"{stage_sums} "
+        f"FROM {req_t} r {{stages}}"
     )
     group = (
         f" GROUP BY {day_expr}, r.district_id, r.suburb_id, r.organisation_id, r.category_id, "
@@ -1233,7 +1252,8 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
         if days is None:
             DailyStat.objects.all().delete()
             MonthlyStat.objects.all().delete()
-            cursor.execute(insert_daily + group, [adapt_dt(now)])
+            sql = insert_daily.format(stages=stages_of.format(window=""))
+            cursor.execute(sql + group, [adapt_dt(now)])
             total = cursor.rowcount
             cursor.execute(
                 insert_monthly, [adapt_d(dt.date(1, 1, 1)), adapt_d(dt.date(9999, 1, 1))]
@@ -1247,9 +1267,11 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
         for day in day_list:
             start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
             end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            window = "AND q.created_at >= %s AND q.created_at < %s"
+            sql = insert_daily.format(stages=stages_of.format(window=window))
             cursor.execute(
-                insert_daily + "WHERE r.created_at >= %s AND r.created_at < %s" + group,
-                [adapt_dt(now), adapt_dt(start), adapt_dt(end)],
+                sql + "WHERE r.created_at >= %s AND r.created_at < %s" + group,
+                [adapt_dt(now), adapt_dt(start), adapt_dt(end), adapt_dt(start), adapt_dt(end)],
             )
             total += cursor.rowcount
         for month in sorted({d.replace(day=1) for d in day_list}):

@@ -731,6 +731,10 @@ REPORT_HEADER = [
     "reopened",
     "reopen_percent",
     "average_hours_to_close",
+    "average_hours_awaiting_dispatcher",
+    "average_hours_to_accept",
+    "average_hours_to_start",
+    "average_hours_of_work",
 ]
 
 
@@ -751,6 +755,7 @@ def _report_lines(rows):
             r.reopened,
             r.reopen_share,
             r.average_hours,
+            *r.stage_averages,
         ]
 
 
