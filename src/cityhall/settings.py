@@ -130,10 +130,14 @@ if REDIS_URL:
         "immediate": HUEY_IMMEDIATE,
     }
 else:
+    # No fsync on the queue file: a task lost to a power cut is re-made from the database
+    # (the notification outbox and the deadline sweeps are the source of truth), and an
+    # fsync per enqueue cost ~3 ms on every request that schedules work (0.03 ms without).
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "cityhall",
         "filename": str(DATA_DIR / "huey.sqlite3"),
+        "fsync": False,
         "immediate": HUEY_IMMEDIATE,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}
