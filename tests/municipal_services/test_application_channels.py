@@ -67,6 +67,9 @@ def test_the_widget_may_be_framed_only_by_its_site(client):
     assert client.get("/services/").get("X-Frame-Options") == "DENY"
     assert client.get(f"/services/widget/uslugi-rt/{other.code}/").status_code == 404
     assert client.get(f"/services/widget/unknown/{service.code}/").status_code == 404
+    broken = WidgetSite.objects.create(key="broken", name="Broken", origin="uslugi.example/path")
+    broken.services.add(service)
+    assert client.get(f"/services/widget/broken/{service.code}/").status_code == 404
     script = client.get("/services/widget.js")
     assert script["Content-Type"].startswith("application/javascript")
     assert "/services/widget/" in script.content.decode()

@@ -543,7 +543,12 @@ class WidgetSite(TimeStampedModel):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     origin = models.CharField(
-        _("origin"), max_length=200, help_text=_("Scheme and host, e.g. https://uslugi.example")
+        _("allowed origins"),
+        max_length=500,
+        help_text=_(
+            "Scheme and host of each page allowed to embed the widget, separated by spaces, "
+            "e.g. https://uslugi.example https://mfc.example"
+        ),
     )
     services = models.ManyToManyField(Service, blank=True, related_name="+")
     is_active = models.BooleanField(_("active"), default=True)
@@ -555,6 +560,26 @@ class WidgetSite(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.origin})"
+
+    @property
+    def origins(self) -> list[str]:
+        """The allowed origins that are well formed (scheme://host[:port], nothing more)."""
+        from urllib.parse import urlparse
+
+        result = []
+        for item in self.origin.split():
+            parsed = urlparse(item)
+            if parsed.scheme in ("http", "https") and parsed.netloc and not parsed.path.strip("/"):
+                result.append(f"{parsed.scheme}://{parsed.netloc}")
+        return result
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not self.origins or len(self.origins) != len(self.origin.split()):
+            raise ValidationError(
+                {"origin": _("Give each origin as scheme and host, e.g. https://uslugi.example")}
+            )
 
 
 class Consultation(TimeStampedModel):
