@@ -82,3 +82,23 @@ def test_overdue_filter_in_the_queue(client, world):
 
     body = client.get(reverse("service_requests:queue"), {"overdue": "1"}).content.decode()
     assert request.number in body
+
+
+def test_without_a_head_the_organisations_dispatchers_are_told(
+    world, django_capture_on_commit_callbacks
+):
+    from tests.factories import MembershipFactory
+
+    world.manager.head = None
+    world.manager.save(update_fields=["head"])
+    own_dispatcher = MembershipFactory(organisation=world.manager, role="dispatcher").user
+    request = submit(world)
+    Stage.objects.filter(request=request).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep_overdue()
+    assert Message.objects.filter(
+        recipient=own_dispatcher, event="service_requests.overdue"
+    ).exists()
+    assert not Message.objects.filter(
+        recipient=world.dispatcher, event="service_requests.overdue"
+    ).exists()

@@ -182,6 +182,10 @@ def test_executor_queue_filters(client, world):
     assert leak.number in body and other.number in body
     body = client.get(url, {"building": world.other_building.pk}).content.decode()
     assert other.number in body and leak.number not in body
+    body = client.get(url, {"address": "Баумана 7"}).content.decode()
+    assert other.number in body and leak.number not in body
+    body = client.get(url, {"address": "Nowhere 1"}).content.decode()
+    assert other.number not in body and leak.number not in body
     body = client.get(url, {"overdue": "1"}).content.decode()
     assert leak.number not in body
     client.post(reverse("service_requests:bulk"), {"ids": [leak.pk, other.pk], "to": "accepted"})

@@ -1058,8 +1058,17 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
         for row in pending:
             org = orgs.get(row["organisation_id"])
             recipients: list[User] = []
-            if row["level"] == 1 and org is not None and org.head_id:
-                recipients.append(org.head)
+            if row["level"] == 1 and org is not None:
+                if org.head_id:
+                    recipients.append(org.head)
+                else:  # no head named: the organisation's own dispatchers
+                    recipients.extend(
+                        User.objects.filter(
+                            memberships__organisation=org,
+                            memberships__role=Role.DISPATCHER,
+                            is_active=True,
+                        )
+                    )
             if (row["level"] == 2 or org is None) and centre is not None:
                 if centre.head_id:
                     recipients.append(centre.head)

@@ -370,11 +370,24 @@ def organisation_page(request, pk: int):
 STAFF_ROLES = [Role.EXECUTOR, Role.DISPATCHER, Role.OPERATOR]
 
 
+def _building_by_address(text: str) -> int | None:
+    """The queue's address filter: the building at that address, or the only one matching."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = geo.find_building(text)
+    if found is None:
+        matches = geo.search_buildings(text, limit=2)
+        found = matches[0] if len(matches) == 1 else None
+    return found.pk if found else -1  # -1: no such building, so an empty queue
+
+
 def _filters(request) -> selectors.QueueFilters:
     status = request.GET.get("status", "")
     return selectors.QueueFilters(
         status=status if status in Status.values else "",
-        building_id=_int(request.GET.get("building")),
+        building_id=_int(request.GET.get("building"))
+        or _building_by_address(request.GET.get("address", "")),
         category_id=_int(request.GET.get("category")),
         overdue=request.GET.get("overdue") == "1",
         organisation_id=_int(request.GET.get("organisation")),
