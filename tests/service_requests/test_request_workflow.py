@@ -107,6 +107,11 @@ def test_dispatcher_reassigns_from_the_board(client, world):
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.organisation == world.manager and request.status == Status.ROUTED
+    elsewhere = client.post(
+        reverse("service_requests:bulk"),
+        {"ids": [], "to": "routed", "next": "https://evil.example/"},
+    )
+    assert elsewhere["Location"] == reverse("service_requests:queue")
 
 
 def test_merge_children_follow_and_all_authors_are_told(client, world):

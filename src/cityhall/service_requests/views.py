@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -599,7 +600,12 @@ def bulk_action(request):
         messages.success(request, _("%(n)d requests updated.") % {"n": done})
     for line in failed[:10]:
         messages.error(request, line)
-    return redirect(request.POST.get("next") or reverse("service_requests:queue"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("service_requests:queue")
+    return redirect(back)
 
 
 @staff_required([Role.OPERATOR])
