@@ -177,3 +177,30 @@ def test_shared_documents_are_attached_once_for_every_service_that_asks(client, 
     assert permit.status == Application.Status.ACCEPTANCE
     assert permit.files.get().document_code == "plan"
     assert case.number.startswith("LS-")
+
+
+def test_officials_cannot_save_a_broken_questionnaire_or_step_in_the_admin(client, situation):
+    office, *_ = situation
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(
+        f"/admin/municipal_services/lifesituation/{office.pk}/change/",
+        {
+            "code": office.code,
+            "name": '{"ru": "Офис"}',
+            "description": "{}",
+            "questionnaire": '{"type": "object", "properties": {"a": {"type": "decimal"}}}',
+            "ui": "{}",
+            "is_active": "on",
+            "steps-TOTAL_FORMS": "0",
+            "steps-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "not a valid JSON Schema" in response.content.decode()
+    step = office.steps.first()
+    step.condition = {"==": [{"var": "no_such_question"}, 1]}
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        step.full_clean()
+    assert "no_such_question" in str(exc.value)

@@ -33,6 +33,8 @@ __all__ = [
     "text_in",
     "rule_reads",
     "condition_holds",
+    "schema_problems",
+    "expression_problems",
     "applicable_answers",
 ]
 
@@ -168,6 +170,28 @@ class CompiledRules:
 
 def compile_rules(rules: Iterable[dict]) -> CompiledRules:
     return CompiledRules(rules)
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """Why a form (a request type's, a questionnaire) is not a usable JSON Schema object."""
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return [_("The form must be an object schema with properties (one per field).")]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.path) or "(root)"
+        return [
+            _("The form is not a valid JSON Schema (draft 2020-12) at %(where)s: %(message)s")
+            % {"where": where, "message": exc.message}
+        ]
+    return []
+
+
+def expression_problems(expression: Any, known: set[str]) -> list[str]:
+    """Why a JSON Logic condition cannot be used over these fields (empty = fine)."""
+    problems: dict[str, list[str]] = {}
+    _check_expression(problems, "x", expression, known, _("The condition"))
+    return problems.get("x", [])
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.models import TimeStampedModel
 
-from .definition import text_in
+from .definition import expression_problems, schema_problems, text_in
 
 
 class Service(TimeStampedModel):
@@ -419,6 +419,12 @@ class StandardRequestType(TimeStampedModel):
     def __str__(self) -> str:
         return text_in(self.name) or self.code
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if problems := schema_problems(self.form_schema):
+            raise ValidationError({"form_schema": problems})
+
 
 class StandardRequest(TimeStampedModel):
     """One interdepartmental request sent from an application: sent → accepted →
@@ -493,6 +499,12 @@ class LifeSituation(TimeStampedModel):
     def __str__(self) -> str:
         return text_in(self.name) or self.code
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if problems := schema_problems(self.questionnaire):
+            raise ValidationError({"questionnaire": problems})
+
 
 class LifeSituationStep(models.Model):
     """One service of a life situation, with when it applies and how answers map to its form."""
@@ -516,6 +528,22 @@ class LifeSituationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.situation.code}#{self.order}: {self.service.code}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        fields = set((self.situation.questionnaire or {}).get("properties") or {})
+        errors = {}
+        if self.condition is not None and (problems := expression_problems(self.condition, fields)):
+            errors["condition"] = problems
+        unknown = sorted(set((self.prefill or {}).values()) - fields)
+        if unknown:
+            errors["prefill"] = [
+                _("The prefill names questionnaire fields that do not exist: %(f)s")
+                % {"f": ", ".join(unknown)}
+            ]
+        if errors:
+            raise ValidationError(errors)
 
 
 class LifeSituationCase(TimeStampedModel):
