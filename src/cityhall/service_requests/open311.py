@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -105,7 +106,7 @@ def discovery(request, fmt: str):
     data = {
         "changeset": "2026-01-01T00:00:00Z",
         "contact": settings.DEFAULT_FROM_EMAIL,
-        "key_service": "Ask the city administrators for an api_key.",
+        "key_service": _("Ask the city administrators for an api_key."),
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
@@ -127,7 +128,7 @@ def services_list(request, fmt: str):
 def service_definition(request, fmt: str, code: str):
     category = selectors.active_categories().filter(code=code).first()
     if category is None:
-        return _errors(fmt, 404, [(404, f"service_code {code} is not known")])
+        return _errors(fmt, 404, [(404, _("service_code %(code)s is not known") % {"code": code})])
     attributes = []
     for position, question in enumerate(category.current_version.attributes or [], start=1):
         attributes.append(
@@ -177,7 +178,9 @@ def _parse_date(value: str) -> dt.datetime | None:
         return None
     parsed = parse_datetime(value.replace(" ", "+"))
     if parsed is None:
-        raise InvalidInput(fields={"date": [f"{value} is not a W3C date-time"]})
+        raise InvalidInput(
+            fields={"date": [_("%(value)s is not a W3C date-time") % {"value": value}]}
+        )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -222,7 +225,7 @@ def _post_request(request, fmt: str):
     data = request.POST
     client = services.open311_client_for_key(data.get("api_key", ""))
     if client is None:
-        return _errors(fmt, 403, [(403, "api_key is missing or not valid")])
+        return _errors(fmt, 403, [(403, _("api_key is missing or not valid"))])
     lat, lon = data.get("lat", ""), data.get("long", "")
     address = data.get("address_string", "")
     building = data.get("address_id") or None
@@ -235,11 +238,11 @@ def _post_request(request, fmt: str):
     }
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
     if not data.get("service_code"):
-        return _errors(fmt, 400, [(400, "service_code: this parameter is required")])
+        return _errors(fmt, 400, [(400, _("service_code: this parameter is required"))])
     if not (lat or lon or address or building):
-        return _errors(fmt, 400, [(400, "lat/long or address_string is required")])
+        return _errors(fmt, 400, [(400, _("lat/long or address_string is required"))])
     if building is not None and not str(building).isdigit():
-        return _errors(fmt, 400, [(400, "address_id: must be a building id")])
+        return _errors(fmt, 400, [(400, _("address_id: must be a building id"))])
     try:
         created = services.submit_request(
             category=data.get("service_code", ""),
@@ -276,14 +279,16 @@ def request_detail(request, fmt: str, request_id: str):
         .first()
     )
     if item is None:
-        return _errors(fmt, 404, [(404, f"service_request_id {request_id} is not known")])
+        return _errors(
+            fmt, 404, [(404, _("service_request_id %(id)s is not known") % {"id": request_id})]
+        )
     return _respond(fmt, [_request_data(item)], root="service_requests")
 
 
 def token_detail(request, fmt: str, token: str):
     item = ServiceRequest.objects.filter(public_token=token).only("number", "public_token").first()
     if item is None:
-        return _errors(fmt, 404, [(404, "token is not known")])
+        return _errors(fmt, 404, [(404, _("token is not known"))])
     return _respond(
         fmt, [{"service_request_id": item.number, "token": token}], root="service_requests"
     )
