@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cityhall.municipal_services import services
@@ -35,6 +36,7 @@ def test_statistics_count_applications_and_the_document_check(client):
     csv_text = client.get("/services/statistics/export.csv").content.decode()
     assert "Document check,Returned,1" in csv_text
     assert "By channel,Portal,3" in csv_text
+    assert f"By day,{timezone.localtime(accepted.submitted_at).date().isoformat()}," in csv_text
     xlsx = client.get("/services/statistics/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]

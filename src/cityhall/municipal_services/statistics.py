@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -67,6 +68,13 @@ def report(period: Period, departments: QuerySet | None = None) -> dict:
         .annotate(count=Count("pk"))
         .order_by("-count")
     ]
+    by_day = [
+        {"label": r["day"].isoformat(), "count": r["count"]}
+        for r in qs.annotate(day=TruncDate("submitted_at"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .order_by("day")
+    ]
     statuses = dict(Application.Status.choices)
     by_status = [
         {"label": str(statuses.get(r["status"], r["status"])), "count": r["count"]}
@@ -87,6 +95,7 @@ def report(period: Period, departments: QuerySet | None = None) -> dict:
         "by_service": by_service,
         "by_channel": by_channel,
         "by_department": by_department,
+        "by_day": by_day,
         "by_status": by_status,
         "document_check": {
             "accepted": accepted,
@@ -143,6 +152,7 @@ def _rows(data: dict) -> list[list]:
         ("by_channel", _("By channel")),
         ("by_department", _("By department")),
         ("by_status", _("By status")),
+        ("by_day", _("By day")),
     ):
         rows += [[title, r["label"], r["count"]] for r in data[key]]
     check = data["document_check"]

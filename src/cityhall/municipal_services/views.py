@@ -468,6 +468,9 @@ def statistics(request):
         "by_channel": bar_chart_svg(
             [(r["label"], r["count"]) for r in report["by_channel"]], _("Applications by channel")
         ),
+        "by_day": bar_chart_svg(
+            [(r["label"], r["count"]) for r in report["by_day"]], _("Applications by day")
+        ),
     }
     return render(
         request,
