@@ -3,7 +3,7 @@ every demo building, an Open311 client, and a year of generated requests (≥ 10
 state, so that the map, ratings and reports look real.
 
 The catalogue and a few live requests of ``resident01`` go through the services (audited,
-notified). The year of history is generated in bulk (explicit ids, ``bulk_create`` in batches)
+notified). The year of history is generated in bulk (explicit ids, multi-row INSERTs in batches)
 from a seeded generator: deterministic, well under a minute. Loading twice changes nothing.
 """
 
@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from cityhall.accounts.models import Membership, Organisation, Role, User
 from cityhall.core.demo import DemoLogin
-from cityhall.core.models import Counter
 from cityhall.geo.models import Building
 
 from . import services
@@ -474,7 +473,6 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
     start_id = (
         ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ) + 1
-    numbers: dict[int, int] = defaultdict(int)
     last_by_building: dict[tuple[int, int], int] = {}
     requests, history, stages, votes = [], [], [], []
     total = 0
@@ -546,8 +544,6 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
             if parent_id is None:
                 status = Status.CONFIRMED
         last_by_building[(b_pk, category.pk)] = pk
-        year = created.year
-        numbers[year] += 1
         author = rng.choice(residents) if residents and rng.random() < 0.3 else None
         channel = rng.choices([Channel.WEB, Channel.OPERATOR, Channel.OPEN311], [45, 45, 10])[0]
         kind = ApplicantKind.ORGANISATION if rng.random() < 0.06 else ApplicantKind.PERSON
@@ -568,7 +564,7 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         requests.append(
             (
                 pk,
-                f"{year % 100:02d}-{numbers[year]:07d}",
+                services.number_for(pk, created),
                 f"demo{pk:012d}{rng.getrandbits(40):010x}",
                 category.pk,
                 category.current_version_id,
@@ -649,11 +645,6 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         if len(requests) >= BATCH:
             flush()
     flush()
-    for year, value in numbers.items():
-        counter, _ = Counter.objects.get_or_create(series=f"service_request-{year}")
-        if counter.value < value:
-            counter.value = value
-            counter.save(update_fields=["value"])
     from django.core.management.color import no_style
 
     with connection.cursor() as cursor:
