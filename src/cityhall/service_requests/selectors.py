@@ -39,6 +39,10 @@ __all__ = [
     "REPORT_DIMENSIONS",
     "is_dispatcher",
     "staff_organisations",
+    "requests_by_phone",
+    "split_period",
+    "counts_by_status",
+    "ReportRow",
 ]
 
 DUPLICATE_WINDOW = dt.timedelta(days=14)
