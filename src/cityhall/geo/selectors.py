@@ -72,6 +72,15 @@ class Location:
         return self.district is not None
 
 
+#: Boundaries are large JSON documents; a building's district and suburb are read by name, so
+#: their geometry is left in the database unless someone asks for it.
+AREA_GEOMETRY_FIELDS = ("district__geometry", "suburb__geometry")
+
+
+def _buildings():
+    return Building.objects.select_related("district", "suburb").defer(*AREA_GEOMETRY_FIELDS)
+
+
 def locate(lat: float, lon: float) -> Location:
     """The district and suburb containing (lat, lon); a point on a border counts as inside.
 
@@ -95,7 +104,7 @@ def building_for_point(lat: float, lon: float, max_distance_m: float = 60) -> Bu
     A map click or a phone's location names a building only when one is really there."""
     lat, lon = float(lat), float(lon)
     dlat, dlon = metres_to_degrees(max_distance_m, lat)
-    candidates = Building.objects.select_related("district", "suburb").filter(
+    candidates = _buildings().filter(
         lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon
     )
     best, best_distance = None, float(max_distance_m)
@@ -112,9 +121,7 @@ def find_building(address: str) -> Building | None:
     key = normalise_address(address)
     if not key:
         return None
-    return (
-        Building.objects.select_related("district", "suburb").filter(address_normalised=key).first()
-    )
+    return _buildings().filter(address_normalised=key).first()
 
 
 def search_buildings(query: str, limit: int = 10) -> list[Building]:
@@ -138,7 +145,7 @@ def search_buildings(query: str, limit: int = 10) -> list[Building]:
         output_field=IntegerField(),
     )
     return list(
-        Building.objects.select_related("district", "suburb")
+        _buildings()
         .filter(condition)
         .annotate(rank=rank)
         .order_by("rank", "street", "house_number", "house", "id")[:limit]
@@ -187,7 +194,7 @@ def buildings_within(
 ) -> list[Building]:
     """Buildings inside a GeoJSON Polygon/MultiPolygon (boundary included): a bounding-box
     query on the indexed lat/lon columns, then one vectorised exact test in shapely."""
-    qs = queryset if queryset is not None else Building.objects.select_related("district", "suburb")
+    qs = queryset if queryset is not None else _buildings()
     return list(_within(geometry, qs))
 
 
@@ -263,9 +270,7 @@ def buildings_geojson(
     """Buildings as Point features, optionally of one district (instance or code) and/or inside
     a (min_lon, min_lat, max_lon, max_lat) box; at most ``limit`` (≤ 5000), or all of them
     with ``limit=None`` (exports)."""
-    qs = Building.objects.select_related("district", "suburb").order_by(
-        "street", "house_number", "house", "id"
-    )
+    qs = _buildings().order_by("street", "house_number", "house", "id")
     if isinstance(district, District):
         qs = qs.filter(district=district)
     elif district:
@@ -328,4 +333,4 @@ def get_district(code: str) -> District | None:
 
 
 def get_building(building_id: int) -> Building | None:
-    return Building.objects.select_related("district", "suburb").filter(pk=building_id).first()
+    return _buildings().filter(pk=building_id).first()
