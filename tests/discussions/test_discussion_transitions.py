@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 from cityhall.core.models import AuditRecord
@@ -277,4 +277,6 @@ def test_participants_are_told_when_proposals_close(
         services.run_scheduled_transitions()
     assert [m.to for m in mail.outbox] == [[resident.email]]
     body = mail.outbox[0].body
-    assert open_.title in body and "Proposals closed" in body
+    with translation.override(resident.preferred_language):  # told in their own language
+        closed = str(Status.PROPOSALS_CLOSED.label)
+    assert open_.title in body and closed in body

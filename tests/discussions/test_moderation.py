@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from cityhall.core.errors import Forbidden, InvalidInput
 from cityhall.core.models import AuditRecord
 from cityhall.discussions import services
-from cityhall.discussions.models import Flag, ModerationAction, Proposal
+from cityhall.discussions.models import Flag, ModerationAction, ModerationReason, Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,9 @@ def test_flag_queues_and_moderator_hides_in_the_open(
     assert ModerationAction.objects.get().reason == "personal_data"
     assert AuditRecord.objects.filter(action="discussions.item_hidden").count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [proposal.author.email]
-    assert "содержит персональные данные" in mail.outbox[0].body or "personal data" in (
-        mail.outbox[0].body
-    )
+    with translation.override(proposal.author.preferred_language):
+        reason = str(ModerationReason.PERSONAL_DATA.label)
+    assert reason in mail.outbox[0].body
 
     client.logout()
     page = client.get(f"/discussions/{discussion.pk}/").content.decode()
