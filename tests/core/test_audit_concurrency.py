@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 
 from cityhall.accounts.models import Role
 from cityhall.core import audit
@@ -105,3 +105,39 @@ def test_parallel_support_tickets_get_distinct_numbers_and_one_chain(capsys):
     assert submitted.count() == total
     _chain_is_intact(capsys, AuditRecord.objects.count())
     assert AuditRecord.objects.count() >= base + total
+
+
+def test_rolled_back_appends_leave_no_gap_between_parallel_writers(capsys):
+    """The number is taken by the head's UPDATE; a writer whose transaction rolls back gives it
+    back, so the committed records still number 1..n without holes."""
+    per_writer = 10
+
+    class Undo(Exception):
+        pass
+
+    def append(index: int) -> None:
+        for n in range(per_writer):
+            try:
+                with transaction.atomic():
+                    rec = audit.record(
+                        actor=None,
+                        action="test.appended",
+                        object_type="tests.writer",
+                        object_id=f"{index}-{n}",
+                    )
+                    assert AuditRecord.objects.get(pk=rec.pk).hash == rec.hash
+                    if n % 3 == 0:
+                        raise Undo()
+            except Undo:
+                pass
+
+    errors = _run_in_parallel(append)
+
+    assert errors == []
+    kept = [n for n in range(per_writer) if n % 3]
+    total = WRITERS * len(kept)
+    seqs = list(AuditRecord.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, total + 1))
+    written = set(AuditRecord.objects.values_list("object_id", flat=True))
+    assert written == {f"{i}-{n}" for i in range(WRITERS) for n in kept}
+    _chain_is_intact(capsys, total)

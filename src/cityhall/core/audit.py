@@ -2,7 +2,9 @@
 
 Every service that changes a domain object calls :func:`record` inside its transaction. Appends
 are serialised by a row lock on :class:`AuditChainHead`, so concurrent writers never fork the
-chain and ``seq`` has no gaps.
+chain and ``seq`` has no gaps. An append is three short statements in the caller's transaction:
+``UPDATE head SET seq = seq + 1 … RETURNING`` (lock and number at once; SQLite ≥ 3.35 and
+PostgreSQL), the record's ``INSERT``, and the head's new ``last_hash``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
@@ -64,6 +66,33 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return _normalise(data)
 
 
+_HEAD = AuditChainHead._meta.db_table
+# Table and column names come from the models, never from input.
+_TAKE_NUMBER = f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash"  # noqa: S608
+_SET_LAST_HASH = f"UPDATE {_HEAD} SET last_hash = %s WHERE id = 1"  # noqa: S608
+_INSERT_FIELDS = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+
+
+_INSERT_SQL: dict[str, str] = {}
+
+
+def _insert_sql(connection) -> str:
+    sql = _INSERT_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
+        values = ", ".join(["%s"] * len(_INSERT_FIELDS))
+        sql = _INSERT_SQL[connection.vendor] = (
+            f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
+            f"RETURNING {quote(AuditRecord._meta.pk.column)}"
+        )
+    return sql
+
+
+def _insert_params(rec: AuditRecord, connection) -> list[Any]:
+    return [f.get_db_prep_save(getattr(rec, f.attname), connection) for f in _INSERT_FIELDS]
+
+
 def record(
     *,
     actor: Any,
@@ -81,29 +110,35 @@ def record(
         object_id = object_id or target.pk
     if not object_type:
         raise ValueError("audit record needs a target or an object_type")
+    rec = AuditRecord(
+        created_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_repr=(str(actor)[:200] if actor is not None else "system"),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_normalise(before),
+        after=_normalise(after),
+        message=message,
+    )
     # No savepoint: the record lives and dies with the caller's transaction.
     with transaction.atomic(savepoint=False):
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:  # the migration creates it; a flushed test database may not have it
-            AuditChainHead.objects.get_or_create(pk=1)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        rec = AuditRecord(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_repr=(str(actor)[:200] if actor is not None else "system"),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=_normalise(before),
-            after=_normalise(after),
-            message=message,
-            prev_hash=head.last_hash,
-        )
-        rec.hash = _digest(rec.prev_hash, _fields_of(rec))
-        rec.save(force_insert=True)
-        head.seq, head.last_hash = rec.seq, rec.hash
-        head.save(update_fields=["seq", "last_hash"])
+        connection = connections[AuditRecord.objects.db]
+        with connection.cursor() as cursor:
+            # One statement takes the head's row lock and the next number at once; the lock is
+            # held until the caller's transaction ends, so appends never fork or leave gaps.
+            cursor.execute(_TAKE_NUMBER)
+            row = cursor.fetchone()
+            if row is None:  # the migration creates it; a flushed test database may not have it
+                AuditChainHead.objects.get_or_create(pk=1)
+                cursor.execute(_TAKE_NUMBER)
+                row = cursor.fetchone()
+            rec.seq, rec.prev_hash = row
+            rec.hash = _digest(rec.prev_hash, _fields_of(rec))
+            cursor.execute(_insert_sql(connection), _insert_params(rec, connection))
+            rec.pk = cursor.fetchone()[0]
+            rec._state.adding, rec._state.db = False, connection.alias
+            cursor.execute(_SET_LAST_HASH, [rec.hash])
     return rec
 
 
