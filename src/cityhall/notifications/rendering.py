@@ -5,17 +5,34 @@ or, before ``sync_notification_templates`` has run, the event's declared default
 tried in the order: the one asked for, Russian, English, then any other.
 Plain texts (subject, body, SMS) are rendered without HTML escaping; the HTML part of an e-mail
 is rendered with autoescape on, so that what a resident typed can never become markup.
+
+``notify`` runs on hot paths (a resident's request intake), so the active templates of each
+event are kept in process memory and only the parts the channels need are rendered. The cache
+stays fresh without a query per message:
+
+- when this process saves or deletes a template (an official's edit, ``sync_templates``), the
+  cache is dropped at once; until that transaction commits, every render reads the table, so a
+  rolled-back edit is never served;
+- edits made by other processes are noticed through the table's fingerprint (row count, last
+  id, last change), compared at most every ``NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS``
+  (default 2 s).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.html import escape, linebreaks
@@ -23,11 +40,19 @@ from django.utils.html import escape, linebreaks
 from .events import TemplateText, get_event
 from .models import NotificationTemplate
 
-__all__ = ["RenderedNotification", "render_notification", "language_order"]
+__all__ = [
+    "PARTS",
+    "RenderedNotification",
+    "render_notification",
+    "language_order",
+    "templates_changed",
+]
 
 FALLBACK_LANGUAGES = ("ru", "en")
 SUBJECT_MAX = 300
 SHORT_TEXT_MAX = 500
+#: What a rendering can produce; ``subject`` is always rendered (every message has one).
+PARTS = frozenset({"subject", "body", "body_html", "short_text"})
 
 
 @dataclass(frozen=True)
@@ -65,25 +90,96 @@ def _render(source: str, context: dict[str, Any], *, autoescape: bool) -> str:
     return _compiled(source).render(Context(context, autoescape=autoescape))
 
 
+# --- the in-process cache of active templates (see the module docstring) -------------------
+
+_Texts = dict[str, tuple[TemplateText, int | None]]
+
+
+class _Cache:
+    texts: dict[str, _Texts] = {}
+    fingerprint: tuple | None = None
+    checked_at: float = 0.0
+    uncommitted: bool = False
+
+
+def _fingerprint() -> tuple:
+    row = NotificationTemplate.objects.aggregate(
+        n=Count("id"), top=Max("id"), last=Max("updated_at")
+    )
+    return (row["n"], row["top"], row["last"])
+
+
+def _read_templates(event: str) -> _Texts:
+    return {
+        row.language: (TemplateText(row.subject, row.body, row.short_text), row.version)
+        for row in NotificationTemplate.objects.filter(event=event, is_active=True)
+    }
+
+
+def _active_templates(event: str) -> _Texts:
+    """{language: (text, version)} of the event's active template rows."""
+    if _Cache.uncommitted:
+        if transaction.get_connection().in_atomic_block:
+            return _read_templates(event)  # this process changed templates; not committed yet
+        # Outside any transaction the change was committed or rolled back: the table is true.
+        _Cache.uncommitted = False
+        _Cache.fingerprint = None
+    now = time.monotonic()
+    recheck = float(getattr(settings, "NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS", 2.0))
+    if _Cache.fingerprint is None or now - _Cache.checked_at >= recheck:
+        fingerprint = _fingerprint()
+        if fingerprint != _Cache.fingerprint:
+            _Cache.texts = {}
+            _Cache.fingerprint = fingerprint
+        _Cache.checked_at = now
+    texts = _Cache.texts.get(event)
+    if texts is None:
+        texts = _Cache.texts[event] = _read_templates(event)
+    return texts
+
+
+def _committed() -> None:
+    _Cache.uncommitted = False
+    _Cache.fingerprint = None
+    _Cache.texts = {}
+
+
+def templates_changed(**_kwargs) -> None:
+    """Drop the cache: a template row was saved or deleted in this process (signal receiver;
+    also safe to call by hand after a bulk change)."""
+    _Cache.texts = {}
+    _Cache.fingerprint = None
+    _Cache.uncommitted = True
+    transaction.on_commit(_committed)
+
+
+def _forget(**_kwargs) -> None:
+    """After migrate or flush (which bypass model signals) nothing cached can be trusted."""
+    _committed()
+
+
+post_save.connect(templates_changed, sender=NotificationTemplate, dispatch_uid="notif-tpl-save")
+post_migrate.connect(_forget, dispatch_uid="notif-tpl-migrate")
+post_delete.connect(templates_changed, sender=NotificationTemplate, dispatch_uid="notif-tpl-del")
+
+
 def render_notification(
-    event: str, language: str | None, context: dict[str, Any]
+    event: str,
+    language: str | None,
+    context: dict[str, Any],
+    parts: Collection[str] = PARTS,
 ) -> RenderedNotification:
     """Render ``event`` for ``language``; raises if the event is unknown or context is missing
-    a declared variable (a programming error, found by the first test that sends it)."""
+    a declared variable (a programming error, found by the first test that sends it).
+
+    Only the subject and the named ``parts`` are rendered; the others are left empty."""
     declaration = get_event(event)
     missing = [name for name in declaration.variables if name not in context]
     if missing:
         raise ImproperlyConfigured(
             f"notification event {event!r} needs context {', '.join(missing)}"
         )
-    rows = {
-        row.language: row
-        for row in NotificationTemplate.objects.filter(event=event, is_active=True)
-    }
-    texts: dict[str, tuple[TemplateText, int | None]] = {
-        lang: (TemplateText(row.subject, row.body, row.short_text), row.version)
-        for lang, row in rows.items()
-    }
+    texts = dict(_active_templates(event))
     for lang, text in declaration.defaults.items():
         texts.setdefault(lang, (text, None))
     chosen = language_order(language, list(texts))[0]
@@ -94,18 +190,29 @@ def render_notification(
         "city_name": settings.CITY_NAME,
         **context,
     }
-    with translation.override(chosen):
-        subject = _one_line(_render(text.subject, full_context, autoescape=False), SUBJECT_MAX)
-        body = _render(text.body, full_context, autoescape=False).strip()
-        body_html = linebreaks(_render(text.body, full_context, autoescape=True).strip())
-        short_source = text.short_text or text.subject
-        short_text = _one_line(
-            _render(short_source, full_context, autoescape=False), SHORT_TEXT_MAX
+    body = body_html = short_text = ""
+    if translation.get_language() == chosen:
+        switch = contextlib.nullcontext()
+    else:
+        switch = translation.override(chosen)
+    with switch:
+        plain_subject = _render(text.subject, full_context, autoescape=False)
+        subject = _one_line(plain_subject, SUBJECT_MAX)
+        if "body" in parts:
+            body = _render(text.body, full_context, autoescape=False).strip()
+        if "body_html" in parts:
+            body_html = linebreaks(_render(text.body, full_context, autoescape=True).strip())
+        if "short_text" in parts:
+            if text.short_text:
+                short_source = _render(text.short_text, full_context, autoescape=False)
+                short_text = _one_line(short_source, SHORT_TEXT_MAX)
+            else:
+                short_text = _one_line(plain_subject, SHORT_TEXT_MAX)
+    if "body_html" in parts:
+        body_html = (
+            f'<!doctype html><html lang="{chosen}"><head><meta charset="utf-8">'
+            f"<title>{escape(subject)}</title></head><body>{body_html}</body></html>"
         )
-    body_html = (
-        f'<!doctype html><html lang="{chosen}"><head><meta charset="utf-8">'
-        f"<title>{escape(subject)}</title></head><body>{body_html}</body></html>"
-    )
     return RenderedNotification(
         event=event,
         language=chosen,

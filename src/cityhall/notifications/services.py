@@ -109,6 +109,19 @@ def _message(
     )
 
 
+def _parts_for(channels: Iterable[str]) -> set[str]:
+    """What the messages of these channels carry (see :func:`_message`); the subject always."""
+    parts = {"subject"}
+    for channel in channels:
+        if channel in SHORT_TEXT_CHANNELS:
+            parts.add("short_text")
+        else:
+            parts.add("body")
+            if channel == ChannelCode.EMAIL:
+                parts.add("body_html")
+    return parts
+
+
 def _schedule_delivery(ids: list[int]) -> None:
     """Runs after commit. If the queue is unreachable the sweeper still finds the rows."""
     from . import tasks
@@ -176,7 +189,12 @@ def notify(
     pairs = _chosen_channels(recipient, channels)
     if not pairs:
         return []
-    rendered = render_notification(event, language or recipient.preferred_language, context)
+    rendered = render_notification(
+        event,
+        language or recipient.preferred_language,
+        context,
+        parts=_parts_for(code for code, _address in pairs),
+    )
     url = str(context.get("url", ""))
     return _enqueue(
         [
@@ -201,7 +219,8 @@ def notify_address(
     if not email and not phone:
         logger.info("%s: no e-mail address or phone number to notify", event)
         return []
-    rendered = render_notification(event, language, context)
+    channels = ([ChannelCode.EMAIL] if email else []) + ([ChannelCode.SMS] if phone else [])
+    rendered = render_notification(event, language, context, parts=_parts_for(channels))
     url = str(context.get("url", ""))
     messages = []
     if email:
