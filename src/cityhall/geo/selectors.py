@@ -4,6 +4,7 @@ districts, suburbs and buildings as GeoJSON. The public surface other apps use i
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from shapely.geometry.base import BaseGeometry
 
-from . import area_index
+from . import area_index, building_index
 from .addresses import normalise_address, search_tokens
 from .geometry import area_shape, distance_m, metres_to_degrees
 from .models import Building, District, Suburb
@@ -101,18 +102,70 @@ def is_inside_city(lat: float, lon: float) -> bool:
 def building_for_point(lat: float, lon: float, max_distance_m: float = 60) -> Building | None:
     """The building nearest to (lat, lon) within ``max_distance_m`` metres, or None.
 
-    A map click or a phone's location names a building only when one is really there."""
+    A map click or a phone's location names a building only when one is really there. The
+    candidates come from the in-process point index (:mod:`cityhall.geo.building_index`); the
+    chosen building is read by primary key, and its district and suburb are taken from the
+    boundary index, so a lookup costs one short query."""
     lat, lon = float(lat), float(lon)
     dlat, dlon = metres_to_degrees(max_distance_m, lat)
+    best_pk, best_distance = None, float(max_distance_m)
+    for pk, b_lat, b_lon in building_index.current().within_box(lat, lon, dlat, dlon):
+        distance = distance_m(lat, lon, b_lat, b_lon)
+        if distance <= best_distance:
+            best_pk, best_distance = pk, distance
+    if best_pk is None:
+        return None
+    building = Building.objects.filter(pk=best_pk).first()
+    if building is None or distance_m(lat, lon, building.lat, building.lon) > max_distance_m:
+        # Moved or deleted by another process since the index was read: ask the table.
+        return _nearest_in_table(lat, lon, dlat, dlon, max_distance_m)
+    if not _attach_areas(building):
+        return _buildings().get(pk=building.pk)
+    return building
+
+
+def _nearest_in_table(
+    lat: float, lon: float, dlat: float, dlon: float, max_distance_m: float
+) -> Building | None:
     candidates = _buildings().filter(
         lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon
     )
     best, best_distance = None, float(max_distance_m)
-    for building in candidates:
+    for building in candidates.order_by("pk"):
         distance = distance_m(lat, lon, building.lat, building.lon)
         if distance <= best_distance:
             best, best_distance = building, distance
     return best
+
+
+def _attach_areas(building: Building) -> bool:
+    """Fill the building's district and suburb from the boundary index (fresh copies); False
+    when the index does not know one of them (then the caller reads them from the table)."""
+    areas = _areas_by_pk()
+    district = areas[0].get(building.district_id) if building.district_id else None
+    suburb = areas[1].get(building.suburb_id) if building.suburb_id else None
+    if (building.district_id and district is None) or (building.suburb_id and suburb is None):
+        return False
+    building.district = copy.copy(district) if district is not None else None
+    building.suburb = copy.copy(suburb) if suburb is not None else None
+    return True
+
+
+_AREA_MAPS: dict[int, tuple[area_index.AreaIndex, dict, dict]] = {}
+
+
+def _areas_by_pk() -> tuple[dict[int, District], dict[int, Suburb]]:
+    index = area_index.current()
+    known = _AREA_MAPS.get(0)
+    if known is None or known[0] is not index:
+        districts = {entry.area.pk: entry.area for entry in index.districts}
+        suburbs = {
+            entry.area.pk: entry.area
+            for entries in index.suburbs_by_district.values()
+            for entry in entries
+        }
+        known = _AREA_MAPS[0] = (index, districts, suburbs)
+    return known[1], known[2]
 
 
 def find_building(address: str) -> Building | None:
