@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cityhall.accounts import services
 from cityhall.accounts.models import ApiToken, Role, VerifiedIdentity
+from cityhall.accounts.tokens import user_for_token
 from cityhall.core.models import AuditRecord
 from tests.factories import MembershipFactory, UserFactory
 
@@ -79,3 +82,34 @@ def test_deactivated_person_loses_api_access(client):
     services.deactivate_user(actor=None, user=person, reason="left the company")
     assert client.get(ME, headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert ApiToken.objects.get(user=person).revoked_at is not None
+
+
+def test_a_token_lookup_is_one_query_and_records_use_at_most_once_a_minute(
+    django_assert_num_queries,
+):
+    person = UserFactory(username="integration")
+    token = _token_for("integration")
+    row = ApiToken.objects.get(user=person)
+    assert row.last_used_at is None
+
+    with django_assert_num_queries(2):  # the lookup, and the first use written
+        assert user_for_token(token) == person
+    row.refresh_from_db()
+    first_use = row.last_used_at
+    assert first_use is not None
+
+    with django_assert_num_queries(1):  # within the minute: no write
+        found = user_for_token(token)
+    assert (found.pk, found.username, found.is_active) == (person.pk, "integration", True)
+    row.refresh_from_db()
+    assert row.last_used_at == first_use
+
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=first_use - dt.timedelta(minutes=2))
+    with django_assert_num_queries(2):
+        assert user_for_token(token) == person
+    row.refresh_from_db()
+    assert row.last_used_at > first_use - dt.timedelta(minutes=2)
+
+    ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+    assert user_for_token(token) is None
+    assert user_for_token("ch_not-a-token") is None
