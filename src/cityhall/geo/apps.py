@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,13 +8,9 @@ class GeoConfig(AppConfig):
     verbose_name = _("Districts and buildings")
 
     def ready(self) -> None:
-        # Not domain flow: this only drops the in-process boundary index (area_index.py) on
-        # any change to a boundary, however it was made (service, fixture, data migration).
-        from . import area_index
-        from .models import District, Suburb
+        # Not domain flow: these only drop the in-process indexes of boundaries and building
+        # points on any change, however it was made (service, fixture, data migration).
+        from . import area_index, building_index
 
-        for model in (District, Suburb):
-            post_save.connect(area_index.mark_changed, sender=model, dispatch_uid=f"geo-{model}")
-            post_delete.connect(
-                area_index.mark_changed, sender=model, dispatch_uid=f"geo-del-{model}"
-            )
+        area_index.connect_signals()
+        building_index.connect_signals()

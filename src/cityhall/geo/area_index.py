@@ -5,31 +5,21 @@ page) asks "which district is this in?", so the answer must not cost a query. Th
 loaded once per process into shapely *prepared* geometries with their bounding boxes; a lookup is
 a few bounding-box comparisons and one prepared point test (microseconds).
 
-Staying fresh without a query per lookup:
-
-- when this process saves or deletes an area, the index is dropped at once and rebuilt on the
-  next lookup; until that transaction commits (or a lookup runs outside any transaction), every
-  lookup compares the tables' fingerprint (row count, last change, last id) — so a rolled-back
-  change is never served;
-- changes made by other processes (web workers, the background worker) are noticed by the same
-  fingerprint, compared at most every ``GEO_AREA_RECHECK_SECONDS`` (default 2 s).
-
-This works with any cache backend (the default per-process memory cache cannot tell other
-processes anything) and with both SQLite and PostgreSQL.
+It stays fresh without a query per lookup by the rules of
+:class:`cityhall.core.process_cache.ProcessCache` (other processes' changes are noticed within
+``GEO_AREA_RECHECK_SECONDS``, default 2 s; this process's at once, rollbacks included).
 """
 
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass, field
 
 import shapely
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+
+from cityhall.core.process_cache import ProcessCache
 
 from .models import District, Suburb
 
@@ -79,14 +69,6 @@ def _entry(area: District | Suburb) -> _Entry:
     return _Entry(area=area, bounds=geom.bounds, geom=geom)
 
 
-def _fingerprint() -> tuple:
-    parts = []
-    for model in (District, Suburb):
-        row = model.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at"))
-        parts.append((row["n"], row["top"], row["last"]))
-    return tuple(parts)
-
-
 def _build(fingerprint: tuple) -> AreaIndex:
     index = AreaIndex(fingerprint=fingerprint)
     index.districts = [_entry(d) for d in District.objects.order_by("code")]
@@ -95,38 +77,14 @@ def _build(fingerprint: tuple) -> AreaIndex:
     return index
 
 
-class _State:
-    index: AreaIndex | None = None
-    checked_at: float = 0.0
-    uncommitted: bool = False
-
-
-def current() -> AreaIndex:
-    """The index, rebuilt when the boundaries changed (see the module docstring)."""
-    index = _State.index
-    now = time.monotonic()
-    recheck = float(getattr(settings, "GEO_AREA_RECHECK_SECONDS", 2.0))
-    if index is not None and not _State.uncommitted and now - _State.checked_at < recheck:
-        return index
-    fingerprint = _fingerprint()
-    if index is None or index.fingerprint != fingerprint:
-        index = _build(fingerprint)
-        _State.index = index
-    _State.checked_at = now
-    if _State.uncommitted and not transaction.get_connection().in_atomic_block:
-        # Outside any transaction the change was either committed or rolled back (its
-        # on-commit hook then never runs): what was just read is the truth.
-        _State.uncommitted = False
-    return index
-
-
-def _committed() -> None:
-    _State.uncommitted = False
-    _State.index = None
-
-
-def mark_changed(**_kwargs) -> None:
-    """Called after any district or suburb is saved or deleted (connected in apps.py)."""
-    _State.index = None
-    _State.uncommitted = True
-    transaction.on_commit(_committed)
+_cache: ProcessCache[AreaIndex] = ProcessCache(
+    name="geo-area-index",
+    watched=(District, Suburb),
+    build=_build,
+    recheck_setting="GEO_AREA_RECHECK_SECONDS",
+)
+#: The index, rebuilt when the boundaries changed (see the module docstring).
+current = _cache.current
+#: Called after any district or suburb is saved or deleted (signals connected in apps.py).
+mark_changed = _cache.mark_changed
+connect_signals = _cache.connect_signals

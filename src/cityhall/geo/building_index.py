@@ -5,22 +5,17 @@ points of all buildings (id, latitude, longitude: a few megabytes for a city) ar
 of cells of ``CELL_DEGREES``, so finding the nearest candidates is a few dictionary look-ups; the
 chosen building is then read by primary key (the caller always gets the current row).
 
-Staying fresh follows :mod:`cityhall.geo.area_index`: a building saved or deleted in this
-process drops the index at once and, until that transaction ends, every lookup compares the
-table's fingerprint (row count, last id, last change); changes by other processes are noticed
-by the same fingerprint, compared at most every ``GEO_BUILDING_RECHECK_SECONDS`` (default 2 s).
+Staying fresh follows :class:`cityhall.core.process_cache.ProcessCache`: a building saved or
+deleted in this process drops the index at once (rollbacks included); changes by other
+processes are noticed within ``GEO_BUILDING_RECHECK_SECONDS`` (default 2 s).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_migrate, post_save
+from cityhall.core.process_cache import ProcessCache
 
 from .models import Building
 
@@ -56,11 +51,6 @@ class BuildingIndex:
         return found
 
 
-def _fingerprint() -> tuple:
-    row = Building.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at"))
-    return (row["n"], row["top"], row["last"])
-
-
 def _build(fingerprint: tuple) -> BuildingIndex:
     index = BuildingIndex(fingerprint=fingerprint)
     for pk, lat, lon in Building.objects.values_list("id", "lat", "lon").iterator(2000):
@@ -68,46 +58,14 @@ def _build(fingerprint: tuple) -> BuildingIndex:
     return index
 
 
-class _State:
-    index: BuildingIndex | None = None
-    checked_at: float = 0.0
-    uncommitted: bool = False
-
-
-def current() -> BuildingIndex:
-    """The index, rebuilt when the buildings changed (see the module docstring)."""
-    index = _State.index
-    now = time.monotonic()
-    recheck = float(getattr(settings, "GEO_BUILDING_RECHECK_SECONDS", 2.0))
-    if index is not None and not _State.uncommitted and now - _State.checked_at < recheck:
-        return index
-    fingerprint = _fingerprint()
-    if index is None or index.fingerprint != fingerprint:
-        index = _build(fingerprint)
-        _State.index = index
-    _State.checked_at = now
-    if _State.uncommitted and not transaction.get_connection().in_atomic_block:
-        _State.uncommitted = False
-    return index
-
-
-def _committed() -> None:
-    _State.uncommitted = False
-    _State.index = None
-
-
-def mark_changed(**_kwargs) -> None:
-    """Called after any building is saved or deleted in this process."""
-    _State.index = None
-    _State.uncommitted = True
-    transaction.on_commit(_committed)
-
-
-def _forget(**_kwargs) -> None:
-    """After migrate or flush (which bypass model signals)."""
-    _State.index = None
-
-
-post_save.connect(mark_changed, sender=Building, dispatch_uid="geo-building-index-save")
-post_delete.connect(mark_changed, sender=Building, dispatch_uid="geo-building-index-delete")
-post_migrate.connect(_forget, dispatch_uid="geo-building-index-migrate")
+_cache: ProcessCache[BuildingIndex] = ProcessCache(
+    name="geo-building-index",
+    watched=(Building,),
+    build=_build,
+    recheck_setting="GEO_BUILDING_RECHECK_SECONDS",
+)
+#: The index, rebuilt when the buildings changed (see the module docstring).
+current = _cache.current
+#: Called after any building is saved or deleted in this process (signals connected in apps.py).
+mark_changed = _cache.mark_changed
+connect_signals = _cache.connect_signals

@@ -8,21 +8,15 @@ is rendered with autoescape on, so that what a resident typed can never become m
 
 ``notify`` runs on hot paths (a resident's request intake), so the active templates of each
 event are kept in process memory and only the parts the channels need are rendered. The cache
-stays fresh without a query per message:
-
-- when this process saves or deletes a template (an official's edit, ``sync_templates``), the
-  cache is dropped at once; until that transaction commits, every render reads the table, so a
-  rolled-back edit is never served;
-- edits made by other processes are noticed through the table's fingerprint (row count, last
-  id, last change), compared at most every ``NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS``
-  (default 2 s).
+follows :class:`cityhall.core.process_cache.ProcessCache`: an edit in this process (an
+official's, ``sync_templates``) drops it at once and a rolled-back edit is never served; edits
+by other processes are noticed within ``NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS`` (default 2 s).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,12 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_migrate, post_save
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.html import escape, linebreaks
+
+from cityhall.core.process_cache import ProcessCache
 
 from .events import TemplateText, get_event
 from .models import NotificationTemplate
@@ -95,20 +88,6 @@ def _render(source: str, context: dict[str, Any], *, autoescape: bool) -> str:
 _Texts = dict[str, tuple[TemplateText, int | None]]
 
 
-class _Cache:
-    texts: dict[str, _Texts] = {}
-    fingerprint: tuple | None = None
-    checked_at: float = 0.0
-    uncommitted: bool = False
-
-
-def _fingerprint() -> tuple:
-    row = NotificationTemplate.objects.aggregate(
-        n=Count("id"), top=Max("id"), last=Max("updated_at")
-    )
-    return (row["n"], row["top"], row["last"])
-
-
 def _read_templates(event: str) -> _Texts:
     return {
         row.language: (TemplateText(row.subject, row.body, row.short_text), row.version)
@@ -116,51 +95,27 @@ def _read_templates(event: str) -> _Texts:
     }
 
 
+#: {event: {language: (text, version)}}, filled per event on first use; dropped whenever the
+#: template table changes (core.process_cache rules: other processes' edits within
+#: NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS, this process's at once, rollbacks never served).
+_cache: ProcessCache[dict[str, _Texts]] = ProcessCache(
+    name="notification-templates",
+    watched=(NotificationTemplate,),
+    build=lambda _fingerprint: {},
+    recheck_setting="NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS",
+)
+_cache.connect_signals()
+#: Drop the cache by hand after a bulk change that sends no signals.
+templates_changed = _cache.mark_changed
+
+
 def _active_templates(event: str) -> _Texts:
     """{language: (text, version)} of the event's active template rows."""
-    if _Cache.uncommitted:
-        if transaction.get_connection().in_atomic_block:
-            return _read_templates(event)  # this process changed templates; not committed yet
-        # Outside any transaction the change was committed or rolled back: the table is true.
-        _Cache.uncommitted = False
-        _Cache.fingerprint = None
-    now = time.monotonic()
-    recheck = float(getattr(settings, "NOTIFICATIONS_TEMPLATE_RECHECK_SECONDS", 2.0))
-    if _Cache.fingerprint is None or now - _Cache.checked_at >= recheck:
-        fingerprint = _fingerprint()
-        if fingerprint != _Cache.fingerprint:
-            _Cache.texts = {}
-            _Cache.fingerprint = fingerprint
-        _Cache.checked_at = now
-    texts = _Cache.texts.get(event)
+    by_event = _cache.current()
+    texts = by_event.get(event)
     if texts is None:
-        texts = _Cache.texts[event] = _read_templates(event)
+        texts = by_event[event] = _read_templates(event)
     return texts
-
-
-def _committed() -> None:
-    _Cache.uncommitted = False
-    _Cache.fingerprint = None
-    _Cache.texts = {}
-
-
-def templates_changed(**_kwargs) -> None:
-    """Drop the cache: a template row was saved or deleted in this process (signal receiver;
-    also safe to call by hand after a bulk change)."""
-    _Cache.texts = {}
-    _Cache.fingerprint = None
-    _Cache.uncommitted = True
-    transaction.on_commit(_committed)
-
-
-def _forget(**_kwargs) -> None:
-    """After migrate or flush (which bypass model signals) nothing cached can be trusted."""
-    _committed()
-
-
-post_save.connect(templates_changed, sender=NotificationTemplate, dispatch_uid="notif-tpl-save")
-post_migrate.connect(_forget, dispatch_uid="notif-tpl-migrate")
-post_delete.connect(templates_changed, sender=NotificationTemplate, dispatch_uid="notif-tpl-del")
 
 
 def render_notification(
