@@ -103,6 +103,10 @@ SQLITE_PATH = DATA_DIR / "cityhall.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait on an OS file lock that wakes them at once, not in SQLite's sleeping busy
+    # handler (core/sqlite_backend/base.py); CITYHALL_SQLITE_WRITER_QUEUE=0 turns it off.
+    if env_bool("CITYHALL_SQLITE_WRITER_QUEUE", True):
+        _db["ENGINE"] = "cityhall.core.sqlite_backend"
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
