@@ -31,10 +31,10 @@ def declare_events() -> None:
                 "sms": "Заявка {{ number }} принята. Статус: {{ status }}.",
             },
             "tt": {
-                "subject": "{{ number }} гаризасы кабул ителде",
-                "body": "Сезнең {{ number }} «{{ category }}» гаризагыз кабул ителде.\n"
+                "subject": "{{ number }} мөрәҗәгате кабул ителде",
+                "body": "Сезнең {{ number }} «{{ category }}» мөрәҗәгатегез кабул ителде.\n"
                 "Халәте: {{ status }}.\nКүзәтү: {{ site_url }}{{ url }}",
-                "sms": "{{ number }} гаризасы кабул ителде. Халәте: {{ status }}.",
+                "sms": "{{ number }} мөрәҗәгате кабул ителде. Халәте: {{ status }}.",
             },
             "en": {
                 "subject": "Request {{ number }} received",
@@ -56,10 +56,10 @@ def declare_events() -> None:
                 "sms": "Заявка {{ number }}: {{ status }}.",
             },
             "tt": {
-                "subject": "{{ number }} гаризасы: {{ status }}",
-                "body": "{{ number }} гаризасының халәте: {{ status }}.\n{{ note }}\n"
+                "subject": "{{ number }} мөрәҗәгате: {{ status }}",
+                "body": "{{ number }} мөрәҗәгатенең халәте: {{ status }}.\n{{ note }}\n"
                 "Тулырак: {{ site_url }}{{ url }}",
-                "sms": "{{ number }} гаризасы: {{ status }}.",
+                "sms": "{{ number }} мөрәҗәгате: {{ status }}.",
             },
             "en": {
                 "subject": "Request {{ number }}: {{ status }}",
@@ -82,11 +82,11 @@ def declare_events() -> None:
                 "sms": "Заявка {{ number }} объединена с {{ parent_number }}.",
             },
             "tt": {
-                "subject": "{{ number }} гаризасы {{ parent_number }} белән берләштерелде",
-                "body": "{{ number }} гаризасы {{ parent_number }} гаризасы белән бер үк "
+                "subject": "{{ number }} мөрәҗәгате {{ parent_number }} белән берләштерелде",
+                "body": "{{ number }} мөрәҗәгате {{ parent_number }} мөрәҗәгате белән бер үк "
                 "проблема турында, хәзер алар бергә карала. Эшләрнең барышы турында хәбәрләр "
                 "киләчәк.\n{{ site_url }}{{ url }}",
-                "sms": "{{ number }} гаризасы {{ parent_number }} белән берләштерелде.",
+                "sms": "{{ number }} мөрәҗәгате {{ parent_number }} белән берләштерелде.",
             },
             "en": {
                 "subject": "Request {{ number }} merged with {{ parent_number }}",
@@ -108,9 +108,9 @@ def declare_events() -> None:
                 "sms": "Новое сообщение по заявке {{ number }}.",
             },
             "tt": {
-                "subject": "{{ number }} гаризасы буенча яңа хәбәр",
+                "subject": "{{ number }} мөрәҗәгате буенча яңа хәбәр",
                 "body": "{{ text }}\n\nҖавап бирү: {{ site_url }}{{ url }}",
-                "sms": "{{ number }} гаризасы буенча яңа хәбәр.",
+                "sms": "{{ number }} мөрәҗәгате буенча яңа хәбәр.",
             },
             "en": {
                 "subject": "New message on request {{ number }}",
@@ -132,10 +132,10 @@ def declare_events() -> None:
                 "sms": "Просрочено заявок: {{ count }} ({{ organisation }}).",
             },
             "tt": {
-                "subject": "Вакыты чыккан гаризалар: {{ count }} ({{ organisation }})",
-                "body": "«{{ organisation }}» оешмасында {{ count }} гаризаның этап вакыты "
+                "subject": "Вакыты чыккан мөрәҗәгатьләр: {{ count }} ({{ organisation }})",
+                "body": "«{{ organisation }}» оешмасында {{ count }} мөрәҗәгатьнең этап вакыты "
                 "чыккан (эскалация дәрәҗәсе {{ level }}).\nЧират: {{ site_url }}{{ url }}",
-                "sms": "Вакыты чыккан гаризалар: {{ count }} ({{ organisation }}).",
+                "sms": "Вакыты чыккан мөрәҗәгатьләр: {{ count }} ({{ organisation }}).",
             },
             "en": {
                 "subject": "Overdue requests: {{ count }} ({{ organisation }})",
@@ -160,8 +160,8 @@ def declare_emergency_event() -> None:
                 "sms": "АВАРИЯ {{ number }}: {{ category }}, {{ address }}. Срок: {{ due }}.",
             },
             "tt": {
-                "subject": "АВАРИЯ гаризасы {{ number }}: {{ category }}",
-                "body": "{{ number }} авария гаризасы «{{ category }}», адрес: {{ address }}."
+                "subject": "АВАРИЯ мөрәҗәгате {{ number }}: {{ category }}",
+                "body": "{{ number }} авария мөрәҗәгате «{{ category }}», адрес: {{ address }}."
                 "\nЭтап вакыты: {{ due }}.\nАчу: {{ site_url }}{{ url }}",
                 "sms": "АВАРИЯ {{ number }}: {{ category }}, {{ address }}. Вакыт: {{ due }}.",
             },
