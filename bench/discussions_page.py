@@ -11,24 +11,17 @@ page and the questions filter, signed out, for the given duration. Prints req/s,
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-import urllib.parse
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from api_write_vs_bare_insert import PYTHON, Gunicorn, run  # noqa: E402  (shared harness)
+import harness  # noqa: E402
 
 TARGET_P99_MS = 150
 
@@ -42,7 +35,7 @@ Discussion.objects.update(status="exposition_open", proposal_deadline=now + dt.t
 """
 
 
-WRK_SCRIPT = """
+WRK_REQUEST = """
 math.randomseed(%(seed)d)
 request = function()
   local roll = math.random()
@@ -56,84 +49,30 @@ request = function()
   end
   return wrk.format("GET", path)
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p99_us":%%d,"errors":%%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status + e.connect + e.read + e.write + e.timeout))
-end
 """
 
 
-def read_wrk(base: str, pk: int, pages: int, seconds: float, readers: int, seed: int):
-    """wrk (C, Debian package) as the load: it leaves the CPUs to the server."""
-    script = Path(tempfile.mkdtemp(prefix="cityhall-wrk-")) / "page.lua"
-    script.write_text(WRK_SCRIPT % {"seed": seed, "pk": pk, "pages": pages})
-    out = subprocess.run(
-        ["wrk", "--threads", "2", "--connections", str(readers), "--duration",
-         f"{max(1, int(seconds))}s", "--timeout", "10s", "--script", str(script), base],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    shutil.rmtree(script.parent, ignore_errors=True)
-    data = json.loads(next(x for x in out.splitlines() if x.startswith("BENCH "))[6:])
-    return (
-        data["requests"],
-        data["duration_us"] / 1e6,
-        data["p50_us"] / 1000,
-        data["p99_us"] / 1000,
-        data["errors"],
+def readers_load(pk: int, pages: int, seed: int) -> harness.Load:
+    """Signed-out readers: the first page (10 %), the questions filter (5 %), else a random
+    page of proposals; each Python reader with its own seeded generator."""
+    rngs: dict[int, random.Random] = {}
+
+    def path(worker: int, n: int) -> str:
+        rng = rngs.setdefault(worker, random.Random(seed + worker))
+        roll = rng.random()
+        if roll < 0.1:
+            return f"/discussions/{pk}/"
+        if roll < 0.15:
+            return f"/discussions/{pk}/?kind=question"
+        return f"/discussions/{pk}/?page={rng.randint(1, pages)}"
+
+    return harness.Load(
+        method="GET",
+        path=path,
+        wrk_lua=WRK_REQUEST % {"seed": seed, "pk": pk, "pages": pages},
+        expect=200,
+        timeout=30,
     )
-
-
-def read(base: str, pk: int, pages: int, seconds: float, readers: int, seed: int):
-    target = urllib.parse.urlparse(base)
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def reader(n: int) -> None:
-        rng = random.Random(seed + n)
-        conn, mine, failed = None, [], 0
-        while time.monotonic() < stop_at:
-            roll = rng.random()
-            if roll < 0.1:
-                path = f"/discussions/{pk}/"
-            elif roll < 0.15:
-                path = f"/discussions/{pk}/?kind=question"
-            else:
-                path = f"/discussions/{pk}/?page={rng.randint(1, pages)}"
-            if conn is None:
-                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-            began = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                failed += response.status != 200
-                if response.will_close:
-                    conn.close()
-                    conn = None
-            except OSError:
-                failed += 1
-                conn.close()
-                conn = None
-                continue
-            mine.append(time.perf_counter() - began)
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(readers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
-    cuts = statistics.quantiles(latencies, n=100)
-    return len(latencies), elapsed, cuts[49] * 1000, cuts[98] * 1000, errors[0]
 
 
 def main() -> None:
@@ -145,43 +84,36 @@ def main() -> None:
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="cityhall-bench-page-"))
-    env = {
-        **os.environ,
-        "CITYHALL_DATA_DIR": str(workdir),
-        "CITYHALL_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "cityhall.settings",
-    }
-    env.pop("DATABASE_URL", None)
-    try:
-        run([PYTHON, "-m", "cityhall", "migrate", "--noinput", "-v", "0"], env)
-        out = run(
-            [PYTHON, str(BENCH_DIR / "discussions_protocol.py"), "--phase", "load",
+    with harness.Environment(None, "cityhall-bench-page-", bare=False) as env:
+        out = harness.run(
+            [harness.PYTHON, str(BENCH_DIR / "discussions_protocol.py"), "--phase", "load",
              "--proposals", str(args.proposals)],
-            env,
+            env.project_env,
         )  # fmt: skip
         pk = json.loads(out.strip().splitlines()[-1])["discussion"]
-        run([PYTHON, "-m", "cityhall", "shell", "--no-imports", "-c", OPEN_IT], env)
+        env.shell(OPEN_IT)
         pages = max(1, args.proposals // 50)
-        reader = read_wrk if shutil.which("wrk") and not args.python_load else read
-        with Gunicorn("cityhall.wsgi:application", env, args.workers) as server:
-            reader(server.url, pk, pages, 3, args.readers, seed=1)  # warm-up
-            count, elapsed, p50, p99, errors = reader(
-                server.url, pk, pages, args.duration, args.readers, seed=2
-            )
+        use_wrk = bool(shutil.which("wrk")) and not args.python_load
+        run = harness.load_with_wrk if use_wrk else harness.load_with_python
+
+        def read(name, url, seconds, seed):
+            extra = (env.workdir,) if use_wrk else ()
+            return run(name, url, readers_load(pk, pages, seed), seconds, args.readers, *extra)
+
+        with env.project(args.workers) as server:
+            read("warm-up", server.url, 3, seed=1)
+            page = read("page", server.url, args.duration, seed=2)
         print(
             f"SQLite (WAL); gunicorn sync workers={args.workers}; {args.readers} readers "
-            f"({'wrk' if reader is read_wrk else 'python threads'}); "
+            f"({'wrk' if use_wrk else 'python threads'}); "
             f"{args.proposals} proposals; {os.cpu_count()} CPUs"
         )
         print(
-            f"discussion page: {count / elapsed:.1f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-            f"(target p99 < {TARGET_P99_MS} ms); errors {errors}"
+            f"discussion page: {page.rate:.1f} req/s, p50 {page.p50_ms:.1f} ms, "
+            f"p99 {page.p99_ms:.1f} ms (target p99 < {TARGET_P99_MS} ms); errors {page.errors}"
         )
-        if p99 >= TARGET_P99_MS:
+        if page.p99_ms >= TARGET_P99_MS:
             print("TARGET MISSED")
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,31 +16,14 @@ audit chain verified.
 
 from __future__ import annotations
 
-import argparse
-import http.client
+import itertools
 import json
-import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-import urllib.parse
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_write_vs_bare_insert import (  # noqa: E402  (the shared harness)
-    PYTHON,
-    REPO_DIR,
-    FreshPostgres,
-    Gunicorn,
-    Result,
-    run,
-)
+import harness  # noqa: E402
 
 TARGET_RATIO = 0.5
 
@@ -83,153 +66,52 @@ numbers = list(rows.values_list("number", flat=True))
 print(len(numbers), int(numbers == list(range(1, len(numbers) + 1))), d.proposal_count)
 """
 
-WRK_SCRIPT = """
+# Every request a different text, in wrk (per thread: a counter and the thread's own tag) and in
+# the Python threads (worker id, request number and a process-wide serial, so that the measured
+# run does not repeat the warm-up's texts).
+SERIAL = itertools.count(1)
+WRK_REQUEST = """
 local counter = 0
 local me = tostring({}):sub(-8)
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-%(auth)s
 request = function()
   counter = counter + 1
   local body = string.format(
-    '{"kind":"proposal","text":"Предлагаю сохранить сквер у школы, предложение %%s-%%d"}',
+    '{"kind":"proposal","text":"Предлагаю сохранить сквер у школы, предложение %s-%d"}',
     me, counter)
   return wrk.format(nil, nil, nil, body)
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p99_us":%%d,' ..
-    '"status":%%d,"connect":%%d,"read":%%d,"write":%%d,"timeout":%%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect, e.read, e.write, e.timeout))
 end
 """
 
 
-def load_wrk(name, url, headers, seconds, connections, workdir: Path) -> Result:
-    auth = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
-    script = workdir / f"{name.split()[0]}.lua"
-    script.write_text(WRK_SCRIPT % {"auth": auth})
-    out = subprocess.run(
-        ["wrk", "--threads", "2", "--connections", str(connections), "--duration",
-         f"{seconds}s", "--timeout", "10s", "--script", str(script), url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    data = json.loads(next(x for x in out.splitlines() if x.startswith("BENCH "))[6:])
-    errors = sum(data[k] for k in ("status", "connect", "read", "write", "timeout"))
-    return Result(
-        name,
-        data["requests"],
-        data["duration_us"] / 1e6,
-        data["p50_us"] / 1000,
-        data["p99_us"] / 1000,
-        errors,
-    )
-
-
-def load_python(name, url, headers, seconds, connections) -> Result:
-    """Threads with keep-alive connections; every body is different."""
-    target = urllib.parse.urlparse(url)
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-    all_headers = {"Content-Type": "application/json", **headers}
-
-    def worker(wid: int) -> None:
-        conn, mine, failed, n = None, [], 0, 0
-        while time.monotonic() < stop_at:
-            n += 1
-            body = json.dumps(
-                {"kind": "proposal", "text": f"Предложение {wid}-{n}", "message": "bench"}
-            ).encode()
-            if conn is None:
-                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-            began = time.perf_counter()
-            try:
-                conn.request("POST", target.path, body=body, headers=all_headers)
-                response = conn.getresponse()
-                response.read()
-                failed += response.status >= 400
-                if response.will_close:
-                    conn.close()
-                    conn = None
-            except OSError:
-                failed += 1
-                conn.close()
-                conn = None
-                continue
-            mine.append(time.perf_counter() - began)
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return Result(
-        name, len(latencies), time.monotonic() - began, cuts[49] * 1000, cuts[98] * 1000, errors[0]
-    )
+def proposal_body(worker: int, n: int) -> bytes:
+    return json.dumps(
+        {"kind": "proposal", "text": f"Предложение {worker}-{n}-{next(SERIAL)}", "message": "bench"}
+    ).encode()
 
 
 def measure(database_url: str | None, args) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="cityhall-bench-proposals-"))
-    env = {
-        **os.environ,
-        "CITYHALL_DATA_DIR": str(workdir),
-        "CITYHALL_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH")])),
-    }
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    project_env = {**env, "DJANGO_SETTINGS_MODULE": "cityhall.settings"}
-    bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bare_app.settings"}
-    cityhall = [PYTHON, "-m", "cityhall"]
-    try:
-        run([*cityhall, "migrate", "--noinput", "-v", "0"], project_env)
-        run([PYTHON, "-m", "django", "migrate", "--noinput", "-v", "0"], bare_env)
-        discussion_id, token = (
-            run([*cityhall, "shell", "--no-imports", "-c", SETUP], project_env)
-            .strip()
-            .splitlines()[-1]
-            .split()
-        )
-        use_wrk = shutil.which("wrk") is not None and not args.python_load
-        print(
-            f"{'PostgreSQL' if database_url else 'SQLite (WAL)'}; gunicorn sync workers="
-            f"{args.workers}; {args.connections} connections; {args.duration} s per run; "
-            f"load: {'wrk' if use_wrk else 'python threads'}; {os.cpu_count()} CPUs"
+    with harness.Environment(database_url, "cityhall-bench-proposals-") as env:
+        discussion_id, token = env.shell(SETUP).split()
+        load = harness.Loader(args, env.workdir)
+        load.describe(env.engine)
+        submit = harness.Load(
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            body=proposal_body,
+            wrk_lua=WRK_REQUEST,
         )
 
-        def load(name, url, headers):
-            loader = load_wrk if use_wrk else load_python
-            extra = (workdir,) if use_wrk else ()
-            if args.warmup:
-                loader(f"{name} warm-up", url, headers, args.warmup, args.connections, *extra)
-            return loader(name, url, headers, args.duration, args.connections, *extra)
-
-        with Gunicorn("bare_app.wsgi:application", bare_env, args.workers) as server:
-            bare = load("bare insert", server.url + "/rows", {})
-        print(bare.line())
-        with Gunicorn("cityhall.wsgi:application", project_env, args.workers) as server:
+        bare = harness.bare_insert(env, load, args.workers)
+        with env.project(args.workers) as server:
             url = f"{server.url}/api/v1/discussions/{discussion_id}/proposals"
-            proposals = load("proposal submit", url, {"Authorization": f"Bearer {token}"})
+            proposals = load("proposal submit", url, submit)
         print(proposals.line())
-        ratio = proposals.rate / bare.rate if bare.rate else 0.0
+        ratio = proposals.ratio_to(bare)
         print(
             f"ratio proposal / bare: throughput {ratio:.3f} (target ≥ {TARGET_RATIO}), "
             f"p99 {proposals.p99_ms / bare.p99_ms:.1f}x"
         )
-        count, gap_free, counter = run(
-            [*cityhall, "shell", "--no-imports", "-c", CHECK], project_env
-        ).split()[-3:]
-        verified = run([*cityhall, "verify_audit"], project_env).strip().splitlines()[-1]
+        count, gap_free, counter = env.cityhall("shell", "--no-imports", "-c", CHECK).split()[-3:]
+        verified = env.last_line("verify_audit")
         print(
             f"registered {count} proposals, numbers gap-free: {gap_free == '1'}, counter "
             f"{counter}; {verified}"
@@ -238,28 +120,7 @@ def measure(database_url: str | None, args) -> None:
             raise SystemExit("errors during the run (see above)")
         if ratio < TARGET_RATIO:
             print("TARGET MISSED")
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--python-load", action="store_true")
-    args = parser.parse_args()
-    if args.database == "sqlite":
-        return measure(None, args)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        script = REPO_DIR / "scripts" / "with-postgres"
-        raise SystemExit(subprocess.call([str(script), PYTHON, *sys.argv], cwd=REPO_DIR))
-    with FreshPostgres(url) as fresh_url:
-        measure(fresh_url, args)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(harness.main(__doc__, measure))

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_DIR = BENCH_DIR.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
 TARGET_SECONDS = 2.0
 
 
@@ -161,30 +159,7 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if args.database == "postgres" and not url.startswith(("postgres://", "postgresql://")):
-        script = REPO_DIR / "scripts" / "with-postgres"
-        return subprocess.call([str(script), sys.executable, *sys.argv], cwd=REPO_DIR)
-    workdir = Path(tempfile.mkdtemp(prefix="cityhall-bench-sweep-"))
-    os.environ["CITYHALL_DATA_DIR"] = str(workdir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityhall.settings")
-    os.environ["CITYHALL_LOG_LEVEL"] = "WARNING"
-    if args.database == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        try:
-            return measure(args)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-    sys.path.insert(0, str(BENCH_DIR))
-    import api_write_vs_bare_insert as harness
-
-    with harness.FreshPostgres(url) as fresh_url:
-        os.environ["DATABASE_URL"] = fresh_url
-        code = measure(args)
-        from django.db import connections
-
-        connections.close_all()
-        return code
+    return harness.in_process(args, "cityhall-bench-sweep-", measure)
 
 
 if __name__ == "__main__":
