@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityhall.core.models import TimeStampedModel
 
@@ -68,7 +69,7 @@ class Organisation(TimeStampedModel):
         SERVICE_CENTRE = "service_centre", _("Service centre")
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
 
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     type = models.CharField(_("type"), max_length=30, choices=Type.choices, db_index=True)
     parent = models.ForeignKey(
@@ -169,7 +170,7 @@ class ApiToken(TimeStampedModel):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)

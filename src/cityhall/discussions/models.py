@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityhall.core.models import AppendOnlyQuerySet, TimeStampedModel
 
@@ -27,7 +28,7 @@ class DocumentType(TimeStampedModel):
     """
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=200)
     min_notice_days = models.PositiveIntegerField(
         _("minimum days from notice to posting the project"), default=7
     )
@@ -221,7 +222,7 @@ class DiscussionDocument(TimeStampedModel):
         MINUTES = "minutes", _("Meeting minutes")
 
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("type", "kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -419,7 +420,7 @@ class Proposal(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("type", "kind"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("text"))
     text_hash = models.CharField(max_length=64, editable=False)
     lat = models.FloatField(_("latitude"), null=True, blank=True)

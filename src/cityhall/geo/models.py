@@ -7,7 +7,7 @@ exactly with shapely (no spatial database extension needed on SQLite or PostgreS
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.models import TimeStampedModel
@@ -15,7 +15,7 @@ from cityhall.core.models import TimeStampedModel
 
 class Area(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=200)
     name_tt = models.CharField(_("name (Tatar)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     geometry = models.JSONField(_("boundary (GeoJSON geometry)"))

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityhall.core.models import TimeStampedModel
 
@@ -140,7 +141,7 @@ class Application(TimeStampedModel):
         CONSIDERATION = "consideration", _("Under consideration")
         DECISION = "decision", _("Awaiting decision")
         RESULT_ISSUED = "result_issued", _("Result issued")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("application status", "Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN = (Status.ACCEPTANCE, Status.RETURNED, Status.CONSIDERATION, Status.DECISION)
@@ -172,7 +173,7 @@ class Application(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="municipal_applications",
-        verbose_name=_("applicant"),
+        verbose_name=pgettext_lazy("service application", "applicant"),
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,11 +220,11 @@ class Application(TimeStampedModel):
         verbose_name=_("life situation application"),
     )
     language = models.CharField(_("language"), max_length=5, default="ru")
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(pgettext_lazy("date", "submitted"), null=True, blank=True)
     stage_started_at = models.DateTimeField(_("stage started"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("date", "closed"), null=True, blank=True)
     location_lat = models.FloatField(_("latitude"), null=True, blank=True)
     location_lon = models.FloatField(_("longitude"), null=True, blank=True)
 
@@ -301,7 +302,7 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
     )
-    kind = models.CharField(_("kind"), max_length=30)
+    kind = models.CharField(pgettext_lazy("type", "kind"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     stage = models.CharField(_("stage"), max_length=20, blank=True)
@@ -352,7 +353,7 @@ class ResultDocument(TimeStampedModel):
     """The generated result of an application (PDF from the definition's template)."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="result")
-    kind = models.CharField(_("kind"), max_length=20)
+    kind = models.CharField(pgettext_lazy("type", "kind"), max_length=20)
     number = models.CharField(_("number"), max_length=40)
     file = models.FileField(_("file"), upload_to="municipal_services/results/%Y/")
 
@@ -432,7 +433,7 @@ class StandardRequest(TimeStampedModel):
 
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("interagency request status", "Accepted")
         ANSWERED = "answered", _("Answered")
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Expired")
@@ -460,9 +461,9 @@ class StandardRequest(TimeStampedModel):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_at = models.DateTimeField(pgettext_lazy("date", "sent"), default=timezone.now)
     due_at = models.DateTimeField(_("answer due"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("date", "closed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-pk"]
@@ -569,7 +570,7 @@ class WidgetSite(TimeStampedModel):
     """Another portal allowed to embed the application widget (by its origin)."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=200)
     origin = models.CharField(
         _("allowed origins"),
         max_length=500,

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from .definition import text_in
@@ -145,7 +146,7 @@ def _stage_hours(events: QuerySet[ApplicationEvent]) -> list[dict]:
 
 
 def _rows(data: dict) -> list[list]:
-    rows = [[_("Section"), _("Item"), _("Value")]]
+    rows = [[_("Section"), pgettext("statistics", "Item"), _("Value")]]
     rows.append([_("Total"), _("Applications"), data["total"]])
     for key, title in (
         ("by_service", _("By service")),
@@ -156,7 +157,7 @@ def _rows(data: dict) -> list[list]:
     ):
         rows += [[title, r["label"], r["count"]] for r in data[key]]
     check = data["document_check"]
-    rows.append([_("Document check"), _("Accepted"), check["accepted"]])
+    rows.append([_("Document check"), pgettext("documents", "Accepted"), check["accepted"]])
     rows.append([_("Document check"), _("Returned"), check["returned"]])
     rows.append([_("Document check"), _("Returned, %"), check["returned_share"]])
     rows += [[_("Hours per stage"), r["label"], r["hours"]] for r in data["stage_hours"]]

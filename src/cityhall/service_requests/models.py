@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Organisation
@@ -23,7 +23,7 @@ from cityhall.core.models import TimeStampedModel
 class Status(models.TextChoices):
     NEW = "new", _("Awaiting dispatcher")
     ROUTED = "routed", _("Sent to the organisation")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("request status", "Accepted")
     IN_WORK = "in_work", _("In work")
     DONE = "done", _("Done, awaiting confirmation")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -44,7 +44,7 @@ class Channel(models.TextChoices):
 
 
 class ApplicantKind(models.TextChoices):
-    PERSON = "person", _("Person")
+    PERSON = "person", pgettext_lazy("applicant type", "Person")
     ORGANISATION = "organisation", _("Organisation")
 
 
@@ -300,7 +300,7 @@ class ServiceRequest(models.Model):
         related_name="service_requests",
         verbose_name=_("author"),
     )
-    contact_name = models.CharField(_("name"), max_length=200, blank=True)
+    contact_name = models.CharField(pgettext_lazy("person", "name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
     entered_by = models.ForeignKey(
@@ -561,7 +561,7 @@ class Feedback(models.Model):
 class Open311Client(TimeStampedModel):
     """A system allowed to POST requests. Only the key's SHA-256 is stored; shown once."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(pgettext_lazy("object name", "name"), max_length=200, unique=True)
     key_prefix = models.CharField(max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
