@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role, User
@@ -63,6 +64,7 @@ __all__ = [
     "check_photos",
     "number_for",
     "roles_on",
+    "TRACKING_LINK",
     "transition",
     "merge",
     "add_comment",
@@ -143,6 +145,28 @@ ALLOWED: dict[str, dict[str, Move]] = {
     Status.CONFIRMED: {},
     Status.MERGED: {},
 }
+
+
+class _TrackingLink:
+    """The audit trail's actor for someone acting through a request's private tracking link
+    (a caller without an account, an Open311 submitter): no user, named in ``actor_repr``."""
+
+    pk = None
+
+    def __str__(self) -> str:
+        return "tracking link"
+
+
+#: Pass as ``actor`` to :func:`audit.record` for actions done through the tracking link.
+TRACKING_LINK = _TrackingLink()
+
+
+def _holds_link(request: ServiceRequest, public_token: str | None) -> bool:
+    """Whether ``public_token`` is this request's private tracking token."""
+    return bool(public_token) and constant_time_compare(
+        str(public_token), request.public_token or ""
+    )
+
 
 _SNAPSHOT = ["status", "organisation", "executor", "stage_due_at", "reopen_count", "parent"]
 
@@ -576,11 +600,15 @@ def transition(
     report: str = "",
     photos: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
+    public_token: str | None = None,
 ) -> ServiceRequest:
     """Move a request along the workflow. The one place where ``status`` changes.
 
     ``expected_version`` is the version the actor saw; if somebody changed the request in the
     meantime the actor gets a :class:`Conflict` naming who did, instead of overwriting them.
+
+    With ``public_token`` (and no ``actor``) the holder of the request's private tracking link
+    acts as its author: the history has no actor and the audit record says "tracking link".
     """
     reason = (reason or "").strip()
     report = (report or "").strip()
@@ -603,7 +631,12 @@ def transition(
             )
         if to == Status.MERGED:
             raise InvalidInput(_("Use merging to join duplicates."))
-        parts = roles_on(actor, req)
+        if public_token is not None:
+            if actor is not None or not _holds_link(req, public_token):
+                raise Forbidden(_("You may not make this change to this request."))
+            parts = {AUTHOR}
+        else:
+            parts = roles_on(actor, req)
         if not (parts & move.who):
             raise Forbidden(_("You may not make this change to this request."))
         fields: dict[str, list[str]] = {}
@@ -670,7 +703,7 @@ def transition(
         if photos:
             _save_photos(req, photos, kind=Photo.Kind.REPORT, by=actor)
         audit.record(
-            actor=actor,
+            actor=TRACKING_LINK if public_token is not None else actor,
             action=f"service_requests.{to}",
             target=req,
             before=before,
@@ -802,11 +835,22 @@ def add_comment(
 
 
 def leave_feedback(
-    *, request: ServiceRequest, author: User, score: int, text: str = ""
+    *,
+    request: ServiceRequest,
+    author: User | None,
+    score: int,
+    text: str = "",
+    public_token: str | None = None,
 ) -> Feedback:
-    """The resident's 1–5 vote after the work is done; one per request."""
+    """The resident's 1–5 vote after the work is done; one per request.
+
+    With ``public_token`` (and ``author=None``) the holder of the request's private tracking
+    link votes as its author; the audit record says "tracking link"."""
     request = ServiceRequest.objects.get(pk=request.pk)
-    if request.author_id is None or request.author_id != author.pk:
+    if public_token is not None:
+        if author is not None or not _holds_link(request, public_token):
+            raise Forbidden(_("Only the author of a request may rate it."))
+    elif author is None or request.author_id is None or request.author_id != author.pk:
         raise Forbidden(_("Only the author of a request may rate it."))
     if request.status not in (Status.DONE, Status.CONFIRMED):
         raise InvalidInput(_("A request can be rated once the work is done."))
@@ -826,7 +870,7 @@ def leave_feedback(
                 text=(text or "").strip()[:2000],
             )
             audit.record(
-                actor=author,
+                actor=TRACKING_LINK if public_token is not None else author,
                 action="service_requests.rated",
                 target=request,
                 after={"score": score},

@@ -12,6 +12,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -169,6 +170,9 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         obj = get_object_or_404(qs, pk=pk)
         is_owner = request.user.is_authenticated and obj.author_id == request.user.pk
     signed_author = request.user.is_authenticated and obj.author_id == request.user.pk
+    # The private link stands for the author: a caller without an account may confirm,
+    # reopen and vote through it (see resident_action).
+    may_act = signed_author or token is not None
     history = list(obj.history.select_related("organisation").order_by("created_at", "pk"))
     comments = list(obj.comments.prefetch_related("photos")) if is_owner else []
     photos = [p for p in obj.photos.all() if p.kind != "comment"] if is_owner else []
@@ -179,12 +183,12 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         "comments": comments,
         "photos": photos,
         "is_owner": is_owner,
-        "can_act": signed_author,
+        "can_act": may_act,
         "followed": obj.parent if obj.status == Status.MERGED else None,
         "comment_form": CommentForm() if signed_author else None,
         "feedback_form": (
             FeedbackForm()
-            if signed_author
+            if may_act
             and obj.status in (Status.DONE, Status.CONFIRMED)
             and not hasattr(obj, "feedback")
             else None
@@ -208,17 +212,24 @@ def live_status(request, token: str):
     )
 
 
-@login_required
 @require_POST
 def resident_action(request, token: str):
+    """The author's actions from the request page. A signed-in author acts as themself; anyone
+    else holding the private link acts through it (confirm, reopen, vote — recorded as done by
+    the tracking link). Writing messages needs an account."""
     obj = get_object_or_404(ServiceRequest.objects.select_related("author"), public_token=token)
     action = request.POST.get("action")
     back = redirect("service_requests:track", token=token)
+    signed_author = request.user.is_authenticated and obj.author_id == request.user.pk
+    # Either the signed-in author, or (actor None) the holder of this request's link.
+    who = {"actor": request.user} if signed_author else {"actor": None, "public_token": token}
+    if action == "comment" and not request.user.is_authenticated:
+        return redirect_to_login(reverse("service_requests:track", args=[token]))
     try:
         if action == "confirm":
             services.transition(
                 request=obj,
-                actor=request.user,
+                **who,
                 to=Status.CONFIRMED,
                 expected_version=_int(request.POST.get("version")),
             )
@@ -226,7 +237,7 @@ def resident_action(request, token: str):
         elif action == "reopen":
             services.transition(
                 request=obj,
-                actor=request.user,
+                **who,
                 to=Status.IN_WORK,
                 reason=request.POST.get("reason", ""),
                 expected_version=_int(request.POST.get("version")),
@@ -243,7 +254,8 @@ def resident_action(request, token: str):
         elif action == "feedback":
             services.leave_feedback(
                 request=obj,
-                author=request.user,
+                author=who["actor"],
+                public_token=who.get("public_token"),
                 score=request.POST.get("score"),
                 text=request.POST.get("text", ""),
             )
