@@ -1048,6 +1048,37 @@ def _staff_of_open_stage(application: Application, actor: User) -> None:
         raise Forbidden(_("Only the department's staff handling the application may do this."))
 
 
+def _record_term_event(
+    application: Application,
+    actor: User,
+    kind: str,
+    *,
+    text: str = "",
+    data: dict | None = None,
+    before: dict | None = None,
+    message: str = "",
+) -> None:
+    """The case history row and the audit record of a change to the legal term (suspended,
+    resumed, extended); the status does not change."""
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        text=text,
+        data=data or {},
+        from_status=application.status,
+        to_status=application.status,
+    )
+    audit.record(
+        actor=actor,
+        action=f"municipal_services.application_{kind}",
+        target=application,
+        before=before,
+        after=audit.snapshot(application, ["due_at"]) if before is not None else None,
+        message=message,
+    )
+
+
 def suspend_application(*, application: Application, actor: User, reason: str) -> Application:
     """Stop the legal term (e.g. waiting for an interdepartmental answer)."""
     if not reason.strip():
@@ -1059,20 +1090,7 @@ def suspend_application(*, application: Application, actor: User, reason: str) -
             raise Conflict(_("The term is already suspended."))
         application.suspended_at = timezone.now()
         application.save(update_fields=["suspended_at", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            kind="suspended",
-            actor=actor,
-            text=reason,
-            from_status=application.status,
-            to_status=application.status,
-        )
-        audit.record(
-            actor=actor,
-            action="municipal_services.application_suspended",
-            target=application,
-            message=reason,
-        )
+        _record_term_event(application, actor, "suspended", text=reason, message=reason)
     return application
 
 
@@ -1085,21 +1103,7 @@ def resume_application(*, application: Application, actor: User) -> Application:
         before = audit.snapshot(application, ["due_at"])
         days = _lift_suspension(application, timezone.now())
         application.save(update_fields=["suspended_at", "due_at", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            kind="resumed",
-            actor=actor,
-            data={"days": days},
-            from_status=application.status,
-            to_status=application.status,
-        )
-        audit.record(
-            actor=actor,
-            action="municipal_services.application_resumed",
-            target=application,
-            before=before,
-            after=audit.snapshot(application, ["due_at"]),
-        )
+        _record_term_event(application, actor, "resumed", data={"days": days}, before=before)
     return application
 
 
@@ -1120,21 +1124,8 @@ def extend_application(
         day = calendar.add_working_days(timezone.localtime(application.due_at).date(), days)
         application.due_at = calendar.end_of_working_day(day)
         application.save(update_fields=["due_at", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            kind="extended",
-            actor=actor,
-            text=reason,
-            data={"days": days},
-            from_status=application.status,
-            to_status=application.status,
-        )
-        audit.record(
-            actor=actor,
-            action="municipal_services.application_extended",
-            target=application,
-            before=before,
-            after=audit.snapshot(application, ["due_at"]),
+        _record_term_event(
+            application, actor, "extended", text=reason, data={"days": days}, before=before
         )
     return application
 
