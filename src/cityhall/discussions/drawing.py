@@ -1,4 +1,4 @@
-"""Server-rendered SVG: bar charts for statistics and the map of discussions (no JavaScript)."""
+"""Server-rendered SVG: the map of discussions (no JavaScript). Charts: cityhall.core.charts."""
 
 from __future__ import annotations
 
@@ -8,32 +8,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["bar_chart", "discussion_map"]
-
-
-def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640) -> SafeString:
-    """A horizontal bar chart with its numbers written beside the bars (readable without
-    colour) and a title for screen readers."""
-    rows = list(rows)[:15]
-    bar_h, gap, label_w = 22, 8, 220
-    height = max(1, len(rows)) * (bar_h + gap) + 10
-    top = max((n for _, n in rows), default=0) or 1
-    parts = [
-        f'<svg role="img" aria-labelledby="chart-{id(rows)}" viewBox="0 0 {width} {height}" '
-        f'class="chart" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-{id(rows)}">{escape(title)}</title>',
-    ]
-    for i, (label, n) in enumerate(rows):
-        y = 5 + i * (bar_h + gap)
-        w = int((width - label_w - 70) * n / top)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
-            f'fill="#1a1a1a">{escape(str(label)[:32])}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{max(w, 1)}" height="{bar_h}" fill="#0b4f8a"/>'
-            f'<text x="{label_w + w + 6}" y="{y + 16}" font-size="13" fill="#1a1a1a">{n}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 — every text is escaped above
+__all__ = ["discussion_map"]
 
 
 def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:

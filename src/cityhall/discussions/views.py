@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from cityhall.accounts.models import Role
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role, organisations_where
+from cityhall.core.charts import bar_chart
 from cityhall.core.errors import DomainError, Forbidden, NotFound
 from cityhall.geo.models import District
 
@@ -64,6 +65,9 @@ from .models import (
 ORGANISER = (Role.ORGANISER, Role.ADMINISTRATOR)
 MODERATION = (Role.MODERATOR, Role.ORGANISER)
 EXPERTS = (Role.EXPERT, Role.ORGANISER)
+
+#: Statistics charts show the 15 largest rows, labels cut at 32 characters.
+CHART_LIMITS = {"max_rows": 15, "label_chars": 32}
 
 
 def _apply(form, action: Callable[[], Any]) -> tuple[bool, Any]:
@@ -522,16 +526,20 @@ def _stats_page(request, stats: dict[str, Any], discussion: Discussion | None):
         return _export(stats, fmt, name)
     type_labels = {k: str(v) for k, v in Participant.Type.choices}
     charts = [
-        drawing.bar_chart(
-            _("Proposals by district"), [(k or "—", n) for k, n in stats["by_district"]]
+        bar_chart(
+            _("Proposals by district"),
+            [(k or "—", n) for k, n in stats["by_district"]],
+            **CHART_LIMITS,
         ),
-        drawing.bar_chart(
+        bar_chart(
             _("Proposals by type of participant"),
             [(type_labels.get(k, k), n) for k, n in stats["by_participant_type"]],
+            **CHART_LIMITS,
         ),
-        drawing.bar_chart(
+        bar_chart(
             _("By channel"),
             [(dict(Proposal.Channel.choices).get(k, k), n) for k, n in stats["by_channel"]],
+            **CHART_LIMITS,
         ),
     ]
     return render(

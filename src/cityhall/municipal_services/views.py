@@ -23,11 +23,12 @@ from django.views.decorators.http import require_POST
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role
+from cityhall.core.charts import bar_chart
 from cityhall.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 
 from . import selectors, services
 from . import statistics as stats
-from .charts import bar_chart_svg, registry_map_svg
+from .charts import registry_map_svg
 from .definition import text_in
 from .models import (
     Application,
@@ -462,14 +463,14 @@ def statistics(request):
     period = stats.Period.from_query(request.GET)
     report = stats.report(period, departments=selectors.staff_departments(request.user))
     charts = {
-        "by_service": bar_chart_svg(
-            [(r["label"], r["count"]) for r in report["by_service"]], _("Applications by service")
+        "by_service": bar_chart(
+            _("Applications by service"), [(r["label"], r["count"]) for r in report["by_service"]]
         ),
-        "by_channel": bar_chart_svg(
-            [(r["label"], r["count"]) for r in report["by_channel"]], _("Applications by channel")
+        "by_channel": bar_chart(
+            _("Applications by channel"), [(r["label"], r["count"]) for r in report["by_channel"]]
         ),
-        "by_day": bar_chart_svg(
-            [(r["label"], r["count"]) for r in report["by_day"]], _("Applications by day")
+        "by_day": bar_chart(
+            _("Applications by day"), [(r["label"], r["count"]) for r in report["by_day"]]
         ),
     }
     return render(
