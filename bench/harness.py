@@ -194,7 +194,28 @@ class Environment:
         return self.cityhall(*args).strip().splitlines()[-1]
 
     def project(self, workers: int) -> Gunicorn:
-        return Gunicorn("cityhall.wsgi:application", self.project_env, workers)
+        """The project under gunicorn, with its inbox worker (``cityhall run_inbox``) beside it
+        as ``cityhall serve`` runs them: submissions registered in the background use the same
+        cores during the measurement."""
+        return Gunicorn(
+            "cityhall.wsgi:application",
+            self.project_env,
+            workers,
+            companion=[*CITYHALL, "run_inbox"],
+        )
+
+    def wait_for_inbox(self, timeout: float = 120) -> str:
+        """Wait until the inbox has nothing pending; a line saying how long that took."""
+        started = time.monotonic()
+        code = "from cityhall.core import inbox; print(inbox.pending_count())"
+        while True:
+            pending = int(self.shell(code) or 0)
+            waited = time.monotonic() - started
+            if pending == 0:
+                return f"inbox: nothing pending {waited:.1f} s after the load"
+            if waited > timeout:
+                return f"inbox: {pending} still pending {waited:.0f} s after the load"
+            time.sleep(0.5)
 
     def bare(self, workers: int) -> Gunicorn:
         return Gunicorn("bare_app.wsgi:application", self.bare_env, workers)
@@ -210,7 +231,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, app: str, env: dict, workers: int) -> None:
+    def __init__(self, app: str, env: dict, workers: int, companion: list[str] | None = None):
+        self.companion_args = companion
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
@@ -232,6 +254,9 @@ class Gunicorn:
         self.env = env
 
     def __enter__(self) -> Gunicorn:
+        self.companion = None
+        if self.companion_args:
+            self.companion = subprocess.Popen(self.companion_args, env=self.env, cwd=REPO_DIR)
         self.proc = subprocess.Popen(self.args, env=self.env, cwd=REPO_DIR)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -247,12 +272,13 @@ class Gunicorn:
         raise SystemExit(f"gunicorn {self.args[3]} did not answer /healthz")
 
     def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        for proc in filter(None, [self.proc, self.companion]):
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 # --- load ------------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ def on_http_error(request, exc: HttpError):
 
 def _mount_routers() -> None:
     from cityhall.accounts.api import router as accounts_router
+    from cityhall.core.api import router as receipts_router
     from cityhall.discussions.api import router as discussions_router
     from cityhall.geo.api import router as geo_router
     from cityhall.municipal_services.api import applications_router as applications_router
@@ -112,6 +113,7 @@ def _mount_routers() -> None:
     api.add_router("/geo", geo_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/support", support_router)
+    api.add_router("/receipts", receipts_router)
 
 
 _mount_routers()

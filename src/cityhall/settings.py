@@ -144,6 +144,9 @@ else:
         "fsync": False,
         "immediate": HUEY_IMMEDIATE,
     }
+# Submissions received through the inbox (core.inbox) are registered by `cityhall run_inbox`
+# (started by `cityhall serve`); with this set they are registered in the request instead.
+INBOX_INLINE = env_bool("CITYHALL_INBOX_INLINE", False)
 HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}
 
 CACHES = {

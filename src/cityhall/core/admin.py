@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AuditRecord, CalendarDay
+from .models import AuditRecord, CalendarDay, InboxItem
 
 
 @admin.register(AuditRecord)
@@ -13,6 +13,25 @@ class AuditRecordAdmin(admin.ModelAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_repr", "action")
     readonly_fields = [f.name for f in AuditRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(admin.ModelAdmin):
+    """Received submissions and what became of them; read-only (the inbox worker writes)."""
+
+    list_display = ("id", "kind", "state", "received_at", "processed_at", "ref", "attempts")
+    list_filter = ("state", "kind")
+    search_fields = ("token", "ref")
+    readonly_fields = [f.name for f in InboxItem._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "cityhall.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers the inbox safety-net job

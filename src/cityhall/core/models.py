@@ -101,3 +101,50 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}={self.value}"
+
+
+class InboxItem(models.Model):
+    """A submission acknowledged after one durable insert and registered later in a batch
+    (core.inbox): an Open311 request, a proposal, an application. The ``token`` is the
+    submitter's receipt; the row keeps the outcome (number, object, or refusal) for good."""
+
+    PENDING, DONE, REFUSED, FAILED = "pending", "done", "refused", "failed"
+    STATES = [
+        (PENDING, _("received, being registered")),
+        (DONE, _("registered")),
+        (REFUSED, _("refused")),
+        (FAILED, _("could not be registered")),
+    ]
+
+    kind = models.CharField(_("kind"), max_length=60)
+    token = models.CharField(_("receipt token"), max_length=32, unique=True)
+    actor_id = models.BigIntegerField(_("submitted by (user id)"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    payload = models.JSONField(_("submission"))
+    dedupe_key = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    state = models.CharField(_("state"), max_length=10, choices=STATES, default=PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    ref = models.CharField(_("registration number"), max_length=64, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    error = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="core_inbox_pending", condition=models.Q(state="pending")
+            ),
+            models.Index(
+                fields=["dedupe_key", "received_at"],
+                name="core_inbox_dedupe",
+                condition=~models.Q(dedupe_key=""),
+            ),
+        ]
+        verbose_name = _("received submission")
+        verbose_name_plural = _("received submissions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token} ({self.state})"

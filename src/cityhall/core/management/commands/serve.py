@@ -1,4 +1,4 @@
-"""``cityhall serve``: gunicorn (sync workers = cores) plus the huey worker, together.
+"""``cityhall serve``: gunicorn (sync workers = cores), the huey worker and the inbox worker.
 
 Sync workers are what reached the ceilings in BASELINES; threads doubled p99 for no gain.
 Ctrl-C stops both.
@@ -22,13 +22,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-        parser.add_argument("--no-worker", action="store_true", help="do not start huey")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start huey and the inbox worker"
+        )
 
     def handle(self, *args, host, port, workers, no_worker, **options):
         python = sys.executable
         procs: list[subprocess.Popen] = []
         if not no_worker:
             procs.append(subprocess.Popen([python, "-m", "cityhall", "run_huey", "--workers", "2"]))
+            procs.append(subprocess.Popen([python, "-m", "cityhall", "run_inbox"]))
         procs.append(
             subprocess.Popen(
                 [

@@ -1,0 +1,368 @@
+"""The intake inbox: acknowledge a submission after one durable insert, register it in batches.
+
+High-volume submissions (Open311 requests, proposals, applications) are checked first — every
+refusal that depends only on the input and the submitter is answered at once and stores nothing
+— then :func:`receive` writes one ``InboxItem`` row and commits. From that moment the
+submission cannot be lost: the submitter holds its receipt ``token`` and the row is in the
+database. Registration (number, routing, stages, audit records, notifications) is done by the
+kind's handler, for many items in one transaction:
+
+* in the inbox worker (``cityhall run_inbox``, started by ``cityhall serve``), which polls for
+  pending rows, and in a huey task every minute as a safety net; the API then answers
+  ``202 Accepted`` with the token (Open311 GeoReport v2 calls it ``token``);
+* at once, in the same request, when the caller asks for it (``inline=True``: the web forms, the
+  operator screens) or when ``settings.INBOX_INLINE`` is set.
+
+A handler is ``handler(items: list[Item]) -> list[Outcome]``, registered per kind in an
+AppConfig.ready(). It runs inside a transaction. If it raises, that transaction is rolled back
+and the items are tried one by one: a ``DomainError`` then refuses that item with its message
+(the submitter sees it beside the receipt), any other error is retried (``MAX_ATTEMPTS``) and
+then marks the item failed, logged for the administrators. Handlers may also refuse an item
+without raising by returning ``Outcome(error=...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, transaction
+from django.utils import timezone, translation
+
+from .errors import Conflict, DomainError
+from .models import InboxItem
+
+__all__ = [
+    "Item",
+    "Outcome",
+    "dedupe_key",
+    "drain",
+    "handler_for",
+    "pending_count",
+    "receive",
+    "register",
+    "status",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BATCH_SIZE = 64
+
+
+@dataclass
+class Item:
+    """One received submission as a handler sees it."""
+
+    id: int
+    kind: str
+    token: str
+    actor_id: int | None
+    language: str
+    payload: dict[str, Any]
+    received_at: dt.datetime
+    attempts: int = 0
+    # filled in after registration
+    state: str = InboxItem.PENDING
+    ref: str = ""
+    object_type: str = ""
+    object_id: int | None = None
+    url: str = ""
+    error: str = ""
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pending(self) -> bool:
+        return self.state == InboxItem.PENDING
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What registration made of an item: its number and object, or a refusal (``error``)."""
+
+    ref: str = ""
+    object_type: str = ""
+    object_id: int | None = None
+    url: str = ""
+    error: str = ""
+
+
+Handler = Callable[[list[Item]], Sequence[Outcome]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    """Declare how items of ``kind`` are registered (call from AppConfig.ready())."""
+    _HANDLERS[kind] = handler
+
+
+def handler_for(kind: str) -> Handler:
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise LookupError(f"no inbox handler registered for {kind!r}") from None
+
+
+def dedupe_key(*parts: Any) -> str:
+    """A stable key for "the same submission again" (e.g. author, discussion, text)."""
+    text = "\x1f".join(str(p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- receiving ---------------------------------------------------------------------------------
+
+_TABLE = InboxItem._meta.db_table
+_INSERT_COLUMNS = (
+    "kind", "token", "actor_id", "language", "payload", "dedupe_key",
+    "received_at", "state", "attempts", "ref", "object_type", "url", "error",
+)  # fmt: skip
+_INSERT = (
+    f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - names from the model
+    f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))}) RETURNING id"
+)
+_DUPLICATE = f"SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s AND received_at >= %s LIMIT 1"  # noqa: S608
+
+
+def receive(
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    actor: Any = None,
+    dedupe: str = "",
+    dedupe_seconds: int = 60,
+    dedupe_message: str = "",
+    inline: bool | None = None,
+) -> Item:
+    """Store one submission durably and return its receipt.
+
+    ``payload`` must be JSON-serialisable and hold everything the handler needs (it runs later,
+    maybe in another process). With ``dedupe`` (see :func:`dedupe_key`), the same key received
+    less than ``dedupe_seconds`` ago is refused with ``Conflict(dedupe_message)`` and nothing is
+    stored. With ``inline`` (default ``settings.INBOX_INLINE``) the item is registered before
+    this returns; a refusal is then raised as the handler's ``DomainError`` (the refused item
+    stays on record).
+    """
+    handler_for(kind)  # fail early on a kind nobody handles
+    now = timezone.now()
+    item = Item(
+        id=0,
+        kind=kind,
+        token=secrets.token_urlsafe(12),
+        actor_id=getattr(actor, "pk", actor if isinstance(actor, int) else None),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        payload=payload,
+        received_at=now,
+    )
+    body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    connection = connections[InboxItem.objects.db]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if dedupe:
+            if connection.vendor == "postgresql":
+                # Two identical submissions at the same moment: the second waits, then sees it.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [dedupe])
+            since = now - dt.timedelta(seconds=dedupe_seconds)
+            cursor.execute(_DUPLICATE, [dedupe, connection.ops.adapt_datetimefield_value(since)])
+            if cursor.fetchone():
+                raise Conflict(dedupe_message or None, code="duplicate")
+        cursor.execute(
+            _INSERT,
+            [kind, item.token, item.actor_id, item.language, body, dedupe,
+             connection.ops.adapt_datetimefield_value(now), InboxItem.PENDING, 0, "", "", "", ""],
+        )  # fmt: skip
+        item.id = cursor.fetchone()[0]
+    if settings.INBOX_INLINE if inline is None else inline:
+        _process([item], raise_refusal=True)
+    return item
+
+
+# --- registering ---------------------------------------------------------------------------------
+
+_SELECT = (
+    "SELECT id, kind, token, actor_id, language, payload, received_at, attempts "  # noqa: S608
+    f"FROM {_TABLE} WHERE state = 'pending'"
+)
+_FINISH = (
+    f"UPDATE {_TABLE} SET state = %s, processed_at = %s, attempts = %s, ref = %s, "  # noqa: S608
+    "object_type = %s, object_id = %s, url = %s, error = %s WHERE id = %s AND state = 'pending'"
+)
+
+
+def _claim(cursor, vendor: str, limit: int, ids: Iterable[int] | None) -> list[Item]:
+    sql = _SELECT
+    params: list[Any] = []
+    if ids is not None:
+        ids = list(ids)
+        sql += f" AND id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    sql += " ORDER BY id LIMIT %s"
+    params.append(limit)
+    if vendor == "postgresql":
+        sql += " FOR UPDATE SKIP LOCKED"  # another drainer has those; take the next ones
+    cursor.execute(sql, params)
+    items = []
+    for row in cursor.fetchall():
+        payload = row[5]
+        if isinstance(payload, str):
+            payload = json.loads(payload)
+        received = row[6]
+        if isinstance(received, str):  # SQLite without converters
+            received = dt.datetime.fromisoformat(received)
+        if timezone.is_naive(received):
+            received = timezone.make_aware(received, dt.UTC)
+        items.append(Item(row[0], row[1], row[2], row[3], row[4] or "", payload, received, row[7]))
+    return items
+
+
+def _finish(cursor, items: list[Item]) -> None:
+    now = cursor.db.ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    for item in items:
+        if item.state != InboxItem.PENDING:
+            rows.append([item.state, now, item.attempts, item.ref, item.object_type,
+                         item.object_id, item.url, item.error, item.id])  # fmt: skip
+    if rows:
+        cursor.executemany(_FINISH, rows)
+
+
+def _apply(item: Item, outcome: Outcome) -> None:
+    item.attempts += 1
+    if outcome.error:
+        item.state, item.error = InboxItem.REFUSED, str(outcome.error)
+    else:
+        item.state = InboxItem.DONE
+        item.ref, item.url = outcome.ref, outcome.url
+        item.object_type, item.object_id = outcome.object_type, outcome.object_id
+
+
+def _run_handler(items: list[Item]) -> None:
+    """Register ``items`` (one kind) inside the caller's transaction; raises on failure."""
+    outcomes = handler_for(items[0].kind)(items)
+    if len(outcomes) != len(items):
+        raise RuntimeError(f"{items[0].kind}: handler returned {len(outcomes)} outcomes")
+    for item, outcome in zip(items, outcomes, strict=True):
+        _apply(item, outcome)
+
+
+def _process(items: list[Item], *, raise_refusal: bool = False) -> None:
+    """Register claimed ``items``: all at once, else one by one (see the module's text)."""
+    alias = InboxItem.objects.db
+    connection = connections[alias]
+    by_kind: dict[str, list[Item]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item)
+    for kind_items in by_kind.values():
+        try:
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                fresh = _claim(
+                    cursor, connection.vendor, len(kind_items), [i.id for i in kind_items]
+                )
+                if not fresh:
+                    continue
+                with translation.override(fresh[0].language or None):
+                    _run_handler(fresh)
+                _finish(cursor, fresh)
+            _copy_back(kind_items, fresh)
+            continue
+        except Exception:  # noqa: BLE001, S110 - each item is retried alone below
+            pass
+        for item in kind_items:
+            _process_one(item, raise_refusal=raise_refusal)
+
+
+def _copy_back(originals: list[Item], fresh: list[Item]) -> None:
+    done = {item.id: item for item in fresh}
+    for item in originals:
+        if item.id in done:
+            source = done[item.id]
+            for name in ("state", "attempts", "ref", "object_type", "object_id", "url", "error"):
+                setattr(item, name, getattr(source, name))
+
+
+def _process_one(item: Item, *, raise_refusal: bool) -> None:
+    alias = InboxItem.objects.db
+    connection = connections[alias]
+    claimed: Item | None = None
+    refusal: DomainError | None = None
+    try:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            fresh = _claim(cursor, connection.vendor, 1, [item.id])
+            if not fresh:
+                return
+            claimed = fresh[0]
+            with translation.override(claimed.language or None):
+                _run_handler(fresh)
+            _finish(cursor, fresh)
+        _copy_back([item], fresh)
+        return
+    except DomainError as error:
+        if claimed is None:
+            raise
+        refusal = error
+        with translation.override(claimed.language or None):
+            message = str(error.message)
+        claimed.attempts += 1
+        claimed.state, claimed.error, claimed.fields = InboxItem.REFUSED, message, error.fields
+    except Exception:
+        if claimed is None:
+            raise
+        claimed.attempts += 1
+        log.exception("inbox item %s (%s) could not be registered", item.id, item.kind)
+        if claimed.attempts < MAX_ATTEMPTS:
+            _record_attempt(claimed)
+            if raise_refusal:
+                raise
+            return
+        claimed.state, claimed.error = InboxItem.FAILED, "registration failed"
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        _finish(cursor, [claimed])
+    _copy_back([item], [claimed])
+    item.fields = claimed.fields
+    if raise_refusal and refusal is not None:
+        raise refusal
+
+
+def _record_attempt(item: Item) -> None:
+    InboxItem.objects.filter(pk=item.id, state=InboxItem.PENDING).update(attempts=item.attempts)
+
+
+def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
+    """Register pending items, ``limit`` per transaction, until none is left (or
+    ``max_batches``); the number of items handled. Items of unknown kinds are left alone."""
+    alias = InboxItem.objects.db
+    connection = connections[alias]
+    handled = batches = 0
+    known = sorted(_HANDLERS)
+    if not known:
+        return 0
+    sql = (
+        f"SELECT id, kind FROM {_TABLE} WHERE state = 'pending' "  # noqa: S608
+        f"AND kind IN ({', '.join(['%s'] * len(known))}) ORDER BY id LIMIT %s"
+    )
+    while max_batches is None or batches < max_batches:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*known, limit])
+            rows = cursor.fetchall()
+        if not rows:
+            break
+        items = [Item(pk, kind, "", None, "", {}, timezone.now()) for pk, kind in rows]
+        _process(items)
+        handled += len(items)
+        batches += 1
+    return handled
+
+
+def pending_count() -> int:
+    return InboxItem.objects.filter(state=InboxItem.PENDING).count()
+
+
+def status(token: str) -> InboxItem | None:
+    """The receipt's current state, or None for an unknown token."""
+    return InboxItem.objects.filter(token=token).first()

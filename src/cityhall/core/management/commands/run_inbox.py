@@ -1,0 +1,39 @@
+"""``cityhall run_inbox``: register received submissions (core.inbox) as they arrive."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from cityhall.core import inbox
+
+
+class Command(BaseCommand):
+    help = "Register submissions received through the inbox, in batches, until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="drain what is pending, then exit")
+        parser.add_argument("--batch", type=int, default=inbox.BATCH_SIZE)
+        parser.add_argument("--poll", type=float, default=0.05, help="seconds between looks")
+
+    def handle(self, *args, once, batch, poll, **options):
+        if once:
+            handled = inbox.drain(limit=batch)
+            self.stdout.write(f"registered {handled} submissions")
+            return
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+        signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+        while not stop:
+            try:
+                handled = inbox.drain(limit=batch, max_batches=50)
+            except Exception:  # noqa: BLE001 - a lost connection must not stop the worker
+                self.stderr.write("inbox: drain failed, retrying")
+                close_old_connections()
+                handled = 0
+                time.sleep(1)
+            if not handled:
+                time.sleep(poll)
