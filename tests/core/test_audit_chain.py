@@ -130,3 +130,23 @@ def test_history_of_an_object_is_in_order():
     audit.record(actor=None, action="a.first", target=user)
     audit.record(actor=None, action="a.second", target=user)
     assert [r.action for r in audit.history_of(user)] == ["a.first", "a.second"]
+
+
+@pytest.mark.django_db
+def test_record_many_appends_a_batch_that_verifies_like_single_records():
+    from cityhall.core.audit import Entry, record, record_many, verify_chain
+
+    record(actor=None, action="test.before", object_type="test.thing", object_id=1)
+    batch = record_many(
+        [
+            Entry(action="test.batch", object_type="test.thing", object_id=n, after={"n": n})
+            for n in range(120)
+        ]  # fmt: skip
+    )
+    record(actor=None, action="test.after", object_type="test.thing", object_id=2)
+
+    assert [r.seq for r in batch] == list(range(batch[0].seq, batch[0].seq + 120))
+    assert list(verify_chain()) == []
+    from cityhall.core.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="test.batch").count() == 120

@@ -20,3 +20,13 @@ def test_a_rolled_back_number_is_reused():
         assert next_value("tickets") == 2
         raise RuntimeError("the insert failed")
     assert next_value("tickets") == 2
+
+
+@pytest.mark.django_db
+def test_next_values_takes_a_block_that_continues_the_series():
+    from cityhall.core.numbering import next_value, next_values
+
+    assert next_value("block") == 1
+    assert list(next_values("block", 3)) == [2, 3, 4]
+    assert next_value("block") == 5
+    assert list(next_values("fresh-block", 2)) == [1, 2]
