@@ -80,7 +80,9 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--readers", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers (as serve)"
+    )
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     args = parser.parse_args()
 
