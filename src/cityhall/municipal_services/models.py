@@ -632,3 +632,117 @@ class Consultation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.question[:60]
+
+
+class SigningCode(models.Model):
+    """A one-time code that signs one application in the state it had when the code was sent.
+
+    The code is bound to the document digest: if the draft changes before the code is entered,
+    the code no longer signs anything and the applicant must review and sign again. Only an HMAC
+    of the code is kept; it expires, allows a few attempts, and new codes are rationed
+    (see ``signing.CODE_*``).
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="signing_codes"
+    )
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(_("document digest (SHA-256)"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("sent to"), max_length=254)
+    code_hash = models.CharField(max_length=64, editable=False)
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("signing code")
+        verbose_name_plural = _("signing codes")
+        indexes = [models.Index(fields=["application", "signer", "-sent_at"], name="ms_sign_code")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.channel} @ {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ApplicationSignature(models.Model):
+    """A simple electronic signature (a one-time code to the signer's confirmed phone or
+    e-mail) over the canonical content of an application: service, version, answers and the
+    SHA-256 of every file. Append-only; re-signing after a return adds a row."""
+
+    class Method(models.TextChoices):
+        SIMPLE = "simple", _("Simple electronic signature (one-time code)")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        verbose_name=_("application"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signer"),
+    )
+    method = models.CharField(
+        _("method"), max_length=20, choices=Method.choices, default=Method.SIMPLE
+    )
+    digest = models.CharField(_("document digest (SHA-256)"), max_length=64)
+    content = models.JSONField(_("signed content"), default=dict)
+    channel = models.CharField(
+        _("code sent by"), max_length=10, choices=SigningCode.Channel.choices
+    )
+    address = models.CharField(_("code sent to (masked)"), max_length=254, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("application signature")
+        verbose_name_plural = _("application signatures")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.digest[:12]}… ({self.signed_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("signatures are append-only")
+        super().save(*args, **kwargs)
+
+
+class WidgetHandoff(models.Model):
+    """Answers collected in the widget on another portal, waiting for the person to continue
+    on this portal (first-party, in a new tab): no third-party cookie is needed. The token is
+    random, single-use and expires; only its SHA-256 is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    site = models.ForeignKey(WidgetSite, on_delete=models.CASCADE, related_name="handoffs")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(_("answers"), default=dict)
+    language = models.CharField(_("language"), max_length=5, default="ru")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    claimed_at = models.DateTimeField(_("continued at"), null=True, blank=True)
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="widget_handoff",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("widget handoff")
+        verbose_name_plural = _("widget handoffs")
+        indexes = [models.Index(fields=["expires_at"], name="ms_handoff_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.site.key}/{self.service.code} @ {self.created_at:%Y-%m-%d %H:%M}"
