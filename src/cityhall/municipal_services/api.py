@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from cityhall.api import OptionalAuth
 from cityhall.core.errors import InvalidInput, NotFound
 
-from . import selectors, services
+from . import intake, selectors, services
 from .models import Application, StandardRequestType
 
 router = Router(tags=["municipal_services"])
@@ -158,16 +158,42 @@ def _application_out(application: Application, *, new: bool = False) -> dict:
     }
 
 
-@applications_router.post("", response={201: ApplicationOut})
+class ReceiptOut(Schema):
+    token: str
+    state: str
+    receipt_url: str
+
+
+@applications_router.post(
+    "",
+    response={201: ApplicationOut, 202: ReceiptOut},
+)
 def create_application(request, payload: ApplicationIn):
     """Start an application (channel ``api``) with its answers; ``submit: true`` also submits
-    it (validated against the published version's schema; errors per field)."""
-    service = selectors.service_by_code(payload.service)
+    it: validated at once against the published version's JSON Schema (422 with errors per
+    field, nothing stored), then **202** with a receipt token — ``GET receipt_url`` tells its
+    number once registered (usually within a second), or the reason it was refused. Where the
+    installation registers submissions at once, the answer is **201** with the application."""
     if payload.submit:
-        application = services.apply_and_submit(
-            actor=request.user, service=service, answers=payload.answers
+        version = intake.offered_version(payload.service)
+        if version is None:
+            selectors.service_by_code(payload.service)  # 404 for an unknown code
+            raise NotFound(_("This service is not offered at the moment."))
+        item = services.receive_application(
+            actor=request.user, version=version, answers=payload.answers
         )
+        if item.pending:
+            return Status(
+                202,
+                {
+                    "token": item.token,
+                    "state": item.state,
+                    "receipt_url": f"/api/v1/receipts/{item.token}",
+                },
+            )
+        application = services.registered_application(item)
         return Status(201, _application_out(application, new=True))
+    service = selectors.service_by_code(payload.service)
     application = services.start_application(
         actor=request.user, service=service, channel=Application.Channel.API
     )

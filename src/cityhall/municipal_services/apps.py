@@ -8,13 +8,15 @@ class MunicipalServicesConfig(AppConfig):
     verbose_name = _("Municipal services")
 
     def ready(self) -> None:
+        from cityhall.core import inbox
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
-        from . import notices
+        from . import intake, notices
         from .cabinet import my_applications
 
         notices.declare_events()
+        inbox.register(intake.KIND, intake.register_applications)
         register_section(
             CabinetSection(
                 key="municipal_services",

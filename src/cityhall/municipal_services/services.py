@@ -27,11 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit
+from cityhall.core import audit, inbox
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cityhall.core.models import InboxItem
 from cityhall.core.selectors import business_calendar
 
-from . import notices
+from . import intake, notices
 from .definition import (
     DEFAULT_WORKFLOW,
     CompiledRules,
@@ -73,6 +74,8 @@ __all__ = [
     "upload_file",
     "remove_file",
     "submit_application",
+    "receive_application",
+    "registered_application",
     "apply_and_submit",
     "transition",
     "accept_application",
@@ -506,65 +509,67 @@ def _due_at(start: dt.datetime, days: int) -> dt.datetime:
 
 def submit_application(*, application: Application, actor: User) -> Application:
     """Validate the answers against the exact version's schema and the required documents,
-    then hand the application to the document check. A returned application is resubmitted as
-    the same case: its deadline resumes where it stopped."""
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update()
-            .select_related("version", "service", "applicant")
-            .get(pk=application.pk)
-        )
-        _can_edit(application, actor)
-        version = application.version
-        problems = errors_of(
-            version.form_schema,
-            application.answers,
-            key=(version.pk, version.updated_at),
-            hints=version.ui,
-        )
-        problems.update(_missing_documents(application))
-        if problems:
-            raise InvalidInput(fields=problems)
-        _submit(application, actor)
-    return application
-
-
-def _submit(application: Application, actor: User) -> None:
-    """Variant and proposal by the rules, number and deadline, then the one transition."""
-    version = application.version
-    outcome = choose_variant(version, application.answers)
-    application.variant = outcome.variant
-    application.proposed_decision = outcome.decision
-    application.proposal_reason = _text_in(outcome.reason, application.language)
-    now = timezone.now()
-    if application.status == S.DRAFT:
-        application.submitted_at = now
-        application.number = f"{timezone.localdate(now).year}-{application.pk:07d}"
-        application.due_at = _due_at(now, version.term_days)
-        kind = "submitted"
-    else:
-        _lift_suspension(application, now)
-        kind = "resubmitted"
-    data = {"variant": outcome.variant, "rule": outcome.rule}
-    if outcome.decision:
-        data.update(decision=outcome.decision, mode=outcome.mode)
-    _move(
-        application,
-        actor,
-        S.ACCEPTANCE,
-        kind=kind,
-        data=data,
-        check_roles=False,
-        also_save=(
-            "variant",
-            "proposed_decision",
-            "proposal_reason",
-            "submitted_at",
-            "number",
-            "due_at",
-            "suspended_at",
-        ),
+    then hand the application to the document check (registered at once by the intake
+    handler, :func:`cityhall.municipal_services.intake.register_applications`). A returned
+    application is resubmitted as the same case: its deadline resumes where it stopped."""
+    application = (
+        Application.objects.select_related("version", "service", "applicant")
+        .filter(pk=application.pk)
+        .first()
     )
+    if application is None:
+        raise NotFound()
+    _can_edit(application, actor)
+    problems = intake.problems_of_answers(application.version, application.answers)
+    problems.update(_missing_documents(application))
+    if problems:
+        raise InvalidInput(fields=problems)
+    item = inbox.receive(intake.KIND, intake.draft_payload(application), actor=actor, inline=True)
+    return registered_application(item)
+
+
+def registered_application(item: inbox.Item) -> Application:
+    """The application an inline registration made, or its refusal raised."""
+    if item.state != InboxItem.DONE:
+        raise Conflict(item.error or _("The application could not be registered."))
+    return Application.objects.select_related("version", "service", "applicant").get(
+        pk=item.object_id
+    )
+
+
+def receive_application(
+    *,
+    actor: User,
+    service: Service | None = None,
+    version: ServiceVersion | None = None,
+    answers: dict,
+    channel: str = Application.Channel.API,
+    widget_site: WidgetSite | None = None,
+    language: str = "",
+    inline: bool | None = None,
+) -> inbox.Item:
+    """Check an application started and submitted in one go, then receive it into the intake
+    inbox: refused at once (nothing stored) when the answers break the exact version's schema
+    or the service asks for documents; registered in the background, or before this returns
+    with ``inline`` (default ``settings.INBOX_INLINE``). Give the offered ``version`` (from
+    :func:`intake.offered_version`) or the ``service``."""
+    if version is None:
+        version = published_version_of(service)
+    known = (version.form_schema.get("properties") or {}).keys()
+    answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
+    problems = intake.problems_of_answers(version, answers)
+    for code in intake.missing_documents(version, set()):
+        problems.setdefault(code, []).append(_("Attach this document."))
+    if problems:
+        raise InvalidInput(fields=problems)
+    payload = intake.new_application_payload(
+        version=version,
+        answers=answers,
+        channel=channel,
+        language=language or actor.preferred_language,
+        widget_site_id=widget_site.pk if widget_site else None,
+    )
+    return inbox.receive(intake.KIND, payload, actor=actor, inline=inline)
 
 
 def apply_and_submit(
@@ -577,32 +582,17 @@ def apply_and_submit(
     language: str = "",
 ) -> Application:
     """Start and submit in one go (API clients, services that need no documents): the answers
-    are checked before anything is written, then one transaction creates and submits."""
-    version = published_version_of(service)
-    known = set((version.form_schema.get("properties") or {}).keys())
-    answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
-    problems = errors_of(
-        version.form_schema, answers, key=(version.pk, version.updated_at), hints=version.ui
+    are checked before anything is written, then the intake handler registers it at once."""
+    item = receive_application(
+        actor=actor,
+        service=service,
+        answers=answers,
+        channel=channel,
+        widget_site=widget_site,
+        language=language,
+        inline=True,
     )
-    for doc in version.documents or []:
-        if doc.get("required"):
-            problems.setdefault(doc["code"], []).append(_("Attach this document."))
-    if problems:
-        raise InvalidInput(fields=problems)
-    with transaction.atomic():
-        application = Application.objects.create(
-            version=version,
-            service=service,
-            department_id=service.department_id,
-            applicant=actor,
-            channel=channel,
-            widget_site=widget_site,
-            answers=answers,
-            language=language or actor.preferred_language,
-        )
-        application.version, application.service = version, service
-        _submit(application, actor)
-    return application
+    return registered_application(item)
 
 
 def _lift_suspension(application: Application, now: dt.datetime) -> int:
