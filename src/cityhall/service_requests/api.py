@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from cityhall.api import OptionalAuth
 from cityhall.core.errors import Forbidden
 
-from . import selectors, services
+from . import intake, selectors, services
 from .models import ApplicantKind, Channel, ServiceRequest
 
 router = Router(tags=["service_requests"])
@@ -48,6 +48,12 @@ class RequestOut(Schema):
     stage_due_at: dt.datetime | None
     created_at: dt.datetime
     version: int
+
+
+class ReceiptOut(Schema):
+    token: str
+    state: str
+    receipt_url: str
 
 
 class TransitionIn(Schema):
@@ -113,9 +119,16 @@ def categories(request):
     ]
 
 
-@router.post("/", response={201: RequestOut})
+@router.post(
+    "/",
+    response={201: RequestOut, 202: ReceiptOut},
+    summary="Report a problem",
+)
 def submit(request, payload: RequestIn):
-    item = services.submit_request(
+    """Checked at once (field errors in ``fields``, nothing stored); then **202** with a
+    receipt token — ``GET receipt_url`` gives the request's number once registered, moments
+    later — or **201** with the request when it was registered at once."""
+    checked = intake.prepare(
         category=payload.category,
         description=payload.description,
         channel=Channel.WEB,
@@ -129,7 +142,17 @@ def submit(request, payload: RequestIn):
         contact_email=payload.contact_email,
         attributes=payload.attributes,
     )
-    return Status(201, _out(item))
+    item = intake.receive(checked)
+    if item.pending:
+        return Status(
+            202,
+            {
+                "token": item.token,
+                "state": item.state,
+                "receipt_url": f"/api/v1/receipts/{item.token}",
+            },
+        )
+    return Status(201, _out(services.registered(item)))
 
 
 @router.get("/mine", response=list[RequestOut])

@@ -8,14 +8,17 @@ class ServiceRequestsConfig(AppConfig):
     verbose_name = _("Resident requests")
 
     def ready(self) -> None:
+        from cityhall.core import inbox
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
-        from . import tasks  # noqa: F401 - registers the periodic jobs
+        from . import intake, services, tasks  # noqa: F401 - tasks registers the periodic jobs
         from .notices import declare_events
         from .views import cabinet_items
 
         declare_events()
+        inbox.register(intake.KIND, intake.register_requests)
+        services.open311_clients.connect_signals()
         register_section(
             CabinetSection(
                 key="requests",

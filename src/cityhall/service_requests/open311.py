@@ -3,9 +3,12 @@ requests (POST and search), a request, tokens — in JSON and XML, with the spec
 ``[{"code": 400, "description": "..."}]``.
 
 Reads are public and show no personal data; POST needs an ``api_key`` issued by an
-administrator (``cityhall create_open311_key NAME``). POST goes through the same
-:func:`~cityhall.service_requests.services.submit_request` as the web form and the call centre,
-and answers only after the request is committed.
+administrator (``cityhall create_open311_key NAME``). POST is checked at once (every refusal
+that depends on the input alone, in the spec's error list) and then received by the intake
+inbox: the answer is a ``token`` (202) that ``tokens/{token}`` turns into the
+``service_request_id`` once :mod:`~cityhall.service_requests.intake` has registered it — the
+same registration as the web form's and the call centre's — or, when registered at once
+(``settings.INBOX_INLINE``), the ``service_request_id`` itself (200).
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from cityhall.core import inbox
 from cityhall.core.errors import DomainError, InvalidInput
 
-from . import selectors, services
+from . import intake, selectors, services
 from .models import OPEN_STATUSES, Category, Channel, ServiceRequest, Status
 
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -221,7 +225,22 @@ def requests_endpoint(request, fmt: str):
     return _respond(fmt, items, root="service_requests")
 
 
+#: Our field names → the GeoReport v2 parameters a client sent, for the error descriptions.
+_SPEC_NAMES = {
+    "category": "service_code",
+    "building": "address_id",
+    "address": "address_string",
+    "contact_email": "email",
+    "contact_phone": "phone",
+    "contact_name": "first_name",
+    "photos": "media",
+}
+
+
 def _post_request(request, fmt: str):
+    """Check everything the input alone decides, then hand the request to the intake inbox:
+    the answer carries the ``token`` (registration follows within moments) or, when
+    registered at once, the ``service_request_id`` — GeoReport v2 allows either."""
     data = request.POST
     client = services.open311_client_for_key(data.get("api_key", ""))
     if client is None:
@@ -244,8 +263,8 @@ def _post_request(request, fmt: str):
     if building is not None and not str(building).isdigit():
         return _errors(fmt, 400, [(400, _("address_id: must be a building id"))])
     try:
-        created = services.submit_request(
-            category=data.get("service_code", ""),
+        payload = intake.prepare(
+            category=data["service_code"],
             description=data.get("description", ""),
             channel=Channel.OPEN311,
             building=building,
@@ -259,13 +278,20 @@ def _post_request(request, fmt: str):
             photos=request.FILES.getlist("media"),
             open311_client=client,
         )
+        item = intake.receive(payload)
+    except InvalidInput as exc:
+        exc.fields = {_SPEC_NAMES.get(k, k): v for k, v in exc.fields.items()}
+        return _domain_errors(fmt, exc)
     except DomainError as exc:
         return _domain_errors(fmt, exc)
+    if item.pending:
+        return _respond(fmt, [{"token": item.token}], root="service_requests", status=202)
+    if item.object_id is None:
+        return _errors(fmt, 400, [(400, item.error or _("The request was refused."))])
     body = [
         {
-            "service_request_id": created.number,
-            "token": created.public_token,
-            "service_notice": str(created.get_status_display()),
+            "service_request_id": item.ref,
+            "service_notice": _("Registered; follow it by its service_request_id."),
             "account_id": None,
         }
     ]
@@ -286,9 +312,16 @@ def request_detail(request, fmt: str, request_id: str):
 
 
 def token_detail(request, fmt: str, token: str):
-    item = ServiceRequest.objects.filter(public_token=token).only("number", "public_token").first()
-    if item is None:
+    """What became of a POST's ``token``: the ``service_request_id`` once registered; while
+    registration is pending, the token alone (the spec's answer for "not yet")."""
+    item = inbox.status(token)
+    if item is None or item.kind != intake.KIND:
         return _errors(fmt, 404, [(404, _("token is not known"))])
+    if item.state == item.PENDING:
+        return _respond(fmt, [{"token": token}], root="service_requests")
+    if item.state != item.DONE:
+        reason = item.error or _("The request could not be registered.")
+        return _errors(fmt, 400, [(400, reason)])
     return _respond(
-        fmt, [{"service_request_id": item.number, "token": token}], root="service_requests"
+        fmt, [{"service_request_id": item.ref, "token": token}], root="service_requests"
     )

@@ -28,6 +28,7 @@ from .routing import MANAGING, RoutingFacts
 __all__ = [
     "committee",
     "routing_facts",
+    "routing_facts_many",
     "active_categories",
     "likely_duplicates",
     "requests_of",
@@ -64,28 +65,54 @@ def staff_organisations(user: User) -> QuerySet[Organisation]:
 
 
 def routing_facts(*, category: Category, building: Any) -> RoutingFacts:
-    if building is None:
-        return RoutingFacts(responsible_type=category.responsible_type, building_id=None)
-    if category.responsible_type == MANAGING:
-        manager = (
-            BuildingManagement.objects.filter(building=building)
-            .values_list("organisation_id", flat=True)
-            .first()
+    return routing_facts_many([(category, building)])[0]
+
+
+def routing_facts_many(cases: list[tuple[Category, Any]]) -> list[RoutingFacts]:
+    """The routing facts of each (category, building) — for a whole intake batch with one
+    query for the buildings' managers and one for the areas of responsibility."""
+    managed = {b.pk for c, b in cases if b is not None and c.responsible_type == MANAGING}
+    managers: dict[int, int] = {}
+    if managed:
+        rows = BuildingManagement.objects.filter(building_id__in=managed).order_by("pk")
+        for building_id, organisation_id in rows.values_list("building_id", "organisation_id"):
+            managers.setdefault(building_id, organisation_id)
+    others = [(c, b) for c, b in cases if b is not None and c.responsible_type != MANAGING]
+    areas: dict[tuple[int, int | None, int | None], int] = {}
+    if others:
+        rows = ResponsibilityArea.objects.filter(category_id__in={c.pk for c, _b in others}).filter(
+            Q(building_id__in={b.pk for _c, b in others})
+            | Q(district_id__in={b.district_id for _c, b in others}, building__isnull=True)
         )
-        return RoutingFacts(
-            responsible_type=MANAGING, building_id=building.pk, building_manager_id=manager
-        )
-    rows = dict(
-        ResponsibilityArea.objects.filter(category=category)
-        .filter(Q(building=building) | Q(district_id=building.district_id, building__isnull=True))
-        .values_list("building_id", "organisation_id")
-    )
-    return RoutingFacts(
-        responsible_type=category.responsible_type,
-        building_id=building.pk,
-        building_area_organisation_id=rows.get(building.pk),
-        district_area_organisation_id=rows.get(None),
-    )
+        for category_id, building_id, district_id, organisation_id in rows.order_by(
+            "pk"
+        ).values_list("category_id", "building_id", "district_id", "organisation_id"):
+            key = (category_id, building_id, None if building_id else district_id)
+            areas.setdefault(key, organisation_id)
+    facts = []
+    for category, building in cases:
+        if building is None:
+            facts.append(RoutingFacts(responsible_type=category.responsible_type, building_id=None))
+        elif category.responsible_type == MANAGING:
+            facts.append(
+                RoutingFacts(
+                    responsible_type=MANAGING,
+                    building_id=building.pk,
+                    building_manager_id=managers.get(building.pk),
+                )
+            )
+        else:
+            facts.append(
+                RoutingFacts(
+                    responsible_type=category.responsible_type,
+                    building_id=building.pk,
+                    building_area_organisation_id=areas.get((category.pk, building.pk, None)),
+                    district_area_organisation_id=areas.get(
+                        (category.pk, None, building.district_id)
+                    ),
+                )
+            )
+    return facts
 
 
 def active_categories() -> QuerySet[Category]:

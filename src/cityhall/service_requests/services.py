@@ -26,20 +26,20 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit
+from cityhall.core import audit, inbox
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cityhall.core.process_cache import ProcessCache
 from cityhall.core.selectors import business_calendar
-from cityhall.geo import selectors as geo
 
-from . import notices, rating, routing
+from . import intake, notices, rating
 from .deadlines import due_time
+from .intake import number_for
 from .models import (
     OPEN_STATUSES,
     TIMED_STATUSES,
     ApplicantKind,
     Category,
     CategoryVersion,
-    Channel,
     Comment,
     DailyStat,
     Escalation,
@@ -53,14 +53,14 @@ from .models import (
     Status,
     StatusChange,
 )
-from .selectors import committee, routing_facts
+from .selectors import committee
 
 __all__ = [
     "ALLOWED",
     "MAX_PHOTO_BYTES",
     "MAX_PHOTOS",
     "submit_request",
-    "resolve_place",
+    "registered",
     "check_photos",
     "number_for",
     "roles_on",
@@ -228,74 +228,6 @@ def _save_photos(
 # --- intake ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Place:
-    building: Any
-    district: Any
-    suburb: Any
-    lat: float | None
-    lon: float | None
-    address: str
-
-
-def _to_float(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    return float(value)
-
-
-def resolve_place(
-    *, building: Any = None, address: str = "", lat: Any = None, lon: Any = None
-) -> Place:
-    """Address or map point → building (and district/suburb). Field errors say what is wrong."""
-    if building is not None and not hasattr(building, "pk"):
-        found = geo.get_building(int(building))
-        if found is None:
-            raise InvalidInput(fields={"building": [_("This building is not in the register.")]})
-        building = found
-    try:
-        lat_f, lon_f = _to_float(lat), _to_float(lon)
-    except (TypeError, ValueError):
-        raise InvalidInput(fields={"lat": [_("Latitude and longitude must be numbers.")]}) from None
-    if building is not None:
-        return Place(
-            building,
-            building.district,
-            building.suburb,
-            lat_f if lat_f is not None else building.lat,
-            lon_f if lon_f is not None else building.lon,
-            building.address,
-        )
-    if (lat_f is None) != (lon_f is None):
-        raise InvalidInput(fields={"lat": [_("Give both latitude and longitude.")]})
-    if lat_f is not None:
-        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
-            raise InvalidInput(fields={"lat": [_("This is not a point on Earth.")]})
-        if not geo.is_inside_city(lat_f, lon_f):
-            raise InvalidInput(fields={"lat": [_("This point is outside the city.")]})
-        found = geo.building_for_point(lat_f, lon_f)
-        if found is not None:
-            return Place(found, found.district, found.suburb, lat_f, lon_f, found.address)
-        where = geo.locate(lat_f, lon_f)
-        return Place(None, where.district, where.suburb, lat_f, lon_f, address.strip())
-    address = (address or "").strip()
-    if address:
-        found = geo.find_building(address)
-        if found is None:
-            matches = geo.search_buildings(address, limit=2)
-            found = matches[0] if len(matches) == 1 else None
-        if found is None:
-            raise InvalidInput(
-                fields={
-                    "address": [
-                        _("We could not find this address in the city. Choose it from the list.")
-                    ]
-                }
-            )
-        return Place(found, found.district, found.suburb, found.lat, found.lon, found.address)
-    raise InvalidInput(fields={"location": [_("Give the address or a point on the map.")]})
-
-
 #: Each process keeps the catalogue this long; an official's change reaches every worker within
 #: it. Versions never change once published, so only the "current version" pointer can lag.
 CATALOGUE_TTL_SECONDS = 30
@@ -327,7 +259,7 @@ def forget_catalogue() -> None:
     the writer sees it at once; and between tests, whose databases reuse ids)."""
     _catalogue_cache.clear()
     _LIMITS.clear()
-    _clients.clear()
+    open311_clients.forget()
 
 
 def check_attributes(version: CategoryVersion, answers: dict[str, Any]) -> dict[str, list[str]]:
@@ -401,11 +333,6 @@ def _start_stage(request: ServiceRequest, now: dt.datetime) -> None:
         request.stage_due_at = None
 
 
-def number_for(pk: int, moment: dt.datetime) -> str:
-    """The request's public number: the year and the row id ("26-0012345")."""
-    return f"{timezone.localtime(moment):%y}-{pk:07d}"
-
-
 def submit_request(
     *,
     category: Category | str,
@@ -425,119 +352,38 @@ def submit_request(
     entered_by: User | None = None,
     open311_client: Open311Client | None = None,
 ) -> ServiceRequest:
-    """Take a request from any channel, route it to its one responsible organisation (or the
-    dispatcher queue) and start the first stage's clock. All field errors are reported together;
-    nothing is written unless everything is valid."""
-    errors: dict[str, list[str]] = {}
-    description = (description or "").strip()
-    if not description:
-        errors["description"] = [_("Describe the problem.")]
-    elif len(description) > 5000:
-        errors["description"] = [_("Keep the description under 5000 characters.")]
-    if channel not in Channel.values:
-        errors["channel"] = [_("Unknown channel.")]
-    if applicant_kind not in ApplicantKind.values:
-        errors["applicant_kind"] = [_("Choose a person or an organisation.")]
-    if author is None and channel != Channel.OPEN311 and not (contact_phone or contact_email):
-        errors["contact_phone"] = [_("Leave a phone number or an e-mail to be told the result.")]
-    if channel == Channel.OPERATOR and author is None and not contact_name.strip():
-        errors["contact_name"] = [_("Enter the caller's name.")]
-    cat = None
-    try:
-        cat = _category(category)
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    place = None
-    try:
-        place = resolve_place(building=building, address=address, lat=lat, lon=lon)
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    answers = {str(k): v for k, v in (attributes or {}).items()}
-    if cat is not None:
-        errors.update(check_attributes(cat.current_version, answers))
-    errors.update(check_photos(list(photos)))
-    if errors:
-        raise InvalidInput(fields=errors)
-    assert cat is not None and place is not None
-
-    decision = routing.decide(routing_facts(category=cat, building=place.building))
-    now = timezone.now()
-    first_status = Status.NEW if decision.to_dispatcher else Status.ROUTED
-    limit = stage_limits(cat.current_version_id).get(first_status)
-    first_due = (
-        due_time(start=now, amount=limit[0], unit=limit[1], calendar=business_calendar())
-        if limit
-        else None
+    """Take a request from any channel and register it now: checked by
+    :func:`intake.prepare` (all field errors together, nothing written unless everything is
+    valid), registered by the intake's batch handler like every other channel's — routed to
+    its one responsible organisation (or the dispatcher queue), numbered, its first stage's
+    clock started, audited, the applicant told."""
+    payload = intake.prepare(
+        category=category,
+        description=description,
+        channel=channel,
+        author=author,
+        building=building,
+        address=address,
+        lat=lat,
+        lon=lon,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        applicant_kind=applicant_kind,
+        attributes=attributes,
+        photos=photos,
+        entered_by=entered_by,
+        open311_client=open311_client,
     )
-    with transaction.atomic():
-        request = ServiceRequest.objects.create(
-            category=cat,
-            category_version_id=cat.current_version_id,
-            building=place.building,
-            district=place.district,
-            suburb=place.suburb,
-            address=place.address[:300],
-            lat=place.lat,
-            lon=place.lon,
-            description=description,
-            attributes=answers,
-            channel=channel,
-            applicant_kind=applicant_kind,
-            author=author,
-            contact_name=contact_name.strip()[:200],
-            contact_phone=contact_phone.strip()[:30],
-            contact_email=contact_email.strip()[:254],
-            entered_by=entered_by,
-            open311_client=open311_client,
-            status=first_status,
-            organisation_id=decision.organisation_id,
-            stage_due_at=first_due,
-            created_at=now,
-            updated_at=now,
-        )
-        Stage.objects.create(
-            request=request,
-            stage=request.status,
-            organisation_id=request.organisation_id,
-            started_at=now,
-            due_at=request.stage_due_at,
-        )
-        StatusChange.objects.create(
-            request=request,
-            from_status="",
-            to_status=request.status,
-            organisation_id=request.organisation_id,
-            actor=entered_by or author,
-            reason=decision.reason,
-            created_at=now,
-        )
-        if photos:
-            _save_photos(request, photos, kind=Photo.Kind.INTAKE, by=entered_by or author)
-        # The number comes from the row's id: no shared counter row for concurrent intakes
-        # to queue on (ids are unique and increasing; gaps from rolled-back inserts are fine).
-        request.number = number_for(request.pk, now)
-        ServiceRequest.objects.filter(pk=request.pk).update(number=request.number)
-        notices.alert_organisation(request)
-        notices.tell_applicants(
-            [request],
-            event=notices.RECEIVED,
-            context={"category": cat.name, "status": str(request.get_status_display())},
-        )
-        # Last: the audit chain's head row is the one lock every writer shares.
-        audit.record(
-            actor=entered_by or author,
-            action="service_requests.submitted",
-            target=request,
-            after={
-                "number": request.number,
-                "category": cat.code,
-                "channel": channel,
-                "status": request.status,
-                "organisation": request.organisation_id,
-                "routing": decision.reason,
-            },
-        )
-    return request
+    item = intake.receive(payload, inline=True)
+    return registered(item)
+
+
+def registered(item: inbox.Item) -> ServiceRequest:
+    """The request an inbox item became; its refusal as ``InvalidInput`` otherwise."""
+    if item.object_id is None:
+        raise InvalidInput(item.error or _("The request could not be registered."))
+    return ServiceRequest.objects.select_related("category", "organisation").get(pk=item.object_id)
 
 
 # --- workflow --------------------------------------------------------------------------------
@@ -1034,23 +880,25 @@ def create_open311_client(*, name: str, actor: User | None) -> tuple[Open311Clie
     return client, key
 
 
-_clients: dict[str, tuple[float, Open311Client | None]] = {}
+def _active_clients(_fingerprint: tuple) -> dict[str, Open311Client]:
+    return {c.key_hash: c for c in Open311Client.objects.filter(is_active=True)}
+
+
+#: The active api_keys' hashes, kept in each process (see core.process_cache): a key issued or
+#: revoked here counts at once, in another process within OPEN311_CLIENTS_RECHECK_SECONDS.
+open311_clients: ProcessCache[dict[str, Open311Client]] = ProcessCache(
+    name="service-requests-open311-clients",
+    watched=(Open311Client,),
+    build=_active_clients,
+    recheck_setting="OPEN311_CLIENTS_RECHECK_SECONDS",
+)
 
 
 def open311_client_for_key(key: str) -> Open311Client | None:
-    """The active client with this api_key; each process remembers answers for 30 s, so a
-    revoked key stops working everywhere within that time."""
+    """The active client system holding this api_key (no query while the keys are unchanged)."""
     if not key:
         return None
-    digest = _key_hash(key)
-    cached = _clients.get(digest)
-    if cached is not None and time.monotonic() - cached[0] < CATALOGUE_TTL_SECONDS:
-        return cached[1]
-    client = Open311Client.objects.filter(key_hash=digest, is_active=True).first()
-    if len(_clients) > 1000:
-        _clients.clear()
-    _clients[digest] = (time.monotonic(), client)
-    return client
+    return open311_clients.current().get(_key_hash(key))
 
 
 # --- scheduled work --------------------------------------------------------------------------

@@ -1,0 +1,432 @@
+"""Intake of resident requests: the one registration every channel goes through.
+
+A submission is first checked by :func:`prepare` — everything that can be refused from the input
+alone (category, place inside the city, the category's questions, description, contacts,
+photos) is refused there, with all field errors together, and nothing is stored. The checked
+submission is then handed to the intake inbox (:mod:`cityhall.core.inbox`, kind :data:`KIND`):
+the web form and the call centre register it at once (``inline=True``), Open311 and the JSON API
+acknowledge it after one insert and :func:`register_requests` registers it shortly after, in a
+batch with others.
+
+Registration (:func:`register_requests`) does for a whole batch, in one transaction: the point's
+building (in-process building index), the routing to the one responsible organisation (one
+query for the buildings' managers and one for the areas of responsibility), the gap-free numbers
+(``service_requests.number.<yyyy>``, one locked counter update per year), the request rows, the
+first stage with its due time, the history rows, the photos, the audit records
+(``audit.record_many``) and the applicants' notifications. What may have changed since receipt
+(the category withdrawn, the building removed from the register) refuses that item alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.accounts.models import User
+from cityhall.core import audit, inbox
+from cityhall.core.errors import InvalidInput
+from cityhall.core.numbering import next_values
+from cityhall.core.selectors import business_calendar
+from cityhall.geo import selectors as geo
+from cityhall.geo.models import Building
+
+from . import notices, routing
+from .deadlines import due_time
+from .models import (
+    ApplicantKind,
+    Category,
+    Channel,
+    Photo,
+    ServiceRequest,
+    Stage,
+    Status,
+    StatusChange,
+)
+from .selectors import routing_facts_many
+
+__all__ = ["KIND", "NUMBER_SERIES", "number_for", "prepare", "register_requests"]
+
+KIND = "service_requests.request"
+NUMBER_SERIES = "service_requests.number.{year}"
+OBJECT_TYPE = ServiceRequest._meta.label_lower
+
+
+def number_for(year: int, value: int) -> str:
+    """A request's public number: the year's last two digits and its gap-free place in that
+    year's series ("26-0001234")."""
+    return f"{year % 100:02d}-{value:07d}"
+
+
+# --- checking a submission (before anything is stored) ---------------------------------------
+
+
+def _to_float(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    return float(value)
+
+
+def _place(*, building: Any, address: str, lat: Any, lon: Any) -> dict[str, Any]:
+    """Where the problem is, as far as the input alone tells: a building id (chosen, or found by
+    its address), or a point inside the city whose building registration will look up."""
+    if building is not None:
+        pk = building.pk if hasattr(building, "pk") else building
+        found = geo.get_building(int(pk)) if str(pk).isdigit() else None
+        if found is None:
+            raise InvalidInput(fields={"building": [_("This building is not in the register.")]})
+        return {"building": found.pk, "lat": _to_float(lat), "lon": _to_float(lon)}
+    try:
+        lat_f, lon_f = _to_float(lat), _to_float(lon)
+    except (TypeError, ValueError):
+        raise InvalidInput(fields={"lat": [_("Latitude and longitude must be numbers.")]}) from None
+    if (lat_f is None) != (lon_f is None):
+        raise InvalidInput(fields={"lat": [_("Give both latitude and longitude.")]})
+    if lat_f is not None and lon_f is not None:
+        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+            raise InvalidInput(fields={"lat": [_("This is not a point on Earth.")]})
+        if not geo.is_inside_city(lat_f, lon_f):
+            raise InvalidInput(fields={"lat": [_("This point is outside the city.")]})
+        return {"building": None, "lat": lat_f, "lon": lon_f, "address": address.strip()}
+    address = (address or "").strip()
+    if address:
+        found = geo.find_building(address)
+        if found is None:
+            matches = geo.search_buildings(address, limit=2)
+            found = matches[0] if len(matches) == 1 else None
+        if found is None:
+            raise InvalidInput(
+                fields={
+                    "address": [
+                        _("We could not find this address in the city. Choose it from the list.")
+                    ]
+                }
+            )
+        return {"building": found.pk, "lat": None, "lon": None}
+    raise InvalidInput(fields={"location": [_("Give the address or a point on the map.")]})
+
+
+def _store_photos(photos: Sequence[UploadedFile]) -> list[dict[str, Any]]:
+    """Save checked photos now (the payload carries their names); registration links them."""
+    from PIL import Image
+
+    field = Photo._meta.get_field("image")
+    stored = []
+    for upload in photos:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+        upload.seek(0)
+        name = default_storage.save(field.generate_filename(None, upload.name or "photo"), upload)
+        stored.append({"name": name, "width": width, "height": height})
+    return stored
+
+
+def prepare(
+    *,
+    category: Category | str,
+    description: str,
+    channel: str,
+    author: User | None = None,
+    building: Any = None,
+    address: str = "",
+    lat: Any = None,
+    lon: Any = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    applicant_kind: str = ApplicantKind.PERSON,
+    attributes: dict[str, Any] | None = None,
+    photos: Sequence[UploadedFile] = (),
+    entered_by: User | None = None,
+    open311_client: Any = None,
+) -> dict[str, Any]:
+    """Check a submission from any channel and return what registration needs (JSON-ready).
+    All field errors are raised together as ``InvalidInput``; nothing is stored then."""
+    from .services import _category, check_attributes, check_photos
+
+    errors: dict[str, list[str]] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the problem.")]
+    elif len(description) > 5000:
+        errors["description"] = [_("Keep the description under 5000 characters.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if applicant_kind not in ApplicantKind.values:
+        errors["applicant_kind"] = [_("Choose a person or an organisation.")]
+    contact_name = (contact_name or "").strip()
+    contact_phone = (contact_phone or "").strip()
+    contact_email = (contact_email or "").strip()
+    if author is None and channel != Channel.OPEN311 and not (contact_phone or contact_email):
+        errors["contact_phone"] = [_("Leave a phone number or an e-mail to be told the result.")]
+    if channel == Channel.OPERATOR and author is None and not contact_name:
+        errors["contact_name"] = [_("Enter the caller's name.")]
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            errors["contact_email"] = [_("Enter a valid e-mail address.")]
+    cat = None
+    try:
+        cat = _category(category)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    place: dict[str, Any] = {}
+    try:
+        place = _place(building=building, address=address or "", lat=lat, lon=lon)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    answers = {str(k): v for k, v in (attributes or {}).items()}
+    if cat is not None:
+        errors.update(check_attributes(cat.current_version, answers))
+    photos = list(photos)
+    if photos:
+        errors.update(check_photos(photos))
+    if errors:
+        raise InvalidInput(fields=errors)
+    assert cat is not None
+    return {
+        "category": cat.code,
+        "description": description,
+        "channel": channel,
+        "applicant_kind": applicant_kind,
+        "author": author.pk if author is not None else None,
+        "entered_by": entered_by.pk if entered_by is not None else None,
+        "open311_client": getattr(open311_client, "pk", open311_client),
+        "building": place.get("building"),
+        "lat": place.get("lat"),
+        "lon": place.get("lon"),
+        "address": (place.get("address") or "")[:300],
+        "contact_name": contact_name[:200],
+        "contact_phone": contact_phone[:30],
+        "contact_email": contact_email[:254],
+        "attributes": answers,
+        "photos": _store_photos(photos) if photos else [],
+    }
+
+
+def receive(payload: dict[str, Any], *, inline: bool | None = None) -> inbox.Item:
+    """Hand a checked submission (:func:`prepare`) to the inbox."""
+    actor = payload["entered_by"] or payload["author"]
+    return inbox.receive(KIND, payload, actor=actor, inline=inline)
+
+
+# --- registering a batch -----------------------------------------------------------------------
+
+
+class _Draft:
+    """One item on its way to becoming a request."""
+
+    __slots__ = (
+        "index", "item", "data", "category", "building", "district_id", "suburb_id", "request"
+    )  # fmt: skip
+
+    def __init__(self, index: int, item: inbox.Item) -> None:
+        self.index = index
+        self.item = item
+        self.data = item.payload
+        self.category: Category | None = None
+        self.building: Building | None = None
+        self.district_id: int | None = None
+        self.suburb_id: int | None = None
+        self.request: ServiceRequest | None = None
+
+
+def _locate(drafts: list[_Draft]) -> dict[int, str]:
+    """Fill each draft's building, district and suburb; {item index: refusal} for the ones
+    whose chosen building has left the register."""
+    refused: dict[int, str] = {}
+    chosen = {d.data["building"] for d in drafts if d.data.get("building")}
+    buildings = Building.objects.only("id", "address", "lat", "lon", "district", "suburb")
+    by_pk = buildings.in_bulk(chosen) if chosen else {}
+    for draft in drafts:
+        data = draft.data
+        if data.get("building"):
+            found = by_pk.get(data["building"])
+            if found is None:
+                refused[draft.index] = _("This building is no longer in the register.")
+                continue
+            draft.building = found
+        elif data.get("lat") is not None and data.get("lon") is not None:
+            draft.building = geo.building_for_point(data["lat"], data["lon"])
+            if draft.building is None:
+                where = geo.locate(data["lat"], data["lon"])
+                draft.district_id = where.district.pk if where.district else None
+                draft.suburb_id = where.suburb.pk if where.suburb else None
+        if draft.building is not None:
+            draft.district_id = draft.building.district_id
+            draft.suburb_id = draft.building.suburb_id
+    return refused
+
+
+def _route(drafts: list[_Draft]) -> list[routing.RoutingDecision]:
+    """The routing decision of every draft (two queries for the whole batch)."""
+    cases = [(d.category, d.building) for d in drafts]
+    return [routing.decide(facts) for facts in routing_facts_many(cases)]
+
+
+def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
+    """The inbox handler of :data:`KIND` (see the module docstring)."""
+    from .services import _category, stage_limits
+
+    outcomes: list[inbox.Outcome | None] = [None] * len(items)
+    drafts: list[_Draft] = []
+    for index, item in enumerate(items):
+        draft = _Draft(index, item)
+        try:
+            draft.category = _category(item.payload["category"])
+        except InvalidInput:
+            outcomes[index] = inbox.Outcome(error=_("This category no longer takes requests."))
+            continue
+        drafts.append(draft)
+    refused = _locate(drafts)
+    for index, reason in refused.items():
+        outcomes[index] = inbox.Outcome(error=reason)
+    drafts = [d for d in drafts if d.index not in refused]
+    if not drafts:
+        return outcomes  # type: ignore[return-value]
+
+    decisions = _route(drafts)
+    people_ids = {
+        pk for d in drafts for pk in (d.data.get("author"), d.data.get("entered_by")) if pk
+    }
+    people = User.objects.in_bulk(people_ids) if people_ids else {}
+
+    # Gap-free numbers: one block per year of receipt, in the order the items came in.
+    years: dict[int, list[_Draft]] = {}
+    for draft in drafts:
+        years.setdefault(timezone.localtime(draft.item.received_at).year, []).append(draft)
+    numbers: dict[int, str] = {}
+    for year, group in sorted(years.items()):
+        values = next_values(NUMBER_SERIES.format(year=year), len(group))
+        for draft, value in zip(group, values, strict=True):
+            numbers[id(draft)] = number_for(year, value)
+
+    calendar = business_calendar()
+    requests = []
+    for draft, decision in zip(drafts, decisions, strict=True):
+        data, category, building = draft.data, draft.category, draft.building
+        received = draft.item.received_at
+        status = Status.NEW if decision.to_dispatcher else Status.ROUTED
+        limit = stage_limits(category.current_version_id).get(status)
+        due = (
+            due_time(start=received, amount=limit[0], unit=limit[1], calendar=calendar)
+            if limit
+            else None
+        )
+        lat, lon = data.get("lat"), data.get("lon")
+        request = ServiceRequest(
+            number=numbers[id(draft)],
+            category=category,
+            category_version_id=category.current_version_id,
+            building=building,
+            district_id=draft.district_id,
+            suburb_id=draft.suburb_id,
+            address=(building.address if building is not None else data.get("address", ""))[:300],
+            lat=lat if lat is not None else (building.lat if building is not None else None),
+            lon=lon if lon is not None else (building.lon if building is not None else None),
+            description=data["description"],
+            attributes=data.get("attributes") or {},
+            channel=data["channel"],
+            applicant_kind=data["applicant_kind"],
+            author=people.get(data.get("author")),
+            contact_name=data.get("contact_name", ""),
+            contact_phone=data.get("contact_phone", ""),
+            contact_email=data.get("contact_email", ""),
+            entered_by=people.get(data.get("entered_by")),
+            open311_client_id=data.get("open311_client"),
+            status=status,
+            organisation_id=decision.organisation_id,
+            stage_due_at=due,
+            created_at=received,
+            updated_at=received,
+        )
+        draft.request = request
+        requests.append(request)
+    ServiceRequest.objects.bulk_create(requests)
+
+    Stage.objects.bulk_create(
+        Stage(
+            request=r,
+            stage=r.status,
+            organisation_id=r.organisation_id,
+            started_at=r.created_at,
+            due_at=r.stage_due_at,
+        )
+        for r in requests
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            request=r,
+            from_status="",
+            to_status=r.status,
+            organisation_id=r.organisation_id,
+            actor=r.entered_by or r.author,
+            reason=decision.reason,
+            created_at=r.created_at,
+        )
+        for r, decision in zip(requests, decisions, strict=True)
+    )
+    photos = [
+        Photo(
+            request=draft.request,
+            kind=Photo.Kind.INTAKE,
+            uploaded_by=draft.request.entered_by or draft.request.author,
+            image=stored["name"],
+            width=stored["width"],
+            height=stored["height"],
+            created_at=draft.request.created_at,
+        )
+        for draft in drafts
+        for stored in draft.data.get("photos") or ()
+    ]
+    if photos:
+        Photo.objects.bulk_create(photos)
+
+    for request in requests:
+        notices.alert_organisation(request)
+        notices.tell_applicants(
+            [request],
+            event=notices.RECEIVED,
+            context={
+                "category": request.category.name,
+                "status": str(request.get_status_display()),
+            },
+        )
+    # Last: the audit chain's head row is the one lock every writer shares.
+    audit.record_many(
+        [
+            audit.Entry(
+                action="service_requests.submitted",
+                object_type=OBJECT_TYPE,
+                object_id=r.pk,
+                actor=r.entered_by or r.author,
+                after={
+                    "number": r.number,
+                    "category": r.category.code,
+                    "channel": r.channel,
+                    "status": r.status,
+                    "organisation": r.organisation_id,
+                    "routing": decision.reason,
+                },
+            )
+            for r, decision in zip(requests, decisions, strict=True)
+        ]
+    )
+    for draft in drafts:
+        request = draft.request
+        outcomes[draft.index] = inbox.Outcome(
+            ref=request.number,
+            object_type=OBJECT_TYPE,
+            object_id=request.pk,
+            url=reverse("service_requests:track", args=[request.public_token]),
+        )
+    return outcomes  # type: ignore[return-value]
