@@ -108,3 +108,67 @@ def test_staff_read_their_desk_through_the_api(client):
     assert client.get("/api/v1/applications/desk", headers=_auth(UserFactory())).status_code == 403
     other = client.get("/api/v1/applications/desk", headers=_auth(Department("X").operator))
     assert other.json() == []
+
+
+def _no_documents() -> dict:
+    from .factories import BASE_DEFINITION
+
+    return {"documents": [BASE_DEFINITION["documents"][1]]}
+
+
+def test_a_submission_without_documents_is_registered_at_once_where_inline(client):
+    published_service(Department(), **_no_documents())  # settings.INBOX_INLINE is on in tests
+    applicant = UserFactory()
+    created = client.post(
+        "/api/v1/applications",
+        {
+            "service": "building-permit",
+            "submit": True,
+            "answers": {"applicant_name": "ООО Ромашка", "purpose": "office", "area": 120},
+        },
+        content_type="application/json",
+        headers=_auth(applicant),
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == "acceptance" and body["number"]
+    assert (body["variant"], body["channel"]) == ("small-office", "api")
+    assert [e["kind"] for e in body["events"]] == ["submitted"]
+
+
+def test_a_submission_is_acknowledged_with_a_receipt_and_tracked_once_registered(client, settings):
+    from django.core.management import call_command
+
+    from cityhall.core.models import InboxItem
+
+    settings.INBOX_INLINE = False
+    published_service(Department(), **_no_documents())
+    applicant = UserFactory()
+    headers = _auth(applicant)
+    accepted = client.post(
+        "/api/v1/applications",
+        {
+            "service": "building-permit",
+            "submit": True,
+            "answers": {"applicant_name": "ООО Ромашка", "purpose": "shop", "area": 90},
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert accepted.status_code == 202
+    receipt_url = accepted.json()["receipt_url"]
+    assert client.get("/api/v1/applications", headers=headers).json() == []
+    assert InboxItem.objects.get().state == "pending"
+
+    call_command("run_inbox", "--once")
+
+    receipt = client.get(receipt_url).json()
+    assert receipt["state"] == "done" and receipt["kind"] == "municipal_services.application"
+    mine = client.get("/api/v1/applications", headers=headers).json()
+    assert [a["number"] for a in mine] == [receipt["number"]]
+    assert mine[0]["status_text"] == "Documents are being checked"
+    # the OpenAPI description names both answers
+    responses = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/applications"]["post"][
+        "responses"
+    ]
+    assert {"201", "202"} <= set(responses)

@@ -6,13 +6,14 @@ returned application is fixed and resubmitted as the same case."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from cityhall.municipal_services import services
 from cityhall.municipal_services.models import Application, ApplicationFile
 from cityhall.notifications.models import Message
 from tests.factories import UserFactory
 
-from .factories import PDF_BYTES, Department, published_service, upload
+from .factories import PDF_BYTES, Department, published_service, sign_through_pages, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 def setup(client):
     dept = Department()
     service = published_service(dept)
-    applicant = UserFactory()
+    applicant = UserFactory(email_confirmed_at=timezone.now())  # signs by a code sent there
     client.force_login(applicant)
     return dept, service, applicant
 
@@ -103,7 +104,9 @@ def test_uploads_are_stored_at_once_and_wrong_files_are_refused(client, setup):
     assert "plan.png" in page.content.decode()
 
 
-def test_a_valid_application_is_submitted_numbered_and_notified(client, setup):
+def test_a_valid_application_is_submitted_numbered_and_notified(
+    client, setup, django_capture_on_commit_callbacks
+):
     _, service, applicant = setup
     application = _start(client, service)
     client.post(
@@ -115,6 +118,7 @@ def test_a_valid_application_is_submitted_numbered_and_notified(client, setup):
         {"action": "submit", "applicant_name": "ООО Ромашка", "purpose": "shop", "area": "500"},
     )
     assert response.status_code == 302
+    sign_through_pages(client, application, django_capture_on_commit_callbacks)
     application.refresh_from_db()
     assert application.status == Application.Status.ACCEPTANCE
     assert application.number and application.due_at > application.submitted_at
@@ -152,7 +156,9 @@ def test_answers_are_validated_against_the_exact_version(setup):
     assert application.version.number == 1
 
 
-def test_a_returned_application_is_fixed_and_resubmitted_as_the_same_case(client, setup):
+def test_a_returned_application_is_fixed_and_resubmitted_as_the_same_case(
+    client, setup, django_capture_on_commit_callbacks
+):
     dept, service, applicant = setup
     application = _start(client, service)
     client.post(
@@ -163,6 +169,7 @@ def test_a_returned_application_is_fixed_and_resubmitted_as_the_same_case(client
         f"/services/applications/{application.pk}/edit/",
         {"action": "submit", "applicant_name": "ООО Ромашка", "purpose": "shop", "area": "500"},
     )
+    sign_through_pages(client, application, django_capture_on_commit_callbacks)
     services.return_application(
         application=application,
         actor=dept.operator,
@@ -178,6 +185,7 @@ def test_a_returned_application_is_fixed_and_resubmitted_as_the_same_case(client
         {"action": "submit", "applicant_name": "ООО Ромашка", "purpose": "shop", "area": "480"},
     )
     assert response.status_code == 302
+    sign_through_pages(client, application, django_capture_on_commit_callbacks)
     application.refresh_from_db()
     assert application.status == Application.Status.ACCEPTANCE
     assert application.number == number
@@ -235,3 +243,38 @@ def test_a_field_whose_condition_fails_is_neither_kept_nor_validated(client, set
         },
     )
     assert response.status_code == 302
+
+
+def test_the_portal_registers_through_the_intake_inbox_with_gap_free_numbers(client, setup):
+    from django.utils import timezone
+
+    from cityhall.core.models import AuditRecord, InboxItem
+
+    _, service, applicant = setup
+    _start(client, service)  # a draft never sent takes no number
+    submitted = []
+    for area in ("500", "90"):
+        client.post(f"/services/{service.code}/apply/")
+        application = Application.objects.filter(service=service).order_by("-pk").first()
+        services.save_draft(
+            application=application,
+            actor=applicant,
+            answers={"applicant_name": "ООО Ромашка", "purpose": "shop", "area": int(area)},
+        )
+        services.upload_file(
+            application=application, actor=applicant, document_code="plan", upload=upload()
+        )
+        submitted.append(services.submit_application(application=application, actor=applicant))
+    year = timezone.localdate().year
+    assert [a.number for a in submitted] == [f"{year}-000001", f"{year}-000002"]
+    items = InboxItem.objects.filter(kind="municipal_services.application").order_by("pk")
+    assert [(i.state, i.object_id, i.actor_id) for i in items] == [
+        ("done", a.pk, applicant.pk) for a in submitted
+    ]
+    assert (
+        AuditRecord.objects.filter(
+            action="municipal_services.application_submitted",
+            object_id__in=[str(a.pk) for a in submitted],
+        ).count()
+        == 2
+    )
