@@ -196,3 +196,26 @@ def submitted_application(service: Service, applicant=None, answers=None):
     services.submit_application(application=application, actor=applicant)
     application.refresh_from_db()
     return application
+
+
+def sign_through_pages(client, application, capture, channel: str = "email"):
+    """Walk the "sign and submit" page as the signed-in applicant: ask for a code, read it from
+    the e-mail (or the SMS log) and type it in. The applicant needs a confirmed contact."""
+    import re
+
+    from django.core import mail
+
+    from cityhall.notifications.models import SmsLog
+
+    url = f"/services/applications/{application.pk}/sign/"
+    with capture(execute=True):
+        client.post(url, {"action": "send", "channel": channel})
+    if channel == "email":
+        text = mail.outbox[-1].body
+    else:
+        text = SmsLog.objects.order_by("-pk").first().text
+    code = re.search(r"\b(\d{6})\b", text).group(1)
+    page = client.get(url).content.decode()
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
+    with capture(execute=True):
+        return client.post(url, {"action": "sign", "code": code, "digest": digest})

@@ -73,10 +73,4 @@ def test_the_widget_may_be_framed_only_by_its_site(client):
     script = client.get("/services/widget.js")
     assert script["Content-Type"].startswith("application/javascript")
     assert "/services/widget/" in script.content.decode()
-
-    applicant = UserFactory()
-    client.force_login(applicant)
-    client.post(f"/services/widget/uslugi-rt/{service.code}/")
-    application = Application.objects.get()
-    assert application.channel == Application.Channel.WIDGET
-    assert application.widget_site == site
+    # Applying through the widget (without third-party cookies): test_widget_handoff.py.

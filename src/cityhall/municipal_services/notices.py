@@ -6,6 +6,7 @@ from __future__ import annotations
 from cityhall.notifications.services import notify, register_event
 
 STATUS_CHANGED = "municipal_services.status_changed"
+SIGNING_CODE = "municipal_services.signing_code"
 
 
 def declare_events() -> None:
@@ -31,6 +32,34 @@ def declare_events() -> None:
                 "body": "{{ service }}\nApplication {{ number }}.\n{{ status_text }}\n"
                 "Details: {{ site_url }}{{ url }}",
                 "sms": "Application {{ number }}: {{ status_text }}",
+            },
+        },
+    )
+    register_event(
+        SIGNING_CODE,
+        description="A one-time code that signs a municipal service application",
+        variables=("code", "minutes", "service", "digest"),
+        default_templates={
+            "ru": {
+                "subject": "Код подписи заявления: {{ code }}",
+                "body": "Код {{ code }} подписывает заявление «{{ service }}» "
+                "(контрольная сумма {{ digest }}…). Код действует {{ minutes }} мин.\n"
+                "Если вы не подписываете заявление, никому не сообщайте код.",
+                "sms": "Код подписи заявления: {{ code }}. Никому не сообщайте его.",
+            },
+            "tt": {
+                "subject": "Гаризаны имзалау коды: {{ code }}",
+                "body": "{{ code }} коды «{{ service }}» гаризасын имзалый "
+                "(контроль суммасы {{ digest }}…). Код {{ minutes }} мин. гамәлдә.\n"
+                "Гаризаны имзаламасагыз, кодны беркемгә дә әйтмәгез.",
+                "sms": "Гаризаны имзалау коды: {{ code }}. Аны беркемгә дә әйтмәгез.",
+            },
+            "en": {
+                "subject": "Application signing code: {{ code }}",
+                "body": "The code {{ code }} signs your application “{{ service }}” "
+                "(digest {{ digest }}…). It is valid for {{ minutes }} min.\n"
+                "If you are not signing an application, do not tell anyone this code.",
+                "sms": "Application signing code: {{ code }}. Do not tell it to anyone.",
             },
         },
     )

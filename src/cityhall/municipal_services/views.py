@@ -18,20 +18,23 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role
 from cityhall.core.charts import bar_chart
-from cityhall.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
-from . import selectors, services
+from . import selectors, services, signing
 from . import statistics as stats
+from . import widget as widget_handoffs
 from .charts import registry_map_svg
 from .definition import text_in
 from .models import (
     Application,
+    ApplicationSignature,
     Consultation,
     LifeSituation,
     LifeSituationCase,
@@ -154,9 +157,15 @@ def application_edit(request, pk):
                 application=application, actor=request.user, answers=values
             )
             if request.POST.get("action") == "submit":
-                services.submit_application(application=application, actor=request.user)
-                messages.success(request, _("Your application has been submitted."))
-                return redirect("municipal_services:application", pk=pk)
+                if request.user.pk != application.applicant_id:
+                    # A service centre registers a paper application the applicant signed by
+                    # hand; the electronic signature is the applicant's own act.
+                    services.submit_application(application=application, actor=request.user)
+                    messages.success(request, _("Your application has been submitted."))
+                    return redirect("municipal_services:application", pk=pk)
+                if problems := signing.problems_before_signing(application):
+                    raise InvalidInput(fields=problems)
+                return redirect("municipal_services:application_sign", pk=pk)
             messages.success(request, _("The draft has been saved. You can come back to it later."))
             return redirect("municipal_services:application_edit", pk=pk)
         except InvalidInput as exc:
@@ -219,6 +228,122 @@ def application_upload(request, pk):
     return redirect("municipal_services:application_edit", pk=pk)
 
 
+def _answer_rows(application) -> list[tuple[str, object]]:
+    version = application.version
+    return [
+        (f.label, f.value)
+        for f in fields_of(version.form_schema, version.ui, values=application.answers)
+        if f.value not in (None, "")
+    ]
+
+
+@login_required
+@_domain
+def application_sign(request, pk):
+    """ "Sign and submit": the applicant sees exactly what is signed (service, version, answers,
+    files with their SHA-256) and its digest, asks for a one-time code to a confirmed contact
+    and types it in. Works as plain forms, without JavaScript."""
+    application = selectors.application_for(request.user, pk)
+    if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+        return redirect("municipal_services:application", pk=pk)
+    if request.user.pk != application.applicant_id:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "send":
+                sent = signing.request_code(
+                    application=application,
+                    actor=request.user,
+                    channel=request.POST.get("channel", ""),
+                )
+                messages.success(
+                    request,
+                    _("A code has been sent to %(to)s. It is valid for %(minutes)s minutes.")
+                    % {
+                        "to": signing.masked(sent.channel, sent.address),
+                        "minutes": int(signing.CODE_TTL.total_seconds() // 60),
+                    },
+                )
+                return redirect("municipal_services:application_sign", pk=pk)
+            if action == "sign":
+                signing.sign_and_submit(
+                    application=application,
+                    actor=request.user,
+                    code=request.POST.get("code", ""),
+                    digest=request.POST.get("digest", ""),
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+                messages.success(request, _("Your application has been signed and submitted."))
+                return redirect("municipal_services:application", pk=pk)
+            raise Http404
+        except InvalidInput as exc:
+            errors = dict(exc.fields) or {"__all__": [str(exc.message)]}
+            if str(exc.message) not in [str(m) for v in errors.values() for m in v]:
+                errors.setdefault("__all__", []).insert(0, str(exc.message))
+            status = 422
+        except Conflict as exc:
+            errors, status = {"__all__": [str(exc.message)]}, 409
+    content = signing.signed_content(application)
+    digest = signing.digest_of(content)
+    pending = signing.pending_code(application, request.user)
+    contacts = signing.contacts_of(request.user)
+    shown = pending if pending and pending.digest == digest else None
+    return render(
+        request,
+        "municipal_services/application_sign.html",
+        {
+            "application": application,
+            "service": application.service,
+            "answers": _answer_rows(application),
+            "files": content["files"],
+            "digest": digest,
+            "canonical": signing.canonical_json(content).decode("utf-8"),
+            "contacts": contacts,
+            "pending": shown,
+            "pending_to": signing.masked(shown.channel, shown.address) if shown else "",
+            "errors": errors,
+            # A field's message shows beside it when the field is on the page, else on top.
+            "general_errors": [
+                m
+                for k, v in errors.items()
+                if not (k == "channel" and contacts) and not (k == "code" and shown)
+                for m in v
+            ],
+            "title": _("Sign and submit"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@_domain
+def signature_verify(request, pk, signature_pk):
+    """Recompute the digest from the application and files as stored now and say whether it
+    still matches the signature."""
+    application = selectors.application_for(request.user, pk)
+    signature = get_object_or_404(ApplicationSignature, pk=signature_pk, application=application)
+    result = signing.verify(signature)
+    if result.matches:
+        messages.success(
+            request,
+            _("The signature is valid: the application and its files are exactly as signed."),
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "The signature does not match: the application or its files changed after "
+                "signing (digest now %(digest)s)."
+            )
+            % {"digest": result.current_digest},
+        )
+    return redirect(f"{reverse('municipal_services:application', args=[pk])}#signatures")
+
+
 @login_required
 def my_applications(request):
     page = _page(request)
@@ -252,18 +377,13 @@ def application_detail(request, pk):
         "events": events,
         "is_staff": is_staff,
         "status_text": services.status_text(application, application.status),
-        "answers": [
-            (f.label, f.value)
-            for f in fields_of(
-                application.version.form_schema, application.version.ui, values=application.answers
-            )
-            if f.value not in (None, "")
-        ],
+        "answers": _answer_rows(application),
         "files": application.files.all(),
         "requests": application.standard_requests.select_related("type", "addressee"),
         "opinions": application.opinions.select_related("expert"),
         "result": getattr(application, "result", None),
         "is_owner": request.user.pk in (application.applicant_id, application.registered_by_id),
+        "signatures": application.signatures.select_related("signer"),
     }
     if is_staff:
         stage = services.STAGE_OF.get(application.status, "")
@@ -790,11 +910,7 @@ def widget_script(request):
     return HttpResponse(script, content_type="application/javascript; charset=utf-8")
 
 
-@xframe_options_exempt
-@_domain
-def widget(request, site, code):
-    """The service page inside another portal's iframe: only that site's origin may frame it
-    (CSP frame-ancestors); every other page keeps X-Frame-Options: DENY."""
+def _widget_parts(site: str, code: str):
     widget_site = WidgetSite.objects.filter(key=site, is_active=True).first()
     if widget_site is None or not widget_site.origins:
         raise NotFound()
@@ -804,15 +920,59 @@ def widget(request, site, code):
     version = selectors.published_version(service)
     if version is None:
         raise NotFound()
-    started = None
-    if request.method == "POST" and request.user.is_authenticated:
-        started = services.start_application(
-            actor=request.user,
-            service=service,
-            channel=Application.Channel.WIDGET,
-            widget_site=widget_site,
-            language=get_language() or "ru",
-        )
+    return widget_site, service, version
+
+
+def _same_site_post(request) -> bool:
+    """The iframe's form posts without cookies (so without Django's CSRF cookie); a browser
+    still names the page that posted in ``Origin``, which must be this portal (the iframe's
+    own origin) when it is sent."""
+    origin = request.headers.get("Origin")
+    return origin in (None, "", "null") or origin == request.build_absolute_uri("/")[:-1]
+
+
+@csrf_exempt
+@xframe_options_exempt
+@_domain
+def widget(request, site, code):
+    """The service form inside another portal's iframe: only that site's origins may frame it
+    (CSP frame-ancestors); every other page keeps X-Frame-Options: DENY.
+
+    No cookie is needed: the answers are checked and kept behind a one-time token, and the
+    person continues on this portal in a new tab (see ``widget.py``)."""
+    widget_site, service, version = _widget_parts(site, code)
+    values: dict = {}
+    errors: dict[str, list[str]] = {}
+    handoff = token = None
+    status = 200
+    if request.method == "POST":
+        if not _same_site_post(request):
+            raise PermissionDenied
+        if request.POST.get("handoff"):
+            token = request.POST["handoff"]
+            try:
+                handoff = widget_handoffs.handoff_by_token(token)
+            except NotFound:
+                token, status = None, 404
+                errors = {"__all__": [_("This link is not valid. Fill in the form again.")]}
+            else:
+                if handoff.site_id != widget_site.pk or handoff.service_id != service.pk:
+                    raise NotFound()
+        else:
+            values = answers_from_post(version.form_schema, request.POST)
+            try:
+                created = widget_handoffs.create_handoff(
+                    site=widget_site,
+                    service=service,
+                    answers=values,
+                    language=get_language() or "ru",
+                )
+            except InvalidInput as exc:
+                errors, status = exc.fields, 422
+            else:
+                handoff, token = created.handoff, created.token
+    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)
+    field_names = {f.name for f in fields}
     response = render(
         request,
         "municipal_services/widget.html",
@@ -820,9 +980,70 @@ def widget(request, site, code):
             "service": service,
             "version": version,
             "site": widget_site,
-            "started": started,
+            "fields": fields,
+            "errors": errors,
+            "general_errors": [m for k, v in errors.items() if k not in field_names for m in v],
+            "handoff": handoff,
+            "token": token,
+            "now": timezone.now(),
             "documents": _documents(version),
         },
+        status=status,
     )
     response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(widget_site.origins)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@_domain
+def widget_continue(request, token):
+    """Top-level, first-party page the widget opens in a new tab: sign in if needed, see the
+    answers brought from the other site, and continue to a prefilled draft."""
+    handoff = widget_handoffs.handoff_by_token(token)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    problem = ""
+    if request.method == "POST":
+        try:
+            application = widget_handoffs.claim_handoff(token=token, actor=request.user)
+        except Conflict as exc:
+            problem = str(exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your answers from %(site)s are in this draft. Attach the documents, then sign "
+                    "and submit."
+                )
+                % {"site": handoff.site.name},
+            )
+            return redirect("municipal_services:application_edit", pk=application.pk)
+    elif handoff.application is not None and handoff.application.applicant_id == request.user.pk:
+        return redirect("municipal_services:application_edit", pk=handoff.application.pk)
+    version = handoff.version
+    answers = [
+        (f.label, f.value)
+        for f in fields_of(version.form_schema, version.ui, values=handoff.answers)
+        if f.value not in (None, "")
+    ]
+    expired = handoff.expires_at <= timezone.now()
+    used = handoff.claimed_at is not None
+    response = render(
+        request,
+        "municipal_services/widget_continue.html",
+        {
+            "handoff": handoff,
+            "service": handoff.service,
+            "answers": answers if not (expired or used) else [],
+            "expired": expired,
+            "used": used,
+            "problem": problem,
+            "documents": _documents(version),
+            "title": handoff.service.title(),
+        },
+        status=409 if problem else (410 if expired or used else 200),
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
     return response
