@@ -110,6 +110,41 @@ def test_map_page_is_server_rendered_svg(client, city, council):
     assert "<svg" in page and "<path" in page and "Парк Горького" in page
 
 
+def test_map_places_every_published_discussion(client, city, council):
+    from tests.geo.factories import box
+
+    drawn = DiscussionFactory(
+        organiser=council, title="Парк Горького", territory=box(49.02, 55.76, 49.04, 55.78)
+    )
+    by_district = DiscussionFactory(organiser=council, title="Район", districts=[city.east])
+    whole_city = DiscussionFactory(
+        organiser=council, title="Генплан", status=Status.ARCHIVED, territory_description="Казань"
+    )
+    draft = DiscussionFactory(organiser=council, title="Черновик", status=Status.DRAFT)
+    page = client.get("/discussions/map/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    # The polygon and two markers, each a link to its discussion.
+    assert svg.count('class="map-marker"') == 2
+    for d in (drawn, by_district, whole_city):
+        assert f'href="/discussions/{d.pk}/"' in svg
+    assert f'href="/discussions/{draft.pk}/"' not in page
+    # The east district's marker stands inside the east district (x beyond the middle).
+    marker = svg[svg.index(f'href="/discussions/{by_district.pk}/"') :]
+    cx = float(marker.split('cx="')[1].split('"')[0])
+    assert cx > 360
+    # The list beside the map says where each one is.
+    listing = page[page.index('class="item-list map-list"') :]
+    assert "Район" in listing and "Placed by: East District" in listing
+    assert "Генплан" in listing and "Казань (The whole city)" in listing
+    assert "Парк Горького" in listing and "Черновик" not in listing
+
+
+def test_map_offers_a_subscription_by_address(client, city):
+    page = client.get("/discussions/map/").content.decode()
+    assert 'action="/discussions/subscribe/"' in page and 'name="address"' in page
+    assert 'type="hidden" name="lat"' in page and "places.js" in page
+
+
 def test_feeds(client, discussion, resident):
     services.submit_proposal(discussion=discussion, author=resident, text="Лента")
     rss = client.get("/discussions/feed/rss/")

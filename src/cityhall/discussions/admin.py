@@ -8,6 +8,7 @@ from .models import (
     Discussion,
     DocumentType,
     FinalDocument,
+    Follow,
     InitiationRequest,
     ModerationAction,
     Proposal,
@@ -68,5 +69,19 @@ class ProposalAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-for model in (StatusChange, ModerationAction, FinalDocument, InitiationRequest, Subscription):
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ("email", "district", "suburb", "place", "document_type", "is_active")
+    list_filter = ("is_active", "document_type")
+    search_fields = ("email", "place")
+    list_select_related = ("district", "suburb", "document_type")
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdmin):
+    list_display = ("discussion", "user", "created_at")
+    list_select_related = ("discussion", "user")
+
+
+for model in (StatusChange, ModerationAction, FinalDocument, InitiationRequest):
     admin.site.register(model, ReadOnlyAdmin)

@@ -1,7 +1,14 @@
-"""Server-rendered SVG: the map of discussions (no JavaScript). Charts: cityhall.core.charts."""
+"""Server-rendered SVG: the map of discussions (no JavaScript). Charts: cityhall.core.charts.
+
+Discussions with their own territory polygon are drawn as that polygon; the others as a marker
+at the representative point of their districts (or of the whole city). Markers at the same
+point are spread on a small circle so each stays visible and clickable. The picture carries
+its bounds (``data-bounds``) so the page's script can turn a click into a point.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -9,6 +16,8 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["discussion_map"]
+
+MARKER_RADIUS = 9
 
 
 def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
@@ -21,13 +30,21 @@ def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
 
 
 def discussion_map(
-    districts: Sequence[Any], discussions: Sequence[Any], *, width: int = 720
+    districts: Sequence[Any],
+    entries: Sequence[Any],
+    *,
+    width: int = 720,
+    title: str = "Map of public discussions",
+    chosen: tuple[float, float] | None = None,
 ) -> SafeString:
-    """Districts in grey, discussion territories in blue with links to their pages."""
+    """Districts in grey; territories in blue and markers in dark blue, each a link to its
+    discussion. ``entries`` have ``territory`` (GeoJSON or None), ``marker`` ((lon, lat) or
+    None), ``url`` and ``discussion``; ``chosen`` is a (lat, lon) to highlight."""
     shapes = [d.geometry for d in districts if d.geometry] + [
-        x.territory for x in discussions if x.territory
+        e.territory for e in entries if e.territory
     ]
     points = [pt for g in shapes for ring in _rings(g) for pt in ring]
+    points += [list(e.marker) for e in entries if e.marker]
     if not points:
         return mark_safe("")
     min_x = min(p[0] for p in points)
@@ -37,34 +54,63 @@ def discussion_map(
     span_x, span_y = (max_x - min_x) or 1e-6, (max_y - min_y) or 1e-6
     height = int(width * span_y / span_x * 1.6) or width
 
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return (
+            (x - min_x) / span_x * (width - 20) + 10,
+            (max_y - y) / span_y * (height - 20) + 10,
+        )
+
     def path(geometry: dict[str, Any]) -> str:
         out = []
         for ring in _rings(geometry):
-            coords = " L".join(
-                f"{(x - min_x) / span_x * (width - 20) + 10:.1f},"
-                f"{(max_y - y) / span_y * (height - 20) + 10:.1f}"
-                for x, y, *_rest in ring
-            )
+            coords = " L".join("{:.1f},{:.1f}".format(*xy(x, y)) for x, y, *_rest in ring)
             out.append(f"M{coords} Z")
         return " ".join(out)
 
     parts = [
         f'<svg role="img" aria-labelledby="map-title" viewBox="0 0 {width} {height}" '
-        f'class="map" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="map-title">Map of public discussions</title>',
+        f'class="map" xmlns="http://www.w3.org/2000/svg" '
+        f'data-bounds="{min_x:.7f},{min_y:.7f},{max_x:.7f},{max_y:.7f}">',
+        f'<title id="map-title">{escape(title)}</title>',
     ]
     for d in districts:
         if d.geometry:
             parts.append(
                 f'<path d="{path(d.geometry)}" fill="#f3f6f9" stroke="#4a4a4a" stroke-width="1">'
-                f"<title>{escape(d.name)}</title></path>"
+                f"<title>{escape(d.display_name)}</title></path>"
             )
-    for x in discussions:
-        if x.territory:
+    for e in entries:
+        if e.territory:
+            x = e.discussion
             parts.append(
-                f'<a href="{escape(x.url)}"><path d="{path(x.territory)}" fill="#0b4f8a" '
+                f'<a href="{escape(e.url)}"><path d="{path(e.territory)}" fill="#0b4f8a" '
                 f'fill-opacity="0.45" stroke="#083b67" stroke-width="2">'
                 f"<title>{escape(x.number)} {escape(x.title)}</title></path></a>"
             )
+    seen: dict[tuple[float, float], int] = {}
+    for e in entries:
+        if e.territory or not e.marker:
+            continue
+        cx, cy = xy(*e.marker)
+        n = seen.get(e.marker, 0)
+        seen[e.marker] = n + 1
+        if n:
+            # The n-th marker at one point goes on a ring around it (6 per ring).
+            ring, slot = 1 + (n - 1) // 6, (n - 1) % 6
+            angle = slot * math.pi / 3 + ring * 0.5
+            cx += math.cos(angle) * ring * MARKER_RADIUS * 2.2
+            cy += math.sin(angle) * ring * MARKER_RADIUS * 2.2
+        x = e.discussion
+        parts.append(
+            f'<a href="{escape(e.url)}" class="map-marker"><circle cx="{cx:.1f}" cy="{cy:.1f}" '
+            f'r="{MARKER_RADIUS}" fill="#083b67" stroke="#ffffff" stroke-width="2">'
+            f"<title>{escape(x.number)} {escape(x.title)}</title></circle></a>"
+        )
+    if chosen is not None:
+        cx, cy = xy(chosen[1], chosen[0])
+        parts.append(
+            f'<g class="chosen-point"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#b3261e" '
+            f'stroke="#ffffff" stroke-width="2"/></g>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text is escaped above

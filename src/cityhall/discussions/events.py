@@ -11,6 +11,9 @@ QUESTION_ANSWERED = "discussions.question_answered"
 INITIATION_DECIDED = "discussions.initiation_decided"
 NEW_DISCUSSION = "discussions.new_discussion"
 DEADLINE_REMINDER = "discussions.deadline_reminder"
+FOLLOWED_OPENED = "discussions.followed_opened"
+FOLLOWED_DEADLINE = "discussions.followed_deadline"
+CONCLUSION_PUBLISHED = "discussions.conclusion_published"
 
 
 def _t(subject: str, body: str) -> dict[str, str]:
@@ -130,7 +133,10 @@ def declare_events() -> None:
     )
     register_event(
         NEW_DISCUSSION,
-        description="Subscription: a discussion was announced in the chosen district or topic",
+        description=(
+            "Subscription: a discussion was announced for the chosen district, suburb, "
+            "address or topic"
+        ),
         variables=("discussion_number", "discussion_title", "exposition_start", "url", "stop"),
         default_templates={
             "ru": _t(
@@ -175,6 +181,78 @@ def declare_events() -> None:
                 'Proposals to discussion {{ discussion_number }} "{{ discussion_title }}" are '
                 "accepted until {{ deadline }}.\n{{ site_url }}{{ url }}\n"
                 "Unsubscribe: {{ site_url }}{{ stop }}",
+            ),
+        },
+    )
+    register_event(
+        FOLLOWED_OPENED,
+        description="Reminder to a follower: the exposition is open, proposals are accepted",
+        variables=("discussion_number", "discussion_title", "deadline", "url"),
+        default_templates={
+            "ru": _t(
+                "Открыт приём предложений: {{ discussion_title }}",
+                "Экспозиция по обсуждениям {{ discussion_number }} «{{ discussion_title }}» "
+                "открыта. Предложения принимаются до {{ deadline }}.\n{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "Тәкъдимнәр кабул ителә: {{ discussion_title }}",
+                "{{ discussion_number }} «{{ discussion_title }}» экспозициясе ачык. "
+                "Тәкъдимнәр {{ deadline }} кадәр кабул ителә.\n{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Proposals are open: {{ discussion_title }}",
+                'The exposition of discussion {{ discussion_number }} "{{ discussion_title }}" '
+                "is open. Proposals are accepted until {{ deadline }}.\n{{ site_url }}{{ url }}",
+            ),
+        },
+    )
+    register_event(
+        FOLLOWED_DEADLINE,
+        description="Reminder to a follower who has not submitted yet: proposals close soon",
+        variables=("discussion_number", "discussion_title", "deadline", "url"),
+        default_templates={
+            "ru": _t(
+                "Приём предложений закрывается {{ deadline }}",
+                "Вы просили напомнить: предложения по обсуждениям {{ discussion_number }} "
+                "«{{ discussion_title }}» принимаются до {{ deadline }}, а вы ещё ничего не "
+                "подали.\n{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "Тәкъдимнәр {{ deadline }} кадәр кабул ителә",
+                "Сез искә төшерүне сорадыгыз: {{ discussion_number }} «{{ discussion_title }}» "
+                "буенча тәкъдимнәр {{ deadline }} кадәр кабул ителә, ә сез әле бернәрсә дә "
+                "җибәрмәдегез.\n{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Proposals close {{ deadline }}",
+                "You asked to be reminded: proposals to discussion {{ discussion_number }} "
+                '"{{ discussion_title }}" are accepted until {{ deadline }}, and you have not '
+                "submitted anything yet.\n{{ site_url }}{{ url }}",
+            ),
+        },
+    )
+    register_event(
+        CONCLUSION_PUBLISHED,
+        description="The conclusion of a discussion the person took part in or followed",
+        variables=("discussion_number", "discussion_title", "url"),
+        default_templates={
+            "ru": _t(
+                "Опубликовано заключение: {{ discussion_title }}",
+                "Опубликовано заключение о результатах обсуждений {{ discussion_number }} "
+                "«{{ discussion_title }}» с рекомендациями по каждому предложению.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "tt": _t(
+                "Йомгак бастырылды: {{ discussion_title }}",
+                "{{ discussion_number }} «{{ discussion_title }}» фикер алышу нәтиҗәләре "
+                "турында йомгак һәр тәкъдим буенча тәкъдимнәр белән бастырылды.\n"
+                "{{ site_url }}{{ url }}",
+            ),
+            "en": _t(
+                "Conclusion published: {{ discussion_title }}",
+                "The conclusion of discussion {{ discussion_number }} "
+                '"{{ discussion_title }}" is published, with the recommendation on every '
+                "proposal.\n{{ site_url }}{{ url }}",
             ),
         },
     )

@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityhall.geo.models import District
+from cityhall.geo.models import District, Suburb
 
 from .models import (
     Discussion,
@@ -20,10 +20,29 @@ from .models import (
 )
 
 
+class SuburbChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} ({obj.district.display_name})"
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False
+    )
+    suburb = SuburbChoiceField(
+        label=_("Suburb"),
+        queryset=Suburb.objects.select_related("district").order_by("district__name", "name"),
+        required=False,
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=200,
+        help_text=_("Discussions whose territory includes this address."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "street-address", "data-address-suggest": "1"}
+        ),
     )
     document_type = forms.ModelChoiceField(
         label=_("Document type"), queryset=DocumentType.objects.all(), required=False
@@ -66,6 +85,11 @@ class AnswerForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
+    """One territory (district, suburb, or an address / map point) and an optional topic.
+
+    Without JavaScript the person types an address; with it, the address field suggests
+    buildings and a click on the map fills ``lat``/``lon``. The service checks the rest."""
+
     email = forms.EmailField(label=_("E-mail"))
     district = forms.ModelChoiceField(
         label=_("District"),
@@ -73,6 +97,26 @@ class SubscriptionForm(forms.Form):
         required=False,
         empty_label=_("All districts"),
     )
+    suburb = SuburbChoiceField(
+        label=_("Suburb"),
+        queryset=Suburb.objects.select_related("district").order_by("district__name", "name"),
+        required=False,
+        empty_label=_("Any suburb"),
+    )
+    address = forms.CharField(
+        label=_("Or an address"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "News of discussions whose territory includes this address. Street and house "
+            "number, for example: Баумана 5."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "street-address", "data-address-suggest": "1"}
+        ),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     document_type = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=DocumentType.objects.all(),

@@ -17,7 +17,9 @@ def move_discussions_on_time() -> list:
 
 @db_periodic_task(crontab(minute="15"))
 def remind_before_deadlines() -> int:
-    """Hourly: remind subscribers that proposals close within two days."""
+    """Hourly: remind subscribers that proposals close within two days; remind followers
+    (exposition open, deadline near, if they have not submitted) and everyone who submitted
+    (conclusion published). Each reminder goes at most once: reruns send nothing new."""
     return services.send_deadline_reminders()
 
 

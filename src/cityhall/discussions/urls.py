@@ -15,6 +15,7 @@ urlpatterns = [
     path("statistics/", views.statistics_all, name="statistics_all"),
     path("<int:pk>/", views.discussion_detail, name="detail"),
     path("<int:pk>/propose/", views.submit, name="submit"),
+    path("<int:pk>/follow/", views.follow, name="follow"),
     path("<int:pk>/feed/", views.ProposalsFeed(), name="proposals_feed"),
     path("<int:pk>/statistics/", views.statistics, name="statistics"),
     path("<int:pk>/extract.pdf", views.extract, name="extract"),

@@ -98,8 +98,11 @@ def _int(value: Any, default: int = 1) -> int:
 
 
 def discussion_list(request):
+    """The public list with filters; territory filters (suburb, address) keep the discussions
+    whose territory overlaps or covers them. The RSS/Atom links follow the same filters."""
     form = FilterForm(request.GET or None)
     filters: dict[str, Any] = {}
+    territory: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
         filters = {
@@ -110,14 +113,36 @@ def discussion_list(request):
             "date_from": data["date_from"],
             "date_to": data["date_to"],
         }
-    paginator = Paginator(selectors.public_discussions(**filters), 20)
+        ok, place = _apply(form, lambda: selectors.find_place(address=data["address"]))
+        territory = {
+            k: v
+            for k, v in {
+                "district": data["district"],
+                "suburb": data["suburb"],
+                "document_type": data["document_type"],
+                "place": place if ok else None,
+            }.items()
+            if v is not None
+        }
+    discussions = selectors.public_discussions(**filters)
+    if "place" in territory:
+        discussions = selectors.discussions_for_place(discussions, territory["place"])
+    elif "suburb" in territory:
+        discussions = selectors.discussions_for_suburb(discussions, territory["suburb"])
+    paginator = Paginator(discussions, 20)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "discussions/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "feed_query": feed_query(territory),
+            "territory": territory,
+        },
     )
 
 
@@ -151,8 +176,22 @@ def discussion_detail(request, pk: int):
             "is_organiser": has_role(request.user, ORGANISER, discussion.organiser),
             "has_own": request.user.is_authenticated
             and discussion.participants.filter(user=request.user).exists(),
+            **_follow_context(request, discussion, eligibility),
         },
     )
+
+
+def _follow_context(request, discussion: Discussion, eligibility: Any) -> dict[str, Any]:
+    """Whether the "remind me" button shows, and in which state."""
+    if not request.user.is_authenticated or discussion.status not in services.FOLLOWABLE:
+        return {"can_follow": False, "following": False}
+    following = selectors.is_following(discussion, request.user)
+    if not following and eligibility is None:
+        eligibility = eligibility_of(discussion, request.user)
+    return {
+        "can_follow": following or bool(eligibility and eligibility.eligible),
+        "following": following,
+    }
 
 
 def submit(request, pk: int):
@@ -372,27 +411,120 @@ def extract(request, pk: int):
 
 
 def discussion_map(request):
-    discussions = list(
-        selectors.public_discussions().exclude(status__in=[Status.ARCHIVED, Status.CANCELLED])[:200]
+    """Every published discussion: its territory polygon, or a marker at its districts' (or
+    the city's) representative point; the list beside the map says the same in words. The
+    subscription form below takes an address, or a point clicked on the map."""
+    districts = list(District.objects.all())
+    discussions = list(selectors.public_discussions().prefetch_related("districts")[:500])
+    entries = selectors.map_entries(discussions, districts)
+    form = SubscriptionForm(
+        initial={"email": request.user.email} if request.user.is_authenticated else {}
     )
-    for d in discussions:
-        d.url = reverse("discussions:detail", args=[d.pk])
-    svg = drawing.discussion_map(list(District.objects.all()), discussions)
-    return render(request, "discussions/map.html", {"svg": svg, "discussions": discussions})
+    svg = drawing.discussion_map(districts, entries, title=_("Map of public discussions"))
+    return render(
+        request,
+        "discussions/map.html",
+        {"svg": svg, "entries": entries, "form": form},
+    )
 
 
 # --- feeds ----------------------------------------------------------------------------------------
 
 
+def feed_filters(params) -> dict[str, Any]:
+    """The territory and topic of a feed from its query: ``district``, ``suburb``,
+    ``document_type`` (ids), ``address`` or ``lat``+``lon``. Refuses unknown values with the
+    reason (:class:`InvalidInput`)."""
+    from cityhall.core.errors import InvalidInput
+    from cityhall.geo.models import Suburb
+
+    from .models import DocumentType
+
+    found: dict[str, Any] = {}
+    for name, model, message in (
+        ("district", District, _("There is no such district.")),
+        ("suburb", Suburb, _("There is no such suburb.")),
+        ("document_type", DocumentType, _("There is no such topic.")),
+    ):
+        value = params.get(name)
+        if value:
+            obj = model.objects.filter(pk=_int(value, 0)).first()
+            if obj is None:
+                raise InvalidInput(fields={name: [message]})
+            found[name] = obj
+    place = selectors.find_place(
+        address=params.get("address", ""), lat=params.get("lat"), lon=params.get("lon")
+    )
+    if place is not None:
+        found["place"] = place
+    return found
+
+
+def feed_items(filters: dict[str, Any], *, limit: int = 50) -> list[Discussion]:
+    qs = selectors.public_discussions(
+        district=filters["district"].pk if "district" in filters else None,
+        document_type=filters["document_type"].pk if "document_type" in filters else None,
+    )
+    if "place" in filters:
+        return selectors.discussions_for_place(qs, filters["place"], limit=limit)
+    if "suburb" in filters:
+        return selectors.discussions_for_suburb(qs, filters["suburb"], limit=limit)
+    return list(qs[:limit])
+
+
+def feed_query(filters: dict[str, Any]) -> str:
+    """The query string that selects the same feed (for links on pages)."""
+    from urllib.parse import urlencode
+
+    query: dict[str, Any] = {}
+    for name in ("district", "suburb", "document_type"):
+        if name in filters:
+            query[name] = filters[name].pk
+    if "place" in filters:
+        query["lat"], query["lon"] = filters["place"].lat, filters["place"].lon
+    return urlencode(query)
+
+
 class DiscussionsFeed(Feed):
-    title = "Public discussions"
-    description = "Public discussions of urban-planning documents"
+    """All public discussions, or those of a territory (district, suburb, address or point)
+    and/or topic. A bad filter is answered 400 with the reason, not an empty feed."""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            # Kept on the request: one Feed instance serves every thread.
+            request.discussion_feed_filters = feed_filters(request.GET)
+        except DomainError as exc:
+            reasons = [str(m) for errors in exc.fields.values() for m in errors] or [
+                str(exc.message)
+            ]
+            return HttpResponse(
+                "\n".join(reasons), status=400, content_type="text/plain; charset=utf-8"
+            )
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return getattr(request, "discussion_feed_filters", None) or feed_filters(request.GET)
+
+    def title(self, filters):
+        parts = []
+        if "place" in filters:
+            parts.append(filters["place"].label)
+        for name in ("suburb", "district"):
+            if name in filters:
+                parts.append(filters[name].display_name)
+        if "document_type" in filters:
+            parts.append(str(filters["document_type"]))
+        title = _("Public discussions")
+        return f"{title}: {', '.join(parts)}" if parts else title
+
+    def description(self):
+        return _("Public discussions of urban-planning documents")
 
     def link(self):
         return reverse("discussions:list")
 
-    def items(self):
-        return selectors.public_discussions()[:50]
+    def items(self, filters):
+        return feed_items(filters)
 
     def item_title(self, item):
         return f"{item.number} {item.title} ({item.get_status_display()})"
@@ -412,7 +544,9 @@ class DiscussionsFeed(Feed):
 
 class DiscussionsAtomFeed(DiscussionsFeed):
     feed_type = Atom1Feed
-    subtitle = DiscussionsFeed.description
+
+    def subtitle(self, filters):
+        return self.description()
 
 
 class ProposalsFeed(Feed):
@@ -454,6 +588,8 @@ class ProposalsFeed(Feed):
 
 
 def subscribe(request):
+    """E-mail news by district, suburb, address or map point, and topic. Also the target of
+    the map page's form; the chosen filters show the matching RSS/Atom links."""
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -470,6 +606,30 @@ def unsubscribe(request, token: str):
         messages.success(request, _("You are unsubscribed."))
         return redirect("discussions:list")
     return render(request, "discussions/unsubscribe.html", {"token": token})
+
+
+@require_POST
+@login_required
+def follow(request, pk: int):
+    """ "Remind me" on the discussion page (a plain form: works without JavaScript)."""
+    discussion = selectors.get_discussion(pk, user=request.user)
+    if request.POST.get("action") == "unfollow":
+        services.unfollow(user=request.user, discussion=discussion)
+        messages.success(request, _("You will no longer get reminders of this discussion."))
+    else:
+        try:
+            services.follow(user=request.user, discussion=discussion)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _(
+                    "We will remind you when proposals open, before they close and when the "
+                    "conclusion is published."
+                ),
+            )
+    return redirect("discussions:detail", pk=discussion.pk)
 
 
 @login_required
