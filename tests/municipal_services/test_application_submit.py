@@ -246,8 +246,6 @@ def test_a_field_whose_condition_fails_is_neither_kept_nor_validated(client, set
 
 
 def test_the_portal_registers_through_the_intake_inbox_with_gap_free_numbers(client, setup):
-    from django.utils import timezone
-
     from cityhall.core.models import AuditRecord, InboxItem
 
     _, service, applicant = setup
