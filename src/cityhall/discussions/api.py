@@ -15,6 +15,7 @@ from ninja import Status as HttpStatus
 
 from cityhall.api import AUTH, OptionalAuth
 from cityhall.core.errors import NotFound
+from cityhall.core.models import InboxItem
 
 from . import selectors, services
 from .eligibility import eligibility_of
@@ -109,6 +110,12 @@ class ReceiptOut(Schema):
     number: int
     registered_at: dt.datetime
     url: str
+
+
+class AcceptedOut(Schema):
+    token: str
+    state: str
+    receipt_url: str
 
 
 class EligibilityOut(Schema):
@@ -273,11 +280,23 @@ def my_eligibility(request: HttpRequest, pk: int):
     }
 
 
-@router.post("/{pk}/proposals", response={201: ReceiptOut}, auth=AUTH, summary="Submit a proposal")
+@router.post(
+    "/{pk}/proposals",
+    response={201: ReceiptOut, 202: AcceptedOut},
+    auth=AUTH,
+    summary="Submit a proposal, remark or question",
+    description=(
+        "Checked at once (input, exposition window, eligibility, a repeat of the same text "
+        "within a minute): a refusal stores nothing. Otherwise **202 Accepted** with the "
+        "receipt token: the proposal is received for good and registered moments later; "
+        "`receipt_url` then gives its number (or the reason if it was refused, e.g. the "
+        "discussion was cancelled meanwhile). **201** with the number when it was registered "
+        "at once."
+    ),
+)
 def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
-    d = selectors.get_discussion(pk, user=request.user)
-    proposal = services.submit_proposal(
-        discussion=d,
+    item = services.receive_proposal(
+        discussion_id=pk,
         author=request.user,
         text=payload.text,
         kind=payload.kind,
@@ -285,12 +304,16 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         lon=payload.lon,
         area=payload.area,
     )
+    if item.state == InboxItem.DONE:
+        return HttpStatus(
+            201, {"number": int(item.ref), "registered_at": item.received_at, "url": item.url}
+        )
     return HttpStatus(
-        201,
+        202,
         {
-            "number": proposal.number,
-            "registered_at": proposal.registered_at,
-            "url": reverse("discussions:proposal", args=[d.pk, proposal.number]),
+            "token": item.token,
+            "state": item.state,
+            "receipt_url": reverse("api:receipt", args=[item.token]),
         },
     )
 

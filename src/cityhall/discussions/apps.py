@@ -8,14 +8,29 @@ class DiscussionsConfig(AppConfig):
     verbose_name = _("Public discussions")
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed
+
+        from cityhall.core import inbox
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
-        from . import tasks  # noqa: F401  (registers the periodic jobs)
+        from . import (
+            intake,
+            tasks,  # noqa: F401  (registers the periodic jobs)
+        )
+        from .eligibility import OPEN_DISCUSSIONS
         from .events import declare_events
+        from .models import Discussion
         from .selectors import cabinet_items
 
         declare_events()
+        inbox.register(intake.KIND, intake.handle)
+        OPEN_DISCUSSIONS.connect_signals()
+        m2m_changed.connect(
+            OPEN_DISCUSSIONS.mark_changed,
+            sender=Discussion.districts.through,
+            dispatch_uid="discussions-open-districts",
+        )
         register_section(
             CabinetSection(
                 key="discussions",

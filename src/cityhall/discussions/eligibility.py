@@ -11,17 +11,59 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts import selectors as people
-from cityhall.accounts.models import Role
+from cityhall.accounts.models import Role, VerifiedIdentity
+from cityhall.core.process_cache import ProcessCache
 from cityhall.geo import selectors as geo
+from cityhall.geo.models import Building, District
 
-from .models import Discussion, Participant
+from .models import Discussion, Participant, Status
 
-__all__ = ["Eligibility", "Reason", "eligibility_of", "building_in_territory"]
+__all__ = [
+    "OPEN_DISCUSSIONS",
+    "Eligibility",
+    "Reason",
+    "building_in_territory",
+    "eligibility_of",
+    "open_discussion",
+]
+
+
+def _open_discussions(_fingerprint: tuple) -> dict[int, Discussion]:
+    found = {
+        d.pk: d
+        for d in Discussion.objects.filter(
+            status__in=(Status.ANNOUNCED, Status.EXPOSITION_OPEN)
+        ).select_related("organiser")
+    }
+    for discussion in found.values():
+        discussion._district_ids = set()
+    links = Discussion.districts.through.objects.filter(discussion_id__in=list(found))
+    for discussion_id, district_id in links.values_list("discussion_id", "district_id"):
+        found[discussion_id]._district_ids.add(district_id)
+    return found
+
+
+#: The discussions announced or open for proposals, with their districts, kept in each process
+#: (rules, dates and territory change rarely; see core.process_cache for the freshness rules).
+#: Proposal counters in these copies are not kept current: registration re-reads the row.
+OPEN_DISCUSSIONS: ProcessCache[dict[int, Discussion]] = ProcessCache(
+    name="discussions-open",
+    watched=(Discussion,),
+    build=_open_discussions,
+    recheck_setting="DISCUSSIONS_RULES_RECHECK_SECONDS",
+)
+
+
+def open_discussion(pk: int) -> Discussion | None:
+    """This process's copy of an announced or open discussion (None for any other): for the
+    checks before a proposal is received, never for writing."""
+    return OPEN_DISCUSSIONS.current().get(pk)
 
 
 @dataclass(frozen=True)
@@ -55,6 +97,40 @@ def building_in_territory(discussion: Discussion, building: Any, district_ids: s
     return building.district_id is not None
 
 
+def _verified_identity(user: Any) -> VerifiedIdentity | None:
+    """``accounts.selectors.identity_of(user)`` with what eligibility reads of the registered
+    building (its point and district), as one prepared statement: this runs on every proposal
+    submitted, and the ORM's building of the four-table query cost more than running it."""
+    connection = connections[VerifiedIdentity.objects.db]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT i.*, b.{quote('lat')} AS home_lat, b.{quote('lon')} AS home_lon, "  # noqa: S608
+        f"b.{quote('district_id')} AS home_district_id "
+        f"FROM {quote(VerifiedIdentity._meta.db_table)} i "
+        f"LEFT JOIN {quote(Building._meta.db_table)} b "
+        f"ON b.{quote('id')} = i.{quote('registered_building_id')} "
+        f"WHERE i.{quote('user_id')} = %s"
+    )
+    found = list(VerifiedIdentity.objects.raw(sql, [user.pk]))
+    if not found:
+        return None
+    identity = found[0]
+    home = None
+    if identity.registered_building_id is not None and identity.home_lat is not None:
+        home = Building(
+            id=identity.registered_building_id,
+            address=identity.registered_address,
+            lat=identity.home_lat,
+            lon=identity.home_lon,
+            district_id=identity.home_district_id,
+        )
+        home._state.adding, home._state.db = False, connection.alias
+        if home.district_id is not None:
+            home.district = District(id=home.district_id)  # a reference: only its id is read
+    identity.registered_building = home
+    return identity
+
+
 def _district_ids(discussion: Discussion) -> set[int]:
     cached = getattr(discussion, "_district_ids", None)
     if cached is None:
@@ -78,7 +154,7 @@ def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = No
                 )
             ],
         )
-    identity = people.identity_of(user)
+    identity = _verified_identity(user)
     if identity is None:
         return Eligibility(
             False,

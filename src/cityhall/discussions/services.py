@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,21 +17,21 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit
-from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cityhall.core import audit, inbox
+from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from cityhall.core.numbering import next_value
 from cityhall.core.selectors import business_calendar
 from cityhall.geo import selectors as geo
 from cityhall.geo.geometry import area_shape
 from cityhall.notifications.services import notify, notify_address
 
-from . import events, selectors
-from .eligibility import building_in_territory, eligibility_of
+from . import events, intake, selectors
+from .eligibility import building_in_territory, eligibility_of, open_discussion
 from .models import (
     Answer,
     Comment,
@@ -49,13 +49,18 @@ from .models import (
     Participant,
     PersonalReminder,
     Proposal,
-    ProposalAttachment,
     ReminderSent,
     Status,
     StatusChange,
     Subscription,
 )
-from .uploads import MAX_ATTACHMENT_BYTES, MAX_DOCUMENT_BYTES, check_upload
+from .uploads import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_DOCUMENT_BYTES,
+    check_upload,
+    discard_attachments,
+    store_attachment,
+)
 
 __all__ = [
     "ALLOWED",
@@ -69,6 +74,7 @@ __all__ = [
     "follow",
     "import_proposals",
     "moderate",
+    "receive_proposal",
     "record_meeting",
     "remind_conclusion",
     "register_offline_proposal",
@@ -151,18 +157,8 @@ def _local_date(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-        return formats.date_format(value, "DATETIME_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
-
-
-def _plain(value: Any) -> str:
-    """A date for a notification: numeric, readable in every language of the message."""
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+_fmt = intake.fmt_local
+_plain = intake.fmt_plain
 
 
 def _days_after(doc_type: DocumentType, start: dt.date, days: int) -> dt.date:
@@ -617,36 +613,15 @@ def decide_initiation(
 
 
 # --- proposals ---------------------------------------------------------------------------------
+# Every channel checks what it can from the input and the submitter, then hands the proposal to
+# the inbox (core.inbox); intake.handle registers it — at once for the web form and staff
+# (inline), in the background batch for the API. See intake.py.
 
-
-def _text_hash(text: str) -> str:
-    normal = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
-    return hashlib.sha256(normal.encode()).hexdigest()
-
-
-def _identity_key(*parts: Any) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
-
-
-def _check_open(discussion: Discussion, at: dt.datetime) -> None:
-    """Proposals are accepted only during the exposition (art. 5.1 p. 9)."""
-    if discussion.status in (Status.DRAFT, Status.ANNOUNCED) or at < discussion.exposition_start:
-        raise Conflict(
-            _("Proposals are not accepted yet: the exposition opens on %(date)s.")
-            % {"date": _fmt(discussion.exposition_start)},
-            code="not_open",
-        )
-    if discussion.status == Status.CANCELLED:
-        raise Conflict(_("The discussion was cancelled."), code="cancelled")
-    if discussion.status != Status.EXPOSITION_OPEN or at > discussion.proposal_deadline:
-        raise Conflict(
-            _(
-                "Proposals were accepted until %(date)s. The deadline has passed and nothing "
-                "new is accepted."
-            )
-            % {"date": _fmt(discussion.proposal_deadline)},
-            code="late",
-        )
+DUPLICATE_WINDOW = intake.DUPLICATE_WINDOW
+_text_hash = intake.text_hash
+_identity_key = intake.identity_key
+_check_open = intake.check_open
+_receipt_context = intake.receipt_context
 
 
 def _validate_text(text: str, kind: str) -> str:
@@ -696,75 +671,125 @@ def _register(
     kind: str,
     channel: str,
     registered_at: dt.datetime,
-    lat: Any = None,
-    lon: Any = None,
-    area: Any = None,
-    attachments: Sequence[Any] = (),
 ) -> Proposal:
-    text_hash = _text_hash(text)
-    if Proposal.objects.filter(
-        participant=participant,
-        text_hash=text_hash,
-        registered_at__gte=registered_at - DUPLICATE_WINDOW,
-    ).exists():
-        raise Conflict(
-            _("This text was already registered from you a moment ago; it is not repeated."),
-            code="duplicate",
-        )
-    discussion.proposal_count += 1
-    proposal = Proposal.objects.create(
-        discussion=discussion,
-        number=discussion.proposal_count,
-        registered_at=registered_at,
-        participant=participant,
-        author=author,
-        registered_by=registered_by,
-        kind=kind,
+    """Write one proposal of a known participant without the receipt-time checks (demo data
+    with past dates); the discussion row is locked by the caller."""
+    users = {u.pk: u for u in (author, registered_by) if u is not None}
+    entry = intake.Entry(
         text=text,
-        text_hash=text_hash,
-        lat=lat,
-        lon=lon,
-        area=area or None,
+        kind=kind,
         channel=channel,
-        from_territory=participant.from_territory,
+        registered_at=registered_at,
+        key=participant.identity_key,
+        participant=participant,
+        author_id=getattr(author, "pk", None),
+        registered_by_id=getattr(registered_by, "pk", None),
     )
-    Discussion.objects.filter(pk=discussion.pk).update(
-        proposal_count=discussion.proposal_count,
-        participant_count=discussion.participant_count,
-    )
-    for checked in attachments:
-        item = ProposalAttachment(
-            proposal=proposal,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+    return intake.write(discussion, [entry], users=users, receipts=False)[0]
+
+
+def _registered(item: inbox.Item) -> Proposal:
+    """The proposal an inline registration made. If the inbox worker took the item first,
+    wait (briefly) for it to finish; its refusal is raised as the worker recorded it."""
+    waited = 0.0
+    while item.object_id is None and item.state == "pending" and waited < 10:
+        time.sleep(0.05)
+        waited += 0.05
+        row = inbox.status(item.token)
+        item.state, item.object_id, item.error = row.state, row.object_id, row.error
+    if item.object_id is None:
+        raise Conflict(item.error or _("The proposal could not be registered; try again."))
+    return Proposal.objects.select_related("participant").get(pk=item.object_id)
+
+
+def receive_proposal(
+    *,
+    discussion_id: int,
+    author: Any,
+    text: str,
+    kind: str = Proposal.Kind.PROPOSAL,
+    attachments: Sequence[Any] = (),
+    lat: float | None = None,
+    lon: float | None = None,
+    area: dict | None = None,
+    discussion: Discussion | None = None,
+    inline: bool | None = None,
+) -> inbox.Item:
+    """Check a participant's proposal, remark or question and receive it (core.inbox).
+
+    Refused at once — nothing stored — when the input is wrong, the exposition is not open,
+    the author is not eligible or sent the same text within a minute. Otherwise the proposal
+    is durably received (the returned item's ``token`` is its receipt) and registered by
+    :func:`intake.handle`: here when ``inline`` (default ``settings.INBOX_INLINE``), else by
+    the inbox worker. The discussion's rules come from this process's copy when it is open
+    (``discussion`` may be given fresh instead); registration re-checks them under its lock.
+    """
+    text = _validate_text(text, kind)
+    _validate_place(lat, lon, area)
+    checked = [
+        check_upload(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES) for f in attachments
+    ]
+    if discussion is None:
+        discussion = open_discussion(discussion_id)
+    if discussion is None:  # not open: the page's rules (drafts are not public) and the reason
+        discussion = selectors.get_discussion(discussion_id, user=author)
+    now = timezone.now()
+    intake.check_open(discussion, now)
+    eligibility = eligibility_of(discussion, author)
+    if not eligibility.eligible:
+        raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
+    identity = eligibility.identity
+    company = eligibility.organisation
+    if company is not None:
+        participant = intake.participant_payload(
+            key=intake.identity_key("org", company.pk),
+            type=Participant.Type.LEGAL_ENTITY,
+            is_legal_entity=True,
+            full_name=company.name,
+            address=company.address,
+            document_masked=company.ogrn or company.inn,
+            from_territory=eligibility.from_territory,
+            district=eligibility.district,
         )
-        item.file.save(checked.name, checked.upload, save=False)
-        item.save(force_insert=True)
-    audit.record(
-        actor=registered_by or author,
-        action="discussions.proposal_registered",
-        target=proposal,
-        after={
-            "discussion": discussion.number,
-            "number": proposal.number,
-            "channel": channel,
-            "participant": participant.number,
-            "text_sha256": text_hash,
-        },
-    )
-    return proposal
-
-
-def _receipt_context(proposal: Proposal, discussion: Discussion) -> dict[str, Any]:
-    return {
-        "number": proposal.number,
-        "discussion_number": discussion.number,
-        "discussion_title": discussion.title,
-        "registered_at": _plain(proposal.registered_at),
-        "url": reverse("discussions:proposal", args=[discussion.pk, proposal.number]),
+    else:
+        participant = intake.participant_payload(
+            key=intake.identity_key("person", identity.document_hash or f"user{author.pk}"),
+            type=eligibility.participant_type,
+            full_name=identity.full_name,
+            birth_date=identity.birth_date,
+            address=identity.registered_address,
+            document_masked=identity.document_masked,
+            from_territory=eligibility.from_territory,
+            district=eligibility.district,
+        )
+    digest = intake.text_hash(text)
+    stored = [store_attachment(discussion.pk, c) for c in checked]
+    payload = {
+        "discussion": discussion.pk,
+        "text": text,
+        "kind": kind,
+        "channel": Proposal.Channel.WEB,
+        "lat": lat,
+        "lon": lon,
+        "area": area or None,
+        "author": author.pk,
+        "participant": participant,
+        "attachments": stored,
     }
+    try:
+        return inbox.receive(
+            intake.KIND,
+            payload,
+            actor=author,
+            dedupe=inbox.dedupe_key(author.pk, discussion.pk, digest),
+            dedupe_message=_(
+                "This text was already registered from you a moment ago; it is not repeated."
+            ),
+            inline=inline,
+        )
+    except BaseException:
+        discard_attachments(stored)
+        raise
 
 
 def submit_proposal(
@@ -778,95 +803,23 @@ def submit_proposal(
     lon: float | None = None,
     area: dict | None = None,
 ) -> Proposal:
-    """Register an eligible participant's proposal, remark or question during the exposition.
-
-    Refused when late, ineligible or a repeat within a minute. The proposal is numbered under
-    the discussion's row lock (no gaps, no duplicates) and committed before this returns, so an
-    acknowledged proposal is never lost; the receipt goes to the author.
-    """
-    text = _validate_text(text, kind)
-    _validate_place(lat, lon, area)
-    checked = [
-        check_upload(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES) for f in attachments
-    ]
-    now = timezone.now()
-    _check_open(discussion, now)
-    eligibility = eligibility_of(discussion, author)
-    if not eligibility.eligible:
-        raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
-    identity = eligibility.identity
-    company = eligibility.organisation
-    if company is not None:
-        key = _identity_key("org", company.pk)
-        defaults = {
-            "type": Participant.Type.LEGAL_ENTITY,
-            "is_legal_entity": True,
-            "full_name": company.name,
-            "address": company.address,
-            "document_masked": company.ogrn or company.inn,
-        }
-    else:
-        key = _identity_key("person", identity.document_hash or f"user{author.pk}")
-        defaults = {
-            "type": eligibility.participant_type,
-            "full_name": identity.full_name,
-            "birth_date": identity.birth_date,
-            "address": identity.registered_address,
-            "document_masked": identity.document_masked,
-        }
-    # Participants are never deleted: a returning one is found before the write lock, which
-    # keeps the locked part of the transaction short (SQLite has one writer at a time).
-    known = Participant.objects.filter(discussion_id=discussion.pk, identity_key=key).first()
-    with transaction.atomic():
-        locked = (
-            Discussion.objects.select_for_update()
-            .only(
-                "id",
-                "number",
-                "title",
-                "status",
-                "exposition_start",
-                "proposal_deadline",
-                "proposal_count",
-                "participant_count",
-            )
-            .get(pk=discussion.pk)
-        )
-        now = timezone.now()
-        _check_open(locked, now)
-        if known is not None:
-            participant = known
-        else:
-            participant, _created = _participant_for(
-                locked,
-                key=key,
-                defaults={
-                    **defaults,
-                    "user": author,
-                    "from_territory": eligibility.from_territory,
-                    "district": eligibility.district,
-                },
-            )
-        proposal = _register(
-            discussion=locked,
-            participant=participant,
-            author=author,
-            registered_by=None,
-            text=text,
-            kind=kind,
-            channel=Proposal.Channel.WEB,
-            registered_at=now,
-            lat=lat,
-            lon=lon,
-            area=area,
-            attachments=checked,
-        )
-        notify(
-            recipient=author,
-            event=events.PROPOSAL_RECEIVED,
-            context=_receipt_context(proposal, locked),
-        )
-    return proposal
+    """Register an eligible participant's proposal, remark or question during the exposition,
+    at once (the web form): :func:`receive_proposal` inline. Refused when late, ineligible or a
+    repeat within a minute; numbered gap-free and committed before this returns, so an
+    acknowledged proposal is never lost; the receipt goes to the author."""
+    item = receive_proposal(
+        discussion_id=discussion.pk,
+        discussion=discussion,
+        author=author,
+        text=text,
+        kind=kind,
+        attachments=attachments,
+        lat=lat,
+        lon=lon,
+        area=area,
+        inline=True,
+    )
+    return _registered(item)
 
 
 @dataclass(frozen=True)
@@ -932,6 +885,32 @@ def _offline_participant_fields(
     }
 
 
+def _offline_payload(
+    discussion: Discussion,
+    person: OfflineIdentity,
+    text: str,
+    kind: str,
+    channel: str,
+    received_at: dt.datetime,
+) -> dict[str, Any]:
+    """Check a proposal received on paper or orally; the payload for :func:`intake.handle`.
+    It counts if it was received within the exposition window (registration re-checks it)."""
+    intake.check_receipt(discussion, received_at)
+    if received_at > timezone.now():
+        raise InvalidInput(fields={"received_at": [_("The date received is in the future.")]})
+    fields = _offline_participant_fields(discussion, person, _local_date(received_at))
+    key = intake.identity_key("person", hashlib.sha256(person.document_number.encode()).hexdigest())
+    return {
+        "discussion": discussion.pk,
+        "text": text,
+        "kind": kind,
+        "channel": channel,
+        "received_at": received_at.isoformat(),
+        "participant": intake.participant_payload(key=key, **fields),
+        "email": person.email,
+    }
+
+
 def register_offline_proposal(
     *,
     actor: Any,
@@ -943,72 +922,30 @@ def register_offline_proposal(
     received_at: dt.datetime | None = None,
 ) -> Proposal:
     """Staff register a proposal received in writing, in the visitors' book or orally at a
-    meeting, on behalf of the identified person. It counts the same as one from the website."""
+    meeting, on behalf of the identified person. It counts the same as one from the website
+    (the same registration, :func:`intake.handle`, at once)."""
     _require_organiser(actor, discussion.organiser)
     if channel not in Proposal.Channel.values or channel == Proposal.Channel.WEB:
         raise InvalidInput(fields={"channel": [_("Choose how the proposal was received.")]})
     text = _validate_text(text, kind)
-    received_at = received_at or timezone.now()
-    with transaction.atomic():
-        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
-        proposal = _register_offline_locked(locked, actor, person, text, kind, channel, received_at)
-    return proposal
-
-
-def _register_offline_locked(
-    locked: Discussion,
-    actor: Any,
-    person: OfflineIdentity,
-    text: str,
-    kind: str,
-    channel: str,
-    received_at: dt.datetime,
-) -> Proposal:
-    if locked.status not in (Status.EXPOSITION_OPEN, Status.PROPOSALS_CLOSED):
-        _check_open(locked, received_at)
-    if received_at < locked.exposition_start or received_at > locked.proposal_deadline:
-        _check_open(locked, received_at)
-    if received_at > timezone.now():
-        raise InvalidInput(fields={"received_at": [_("The date received is in the future.")]})
-    fields = _offline_participant_fields(locked, person, _local_date(received_at))
-    key = _identity_key("person", hashlib.sha256(person.document_number.encode()).hexdigest())
-    participant, _created = _participant_for(locked, key=key, defaults=fields)
-    proposal = _register(
-        discussion=locked,
-        participant=participant,
-        author=None,
-        registered_by=actor,
-        text=text,
-        kind=kind,
-        channel=channel,
-        registered_at=received_at,
+    payload = _offline_payload(
+        discussion, person, text, kind, channel, received_at or timezone.now()
     )
-    if person.email:
-        notify_address(
-            email=person.email,
-            event=events.PROPOSAL_RECEIVED,
-            context=_receipt_context(proposal, locked),
-        )
-    return proposal
+    return _registered(inbox.receive(intake.KIND, payload, actor=actor, inline=True))
 
 
 IMPORT_COLUMNS = ("full_name", "birth_date", "document_number", "address", "kind", "text")
+IMPORT_BATCH = 500
 
 
-def import_proposals(
-    *,
-    actor: Any,
+def _import_rows(
     discussion: Discussion,
     rows: Sequence[dict[str, Any]],
-    channel: str = Proposal.Channel.BULK_IMPORT,
-    received_at: dt.datetime | None = None,
-) -> list[Proposal]:
-    """Register a paper batch: every row or none. Errors are reported per row
-    (``fields`` keys like ``"row 3"``) and nothing is stored if any row is wrong."""
-    _require_organiser(actor, discussion.organiser)
-    received_at = received_at or timezone.now()
+    channel: str,
+    received_at: dt.datetime,
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    prepared: list[tuple[OfflineIdentity, str, str]] = []
+    payloads: list[tuple[str, dict[str, Any]]] = []
     for index, row in enumerate(rows, start=2):  # row 1 is the header
         label = _("row %(n)s") % {"n": index}
         try:
@@ -1023,46 +960,62 @@ def import_proposals(
         kind = str(row.get("kind") or Proposal.Kind.PROPOSAL).strip()
         try:
             text = _validate_text(str(row.get("text") or ""), kind)
-        except InvalidInput as exc:
-            errors.setdefault(label, []).extend(
-                str(m) for messages in exc.fields.values() for m in messages
+            person = OfflineIdentity(
+                full_name=str(row.get("full_name") or ""),
+                birth_date=birth,
+                document_number=str(row.get("document_number") or ""),
+                address=str(row.get("address") or ""),
             )
-            continue
-        prepared.append(
-            (
-                OfflineIdentity(
-                    full_name=str(row.get("full_name") or ""),
-                    birth_date=birth,
-                    document_number=str(row.get("document_number") or ""),
-                    address=str(row.get("address") or ""),
-                ),
-                text,
-                kind,
+            payloads.append(
+                (label, _offline_payload(discussion, person, text, kind, channel, received_at))
             )
-        )
+        except DomainError as exc:
+            errors.setdefault(label, []).extend(_messages(exc))
+    return payloads, errors
+
+
+def _messages(exc: DomainError) -> list[str]:
+    return [str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]
+
+
+def import_proposals(
+    *,
+    actor: Any,
+    discussion: Discussion,
+    rows: Sequence[dict[str, Any]],
+    channel: str = Proposal.Channel.BULK_IMPORT,
+    received_at: dt.datetime | None = None,
+) -> list[Proposal]:
+    """Register a paper batch: every row or none. Errors are reported per row
+    (``fields`` keys like ``"row 3"``) and nothing is stored if any row is wrong. The rows are
+    registered by :func:`intake.register_batch` (the inbox handler's work), a batch at a time,
+    in one transaction."""
+    _require_organiser(actor, discussion.organiser)
     if not rows:
         raise InvalidInput(fields={"file": [_("The file has no rows.")]})
+    received_at = received_at or timezone.now()
+    payloads, errors = _import_rows(discussion, rows, channel, received_at)
     if errors:
         raise InvalidInput(_("Nothing was imported: correct the rows below."), fields=errors)
-    created: list[Proposal] = []
+    language = translation.get_language() or ""
+    created: list[int] = []
     with transaction.atomic():
-        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
-        for index, (person, text, kind) in enumerate(prepared, start=2):
-            try:
-                with transaction.atomic():
-                    created.append(
-                        _register_offline_locked(
-                            locked, actor, person, text, kind, channel, received_at
-                        )
-                    )
-            except (InvalidInput, Forbidden, Conflict) as exc:
-                messages = [str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]
-                errors.setdefault(_("row %(n)s") % {"n": index}, []).extend(messages)
+        for start in range(0, len(payloads), IMPORT_BATCH):
+            chunk = payloads[start : start + IMPORT_BATCH]
+            items = [
+                inbox.Item(0, intake.KIND, "", actor.pk, language, payload, received_at)
+                for _label, payload in chunk
+            ]
+            for (label, _payload), result in zip(chunk, intake.register_batch(items), strict=True):
+                if isinstance(result, DomainError):
+                    errors.setdefault(label, []).extend(_messages(result))
+                else:
+                    created.append(result.object_id)
         if errors:
             transaction.set_rollback(True)
     if errors:
         raise InvalidInput(_("Nothing was imported: correct the rows below."), fields=errors)
-    return created
+    return list(Proposal.objects.filter(pk__in=created).order_by("number"))
 
 
 # --- answers, comments, support ----------------------------------------------------------------

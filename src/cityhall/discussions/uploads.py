@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.errors import InvalidInput
 
-__all__ = ["CheckedFile", "check_upload", "MAX_DOCUMENT_BYTES", "MAX_ATTACHMENT_BYTES"]
+__all__ = [
+    "CheckedFile",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_DOCUMENT_BYTES",
+    "check_upload",
+    "discard_attachments",
+    "store_attachment",
+]
 
 MAX_DOCUMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_DOCUMENT_MB", "50")) * 2**20
 MAX_ATTACHMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_ATTACHMENT_MB", "10")) * 2**20
@@ -110,3 +117,31 @@ def check_upload(upload: Any, *, field: str, max_bytes: int) -> CheckedFile:
         size=size,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def store_attachment(discussion_id: int, checked: CheckedFile) -> dict[str, Any]:
+    """Store a checked proposal attachment where its row will point, before the proposal is
+    registered (the registration payload is JSON and may be handled in another process)."""
+    from .models import Proposal, ProposalAttachment
+
+    file_field = ProposalAttachment._meta.get_field("file")
+    place = ProposalAttachment(proposal=Proposal(discussion_id=discussion_id))
+    name = file_field.storage.save(
+        file_field.generate_filename(place, checked.name), checked.upload
+    )
+    return {
+        "name": name,
+        "original_name": checked.name,
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+    }
+
+
+def discard_attachments(stored: list[dict[str, Any]]) -> None:
+    """Remove files stored for a submission that was refused."""
+    from .models import ProposalAttachment
+
+    storage = ProposalAttachment._meta.get_field("file").storage
+    for item in stored:
+        storage.delete(item["name"])

@@ -1,0 +1,416 @@
+"""Registration of proposals, remarks and questions: the inbox kind ``discussions.proposal``.
+
+Every channel ends here — the API and the web form (:func:`services.receive_proposal`), staff
+registering a written, visitors'-book or oral proposal, the paper batch import — so a proposal
+is numbered, stored, audited and acknowledged in one way only. The entry points check what can
+be refused from the input and the submitter (text, eligibility from verified attributes, the
+exposition window) and hand over a JSON payload through ``core.inbox.receive``; :func:`handle`
+then registers up to a batch of them in one transaction:
+
+* it locks the discussions concerned and re-checks each item at its time of receipt (the
+  item's ``received_at``, or the time staff recorded for a paper proposal): a proposal received
+  before the deadline counts even if registered just after; one for a discussion cancelled in
+  the meantime, or received late, is refused with the reason;
+* a repeat of the same text by the same participant within a minute is refused;
+* numbers are gap-free per discussion: the discussion row carries the counters (proposals,
+  participants) and one batch takes a block of each under that row's lock — the lock the
+  status transitions take too, so a cancel or close never crosses a registration;
+* participants, proposals, attachments are inserted with one statement each, the audit records
+  with ``audit.record_many``; each author gets the receipt (number and time).
+
+Payload (all JSON): ``discussion`` (id), ``text``, ``kind``, ``channel``, ``lat``/``lon``/``area``,
+``author`` (user id, web only), ``received_at`` (ISO time; paper channels only), ``email``
+(receipt to a person without an account), ``participant`` (``key`` and the identification
+fields, see :func:`participant_payload`), ``attachments`` (files already stored and checked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from cityhall.core import audit, inbox
+from cityhall.core.errors import Conflict, DomainError, NotFound
+from cityhall.notifications.services import notify, notify_address
+
+from . import events
+from .models import Discussion, Participant, Proposal, ProposalAttachment, Status
+
+__all__ = [
+    "DUPLICATE_WINDOW",
+    "KIND",
+    "check_open",
+    "check_receipt",
+    "handle",
+    "identity_key",
+    "participant_payload",
+    "register_batch",
+    "text_hash",
+    "write",
+]
+
+KIND = "discussions.proposal"
+DUPLICATE_WINDOW = dt.timedelta(minutes=1)
+OBJECT_TYPE = Proposal._meta.label_lower
+
+
+# --- shared rules --------------------------------------------------------------------------------
+
+
+def fmt_local(value: Any) -> str:
+    """A date or time as the reader's language writes it (messages on pages and in the API)."""
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def fmt_plain(value: Any) -> str:
+    """A date for a notification: numeric, readable in every language of the message."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
+
+
+def text_hash(text: str) -> str:
+    """The text with spacing and letter case evened out: "the same text" for repeats."""
+    normal = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def identity_key(*parts: Any) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def check_open(discussion: Discussion, at: dt.datetime) -> None:
+    """Proposals are accepted only during the exposition (art. 5.1 p. 9)."""
+    if discussion.status in (Status.DRAFT, Status.ANNOUNCED) or at < discussion.exposition_start:
+        raise Conflict(
+            _("Proposals are not accepted yet: the exposition opens on %(date)s.")
+            % {"date": fmt_local(discussion.exposition_start)},
+            code="not_open",
+        )
+    if discussion.status == Status.CANCELLED:
+        raise Conflict(_("The discussion was cancelled."), code="cancelled")
+    if discussion.status != Status.EXPOSITION_OPEN or at > discussion.proposal_deadline:
+        raise Conflict(
+            _(
+                "Proposals were accepted until %(date)s. The deadline has passed and nothing "
+                "new is accepted."
+            )
+            % {"date": fmt_local(discussion.proposal_deadline)},
+            code="late",
+        )
+
+
+def check_receipt(discussion: Discussion, at: dt.datetime) -> None:
+    """A proposal received at ``at`` counts if it came within the exposition window, even when
+    the discussion has closed for proposals since (a letter posted in time, an item still in
+    the inbox at the deadline) — unless the discussion was cancelled or its protocol is made."""
+    if (
+        discussion.status in (Status.EXPOSITION_OPEN, Status.PROPOSALS_CLOSED)
+        and discussion.exposition_start <= at <= discussion.proposal_deadline
+    ):
+        return
+    check_open(discussion, at)
+    raise Conflict(  # within the window, but the protocol has been drawn up since
+        _(
+            "Proposals were accepted until %(date)s. The deadline has passed and nothing "
+            "new is accepted."
+        )
+        % {"date": fmt_local(discussion.proposal_deadline)},
+        code="late",
+    )
+
+
+def participant_payload(*, key: str, district: Any = None, **fields: Any) -> dict[str, Any]:
+    """The participant as the payload carries it (JSON: dates as ISO text, the district's id)."""
+    birth = fields.get("birth_date")
+    return {
+        **fields,
+        "key": key,
+        "birth_date": birth.isoformat() if birth else None,
+        "district": getattr(district, "pk", district),
+    }
+
+
+def receipt_context(proposal: Proposal, discussion: Discussion) -> dict[str, Any]:
+    return {
+        "number": proposal.number,
+        "discussion_number": discussion.number,
+        "discussion_title": discussion.title,
+        "registered_at": fmt_plain(proposal.registered_at),
+        "url": reverse("discussions:proposal", args=[discussion.pk, proposal.number]),
+    }
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One proposal to write, its participant known (``participant``) or new (``key`` and
+    ``participant_fields``)."""
+
+    text: str
+    kind: str
+    channel: str
+    registered_at: dt.datetime
+    key: str = ""
+    participant: Participant | None = None
+    participant_fields: dict[str, Any] = field(default_factory=dict)
+    author_id: int | None = None
+    registered_by_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    area: dict | None = None
+    email: str = ""
+    attachments: Sequence[dict[str, Any]] = ()
+    text_hash: str = ""
+
+
+_COUNTED = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "exposition_start",
+    "proposal_deadline",
+    "proposal_count",
+    "participant_count",
+)
+
+
+def write(
+    discussion: Discussion,
+    entries: list[Entry],
+    *,
+    users: dict[int, Any],
+    receipts: bool = True,
+) -> list[Proposal]:
+    """Number and store ``entries`` of ``discussion`` (its row locked by the caller, its counters
+    current in memory): new participants, proposals, attachments, counters, audit, receipts."""
+    new: list[Participant] = []
+    made: dict[str, Participant] = {}
+    for entry in entries:
+        if entry.participant is None:
+            participant = made.get(entry.key)
+            if participant is None:
+                discussion.participant_count += 1
+                participant = Participant(
+                    discussion_id=discussion.pk,
+                    number=discussion.participant_count,
+                    identity_key=entry.key,
+                    **entry.participant_fields,
+                )
+                made[entry.key] = participant
+                new.append(participant)
+            entry.participant = participant
+    if new:
+        Participant.objects.bulk_create(new)
+    proposals = []
+    for entry in entries:
+        discussion.proposal_count += 1
+        proposals.append(
+            Proposal(
+                discussion_id=discussion.pk,
+                number=discussion.proposal_count,
+                registered_at=entry.registered_at,
+                participant=entry.participant,
+                author_id=entry.author_id,
+                registered_by_id=entry.registered_by_id,
+                kind=entry.kind,
+                text=entry.text,
+                text_hash=entry.text_hash or text_hash(entry.text),
+                lat=entry.lat,
+                lon=entry.lon,
+                area=entry.area or None,
+                channel=entry.channel,
+                from_territory=entry.participant.from_territory,
+            )
+        )
+    Proposal.objects.bulk_create(proposals)
+    Discussion.objects.filter(pk=discussion.pk).update(
+        proposal_count=discussion.proposal_count,
+        participant_count=discussion.participant_count,
+    )
+    files = [
+        ProposalAttachment(
+            proposal=proposal,
+            file=stored["name"],
+            original_name=stored["original_name"],
+            content_type=stored["content_type"],
+            size=stored["size"],
+            sha256=stored["sha256"],
+        )
+        for entry, proposal in zip(entries, proposals, strict=True)
+        for stored in entry.attachments
+    ]
+    if files:
+        ProposalAttachment.objects.bulk_create(files)
+    audit.record_many(
+        [
+            audit.Entry(
+                action="discussions.proposal_registered",
+                object_type=OBJECT_TYPE,
+                object_id=proposal.pk,
+                actor=users.get(entry.registered_by_id or entry.author_id),
+                after={
+                    "discussion": discussion.number,
+                    "number": proposal.number,
+                    "channel": entry.channel,
+                    "participant": entry.participant.number,
+                    "text_sha256": proposal.text_hash,
+                },
+            )
+            for entry, proposal in zip(entries, proposals, strict=True)
+        ]
+    )
+    if receipts:
+        for entry, proposal in zip(entries, proposals, strict=True):
+            author = users.get(entry.author_id) if entry.author_id else None
+            if author is not None:
+                notify(
+                    recipient=author,
+                    event=events.PROPOSAL_RECEIVED,
+                    context=receipt_context(proposal, discussion),
+                )
+            elif entry.email:
+                notify_address(
+                    email=entry.email,
+                    event=events.PROPOSAL_RECEIVED,
+                    context=receipt_context(proposal, discussion),
+                )
+    return proposals
+
+
+# --- the inbox handler ---------------------------------------------------------------------------
+
+
+def _time(value: Any) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _entry(item: inbox.Item, at: dt.datetime) -> Entry:
+    payload = item.payload
+    person = dict(payload["participant"])
+    key = person.pop("key")
+    birth = person.get("birth_date")
+    person["birth_date"] = dt.date.fromisoformat(birth) if birth else None
+    person["district_id"] = person.pop("district", None)
+    person["user_id"] = payload.get("author")
+    channel = payload.get("channel") or Proposal.Channel.WEB
+    return Entry(
+        text=payload["text"],
+        kind=payload["kind"],
+        channel=channel,
+        registered_at=at,
+        key=key,
+        participant_fields=person,
+        author_id=payload.get("author"),
+        registered_by_id=item.actor_id if channel != Proposal.Channel.WEB else None,
+        lat=payload.get("lat"),
+        lon=payload.get("lon"),
+        area=payload.get("area"),
+        email=payload.get("email") or "",
+        attachments=payload.get("attachments") or (),
+        text_hash=text_hash(payload["text"]),
+    )
+
+
+def _duplicate() -> Conflict:
+    return Conflict(
+        _("This text was already registered from you a moment ago; it is not repeated."),
+        code="duplicate",
+    )
+
+
+def register_batch(items: Sequence[inbox.Item]) -> list[inbox.Outcome | DomainError]:
+    """Register ``items`` (inside the caller's transaction): for each, its outcome or the
+    refusal. Nothing is written for a refused item, so the numbers stay gap-free."""
+    results: list[inbox.Outcome | DomainError | None] = [None] * len(items)
+    wanted = {int(item.payload["discussion"]) for item in items}
+    discussions = {
+        d.pk: d
+        for d in Discussion.objects.select_for_update().filter(pk__in=wanted).only(*_COUNTED)
+    }
+    admitted: list[tuple[int, Discussion, Entry]] = []
+    for index, item in enumerate(items):
+        discussion = discussions.get(int(item.payload["discussion"]))
+        if discussion is None:
+            results[index] = NotFound()
+            continue
+        stated = item.payload.get("received_at")
+        at = _time(stated) if stated else item.received_at
+        try:
+            check_receipt(discussion, at)
+        except DomainError as refusal:
+            results[index] = refusal
+            continue
+        admitted.append((index, discussion, _entry(item, at)))
+
+    # Participants already registered, and their texts of the last minute: one query each.
+    known = {
+        (p.discussion_id, p.identity_key): p
+        for p in Participant.objects.filter(
+            discussion_id__in={d.pk for _i, d, _e in admitted},
+            identity_key__in={e.key for _i, _d, e in admitted},
+        )
+    }
+    recent: dict[tuple[int, str, str], list[dt.datetime]] = {}
+    if known and admitted:
+        by_id = {p.pk: key for key, p in known.items()}
+        since = min(e.registered_at for _i, _d, e in admitted) - DUPLICATE_WINDOW
+        for participant_id, digest, at in Proposal.objects.filter(
+            participant_id__in=by_id,
+            text_hash__in={e.text_hash for _i, _d, e in admitted},
+            registered_at__gte=since,
+        ).values_list("participant_id", "text_hash", "registered_at"):
+            recent.setdefault((*by_id[participant_id], digest), []).append(at)
+
+    accepted: dict[int, list[tuple[int, Entry]]] = {}
+    for index, discussion, entry in admitted:
+        mark = (discussion.pk, entry.key, entry.text_hash)
+        if any(at >= entry.registered_at - DUPLICATE_WINDOW for at in recent.get(mark, ())):
+            results[index] = _duplicate()
+            continue
+        recent.setdefault(mark, []).append(entry.registered_at)
+        entry.participant = known.get((discussion.pk, entry.key))
+        accepted.setdefault(discussion.pk, []).append((index, entry))
+
+    people = {e.author_id for rows in accepted.values() for _i, e in rows}
+    people |= {e.registered_by_id for rows in accepted.values() for _i, e in rows}
+    people.discard(None)
+    users = get_user_model().objects.in_bulk(people) if people else {}
+    for discussion_id, rows in accepted.items():
+        discussion = discussions[discussion_id]
+        proposals = write(discussion, [e for _i, e in rows], users=users)
+        for (index, _same), proposal in zip(rows, proposals, strict=True):
+            results[index] = inbox.Outcome(
+                ref=str(proposal.number),
+                object_type=OBJECT_TYPE,
+                object_id=proposal.pk,
+                url=reverse("discussions:proposal", args=[discussion_id, proposal.number]),
+            )
+    return results  # type: ignore[return-value]
+
+
+def handle(items: list[inbox.Item]) -> list[inbox.Outcome]:
+    """The inbox handler of :data:`KIND`. A lone item's refusal is raised (the inline caller —
+    the web form, staff — gets the error with its code); in a batch it is the item's outcome."""
+    results = register_batch(items)
+    if len(items) == 1 and isinstance(results[0], DomainError):
+        raise results[0]
+    return [
+        r if isinstance(r, inbox.Outcome) else inbox.Outcome(error=str(r.message) or str(r))
+        for r in results
+    ]
