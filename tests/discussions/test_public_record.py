@@ -116,7 +116,7 @@ def test_map_places_every_published_discussion(client, city, council):
     drawn = DiscussionFactory(
         organiser=council, title="Парк Горького", territory=box(49.02, 55.76, 49.04, 55.78)
     )
-    by_district = DiscussionFactory(organiser=council, title="Район", districts=[city.east])
+    by_district = DiscussionFactory(organiser=council, title='Район "A&B"', districts=[city.east])
     whole_city = DiscussionFactory(
         organiser=council, title="Генплан", status=Status.ARCHIVED, territory_description="Казань"
     )
@@ -132,6 +132,8 @@ def test_map_places_every_published_discussion(client, city, council):
     marker = svg[svg.index(f'href="/discussions/{by_district.pk}/"') :]
     cx = float(marker.split('cx="')[1].split('"')[0])
     assert cx > 360
+    assert 'aria-label="' + by_district.number + ' Район &quot;A&amp;B&quot;"' in svg
+    assert '"A&B"' not in page
     # The list beside the map says where each one is.
     listing = page[page.index('class="item-list map-list"') :]
     assert "Район" in listing and "Placed by: East District" in listing

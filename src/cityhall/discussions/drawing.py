@@ -20,6 +20,11 @@ __all__ = ["discussion_map"]
 MARKER_RADIUS = 9
 
 
+def _attr(text: str) -> str:
+    """Text for a double-quoted attribute (``escape`` alone leaves quotes as they are)."""
+    return escape(text, {'"': "&quot;"})
+
+
 def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
     kind = geometry.get("type")
     if kind == "Polygon":
@@ -68,7 +73,8 @@ def discussion_map(
         return " ".join(out)
 
     parts = [
-        f'<svg role="img" aria-labelledby="map-title" viewBox="0 0 {width} {height}" '
+        # A group, not an image: it holds links (an image's children are presentational).
+        f'<svg role="group" aria-labelledby="map-title" viewBox="0 0 {width} {height}" '
         f'class="map" xmlns="http://www.w3.org/2000/svg" '
         f'data-bounds="{min_x:.7f},{min_y:.7f},{max_x:.7f},{max_y:.7f}">',
         f'<title id="map-title">{escape(title)}</title>',
@@ -83,7 +89,8 @@ def discussion_map(
         if e.territory:
             x = e.discussion
             parts.append(
-                f'<a href="{escape(e.url)}"><path d="{path(e.territory)}" fill="#0b4f8a" '
+                f'<a href="{_attr(e.url)}" aria-label="{_attr(f"{x.number} {x.title}")}">'
+                f'<path d="{path(e.territory)}" fill="#0b4f8a" '
                 f'fill-opacity="0.45" stroke="#083b67" stroke-width="2">'
                 f"<title>{escape(x.number)} {escape(x.title)}</title></path></a>"
             )
@@ -102,7 +109,9 @@ def discussion_map(
             cy += math.sin(angle) * ring * MARKER_RADIUS * 2.2
         x = e.discussion
         parts.append(
-            f'<a href="{escape(e.url)}" class="map-marker"><circle cx="{cx:.1f}" cy="{cy:.1f}" '
+            f'<a href="{_attr(e.url)}" class="map-marker" '
+            f'aria-label="{_attr(f"{x.number} {x.title}")}">'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" '
             f'r="{MARKER_RADIUS}" fill="#083b67" stroke="#ffffff" stroke-width="2">'
             f"<title>{escape(x.number)} {escape(x.title)}</title></circle></a>"
         )
