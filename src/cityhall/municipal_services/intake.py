@@ -150,9 +150,13 @@ def _load(items: list[inbox.Item]):
         ).values_list("application_id", "document_code"):
             present.setdefault(app_id, set()).add(code)
     version_ids = {i.payload["version"] for i in items if "version" in i.payload}
-    versions = (
-        ServiceVersion.objects.select_related("service").in_bulk(version_ids) if version_ids else {}
-    )
+    # the offered versions as this process knows them (current within seconds, at once after a
+    # change made here); any other is read to tell why it is no longer offered
+    versions = {v.pk: v for v in _offered.current().values() if v.pk in version_ids}
+    if version_ids - versions.keys():
+        versions.update(
+            ServiceVersion.objects.select_related("service").in_bulk(version_ids - versions.keys())
+        )
     return actors, drafts, present, versions
 
 
@@ -296,7 +300,7 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
         ]
     )
     for application, *_rest in rows:
-        notify_status(application)
+        notify_status(application, url=application_url(application.pk))
 
     outcomes = []
     for _item, application, error in plans:
@@ -308,7 +312,7 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
                     ref=application.number or "",
                     object_type=OBJECT_TYPE,
                     object_id=application.pk,
-                    url=reverse("municipal_services:application", args=[application.pk]),
+                    url=application_url(application.pk),
                 )
             )
     return outcomes
@@ -336,7 +340,18 @@ def version_rules(version: ServiceVersion):
     return compiled_rules(version)
 
 
-def notify_status(application: Application) -> None:
+def notify_status(application: Application, *, url: str) -> None:
     from .services import _notify_status
 
-    _notify_status(application)
+    _notify_status(application, url=url)
+
+
+_URL_PLACEHOLDER = 987654321
+_url_pattern: list[str] = []
+
+
+def application_url(pk: int) -> str:
+    """The case page's address (the URL pattern reversed once per process)."""
+    if not _url_pattern:
+        _url_pattern.append(reverse("municipal_services:application", args=[_URL_PLACEHOLDER]))
+    return _url_pattern[0].replace(str(_URL_PLACEHOLDER), str(pk))

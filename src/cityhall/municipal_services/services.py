@@ -758,7 +758,7 @@ def _move(
     return event
 
 
-def _notify_status(application: Application) -> None:
+def _notify_status(application: Application, *, url: str = "") -> None:
     applicant = application.applicant
     language = application.language or applicant.preferred_language
     notices.status_changed(
@@ -767,7 +767,7 @@ def _notify_status(application: Application) -> None:
         service=application.service.title(language),
         status=str(S(application.status).label),
         text=status_text(application, application.status, language),
-        url=reverse("municipal_services:application", args=[application.pk]),
+        url=url or reverse("municipal_services:application", args=[application.pk]),
     )
 
 
