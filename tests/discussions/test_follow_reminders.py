@@ -74,6 +74,12 @@ def test_followers_reminded_when_open_and_before_the_deadline_unless_they_submit
     other = verified_person(west_home, username="follower2", email="f2@example.org")
     services.follow(user=resident, discussion=discussion)
     services.follow(user=other, discussion=discussion)
+    latecomer = verified_person(west_home, username="late", email="late@example.org")
+    services.follow(user=latecomer, discussion=discussion)
+    # The first two followed while it was announced; the latecomer after it opened.
+    Follow.objects.exclude(user=latecomer).update(
+        created_at=discussion.exposition_start - dt.timedelta(days=3)
+    )
     # Deadline in five days: the exposition is open.
     sent = _run_job(django_capture_on_commit_callbacks)
     assert [to for to, _s in sent] == sorted([resident.email, other.email])
@@ -86,13 +92,13 @@ def test_followers_reminded_when_open_and_before_the_deadline_unless_they_submit
         proposal_deadline=timezone.now() + dt.timedelta(hours=20)
     )
     sent = _run_job(django_capture_on_commit_callbacks)
-    assert [to for to, _s in sent] == [other.email]
-    assert sent[0][1].startswith("Приём предложений закрывается")
+    assert [to for to, _s in sent] == sorted([other.email, latecomer.email])
+    assert all(subject.startswith("Приём предложений закрывается") for _to, subject in sent)
     message = next(m for m in mail.outbox if m.to == [other.email])
     assert "а вы ещё ничего не подали" in message.body
     assert f"/discussions/{discussion.pk}/" in message.body
     assert _run_job(django_capture_on_commit_callbacks) == []
-    assert PersonalReminder.objects.filter(discussion=discussion).count() == 3
+    assert PersonalReminder.objects.filter(discussion=discussion).count() == 4
 
 
 def test_conclusion_reaches_everyone_who_submitted_and_followers_once(

@@ -58,6 +58,24 @@ def test_reminder_before_deadline_sent_once(city, council, django_capture_on_com
     assert [m.to for m in mail.outbox] == [["r@example.org"]]
 
 
+def test_reminder_before_deadline_to_an_address_subscription(
+    city, council, west_home, django_capture_on_commit_callbacks
+):
+    from tests.geo.factories import box
+
+    services.subscribe(email="home@example.org", address=west_home.address)
+    services.subscribe(email="far@example.org", address="", lat=55.84, lon=49.01)
+    near = DiscussionFactory(organiser=council, territory=box(49.04, 55.77, 49.06, 55.79))
+    Discussion.objects.filter(pk=near.pk).update(
+        proposal_deadline=timezone.now() + dt.timedelta(hours=20)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.remind_before_deadlines.call_local()
+        tasks.remind_before_deadlines.call_local()
+    assert [m.to for m in mail.outbox] == [["home@example.org"]]
+
+
 def test_invalid_email_refused(client):
     response = client.post("/discussions/subscribe/", {"email": "not-an-email"})
     assert response.status_code == 200 and Subscription.objects.count() == 0

@@ -1,11 +1,17 @@
-"""The applicant's pages pass axe (WCAG 2.2 AA) on a desktop and a phone, and the form is
-filled and submitted with JavaScript turned off."""
+"""The applicant's pages pass axe (WCAG 2.2 AA) on a desktop and a phone, the form is filled,
+signed and submitted with JavaScript turned off, and the widget in another site's iframe hands
+the answers to a first-party tab (the portal's session cookie never reaches the iframe)."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from cityhall.municipal_services.models import Application, LifeSituation
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cityhall.municipal_services.models import Application, LifeSituation, WidgetSite
 from tests.browser.support import assert_accessible, sign_in
 from tests.factories import UserFactory
 
@@ -41,7 +47,7 @@ def test_public_pages_pass_axe(page, phone_page, live_server, service, path):
 
 
 def test_the_form_works_without_javascript(new_context, client, live_server, service):
-    applicant = UserFactory()
+    applicant = UserFactory(email_confirmed_at=timezone.now())
     context = new_context(java_script_enabled=False)
     sign_in(context, client, applicant, live_server)
     tab = context.new_page()
@@ -66,9 +72,17 @@ def test_the_form_works_without_javascript(new_context, client, live_server, ser
     assert tab.get_by_text("plan.pdf").is_visible()
     tab.get_by_label("Area, m²").fill("300")
     tab.get_by_role("button", name="Sign and submit").click()
+    assert tab.get_by_role("heading", name="What you sign").is_visible()
+    tab.get_by_role("button", name="Send the code").click()
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    tab.get_by_label(re.compile("Code sent to")).fill(code)
+    tab.get_by_role("button", name="Sign and submit").click()
     application = Application.objects.get()
     assert application.status == Application.Status.ACCEPTANCE
     assert tab.get_by_text(application.number).first.is_visible()
+    assert tab.get_by_role("heading", name="Signatures").is_visible()
+    tab.get_by_role("button", name="Verify").click()
+    assert tab.get_by_text("The signature is valid").is_visible()
 
 
 def test_the_form_with_errors_passes_axe(page, phone_page, client, live_server, service):
@@ -82,3 +96,77 @@ def test_the_form_with_errors_passes_axe(page, phone_page, client, live_server, 
         tab.get_by_role("button", name="Sign and submit").click()
         assert tab.get_by_text("Enter a number not less than 1.").is_visible()
         assert_accessible(tab)
+
+
+def test_the_sign_page_passes_axe(page, phone_page, client, live_server, service):
+    from cityhall.municipal_services import services
+
+    from .factories import upload
+
+    applicant = UserFactory(email_confirmed_at=timezone.now())
+    application = services.start_application(actor=applicant, service=service)
+    services.save_draft(
+        application=application,
+        actor=applicant,
+        answers={"applicant_name": "ООО Ромашка", "purpose": "shop", "area": 300},
+    )
+    services.upload_file(
+        application=application, actor=applicant, document_code="plan", upload=upload()
+    )
+    for tab in (page, phone_page):
+        sign_in(tab.context, client, applicant, live_server)
+        tab.goto(f"{live_server.url}/services/applications/{application.pk}/sign/")
+        assert_accessible(tab)
+
+
+def test_the_widget_in_another_sites_iframe_hands_over_to_a_first_party_tab(
+    new_context, client, live_server, service
+):
+    """The other portal is played by a page at 127.0.0.1 — another site than the portal's
+    "localhost" — that places the widget with its one script tag; the portal's session cookie
+    (SameSite=Lax) never reaches the iframe there, yet applying works."""
+    host = live_server.url.replace("localhost", "127.0.0.1")
+    assert host != live_server.url
+    site = WidgetSite.objects.create(key="uslugi-rt", name="Regional portal", origin=host)
+    site.services.add(service)
+    applicant = UserFactory()
+    context = new_context()
+    sign_in(context, client, applicant, live_server)
+    tab = context.new_page()
+    tab.goto(f"{host}/services/registry/")
+    tab.evaluate(
+        """([src, code]) => {
+            const s = document.createElement("script");
+            s.src = src;
+            s.dataset.site = "uslugi-rt";
+            s.dataset.service = code;
+            s.dataset.title = "Building permit";
+            document.querySelector("main").appendChild(s);
+        }""",
+        [f"{live_server.url}/services/widget.js", service.code],
+    )
+    frame = tab.frame_locator('iframe[title="Building permit"]')
+    frame.get_by_label("Applicant").fill("ООО Ромашка")
+    frame.get_by_label("Purpose").select_option("shop")
+    frame.get_by_label("Area, m²").fill("300")
+    frame.get_by_role("button", name="Continue").click()
+    expect(frame.get_by_role("heading", name="Your answers are saved")).to_be_visible()
+    with context.expect_page() as opened:
+        frame.get_by_role("link", name=re.compile("Continue on the portal")).click()
+    portal = opened.value
+    portal.wait_for_load_state()
+    assert portal.url.startswith(live_server.url)  # a top-level, first-party tab
+    assert_accessible(portal)
+    portal.get_by_role("button", name="Continue to the application").click()
+    expect(portal.get_by_label("Applicant")).to_have_value("ООО Ромашка")
+    application = Application.objects.get()
+    assert application.applicant == applicant
+    assert application.channel == Application.Channel.WIDGET and application.widget_site == site
+
+    frame.get_by_role("button", name="Check whether I have continued").click()
+    expect(frame.get_by_role("heading", name="Continued on the portal")).to_be_visible()
+    portal.goto(f"{live_server.url}/services/widget/uslugi-rt/{service.code}/")
+    assert_accessible(portal)  # the widget page itself
+    portal.get_by_role("button", name="Continue").click()  # nothing filled in: errors shown
+    expect(portal.get_by_role("heading", name="Please correct the errors below.")).to_be_visible()
+    assert_accessible(portal)

@@ -1684,12 +1684,19 @@ def send_personal_reminders(*, now: dt.datetime | None = None) -> int:
         pk__in=followed, status=Status.EXPOSITION_OPEN, proposal_deadline__gt=now
     )
     for discussion in open_now:
-        waiting = _followers(discussion) - _submitters(discussion)
         deadline = {"deadline": _plain(discussion.proposal_deadline)}
         if discussion.proposal_deadline <= now + REMINDER_BEFORE:
             kind, event = PersonalReminder.Kind.DEADLINE, events.FOLLOWED_DEADLINE
+            followers = _followers(discussion)
         else:
+            # "Proposals are open" is news only to those who followed before the opening.
             kind, event = PersonalReminder.Kind.OPENED, events.FOLLOWED_OPENED
+            followers = set(
+                Follow.objects.filter(
+                    discussion=discussion, created_at__lt=discussion.exposition_start
+                ).values_list("user_id", flat=True)
+            )
+        waiting = followers - _submitters(discussion)
         sent += _remind_people(discussion, waiting, kind, event, _context(discussion, **deadline))
     published = Discussion.objects.filter(
         status=Status.CONCLUSION_PUBLISHED,

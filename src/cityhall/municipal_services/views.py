@@ -991,7 +991,7 @@ def widget(request, site, code):
         status=status,
     )
     response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(widget_site.origins)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves this portal
     response["Cache-Control"] = "no-store"
     return response
 
@@ -1044,6 +1044,6 @@ def widget_continue(request, token):
         },
         status=409 if problem else (410 if expired or used else 200),
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves this portal
     response["Cache-Control"] = "no-store"
     return response
