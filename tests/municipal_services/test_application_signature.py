@@ -177,6 +177,12 @@ def test_the_applicant_sees_what_is_signed_and_signs_with_an_emailed_code(
     )
     assert response.status_code == 403
 
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get("/admin/municipal_services/applicationsignature/")
+    assert listing.status_code == 200 and digest in listing.content.decode()
+    detail = client.get(f"/admin/municipal_services/applicationsignature/{signature.pk}/change/")
+    assert detail.status_code == 200 and b'name="digest"' not in detail.content  # read-only
+
 
 def test_an_sms_code_has_five_attempts_expires_and_is_rationed(
     client, service, django_capture_on_commit_callbacks

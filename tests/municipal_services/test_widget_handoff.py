@@ -130,6 +130,10 @@ def test_the_iframe_hands_answers_over_without_cookies_and_the_person_signs_on_t
     assert "already been used" in response.content.decode()
     assert Application.objects.count() == 1
 
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get("/admin/municipal_services/widgethandoff/")
+    assert listing.status_code == 200 and "Regional portal" in listing.content.decode()
+
 
 def test_an_expired_or_unknown_handoff_link_starts_nothing(client, service, site):
     with time_machine.travel(timezone.now() - dt.timedelta(hours=3)):

@@ -22,6 +22,7 @@ from . import selectors, services
 from .definition import problems_of
 from .models import (
     Application,
+    ApplicationSignature,
     Consultation,
     LifeSituation,
     LifeSituationStep,
@@ -30,6 +31,7 @@ from .models import (
     ServiceVersion,
     StandardRequest,
     StandardRequestType,
+    WidgetHandoff,
     WidgetSite,
 )
 
@@ -232,6 +234,35 @@ class StandardRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what people did (signatures, handoffs): looked at, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApplicationSignature)
+class ApplicationSignatureAdmin(ReadOnlyAdmin):
+    list_display = ("application", "signer", "method", "channel", "signed_at", "digest")
+    list_filter = ("method", "channel")
+    search_fields = ("application__number", "digest")
+    list_select_related = ("application", "signer")
+
+
+@admin.register(WidgetHandoff)
+class WidgetHandoffAdmin(ReadOnlyAdmin):
+    list_display = ("site", "service", "created_at", "expires_at", "claimed_at", "application")
+    list_filter = ("site",)
+    list_select_related = ("site", "service", "application")
+    exclude = ("answers",)  # personal data, kept only until the person continues
 
 
 admin.site.register(WidgetSite)
