@@ -31,10 +31,9 @@ from cityhall.accounts.models import User
 from cityhall.core import audit
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
-from . import notices, services
+from . import intake, notices, services
 from .definition import text_in
 from .models import Application, ApplicationSignature, SigningCode
-from .schema_form import errors_of
 
 __all__ = [
     "CODE_COOLDOWN",
@@ -155,18 +154,12 @@ def contacts_of(user: User) -> list[Contact]:
 
 
 def problems_before_signing(application: Application) -> dict[str, list[str]]:
-    """What would stop the submission (schema and required documents), checked before a code
-    is sent so that nobody signs an application that cannot be submitted."""
-    version = application.version
-    problems = errors_of(
-        version.form_schema,
-        application.answers,
-        key=(version.pk, version.updated_at),
-        hints=version.ui,
-    )
+    """What would stop the submission (the same checks: schema and required documents), run
+    before a code is sent so that nobody signs an application that cannot be submitted."""
+    problems = intake.problems_of_answers(application.version, application.answers)
     present = set(application.files.values_list("document_code", flat=True))
-    for doc in version.documents or []:
-        if doc.get("required") and doc["code"] not in present:
+    for doc in application.version.documents or []:
+        if doc.get("required") and doc.get("code") not in present:
             problems.setdefault(doc["code"], []).append(_("Attach this document."))
     return problems
 
