@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
+from django.utils import timezone
 
-from cityhall.service_requests import demo
+from cityhall.core import audit
+from cityhall.service_requests import demo, services
 from cityhall.service_requests.models import (
     BuildingManagement,
     DailyStat,
@@ -33,3 +35,39 @@ def test_demo_loads_every_state_once(db, monkeypatch):
     assert (
         list(ServiceRequest.objects.order_by("pk").values_list("number", flat=True)[:50]) == numbers
     )
+
+
+def test_demo_history_is_in_the_audit_trail_and_numbers_continue(db, monkeypatch):
+    """Issue 5: a demo request's history can be checked against the tamper-evident trail, and
+    demo numbers are gap-free per year so that live requests continue the year's sequence."""
+    monkeypatch.setattr(demo, "REQUESTS", 2000)
+    call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "audit trail intact" in out.getvalue()
+
+    generated = ServiceRequest.objects.filter(public_token__startswith="demo")
+    reopened = generated.filter(status=Status.CONFIRMED, reopen_count=1).first()
+    assert reopened is not None
+    for request in (reopened, generated.filter(status=Status.MERGED).first()):
+        moves = list(request.history.order_by("created_at", "pk"))
+        records = list(audit.history_of(request).order_by("seq"))
+        assert [r.action for r in records] == ["service_requests.submitted"] + [
+            f"service_requests.{m.to_status}" for m in moves[1:]
+        ]
+        assert records[0].after["number"] == request.number
+        assert records[0].after["status"] == moves[0].to_status
+        for previous, record in zip(records[1:], records[2:], strict=False):
+            assert record.before == previous.after  # each record starts where the last ended
+        assert records[-1].after == audit.snapshot(request, services._SNAPSHOT)
+    assert [r.message for r in audit.history_of(reopened)].count(demo.REOPEN_REASON) == 1
+
+    by_year: dict[str, list[int]] = {}
+    for number in generated.order_by("created_at", "pk").values_list("number", flat=True):
+        yy, value = number.split("-")
+        by_year.setdefault(yy, []).append(int(value))
+    for yy, values in by_year.items():
+        assert values == list(range(1, len(values) + 1)), yy
+    live = ServiceRequest.objects.exclude(public_token__startswith="demo").order_by("pk").first()
+    yy = f"{timezone.localtime(live.created_at):%y}"
+    assert live.number == f"{yy}-{len(by_year[yy]) + 1:07d}"

@@ -5,6 +5,12 @@ state, so that the map, ratings and reports look real.
 The catalogue and a few live requests of ``resident01`` go through the services (audited,
 notified). The year of history is generated in bulk (explicit ids, multi-row INSERTs in batches)
 from a seeded generator: deterministic, well under a minute. Loading twice changes nothing.
+
+The generated history is what the services would have left behind: numbers gap-free per year
+in order of creation (the year's counter is advanced, so live requests continue it), a history
+row per move, and the audit records of ``submit_request`` and ``transition`` — same actions, same
+before/after snapshots — appended to the chain with ``audit.record_many``, so that
+``cityhall verify_audit`` passes and a request's history can be checked against its trail.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ import datetime as dt
 import hashlib
 import random
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.db import connection
 from django.utils import timezone
 
 from cityhall.accounts.models import Membership, Organisation, Role, User
+from cityhall.core import audit
 from cityhall.core.demo import DemoLogin
+from cityhall.core.numbering import next_values
 from cityhall.geo.models import Building
 
 from . import services
+from .intake import NUMBER_SERIES, number_for
 from .models import (
     OPEN_STATUSES,
     ApplicantKind,
@@ -41,6 +51,8 @@ from .models import (
 SEED = 20260311
 REQUESTS = 100_000
 BATCH = 5_000
+#: Audit records appended per call of audit.record_many (one lock of the chain head each).
+AUDIT_BATCH = 4_000
 DEMO_OPEN311_KEY = "o311_demo-city-open311-key"
 
 T = Organisation.Type
@@ -448,8 +460,75 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         )
 
 
+def _numbers(created: list[dt.datetime]) -> list[str]:
+    """Public numbers for requests created at ``created`` (oldest first): gap-free per year, in
+    order of creation, taken from the year's counter in one block so live requests continue the
+    sequence."""
+    years = [timezone.localtime(moment).year for moment in created]
+    values: dict[int, range] = {}
+    for year in sorted(set(years)):
+        values[year] = next_values(NUMBER_SERIES.format(year=year), years.count(year))
+    used: dict[int, int] = defaultdict(int)
+    numbers = []
+    for year in years:
+        numbers.append(number_for(year, values[year][used[year]]))
+        used[year] += 1
+    return numbers
+
+
+def _routing_reason(category: Category, org: int | None) -> str:
+    """What :func:`routing.decide` says for a demo request (the building's manager or the
+    district's area of responsibility; nobody found goes to the dispatcher)."""
+    managed = category.responsible_type == T.MANAGING_ORGANISATION
+    if org is None:
+        return "no_managing_organisation" if managed else "no_responsible_organisation"
+    return "building_manager" if managed else "district_area"
+
+
+REQUEST_TYPE = ServiceRequest._meta.label_lower
+REOPEN_REASON = "Проблема вернулась"
+NOT_OURS_REASON = "Дом не в нашем управлении"
+REJECT_REASON = "Не относится к ЖКХ"
+
+
+def _adapter():
+    """Datetimes in the database's terms. Every demo time is derived from ``timezone.now()``
+    (UTC), and SQLite stores UTC as naive text, so the text is made directly: the general
+    adapter is a tenth of the generation time."""
+    if connection.vendor != "sqlite" or str(connection.timezone) != "UTC":
+        return connection.ops.adapt_datetimefield_value
+
+    def when(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        assert value.utcoffset() == dt.timedelta(0)
+        return str(value.replace(tzinfo=None))
+
+    return when
+
+
+@contextmanager
+def _bulk_cache():
+    """On SQLite, a page cache big enough for the indexes being filled (the audit trail's hash
+    index above all): without it every insert reads index pages back from the file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-256 * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def _generate(categories, routing, rng: random.Random, stdout) -> int:
-    """A year of requests in bulk: explicit ids, history rows, open stages, feedback."""
+    """A year of requests in bulk: explicit ids, history rows, open stages, feedback, and the
+    audit records the services would have written for that history (same actions, same
+    before/after shapes), appended to the chain in blocks."""
     buildings = list(
         Building.objects.order_by("pk").values_list(
             "pk", "district_id", "suburb_id", "address", "lat", "lon"
@@ -467,14 +546,14 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
     cats = [categories[c[0]] for c in CATEGORIES]
     weights = [c[8] for c in CATEGORIES]
     quality = defaultdict(lambda: rng.uniform(3.0, 4.7))
-    when = connection.ops.adapt_datetimefield_value
+    when = _adapter()
     no_answers = ServiceRequest._meta.get_field("attributes").get_db_prep_save({}, connection)
     now = timezone.now().replace(microsecond=0)
     start_id = (
         ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ) + 1
     last_by_building: dict[tuple[int, int], int] = {}
-    requests, history, stages, votes = [], [], [], []
+    requests, history, stages, votes, trail = [], [], [], [], []
     total = 0
     open_statuses = set(OPEN_STATUSES)
 
@@ -485,14 +564,25 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         _insert(Stage, STAGE_COLUMNS, stages)
         _insert(Feedback, FEEDBACK_COLUMNS, votes)
         requests, history, stages, votes = [], [], [], []
+        flush_trail()
 
-    # Oldest first, so that merged requests point to an earlier parent.
+    def flush_trail():
+        nonlocal trail
+        audit.record_many(trail)
+        trail = []
+
+    # Oldest first, so that merged requests point to an earlier parent and numbers follow the
+    # order of creation.
     offsets = sorted(rng.random() for _ in range(REQUESTS))
-    for index, share in enumerate(offsets):
-        pk = start_id + index
-        created = (now - dt.timedelta(days=365 * (1 - share)) + dt.timedelta(minutes=1)).replace(
+    created_at = [
+        (now - dt.timedelta(days=365 * (1 - share)) + dt.timedelta(minutes=1)).replace(
             microsecond=0
         )
+        for share in offsets
+    ]
+    numbers = _numbers(created_at)
+    for index, created in enumerate(created_at):
+        pk = start_id + index
         category = rng.choices(cats, weights)[0]
         if category.code in ("no_heating", "cold_radiator", "snow") and created.month in (
             5,
@@ -561,10 +651,11 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         updated = closed_at or created + (age / 2)
         assigned = org if status != Status.NEW else None
         worked = status in (Status.IN_WORK, Status.DONE, Status.CONFIRMED)
+        executor = executors.get(org) if worked else None
         requests.append(
             (
                 pk,
-                services.number_for(pk, created),
+                numbers[index],
                 f"demo{pk:012d}{rng.getrandbits(40):010x}",
                 category.pk,
                 category.current_version_id,
@@ -584,13 +675,13 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
                 "",
                 status.value,
                 assigned,
-                executors.get(org) if worked else None,
+                executor,
                 when(stage_due),
                 overdue,
                 reopened,
                 parent_id,
                 "Работы выполнены." if status in (Status.DONE, Status.CONFIRMED) else "",
-                "Не относится к ЖКХ" if status == Status.REJECTED else "",
+                REJECT_REASON if status == Status.REJECTED else "",
                 1,
                 when(created),
                 when(updated),
@@ -604,26 +695,51 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
             path.append(Status.IN_WORK)
         if status in (Status.DONE, Status.CONFIRMED):
             path.append(Status.DONE)
+            if reopened:  # the resident reopened it once; the organisation finished it again
+                path += [Status.IN_WORK, Status.DONE]
         if status in (Status.CONFIRMED, Status.REJECTED, Status.MERGED):
             path.append(status)
         if status == Status.NEW and path[-1] != Status.NEW:
             path.append(Status.NEW)
         span = ((closed_at or now) - created) / len(path)
         limits = EMERGENCY if emergency else ROUTINE
+        routing_reason = _routing_reason(category, org)
+        # The fields services.transition() snapshots for the audit trail, as they stand
+        # after each step.
+        state = {
+            "status": path[0].value,
+            "organisation": org if path[0] != Status.NEW else None,
+            "executor": None,
+            "stage_due_at": None,
+            "reopen_count": 0,
+            "parent": None,
+        }
         previous = ""
         for step, to in enumerate(path):
+            began = created + span * step
+            reason = ""
+            if step == 0:
+                reason = routing_reason
+            elif to == Status.REJECTED:
+                reason = REJECT_REASON
+            elif to == Status.NEW:
+                reason = NOT_OURS_REASON
+            elif to == Status.IN_WORK and previous == Status.DONE:
+                reason = REOPEN_REASON
+            due = None
             if to in open_statuses:
-                began = created + span * step
                 amount, unit = limits[to]
                 due = began + dt.timedelta(hours=amount * (24 if unit.endswith("days") else 1))
                 last_open = step == len(path) - 1 and status in open_statuses
+                if last_open:
+                    due = stage_due
                 stages.append(
                     (
                         pk,
                         to.value,
                         org if to != Status.NEW else None,
                         when(began),
-                        when(stage_due if last_open else due),
+                        when(due),
                         None if last_open else when(created + span * (step + 1)),
                     )
                 )
@@ -633,10 +749,48 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
                     previous,
                     to.value,
                     org if to != Status.NEW else None,
-                    "Не относится к ЖКХ" if to == Status.REJECTED else "",
-                    when(created + span * step),
+                    reason if to != Status.DONE else "Работы выполнены.",
+                    when(began),
                 )
             )
+            before = dict(state)
+            state["status"] = to.value
+            state["stage_due_at"] = due
+            if to == Status.NEW:
+                state["organisation"] = state["executor"] = None
+            if to == Status.IN_WORK:
+                state["executor"] = executor
+            if reason == REOPEN_REASON:
+                state["reopen_count"] += 1
+            if to == Status.MERGED:
+                state["parent"] = parent_id
+            if step == 0:
+                trail.append(
+                    audit.Entry(
+                        action="service_requests.submitted",
+                        object_type=REQUEST_TYPE,
+                        object_id=pk,
+                        after={
+                            "number": numbers[index],
+                            "category": category.code,
+                            "channel": channel.value,
+                            "status": to.value,
+                            "organisation": state["organisation"],
+                            "routing": routing_reason,
+                        },
+                    )
+                )
+            else:
+                trail.append(
+                    audit.Entry(
+                        action=f"service_requests.{to.value}",
+                        object_type=REQUEST_TYPE,
+                        object_id=pk,
+                        before=before,
+                        after=dict(state),
+                        message=reason,
+                    )
+                )
             previous = to.value
         if author and status in (Status.DONE, Status.CONFIRMED) and org and rng.random() < 0.5:
             score = max(1, min(5, round(rng.gauss(quality[org], 1.0))))
@@ -644,6 +798,8 @@ def _generate(categories, routing, rng: random.Random, stdout) -> int:
         total += 1
         if len(requests) >= BATCH:
             flush()
+        elif len(trail) >= AUDIT_BATCH:
+            flush_trail()
     flush()
     from django.core.management.color import no_style
 
@@ -709,7 +865,8 @@ def load(stdout) -> list[DemoLogin]:
     _open311_client()
     routing = _responsibility(categories, rng)
     if not ServiceRequest.objects.filter(public_token__startswith="demo").exists():
-        _generate(categories, routing, rng, stdout)
+        with _bulk_cache():
+            _generate(categories, routing, rng, stdout)
         services.recompute_ratings()
         services.rebuild_daily_stats()
     else:
