@@ -240,9 +240,9 @@ def _answer_rows(application) -> list[tuple[str, object]]:
 @login_required
 @_domain
 def application_sign(request, pk):
-    """ "Sign and submit": the applicant sees exactly what is signed (service, version, answers,
-    files with their SHA-256) and its digest, asks for a one-time code to a confirmed contact
-    and types it in. Works as plain forms, without JavaScript."""
+    """The "sign and submit" step: the applicant sees exactly what is signed (service,
+    version, answers, files with their SHA-256) and its digest, asks for a one-time code to a
+    confirmed contact and types it in. Works as plain forms, without JavaScript."""
     application = selectors.application_for(request.user, pk)
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
