@@ -8,6 +8,7 @@ verified birth date. An ineligible person gets every reason and what to do about
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,36 +98,61 @@ def building_in_territory(discussion: Discussion, building: Any, district_ids: s
     return building.district_id is not None
 
 
+_IDENTITY_COLUMNS = (
+    "id",
+    "user_id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "document_hash",
+    "document_masked",
+    "registered_address",
+    "registered_building_id",
+    "rights",
+)
+
+
 def _verified_identity(user: Any) -> VerifiedIdentity | None:
-    """``accounts.selectors.identity_of(user)`` with what eligibility reads of the registered
-    building (its point and district), as one prepared statement: this runs on every proposal
-    submitted, and the ORM's building of the four-table query cost more than running it."""
+    """``accounts.selectors.identity_of(user)`` with what eligibility reads of it and of the
+    registered building (its point and district), as one prepared statement: this runs on every
+    proposal submitted, and the ORM's building of the four-table query cost more than running
+    it. The identity carries only those fields (enough for eligibility and the participant)."""
     connection = connections[VerifiedIdentity.objects.db]
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT i.*, b.{quote('lat')} AS home_lat, b.{quote('lon')} AS home_lon, "  # noqa: S608
-        f"b.{quote('district_id')} AS home_district_id "
+        f"SELECT {', '.join('i.' + quote(c) for c in _IDENTITY_COLUMNS)}, "  # noqa: S608
+        f"b.{quote('lat')}, b.{quote('lon')}, b.{quote('district_id')} "
         f"FROM {quote(VerifiedIdentity._meta.db_table)} i "
         f"LEFT JOIN {quote(Building._meta.db_table)} b "
         f"ON b.{quote('id')} = i.{quote('registered_building_id')} "
         f"WHERE i.{quote('user_id')} = %s"
     )
-    found = list(VerifiedIdentity.objects.raw(sql, [user.pk]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    identity = found[0]
+    values = dict(zip(_IDENTITY_COLUMNS, row[: len(_IDENTITY_COLUMNS)], strict=True))
+    lat, lon, district_id = row[len(_IDENTITY_COLUMNS) :]
+    if isinstance(values["birth_date"], str):  # SQLite
+        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
+    if isinstance(values["rights"], str):  # SQLite keeps JSON as text
+        values["rights"] = json.loads(values["rights"])
+    identity = VerifiedIdentity(**values)
+    identity._state.adding, identity._state.db = False, connection.alias
     home = None
-    if identity.registered_building_id is not None and identity.home_lat is not None:
+    if identity.registered_building_id is not None and lat is not None:
         home = Building(
             id=identity.registered_building_id,
             address=identity.registered_address,
-            lat=identity.home_lat,
-            lon=identity.home_lon,
-            district_id=identity.home_district_id,
+            lat=lat,
+            lon=lon,
+            district_id=district_id,
         )
         home._state.adding, home._state.db = False, connection.alias
-        if home.district_id is not None:
-            home.district = District(id=home.district_id)  # a reference: only its id is read
+        if district_id is not None:
+            home.district = District(id=district_id)  # a reference: only its id is read
     identity.registered_building = home
     return identity
 

@@ -16,7 +16,8 @@ then registers up to a batch of them in one transaction:
   participants) and one batch takes a block of each under that row's lock — the lock the
   status transitions take too, so a cancel or close never crosses a registration;
 * participants, proposals, attachments are inserted with one statement each, the audit records
-  with ``audit.record_many``; each author gets the receipt (number and time).
+  with ``audit.record_many``; each author's receipt (number and time) is queued in the outbox
+  in the same transaction (delivered after the commit).
 
 Payload (all JSON): ``discussion`` (id), ``text``, ``kind``, ``channel``, ``lat``/``lon``/``area``,
 ``author`` (user id, web only), ``received_at`` (ISO time; paper channels only), ``email``
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connections, models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -142,13 +144,25 @@ def participant_payload(*, key: str, district: Any = None, **fields: Any) -> dic
     }
 
 
-def receipt_context(proposal: Proposal, discussion: Discussion) -> dict[str, Any]:
+def proposal_url(discussion_id: int, number: int) -> str:
+    return reverse("discussions:proposal", args=[discussion_id, number])
+
+
+def _proposal_urls(discussion_id: int):
+    """``number -> url`` of one discussion's proposals, the URL resolved once (a batch)."""
+    head, tail = proposal_url(discussion_id, 1).rsplit("/1/", 1)
+    return lambda number: f"{head}/{number}/{tail}"
+
+
+def receipt_context(
+    proposal: Proposal, discussion: Discussion, url: str | None = None
+) -> dict[str, Any]:
     return {
         "number": proposal.number,
         "discussion_number": discussion.number,
         "discussion_title": discussion.title,
         "registered_at": fmt_plain(proposal.registered_at),
-        "url": reverse("discussions:proposal", args=[discussion.pk, proposal.number]),
+        "url": url or proposal_url(discussion.pk, proposal.number),
     }
 
 
@@ -215,7 +229,7 @@ def write(
                 new.append(participant)
             entry.participant = participant
     if new:
-        Participant.objects.bulk_create(new)
+        _insert(new)
     proposals = []
     for entry in entries:
         discussion.proposal_count += 1
@@ -237,11 +251,8 @@ def write(
                 from_territory=entry.participant.from_territory,
             )
         )
-    Proposal.objects.bulk_create(proposals)
-    Discussion.objects.filter(pk=discussion.pk).update(
-        proposal_count=discussion.proposal_count,
-        participant_count=discussion.participant_count,
-    )
+    _insert(proposals)
+    _set_counters(discussion)
     files = [
         ProposalAttachment(
             proposal=proposal,
@@ -275,21 +286,120 @@ def write(
         ]
     )
     if receipts:
+        url = _proposal_urls(discussion.pk)
         for entry, proposal in zip(entries, proposals, strict=True):
             author = users.get(entry.author_id) if entry.author_id else None
+            if author is None and not entry.email:
+                continue
+            context = receipt_context(proposal, discussion, url(proposal.number))
             if author is not None:
-                notify(
-                    recipient=author,
-                    event=events.PROPOSAL_RECEIVED,
-                    context=receipt_context(proposal, discussion),
-                )
-            elif entry.email:
-                notify_address(
-                    email=entry.email,
-                    event=events.PROPOSAL_RECEIVED,
-                    context=receipt_context(proposal, discussion),
-                )
+                notify(recipient=author, event=events.PROPOSAL_RECEIVED, context=context)
+            else:
+                notify_address(email=entry.email, event=events.PROPOSAL_RECEIVED, context=context)
     return proposals
+
+
+# --- statements ----------------------------------------------------------------------------------
+# A batch runs under the write lock (SQLite has one writer: the submissions being received wait
+# for it), and building the ORM's queries cost more than running them: the handful of
+# statements a batch needs are written out here, names taken from the models.
+
+
+def _connection():
+    return connections[Proposal.objects.db]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _table(model: type[models.Model]) -> str:
+    return _connection().ops.quote_name(model._meta.db_table)
+
+
+def _locked_discussions(ids: Sequence[int]) -> dict[int, Discussion]:
+    """The discussions with their counters, each row locked until the end of the batch."""
+    connection = _connection()
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in _COUNTED)} FROM {_table(Discussion)} "  # noqa: S608
+        f"WHERE {quote('id')} IN ({_marks(ids)})"
+    )
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return {d.pk: d for d in Discussion.objects.raw(sql, list(ids))}
+
+
+def _rows_where(model: type[models.Model], **columns: Sequence[Any]) -> list[Any]:
+    """``model`` rows whose columns are among the given values (``column=[values]``)."""
+    quote = _connection().ops.quote_name
+    where = " AND ".join(f"{quote(c)} IN ({_marks(v)})" for c, v in columns.items())
+    sql = f"SELECT * FROM {_table(model)} WHERE {where}"  # noqa: S608
+    return list(model.objects.raw(sql, [x for v in columns.values() for x in v]))
+
+
+def _recent_texts(participant_ids: Sequence[int], digests: Sequence[str], since: dt.datetime):
+    """(participant id, text hash, registered at) of proposals registered since ``since``."""
+    connection = _connection()
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('participant_id')}, {quote('text_hash')}, {quote('registered_at')} "  # noqa: S608
+        f"FROM {_table(Proposal)} WHERE {quote('participant_id')} IN ({_marks(participant_ids)}) "
+        f"AND {quote('text_hash')} IN ({_marks(digests)}) AND {quote('registered_at')} >= %s"
+    )
+    params = [*participant_ids, *digests, connection.ops.adapt_datetimefield_value(since)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for participant_id, digest, at in cursor.fetchall():
+            if isinstance(at, str):  # SQLite
+                at = dt.datetime.fromisoformat(at)
+            yield participant_id, digest, at if timezone.is_aware(at) else at.replace(tzinfo=dt.UTC)
+
+
+def _preparer(model_field: models.Field, connection):
+    if isinstance(model_field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(model_field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(model_field, models.JSONField):
+        return lambda value: model_field.get_db_prep_save(value, connection)
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        return lambda value: value if value is None else str(value)
+    return lambda value: value
+
+
+def _insert(rows: list[models.Model]) -> None:
+    """New rows of one numbered model (participants, proposals) in one INSERT; their ids are
+    matched back by number (unique in a discussion; a batch writes one discussion at a time)."""
+    model = type(rows[0])
+    connection = _connection()
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    prepare = [(f.attname, _preparer(f, connection)) for f in fields]
+    row = f"({_marks(fields)})"
+    sql = (
+        f"INSERT INTO {_table(model)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(rows))} RETURNING {quote('id')}, {quote('number')}"
+    )
+    params = [to_db(getattr(obj, name)) for obj in rows for name, to_db in prepare]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict((number, pk) for pk, number in cursor.fetchall())
+    for obj in rows:
+        obj.pk = ids[obj.number]
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _set_counters(discussion: Discussion) -> None:
+    quote = _connection().ops.quote_name
+    sql = (
+        f"UPDATE {_table(Discussion)} SET {quote('proposal_count')} = %s, "  # noqa: S608
+        f"{quote('participant_count')} = %s WHERE {quote('id')} = %s"
+    )
+    with _connection().cursor() as cursor:
+        cursor.execute(
+            sql, [discussion.proposal_count, discussion.participant_count, discussion.pk]
+        )
 
 
 # --- the inbox handler ---------------------------------------------------------------------------
@@ -338,11 +448,7 @@ def register_batch(items: Sequence[inbox.Item]) -> list[inbox.Outcome | DomainEr
     """Register ``items`` (inside the caller's transaction): for each, its outcome or the
     refusal. Nothing is written for a refused item, so the numbers stay gap-free."""
     results: list[inbox.Outcome | DomainError | None] = [None] * len(items)
-    wanted = {int(item.payload["discussion"]) for item in items}
-    discussions = {
-        d.pk: d
-        for d in Discussion.objects.select_for_update().filter(pk__in=wanted).only(*_COUNTED)
-    }
+    discussions = _locked_discussions(sorted({int(i.payload["discussion"]) for i in items}))
     admitted: list[tuple[int, Discussion, Entry]] = []
     for index, item in enumerate(items):
         discussion = discussions.get(int(item.payload["discussion"]))
@@ -359,22 +465,22 @@ def register_batch(items: Sequence[inbox.Item]) -> list[inbox.Outcome | DomainEr
         admitted.append((index, discussion, _entry(item, at)))
 
     # Participants already registered, and their texts of the last minute: one query each.
-    known = {
-        (p.discussion_id, p.identity_key): p
-        for p in Participant.objects.filter(
-            discussion_id__in={d.pk for _i, d, _e in admitted},
-            identity_key__in={e.key for _i, _d, e in admitted},
-        )
-    }
+    known: dict[tuple[int, str], Participant] = {}
+    if admitted:
+        known = {
+            (p.discussion_id, p.identity_key): p
+            for p in _rows_where(
+                Participant,
+                discussion_id=sorted({d.pk for _i, d, _e in admitted}),
+                identity_key=sorted({e.key for _i, _d, e in admitted}),
+            )
+        }
     recent: dict[tuple[int, str, str], list[dt.datetime]] = {}
-    if known and admitted:
+    if known:
         by_id = {p.pk: key for key, p in known.items()}
         since = min(e.registered_at for _i, _d, e in admitted) - DUPLICATE_WINDOW
-        for participant_id, digest, at in Proposal.objects.filter(
-            participant_id__in=by_id,
-            text_hash__in={e.text_hash for _i, _d, e in admitted},
-            registered_at__gte=since,
-        ).values_list("participant_id", "text_hash", "registered_at"):
+        digests = sorted({e.text_hash for _i, _d, e in admitted})
+        for participant_id, digest, at in _recent_texts(list(by_id), digests, since):
             recent.setdefault((*by_id[participant_id], digest), []).append(at)
 
     accepted: dict[int, list[tuple[int, Entry]]] = {}
@@ -390,16 +496,17 @@ def register_batch(items: Sequence[inbox.Item]) -> list[inbox.Outcome | DomainEr
     people = {e.author_id for rows in accepted.values() for _i, e in rows}
     people |= {e.registered_by_id for rows in accepted.values() for _i, e in rows}
     people.discard(None)
-    users = get_user_model().objects.in_bulk(people) if people else {}
+    users = {u.pk: u for u in _rows_where(get_user_model(), id=sorted(people))} if people else {}
     for discussion_id, rows in accepted.items():
         discussion = discussions[discussion_id]
         proposals = write(discussion, [e for _i, e in rows], users=users)
+        url = _proposal_urls(discussion_id)
         for (index, _same), proposal in zip(rows, proposals, strict=True):
             results[index] = inbox.Outcome(
                 ref=str(proposal.number),
                 object_type=OBJECT_TYPE,
                 object_id=proposal.pk,
-                url=reverse("discussions:proposal", args=[discussion_id, proposal.number]),
+                url=url(proposal.number),
             )
     return results  # type: ignore[return-value]
 
