@@ -3,10 +3,17 @@
   (a) bare:    POST /rows to bench/bare_app — no middleware, parse JSON, INSERT one row.
   (b) project: POST /open311/v2/requests.json, form-encoded as the GeoReport v2 spec says, with
                api_key, service_code, lat/long, description, e-mail — middleware, the api_key
-               lookup, the point → building → managing organisation routing, the request row,
-               its number, the first stage with its due time from the business calendar, the
-               history row, the audit-chain append and the applicant's notification (outbox row,
-               a huey job enqueued on commit), all in one transaction answered after commit.
+               and service_code checks (per-process caches), the point inside the city, the
+               e-mail's format, then one committed insert into the intake inbox, answered 202
+               with a token. Beside gunicorn, `cityhall run_inbox` registers the requests in
+               batches on the same cores: the point → building → managing organisation
+               routing, gap-free numbers, the request rows, first stages with due times from
+               the business calendar, history rows, audit-chain appends and the applicants'
+               notifications (outbox rows, huey jobs enqueued on commit).
+
+After the load the script waits for the inbox to empty, then checks that every received
+submission was registered: no item pending, refused or failed, one request per item, numbers
+gap-free, the audit chain intact.
 
 Targets (issue 5): (b) reaches at least 50 % of (a)'s throughput, p99 < 100 ms, no errors.
 Servers, database set-up, the bare app and the load generators are those of bench/harness.py
@@ -69,10 +76,19 @@ FORM = urllib.parse.urlencode(
 )
 
 COUNT = """
+from django.db.models import Count
+from cityhall.core.models import Counter, InboxItem
 from cityhall.service_requests.models import ServiceRequest
 from cityhall.notifications.models import Message
+states = dict(InboxItem.objects.values_list("state").annotate(n=Count("pk")))
+numbers = ServiceRequest.objects.values_list("number", flat=True)
+values = sorted(int(n.split("-")[1]) for n in numbers)
+gap_free = values == list(range(1, len(values) + 1)) and sum(
+    Counter.objects.filter(series__startswith="service_requests.number.").values_list(
+        "value", flat=True)) == len(values)
 print(ServiceRequest.objects.filter(organisation__isnull=False).count(),
-      ServiceRequest.objects.count(), Message.objects.count())
+      ServiceRequest.objects.count(), Message.objects.count(), states.get("done", 0),
+      sum(states.values()) - states.get("done", 0), "yes" if gap_free else "NO")
 """
 
 
@@ -88,21 +104,27 @@ def measure(database_url: str | None, args) -> int:
         bare = harness.bare_insert(env, load, args.workers)
         with env.project(args.workers) as server:
             api = load("Open311 POST", server.url + "/open311/v2/requests.json", form)
-        print(api.line())
+            print(api.line())
+            print(env.wait_for_inbox())
         ratio = api.ratio_to(bare)
         print(
             f"ratio Open311 POST / bare insert: throughput {ratio:.3f} (target >= {TARGET}), "
             f"p50 {api.p50_ms / bare.p50_ms:.1f}x, p99 {api.p99_ms:.1f} ms "
             f"(target < {P99_TARGET_MS:.0f} ms)"
         )
-        routed, total, messages = env.shell(COUNT).split()
+        routed, total, messages, done, not_done, gap_free = env.shell(COUNT).split()
         print(
-            f"written: {total} requests ({routed} routed to the managing organisation), "
-            f"{messages} outbox messages"
+            f"registered: {done} inbox items (measured run answered {api.requests - api.errors} "
+            f"with 2xx; the rest came in the warm-up), {not_done} pending/refused/failed; "
+            f"{total} requests ({routed} routed to the managing organisation), numbers "
+            f"gap-free: {gap_free}; {messages} outbox messages"
         )
         print(env.last_line("verify_audit"))
         if api.errors or bare.errors:
             print("errors during the run (see above)")
+            return 1
+        if int(not_done) or done != total or gap_free != "yes":
+            print("not every acknowledged submission was registered")
             return 1
         return 0 if ratio >= TARGET and api.p99_ms < P99_TARGET_MS else 1
 

@@ -19,13 +19,17 @@ first stage with its due time, the history rows, the photos, the audit records
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,8 +39,11 @@ from cityhall.core import audit, inbox
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
 from cityhall.core.selectors import business_calendar
+from cityhall.geo import building_index
 from cityhall.geo import selectors as geo
+from cityhall.geo.geometry import distance_m, metres_to_degrees
 from cityhall.geo.models import Building
+from cityhall.notifications.services import notify, notify_address
 
 from . import notices, routing
 from .deadlines import due_time
@@ -49,6 +56,7 @@ from .models import (
     Stage,
     Status,
     StatusChange,
+    new_public_token,
 )
 from .selectors import routing_facts_many
 
@@ -221,56 +229,188 @@ def receive(payload: dict[str, Any], *, inline: bool | None = None) -> inbox.Ite
 
 # --- registering a batch -----------------------------------------------------------------------
 
+#: How far from a map point a building may be and still be "the building here" (as
+#: :func:`cityhall.geo.selectors.building_for_point`).
+BUILDING_DISTANCE_M = 60
 
+
+@dataclass(slots=True)
+class _Building:
+    pk: int
+    address: str
+    lat: float
+    lon: float
+    district_id: int | None
+    suburb_id: int | None
+
+
+@dataclass(slots=True)
 class _Draft:
     """One item on its way to becoming a request."""
 
-    __slots__ = (
-        "index", "item", "data", "category", "building", "district_id", "suburb_id", "request"
-    )  # fmt: skip
+    index: int
+    item: inbox.Item
+    data: dict[str, Any]
+    category: Category
+    building: _Building | None = None
+    district_id: int | None = None
+    suburb_id: int | None = None
+    pk: int = 0
+    number: str = ""
+    token: str = ""
+    status: str = ""
+    organisation_id: int | None = None
+    due: dt.datetime | None = None
 
-    def __init__(self, index: int, item: inbox.Item) -> None:
-        self.index = index
-        self.item = item
-        self.data = item.payload
-        self.category: Category | None = None
-        self.building: Building | None = None
-        self.district_id: int | None = None
-        self.suburb_id: int | None = None
-        self.request: ServiceRequest | None = None
+
+def _nearest_building_pk(lat: float, lon: float) -> int | None:
+    """The nearest building point within :data:`BUILDING_DISTANCE_M` in the in-process index."""
+    dlat, dlon = metres_to_degrees(BUILDING_DISTANCE_M, lat)
+    best_pk, best_distance = None, float(BUILDING_DISTANCE_M)
+    for pk, b_lat, b_lon in building_index.current().within_box(lat, lon, dlat, dlon):
+        distance = distance_m(lat, lon, b_lat, b_lon)
+        if distance <= best_distance:
+            best_pk, best_distance = pk, distance
+    return best_pk
 
 
 def _locate(drafts: list[_Draft]) -> dict[int, str]:
-    """Fill each draft's building, district and suburb; {item index: refusal} for the ones
-    whose chosen building has left the register."""
-    refused: dict[int, str] = {}
-    chosen = {d.data["building"] for d in drafts if d.data.get("building")}
-    buildings = Building.objects.only("id", "address", "lat", "lon", "district", "suburb")
-    by_pk = buildings.in_bulk(chosen) if chosen else {}
+    """Fill each draft's building, district and suburb — the buildings of map points from the
+    in-process index, every building row of the batch by one query; {item index: refusal} for
+    a chosen building that has left the register."""
+    wanted: dict[int, int | None] = {}
     for draft in drafts:
         data = draft.data
         if data.get("building"):
-            found = by_pk.get(data["building"])
-            if found is None:
+            wanted[draft.index] = data["building"]
+        elif data.get("lat") is not None and data.get("lon") is not None:
+            wanted[draft.index] = _nearest_building_pk(data["lat"], data["lon"])
+    pks = {pk for pk in wanted.values() if pk is not None}
+    rows = Building.objects.filter(pk__in=pks).values_list(
+        "id", "address", "lat", "lon", "district_id", "suburb_id"
+    )
+    by_pk = {row[0]: _Building(*row) for row in rows} if pks else {}
+    refused: dict[int, str] = {}
+    for draft in drafts:
+        data = draft.data
+        pk = wanted.get(draft.index)
+        building = by_pk.get(pk) if pk is not None else None
+        if data.get("building"):
+            if building is None:
                 refused[draft.index] = _("This building is no longer in the register.")
                 continue
-            draft.building = found
         elif data.get("lat") is not None and data.get("lon") is not None:
-            draft.building = geo.building_for_point(data["lat"], data["lon"])
-            if draft.building is None:
-                where = geo.locate(data["lat"], data["lon"])
+            lat, lon = data["lat"], data["lon"]
+            if building is None or distance_m(lat, lon, building.lat, building.lon) > (
+                BUILDING_DISTANCE_M
+            ):
+                # Moved or removed since the index was read: ask the table.
+                found = geo.building_for_point(lat, lon, BUILDING_DISTANCE_M)
+                building = (
+                    _Building(
+                        found.pk,
+                        found.address,
+                        found.lat,
+                        found.lon,
+                        found.district_id,
+                        found.suburb_id,
+                    )  # fmt: skip
+                    if found is not None
+                    else None
+                )
+            if building is None:
+                where = geo.locate(lat, lon)
                 draft.district_id = where.district.pk if where.district else None
                 draft.suburb_id = where.suburb.pk if where.suburb else None
-        if draft.building is not None:
-            draft.district_id = draft.building.district_id
-            draft.suburb_id = draft.building.suburb_id
+        if building is not None:
+            draft.building = building
+            draft.district_id, draft.suburb_id = building.district_id, building.suburb_id
     return refused
 
 
-def _route(drafts: list[_Draft]) -> list[routing.RoutingDecision]:
-    """The routing decision of every draft (two queries for the whole batch)."""
-    cases = [(d.category, d.building) for d in drafts]
-    return [routing.decide(facts) for facts in routing_facts_many(cases)]
+class _Rows:
+    """A prepared multi-row ``INSERT … RETURNING id`` of one model: registration writes a
+    batch's rows at once, and building them through the ORM cost more than writing them.
+    Every column not given takes the field's default; names come from the model."""
+
+    def __init__(self, model: type, connection) -> None:
+        self.connection = connection
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {
+            f.attname: f.get_default()
+            for f in self.fields
+            if not (f.has_default() and callable(f.default))
+        }
+        quote = connection.ops.quote_name
+        self.head = (
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+            f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
+        )
+        self.one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.tail = f" RETURNING {quote(model._meta.pk.column)}"
+        adapt = connection.ops.adapt_datetimefield_value
+        self.prep = []
+        for f in self.fields:
+            kind = f.get_internal_type()
+            if kind == "DateTimeField":
+                self.prep.append(adapt)
+            elif kind == "JSONField":
+                self.prep.append(partial(f.get_db_prep_save, connection=connection))
+            else:
+                self.prep.append(None)
+        # SQLite allows 999 parameters per statement in its oldest supported builds.
+        self.chunk = max(1, 999 // len(self.fields))
+
+    def insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        ids: list[int] = []
+        pairs = [(f.attname, prep) for f, prep in zip(self.fields, self.prep, strict=True)]
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), self.chunk):
+                chunk = rows[start : start + self.chunk]
+                params = []
+                for row in chunk:
+                    values = {**self.defaults, **row}
+                    for name, prep in pairs:
+                        value = values[name]
+                        params.append(prep(value) if prep is not None else value)
+                cursor.execute(self.head + ", ".join([self.one] * len(chunk)) + self.tail, params)
+                ids.extend(row[0] for row in cursor.fetchall())
+        return ids
+
+
+_ROWS: dict[tuple[str, str], _Rows] = {}
+
+
+def _rows(model: type) -> _Rows:
+    connection = connections[model.objects.db]
+    key = (connection.alias, model._meta.label)
+    found = _ROWS.get(key)
+    if found is None or found.connection is not connection:
+        found = _ROWS[key] = _Rows(model, connection)
+    return found
+
+
+def _tell_applicants(drafts: list[_Draft], people: dict[int, User], track: str) -> None:
+    """The applicant's "received" notice: to the account, or to the e-mail/phone left."""
+    labels = dict(Status.choices)
+    for draft in drafts:
+        data = draft.data
+        context = {
+            "number": draft.number,
+            "url": track.format(draft.token),
+            "category": draft.category.name,
+            "status": str(labels[draft.status]),
+        }
+        author = people.get(data.get("author")) if data.get("author") else None
+        if author is not None:
+            notify(recipient=author, event=notices.RECEIVED, context=context)
+        elif data.get("contact_email") or data.get("contact_phone"):
+            notify_address(
+                email=data.get("contact_email") or None,
+                phone=data.get("contact_phone") or None,
+                event=notices.RECEIVED,
+                context=context,
+            )
 
 
 def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
@@ -280,13 +420,12 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     outcomes: list[inbox.Outcome | None] = [None] * len(items)
     drafts: list[_Draft] = []
     for index, item in enumerate(items):
-        draft = _Draft(index, item)
         try:
-            draft.category = _category(item.payload["category"])
+            category = _category(item.payload["category"])
         except InvalidInput:
             outcomes[index] = inbox.Outcome(error=_("This category no longer takes requests."))
             continue
-        drafts.append(draft)
+        drafts.append(_Draft(index, item, item.payload, category))
     refused = _locate(drafts)
     for index, reason in refused.items():
         outcomes[index] = inbox.Outcome(error=reason)
@@ -294,7 +433,8 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     if not drafts:
         return outcomes  # type: ignore[return-value]
 
-    decisions = _route(drafts)
+    facts = routing_facts_many([(d.category, d.building) for d in drafts])
+    decisions = [routing.decide(f) for f in facts]
     people_ids = {
         pk for d in drafts for pk in (d.data.get("author"), d.data.get("entered_by")) if pk
     }
@@ -304,129 +444,138 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     years: dict[int, list[_Draft]] = {}
     for draft in drafts:
         years.setdefault(timezone.localtime(draft.item.received_at).year, []).append(draft)
-    numbers: dict[int, str] = {}
     for year, group in sorted(years.items()):
         values = next_values(NUMBER_SERIES.format(year=year), len(group))
         for draft, value in zip(group, values, strict=True):
-            numbers[id(draft)] = number_for(year, value)
+            draft.number = number_for(year, value)
 
     calendar = business_calendar()
-    requests = []
+    rows = []
     for draft, decision in zip(drafts, decisions, strict=True):
         data, category, building = draft.data, draft.category, draft.building
         received = draft.item.received_at
-        status = Status.NEW if decision.to_dispatcher else Status.ROUTED
-        limit = stage_limits(category.current_version_id).get(status)
-        due = (
-            due_time(start=received, amount=limit[0], unit=limit[1], calendar=calendar)
-            if limit
-            else None
-        )
+        draft.status = Status.NEW if decision.to_dispatcher else Status.ROUTED
+        draft.organisation_id = decision.organisation_id
+        limit = stage_limits(category.current_version_id).get(draft.status)
+        if limit:
+            draft.due = due_time(start=received, amount=limit[0], unit=limit[1], calendar=calendar)
+        draft.token = new_public_token()
         lat, lon = data.get("lat"), data.get("lon")
-        request = ServiceRequest(
-            number=numbers[id(draft)],
-            category=category,
-            category_version_id=category.current_version_id,
-            building=building,
-            district_id=draft.district_id,
-            suburb_id=draft.suburb_id,
-            address=(building.address if building is not None else data.get("address", ""))[:300],
-            lat=lat if lat is not None else (building.lat if building is not None else None),
-            lon=lon if lon is not None else (building.lon if building is not None else None),
-            description=data["description"],
-            attributes=data.get("attributes") or {},
-            channel=data["channel"],
-            applicant_kind=data["applicant_kind"],
-            author=people.get(data.get("author")),
-            contact_name=data.get("contact_name", ""),
-            contact_phone=data.get("contact_phone", ""),
-            contact_email=data.get("contact_email", ""),
-            entered_by=people.get(data.get("entered_by")),
-            open311_client_id=data.get("open311_client"),
-            status=status,
-            organisation_id=decision.organisation_id,
-            stage_due_at=due,
-            created_at=received,
-            updated_at=received,
+        if lat is None and building is not None:
+            lat, lon = building.lat, building.lon
+        rows.append(
+            {
+                "number": draft.number,
+                "public_token": draft.token,
+                "category_id": category.pk,
+                "category_version_id": category.current_version_id,
+                "building_id": building.pk if building is not None else None,
+                "district_id": draft.district_id,
+                "suburb_id": draft.suburb_id,
+                "address": (building.address if building is not None else data["address"])[:300],
+                "lat": lat,
+                "lon": lon,
+                "description": data["description"],
+                "attributes": data.get("attributes") or {},
+                "channel": data["channel"],
+                "applicant_kind": data["applicant_kind"],
+                "author_id": data.get("author") if data.get("author") in people else None,
+                "contact_name": data.get("contact_name", ""),
+                "contact_phone": data.get("contact_phone", ""),
+                "contact_email": data.get("contact_email", ""),
+                "entered_by_id": (
+                    data.get("entered_by") if data.get("entered_by") in people else None
+                ),
+                "open311_client_id": data.get("open311_client"),
+                "status": draft.status,
+                "organisation_id": draft.organisation_id,
+                "stage_due_at": draft.due,
+                "created_at": received,
+                "updated_at": received,
+                "closed_at": None,
+            }
         )
-        draft.request = request
-        requests.append(request)
-    ServiceRequest.objects.bulk_create(requests)
+    for draft, pk in zip(drafts, _rows(ServiceRequest).insert(rows), strict=True):
+        draft.pk = pk
 
-    Stage.objects.bulk_create(
-        Stage(
-            request=r,
-            stage=r.status,
-            organisation_id=r.organisation_id,
-            started_at=r.created_at,
-            due_at=r.stage_due_at,
-        )
-        for r in requests
+    def actor_of(draft: _Draft) -> User | None:
+        return people.get(draft.data.get("entered_by")) or people.get(draft.data.get("author"))
+
+    _rows(Stage).insert(
+        [
+            {
+                "request_id": d.pk,
+                "stage": d.status,
+                "organisation_id": d.organisation_id,
+                "started_at": d.item.received_at,
+                "due_at": d.due,
+                "finished_at": None,
+            }
+            for d in drafts
+        ]
     )
-    StatusChange.objects.bulk_create(
-        StatusChange(
-            request=r,
-            from_status="",
-            to_status=r.status,
-            organisation_id=r.organisation_id,
-            actor=r.entered_by or r.author,
-            reason=decision.reason,
-            created_at=r.created_at,
-        )
-        for r, decision in zip(requests, decisions, strict=True)
+    _rows(StatusChange).insert(
+        [
+            {
+                "request_id": d.pk,
+                "from_status": "",
+                "to_status": d.status,
+                "organisation_id": d.organisation_id,
+                "actor_id": getattr(actor_of(d), "pk", None),
+                "reason": decision.reason,
+                "created_at": d.item.received_at,
+            }
+            for d, decision in zip(drafts, decisions, strict=True)
+        ]
     )
     photos = [
         Photo(
-            request=draft.request,
+            request_id=d.pk,
             kind=Photo.Kind.INTAKE,
-            uploaded_by=draft.request.entered_by or draft.request.author,
+            uploaded_by=actor_of(d),
             image=stored["name"],
             width=stored["width"],
             height=stored["height"],
-            created_at=draft.request.created_at,
+            created_at=d.item.received_at,
         )
-        for draft in drafts
-        for stored in draft.data.get("photos") or ()
+        for d in drafts
+        for stored in d.data.get("photos") or ()
     ]
     if photos:
         Photo.objects.bulk_create(photos)
 
-    for request in requests:
-        notices.alert_organisation(request)
-        notices.tell_applicants(
-            [request],
-            event=notices.RECEIVED,
-            context={
-                "category": request.category.name,
-                "status": str(request.get_status_display()),
-            },
-        )
+    track = reverse("service_requests:track", args=["TOKEN"]).replace("TOKEN", "{}")
+    for draft in drafts:
+        if draft.category.is_emergency and draft.organisation_id is not None:
+            notices.alert_organisation(
+                ServiceRequest.objects.select_related("category").get(pk=draft.pk)
+            )
+    _tell_applicants(drafts, people, track)
     # Last: the audit chain's head row is the one lock every writer shares.
     audit.record_many(
         [
             audit.Entry(
                 action="service_requests.submitted",
                 object_type=OBJECT_TYPE,
-                object_id=r.pk,
-                actor=r.entered_by or r.author,
+                object_id=d.pk,
+                actor=actor_of(d),
                 after={
-                    "number": r.number,
-                    "category": r.category.code,
-                    "channel": r.channel,
-                    "status": r.status,
-                    "organisation": r.organisation_id,
+                    "number": d.number,
+                    "category": d.category.code,
+                    "channel": d.data["channel"],
+                    "status": d.status,
+                    "organisation": d.organisation_id,
                     "routing": decision.reason,
                 },
             )
-            for r, decision in zip(requests, decisions, strict=True)
+            for d, decision in zip(drafts, decisions, strict=True)
         ]
     )
     for draft in drafts:
-        request = draft.request
         outcomes[draft.index] = inbox.Outcome(
-            ref=request.number,
+            ref=draft.number,
             object_type=OBJECT_TYPE,
-            object_id=request.pk,
-            url=reverse("service_requests:track", args=[request.public_token]),
+            object_id=draft.pk,
+            url=track.format(draft.token),
         )
     return outcomes  # type: ignore[return-value]
