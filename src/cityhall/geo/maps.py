@@ -1,8 +1,15 @@
 """Server-drawn SVG maps: districts, suburbs and buildings without map tiles or JavaScript.
 
-A page gets an :class:`SvgMap` (paths already projected to the picture's coordinates) and the
-template writes it inline, so the map costs no extra request, works offline and prints. The
-projection is equirectangular around the middle latitude — true to shape at city scale.
+The one map renderer of the project: every app that shows the city draws it here. A page gets an
+:class:`SvgMap` (paths already projected to the picture's coordinates) from :func:`draw_map` and
+writes it inline with ``{% include "geo/includes/map.html" %}`` (no extra request, works offline
+and prints), or serves it as a file with :func:`render_svg`. The projection is equirectangular
+around the middle latitude — true to shape at city scale.
+
+Accessibility: the picture has a title and a description (``role="img"``); every area and every
+named place carries its own ``<title>`` (shown on hover); the include lists the named places as
+text under the map, so nothing is known only from the picture. Colours are presentation
+attributes in the SVG itself, so the map looks the same on any page and as a file.
 """
 
 from __future__ import annotations
@@ -11,10 +18,22 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["SvgMap", "MapShape", "MapPoint", "draw_map", "PALETTE", "colour_for"]
+__all__ = [
+    "SvgMap",
+    "MapShape",
+    "MapPoint",
+    "MapPlace",
+    "draw_map",
+    "render_svg",
+    "PALETTE",
+    "SHADES",
+    "colour_for",
+    "shades_for",
+]
 
 # Light fills: dark labels on them keep well above 4.5:1 contrast; borders are near-black.
 PALETTE = (
@@ -29,8 +48,19 @@ PALETTE = (
 )
 
 
+#: Light to darker blue for "how many" maps; dark labels stay above 4.5:1 on the darkest.
+SHADES = ("#eef4fa", "#d6e6f5", "#bcd6ef", "#a3c6e8", "#8cb7e2")
+
+
 def colour_for(position: int) -> str:
     return PALETTE[position % len(PALETTE)]
+
+
+def shades_for(values: Sequence[int]) -> list[str]:
+    """A fill per value, darker for more (five steps up to the largest value)."""
+    peak = max(values, default=0) or 1
+    top = len(SHADES) - 1
+    return [SHADES[min(top, len(SHADES) * value // (peak + 1))] for value in values]
 
 
 @dataclass(frozen=True)
@@ -41,12 +71,24 @@ class MapShape:
     fill: str
     label_x: float
     label_y: float
+    title: str = ""  # what hovering the area tells (defaults to its name)
 
 
 @dataclass(frozen=True)
 class MapPoint:
     x: float
     y: float
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """A named place to mark on the map (a registry record, a request): its point and the text
+    that names it — on hover and in the list under the map."""
+
+    lat: float
+    lon: float
+    title: str
 
 
 @dataclass
@@ -56,6 +98,7 @@ class SvgMap:
     areas: list[MapShape] = field(default_factory=list)
     outlines: list[MapShape] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
+    places: list[MapPoint] = field(default_factory=list)
     marker: MapPoint | None = None
     font_size: float = 14.0
 
@@ -105,27 +148,59 @@ def _path(projection: _Projection, geom: BaseGeometry) -> str:
     return "".join(parts)
 
 
+def _bounds(
+    shapes: list[tuple[object, BaseGeometry]],
+    places: list[tuple[float, float]],
+    points: list[tuple[float, float]],
+) -> tuple[float, float, float, float] | None:
+    """The frame: the areas' extent widened to every named place (none is left off the
+    picture); with no areas, the places' or else the points' (lat, lon) with a margin."""
+    boxes = [g.bounds for _a, g in shapes]
+    spots = places if shapes or places else points
+    if spots:
+        margin = 0.002 if shapes else 0.01
+        boxes.append(
+            (
+                min(lon for _lat, lon in spots) - margin,
+                min(lat for lat, _lon in spots) - margin,
+                max(lon for _lat, lon in spots) + margin,
+                max(lat for lat, _lon in spots) + margin,
+            )
+        )
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
 def draw_map(
     *,
     areas: Sequence,
     outlines: Sequence = (),
     points: Iterable[tuple[float, float]] = (),
+    places: Iterable[MapPlace] = (),
     marker: tuple[float, float] | None = None,
     width: int = 800,
     padding: int = 12,
     colours: Sequence[str] | None = None,
+    titles: Sequence[str] | None = None,
 ) -> SvgMap | None:
-    """A map of ``areas`` (filled, labelled), ``outlines`` (dashed borders only), building
-    ``points`` as (lat, lon) and one highlighted ``marker`` (lat, lon). None when there is
-    nothing to draw. Shapes are simplified to half a pixel, so the page stays small."""
+    """A map of ``areas`` (filled, labelled, titled by ``titles`` or their names), ``outlines``
+    (dashed borders only), anonymous building ``points`` as (lat, lon), named ``places`` and one
+    highlighted ``marker`` (lat, lon). The frame fits the areas and the places (with no areas,
+    the points). None when there is nothing to draw. Shapes are simplified to half a pixel, so
+    the page stays small."""
     shapes = [(area, shape(area.geometry)) for area in areas]
-    if not shapes:
+    points = list(points)
+    places = list(places)
+    bounds = _bounds(shapes, [(p.lat, p.lon) for p in places], points)
+    if bounds is None:
         return None
-    min_lon = min(g.bounds[0] for _a, g in shapes)
-    min_lat = min(g.bounds[1] for _a, g in shapes)
-    max_lon = max(g.bounds[2] for _a, g in shapes)
-    max_lat = max(g.bounds[3] for _a, g in shapes)
-    projection = _Projection((min_lon, min_lat, max_lon, max_lat), width, padding)
+    projection = _Projection(bounds, width, padding)
     tolerance = projection.degrees_per_pixel() / 2
     result = SvgMap(width=projection.width, height=projection.height)
     result.font_size = max(10.0, round(width / 46, 1))
@@ -134,8 +209,10 @@ def draw_map(
         label = geom.representative_point()
         x, y = projection.xy(label.x, label.y)
         fill = colours[position] if colours else colour_for(position)
+        name = area.display_name
+        title = titles[position] if titles else name
         result.areas.append(
-            MapShape(area.code, area.display_name, _path(projection, simple), fill, x, y)
+            MapShape(area.code, name, _path(projection, simple), fill, x, y, title=title)
         )
     for area in outlines:
         geom = shape(area.geometry).simplify(tolerance, preserve_topology=True)
@@ -143,6 +220,22 @@ def draw_map(
             MapShape(area.code, area.display_name, _path(projection, geom), "none", 0, 0)
         )
     result.points = [MapPoint(*projection.xy(lon, lat)) for lat, lon in points]
+    result.places = [MapPoint(*projection.xy(p.lon, p.lat), title=p.title) for p in places]
     if marker is not None:
         result.marker = MapPoint(*projection.xy(marker[1], marker[0]))
     return result
+
+
+def render_svg(svg_map: SvgMap | None, *, title: str, desc: str = "") -> str:
+    """The map as a standalone SVG document (for ``image/svg+xml`` responses and ``<img>``);
+    an empty frame when there is nothing to draw."""
+    return render_to_string(
+        "geo/map.svg",
+        {
+            "map": svg_map or SvgMap(width=640, height=480),
+            "map_id": "map",
+            "map_title": title,
+            "map_desc": desc,
+            "standalone": True,
+        },
+    )

@@ -30,7 +30,6 @@ from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput,
 from . import selectors, services, signing
 from . import statistics as stats
 from . import widget as widget_handoffs
-from .charts import registry_map_svg
 from .definition import text_in
 from .models import (
     Application,
@@ -817,10 +816,26 @@ def registry(request):
 
 
 def registry_map(request):
+    """The records found, marked on the city's districts (geo's renderer), as an SVG file for
+    the registry page's ``<img>``; the page's table lists the same records as text."""
+    from django.utils.translation import ngettext
+
+    from cityhall.geo.maps import SHADES, MapPlace, draw_map, render_svg
+    from cityhall.geo.models import District
+
     name = request.GET.get("registry", "")
     q = request.GET.get("q", "").strip()[:100]
-    points = selectors.registry_search(name, q).filter(lat__isnull=False, lon__isnull=False)[:2000]
-    return HttpResponse(registry_map_svg(points), content_type="image/svg+xml")
+    records = selectors.registry_search(name, q).filter(lat__isnull=False, lon__isnull=False)
+    places = [MapPlace(r.lat, r.lon, f"{r.number}: {r.title}") for r in records[:2000]]
+    districts = list(District.objects.all())
+    svg = draw_map(areas=districts, places=places, colours=[SHADES[0]] * len(districts))
+    title = _("Registry records on the city map")
+    desc = ngettext(
+        "%(count)s record found; the register's table lists it.",
+        "%(count)s records found; the register's table lists them.",
+        len(places),
+    ) % {"count": len(places)}
+    return HttpResponse(render_svg(svg, title=title, desc=desc), content_type="image/svg+xml")
 
 
 # --- life situations ----------------------------------------------------------------------------

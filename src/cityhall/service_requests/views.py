@@ -314,10 +314,11 @@ def public_list(request):
 
 
 def public_map(request):
-    """Open requests per district on a server-drawn map, and the busiest buildings."""
+    """Open requests per district on the city map (geo's renderer), and the busiest buildings."""
     from django.db.models import Count
+    from django.utils.translation import ngettext
 
-    from cityhall.geo.maps import draw_map
+    from cityhall.geo.maps import draw_map, shades_for
     from cityhall.geo.models import District
 
     counts = dict(
@@ -327,22 +328,37 @@ def public_map(request):
         .order_by()
     )
     districts = list(District.objects.all())
-    peak = max(counts.values(), default=0) or 1
-    shades = ("#eef4fa", "#d6e6f5", "#bcd6ef", "#a3c6e8", "#8cb7e2")
-    colours = [shades[min(4, 5 * counts.get(d.pk, 0) // (peak + 1))] for d in districts]
+    open_counts = [counts.get(d.pk, 0) for d in districts]
     points = (
         ServiceRequest.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False)
         .order_by("-created_at")
         .values_list("lat", "lon")[:2000]
     )
-    svg = draw_map(areas=districts, points=list(points), colours=colours) if districts else None
+    svg = (
+        draw_map(
+            areas=districts,
+            points=list(points),
+            colours=shades_for(open_counts),
+            titles=[
+                ngettext(
+                    "%(district)s: %(count)s open request",
+                    "%(district)s: %(count)s open requests",
+                    n,
+                )
+                % {"district": d.display_name, "count": n}
+                for d, n in zip(districts, open_counts, strict=True)
+            ],
+        )
+        if districts
+        else None
+    )
     busiest = (
         ServiceRequest.objects.filter(status__in=OPEN_STATUSES, building__isnull=False)
         .values("building__address")
         .annotate(n=Count("id"))
         .order_by("-n")[:20]
     )
-    rows = [{"district": d, "open": counts.get(d.pk, 0)} for d in districts]
+    rows = [{"district": d, "open": n} for d, n in zip(districts, open_counts, strict=True)]
     return render(
         request,
         "service_requests/map.html",
