@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cityhall.core.models import AuditRecord
+from cityhall.core.models import AuditRecord, InboxItem
 from cityhall.notifications.models import Message
 from cityhall.service_requests.models import Channel, Photo, ServiceRequest, Status
 
@@ -193,3 +193,36 @@ def test_emergency_alerts_the_organisations_crew(world):
             event="service_requests.emergency", subject__contains=request.number
         ).count()
     )
+
+
+def test_the_call_centre_registers_through_the_intake_inbox_with_the_operator_as_actor(
+    client, world
+):
+    client.force_login(world.operator)
+    response = client.post(
+        reverse("service_requests:operator"),
+        _form(world, contact_name="Ivan Petrov", contact_phone="+79007770001"),
+    )
+    assert response.status_code == 302
+    created = ServiceRequest.objects.get()
+    receipt = InboxItem.objects.get()
+    assert receipt.kind == "service_requests.request" and receipt.state == "done"
+    assert receipt.actor_id == world.operator.pk and receipt.ref == created.number
+    assert created.history.get().actor == world.operator
+    record = AuditRecord.objects.get(action="service_requests.submitted")
+    assert record.actor_id == world.operator.pk and record.after["channel"] == "operator"
+    assert created.number.endswith("-0000001")
+    again = client.post(
+        reverse("service_requests:operator"),
+        _form(world, contact_name="Ivan Petrov", contact_phone="+79007770001"),
+    )
+    assert again.status_code == 302
+    assert ServiceRequest.objects.latest("pk").number.endswith("-0000002")
+
+
+def test_a_malformed_e_mail_is_refused_on_the_form(client, world):
+    response = client.post(
+        reverse("service_requests:new"), _form(world, contact_email="resident at example")
+    )
+    assert response.status_code == 422
+    assert not ServiceRequest.objects.exists() and not InboxItem.objects.exists()

@@ -85,16 +85,16 @@ def _to_float(value: Any) -> float | None:
 def _place(*, building: Any, address: str, lat: Any, lon: Any) -> dict[str, Any]:
     """Where the problem is, as far as the input alone tells: a building id (chosen, or found by
     its address), or a point inside the city whose building registration will look up."""
+    try:
+        lat_f, lon_f = _to_float(lat), _to_float(lon)
+    except (TypeError, ValueError):
+        raise InvalidInput(fields={"lat": [_("Latitude and longitude must be numbers.")]}) from None
     if building is not None:
         pk = building.pk if hasattr(building, "pk") else building
         found = geo.get_building(int(pk)) if str(pk).isdigit() else None
         if found is None:
             raise InvalidInput(fields={"building": [_("This building is not in the register.")]})
-        return {"building": found.pk, "lat": _to_float(lat), "lon": _to_float(lon)}
-    try:
-        lat_f, lon_f = _to_float(lat), _to_float(lon)
-    except (TypeError, ValueError):
-        raise InvalidInput(fields={"lat": [_("Latitude and longitude must be numbers.")]}) from None
+        return {"building": found.pk, "lat": lat_f, "lon": lon_f}
     if (lat_f is None) != (lon_f is None):
         raise InvalidInput(fields={"lat": [_("Give both latitude and longitude.")]})
     if lat_f is not None and lon_f is not None:

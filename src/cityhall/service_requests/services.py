@@ -1,10 +1,11 @@
 """Business actions on resident requests: the only place that changes their state.
 
-Every channel (web form, call-centre screen, Open311, demo, tests) submits through
-:func:`submit_request`; every workflow move goes through :func:`transition` and its ``ALLOWED``
-table. Each action runs in one transaction, writes the append-only history and the audit trail,
-and queues notifications in the outbox of the same transaction — a request acknowledged to the
-caller is committed, and its notification is never lost.
+Every channel (web form, call-centre screen, Open311, the JSON API, demo, tests) is registered
+by the one batch handler of :mod:`.intake` behind the intake inbox — :func:`submit_request` does
+it at once, for the pages; every workflow move goes through :func:`transition` and its
+``ALLOWED`` table. Each action runs in one transaction, writes the append-only history and the
+audit trail, and queues notifications in the outbox of the same transaction — a registered
+request is committed with its notification, which is never lost.
 """
 
 from __future__ import annotations
