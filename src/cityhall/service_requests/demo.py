@@ -495,14 +495,15 @@ def _adapter():
     """Datetimes in the database's terms. Every demo time is derived from ``timezone.now()``
     (UTC), and SQLite stores UTC as naive text, so the text is made directly: the general
     adapter is a tenth of the generation time."""
-    if connection.vendor != "sqlite" or str(connection.timezone) != "UTC":
+    if (
+        connection.vendor != "sqlite"
+        or str(connection.timezone) != "UTC"
+        or timezone.now().utcoffset() != dt.timedelta(0)
+    ):
         return connection.ops.adapt_datetimefield_value
 
     def when(value: dt.datetime | None) -> str | None:
-        if value is None:
-            return None
-        assert value.utcoffset() == dt.timedelta(0)
-        return str(value.replace(tzinfo=None))
+        return None if value is None else str(value.replace(tzinfo=None))
 
     return when
 
