@@ -128,7 +128,11 @@ _INSERT = (
     f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - names from the model
     f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))}) RETURNING id"
 )
-_DUPLICATE = f"SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s AND received_at >= %s LIMIT 1"  # noqa: S608
+# The repeated NOT (…) is the partial index's condition: without it SQLite scans the table.
+_DUPLICATE = (
+    f"SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s AND NOT (dedupe_key = '') "  # noqa: S608
+    "AND received_at >= %s LIMIT 1"
+)
 
 
 def receive(
