@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from cityhall.core.errors import Forbidden
+from cityhall.core.errors import Conflict, Forbidden
+from cityhall.core.models import AuditRecord
 from cityhall.discussions import services
-from cityhall.discussions.models import Participant, Proposal
+from cityhall.discussions.models import Discussion, Participant, Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,57 @@ def test_meeting_and_minutes_are_public(client, discussion, organiser):
     client.logout()
     page = client.get(f"/discussions/{discussion.pk}/").content.decode()
     assert "Актовый зал школы № 5" in page and "Выступили 5 участников." in page
+
+
+def test_large_import_registers_in_batches_with_one_numbering(
+    discussion, organiser, west_home, monkeypatch
+):
+    monkeypatch.setattr(services, "IMPORT_BATCH", 2)  # five rows: three batches
+    rows = [
+        {
+            "full_name": f"Житель {n % 3}",
+            "birth_date": f"1975-04-0{n % 3 + 1}",
+            "document_number": f"9202 00000{n % 3}",
+            "address": west_home.address,
+            "kind": "proposal",
+            "text": f"Строка {n}",
+        }
+        for n in range(5)
+    ]
+    created = services.import_proposals(
+        actor=organiser,
+        discussion=discussion,
+        rows=rows,
+        received_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    assert [p.number for p in created] == [1, 2, 3, 4, 5]
+    # The same document in a later batch is the participant registered in an earlier one.
+    assert [p.participant.number for p in created] == [1, 2, 3, 1, 2]
+    discussion.refresh_from_db()
+    assert (discussion.proposal_count, discussion.participant_count) == (5, 3)
+    assert AuditRecord.objects.filter(action="discussions.proposal_registered").count() == 5
+
+
+def test_offline_proposal_received_before_the_deadline_counts_after_the_close(
+    discussion, organiser, west_home
+):
+    received = timezone.now() - dt.timedelta(hours=3)
+    Discussion.objects.filter(pk=discussion.pk).update(
+        proposal_deadline=timezone.now() - dt.timedelta(hours=1), status="proposals_closed"
+    )
+    discussion.refresh_from_db()
+    person = services.OfflineIdentity(
+        full_name="Письмо Вовремя",
+        birth_date=dt.date(1980, 1, 1),
+        document_number="9200 333444",
+        address=west_home.address,
+    )
+    proposal = services.register_offline_proposal(
+        actor=organiser, discussion=discussion, person=person, text="Почтой", received_at=received
+    )
+    assert proposal.number == 1 and proposal.registered_at == received
+    with pytest.raises(Conflict) as late:
+        services.register_offline_proposal(
+            actor=organiser, discussion=discussion, person=person, text="Опоздало"
+        )
+    assert late.value.code == "late"

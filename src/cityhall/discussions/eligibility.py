@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from cityhall.accounts import selectors as people
 from cityhall.accounts.models import Role, VerifiedIdentity
 from cityhall.core.process_cache import ProcessCache
-from cityhall.geo import selectors as geo
+from cityhall.geo.geometry import area_shape
 from cityhall.geo.models import Building, District
 
 from .models import Discussion, Participant, Status
@@ -86,13 +87,24 @@ class Eligibility:
     organisation: Any = None
 
 
+def _territory(discussion: Discussion) -> Any:
+    """The discussion's territory as a prepared shape, parsed once per copy of the discussion
+    (the open ones are kept per process: a city-wide plan's polygon is not re-read per call)."""
+    shape = getattr(discussion, "_territory_shape", None)
+    if shape is None:
+        shape = area_shape(discussion.territory, field="territory")
+        shapely.prepare(shape)
+        discussion._territory_shape = shape
+    return shape
+
+
 def building_in_territory(discussion: Discussion, building: Any, district_ids: set[int]) -> bool:
     """A building counts as in the territory if the polygon contains it; with no polygon, if
     it is in one of the districts; with neither, the whole city is the territory."""
     if building is None:
         return False
     if discussion.territory:
-        return geo.contains(discussion.territory, building.lat, building.lon)
+        return bool(shapely.intersects_xy(_territory(discussion), building.lon, building.lat))
     if district_ids:
         return building.district_id in district_ids
     return building.district_id is not None
