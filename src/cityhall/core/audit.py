@@ -158,56 +158,76 @@ class Entry:
 _TAKE_NUMBERS = f"UPDATE {_HEAD} SET seq = seq + %s WHERE id = 1 RETURNING seq, last_hash"  # noqa: S608
 
 
-def record_many(entries: list[Entry]) -> list[AuditRecord]:
-    """Append several records in order with one lock of the head row and one INSERT: what a
-    batch registration (core.inbox handlers) writes for many objects at once."""
+def _as_json(value: Any) -> tuple[Any, str | None]:
+    """``value`` as the database gives it back, and its JSON text (None for null)."""
+    if value is None:
+        return None, None
+    text = json.dumps(value, cls=DjangoJSONEncoder)
+    return json.loads(text), text
+
+
+def record_many(entries: list[Entry]) -> range:
+    """Append several records in order with one lock of the head row and multi-row INSERTs:
+    what a batch registration (core.inbox handlers, the demo) writes for many objects at once.
+    Hashed exactly as :func:`record` hashes (``verify_chain`` checks both alike); returns the
+    records' sequence numbers. Builds no model instances: it runs for hundreds of thousands."""
     if not entries:
-        return []
+        return range(0)
+    connection = connections[AuditRecord.objects.db]
     now = timezone.now()
-    records = [
-        AuditRecord(
-            created_at=now,
-            actor_id=getattr(e.actor, "pk", None),
-            actor_repr=(str(e.actor)[:200] if e.actor is not None else "system"),
-            action=e.action,
-            object_type=e.object_type,
-            object_id=str(e.object_id),
-            before=_normalise(e.before),
-            after=_normalise(e.after),
-            message=e.message,
-        )
-        for e in entries
-    ]
-    with transaction.atomic(savepoint=False):
-        connection = connections[AuditRecord.objects.db]
-        with connection.cursor() as cursor:
-            cursor.execute(_TAKE_NUMBERS, [len(records)])
+    created = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    created_param = connection.ops.adapt_datetimefield_value(now)
+    adapt_json = connection.ops.adapt_json_value
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
+    one = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
+    order = [f.attname for f in _INSERT_FIELDS]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_TAKE_NUMBERS, [len(entries)])
+        row = cursor.fetchone()
+        if row is None:
+            AuditChainHead.objects.get_or_create(pk=1)
+            cursor.execute(_TAKE_NUMBERS, [len(entries)])
             row = cursor.fetchone()
-            if row is None:
-                AuditChainHead.objects.get_or_create(pk=1)
-                cursor.execute(_TAKE_NUMBERS, [len(records)])
-                row = cursor.fetchone()
-            last_seq, prev_hash = row
-            first = last_seq - len(records) + 1
-            for offset, rec in enumerate(records):
-                rec.seq, rec.prev_hash = first + offset, prev_hash
-                rec.hash = prev_hash = _digest(rec.prev_hash, _fields_of(rec))
-            quote = connection.ops.quote_name
-            columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
-            one = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
-            for start in range(0, len(records), 50):
-                chunk = records[start : start + 50]
-                cursor.execute(
-                    f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
-                    f"VALUES {', '.join([one] * len(chunk))} "
-                    f"RETURNING {quote(AuditRecord._meta.pk.column)}",
-                    [p for rec in chunk for p in _insert_params(rec, connection)],
-                )
-                for rec, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    rec.pk = pk
-                    rec._state.adding, rec._state.db = False, connection.alias
-            cursor.execute(_SET_LAST_HASH, [prev_hash])
-    return records
+        last_seq, prev_hash = row
+        seq = last_seq - len(entries)
+        rows: list[list[Any]] = []
+        for e in entries:
+            seq += 1
+            before, _text = _as_json(e.before)
+            after, _text = _as_json(e.after)
+            fields = {
+                "seq": seq,
+                "created_at": created,
+                "actor_id": getattr(e.actor, "pk", None),
+                "actor_repr": (str(e.actor)[:200] if e.actor is not None else "system"),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": str(e.object_id),
+                "before": before,
+                "after": after,
+                "message": e.message,
+            }
+            digest = _digest(prev_hash, fields)
+            values = {
+                **fields,
+                "created_at": created_param,
+                "before": None if before is None else adapt_json(before, DjangoJSONEncoder),
+                "after": None if after is None else adapt_json(after, DjangoJSONEncoder),
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+            rows.append([values[name] for name in order])
+            prev_hash = digest
+        for start in range(0, len(rows), 100):
+            chunk = rows[start : start + 100]
+            cursor.execute(
+                f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(chunk))}",
+                [p for values in chunk for p in values],
+            )
+        cursor.execute(_SET_LAST_HASH, [prev_hash])
+    return range(last_seq - len(entries) + 1, last_seq + 1)
 
 
 @dataclass(frozen=True)
