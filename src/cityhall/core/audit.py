@@ -177,7 +177,16 @@ def record_many(entries: list[Entry]) -> range:
     now = timezone.now()
     created = now.astimezone(dt.UTC).isoformat(timespec="microseconds")
     created_param = connection.ops.adapt_datetimefield_value(now)
-    adapt_json = connection.ops.adapt_json_value
+    # SQLite stores the JSON text as it is; other databases get their own JSON parameter.
+    if connection.vendor == "sqlite":
+
+        def adapt_json(value, text):
+            return text
+    else:
+
+        def adapt_json(value, text):
+            return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
+
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
     one = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
@@ -194,8 +203,8 @@ def record_many(entries: list[Entry]) -> range:
         rows: list[list[Any]] = []
         for e in entries:
             seq += 1
-            before, _text = _as_json(e.before)
-            after, _text = _as_json(e.after)
+            before, before_text = _as_json(e.before)
+            after, after_text = _as_json(e.after)
             fields = {
                 "seq": seq,
                 "created_at": created,
@@ -212,8 +221,8 @@ def record_many(entries: list[Entry]) -> range:
             values = {
                 **fields,
                 "created_at": created_param,
-                "before": None if before is None else adapt_json(before, DjangoJSONEncoder),
-                "after": None if after is None else adapt_json(after, DjangoJSONEncoder),
+                "before": None if before is None else adapt_json(before, before_text),
+                "after": None if after is None else adapt_json(after, after_text),
                 "prev_hash": prev_hash,
                 "hash": digest,
             }
