@@ -123,3 +123,27 @@ def test_api_tells_the_reasons(client, discussion, outsider):
     body = client.get(f"/api/v1/discussions/{discussion.pk}/eligibility").json()
     assert body["eligible"] is False
     assert body["reasons"][0]["code"] == "outside_territory"
+
+
+def test_verified_person_without_a_registered_address_is_told_what_to_do(discussion):
+    homeless = verified_person(None, username="no-address")
+    result = eligibility_of(discussion, homeless)
+    assert not result.eligible
+    assert [r.code for r in result.reasons] == ["no_registered_address"]
+    assert "service centre" in result.reasons[0].what_to_do
+
+
+def test_a_changed_territory_is_seen_at_once_by_the_submission_check(
+    client, city, discussion, outsider
+):
+    """The open discussions' rules are kept per process; a change drops that copy."""
+    client.force_login(outsider)
+    url = f"/api/v1/discussions/{discussion.pk}/proposals"
+    refused = client.post(url, {"text": "С востока"}, content_type="application/json")
+    assert refused.status_code == 403
+
+    discussion.districts.add(city.east)
+
+    accepted = client.post(url, {"text": "С востока"}, content_type="application/json")
+    assert accepted.status_code == 201, accepted.json()
+    assert accepted.json()["number"] == 1
