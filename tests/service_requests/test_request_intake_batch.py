@@ -226,3 +226,29 @@ def test_the_web_form_registers_through_the_same_handler(client, world, batches)
     assert item.kind == intake.KIND and item.state == "done"
     assert item.ref == ServiceRequest.objects.get().number
     assert batches == [1]
+
+
+def test_the_series_start_after_numbers_given_before_them(world):
+    """Databases from before the yearly series hold numbers made from row ids."""
+    import importlib
+
+    from django.apps import apps
+
+    from .factories import submit
+
+    migration = importlib.import_module(
+        "cityhall.service_requests.migrations.0005_request_number_series"
+    )
+    old = submit(world)
+    year = old.created_at.astimezone(MSK).year
+    ServiceRequest.objects.filter(pk=old.pk).update(number=f"{year % 100:02d}-0000050")
+    ServiceRequest.objects.create(
+        number="25-0000007",
+        category=world.leak,
+        category_version_id=world.leak.current_version_id,
+        description="Older",
+        channel="web",
+    )
+    migration.start_series_after_existing_numbers(apps, None)
+    assert Counter.objects.get(series="service_requests.number.2025").value == 7
+    assert submit(world).number == f"{year % 100:02d}-0000051"
