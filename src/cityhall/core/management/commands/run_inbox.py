@@ -29,11 +29,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.append(True))
         while not stop:
             try:
-                handled = inbox.drain(limit=batch, max_batches=50)
+                handled = inbox.drain(limit=batch, max_batches=1)
             except Exception:  # noqa: BLE001 - a lost connection must not stop the worker
                 self.stderr.write("inbox: drain failed, retrying")
                 close_old_connections()
                 handled = 0
                 time.sleep(1)
-            if not handled:
-                time.sleep(poll)
+            if handled < batch:  # a partial batch: let the next one gather more (fewer, larger
+                time.sleep(poll)  # transactions; on SQLite each holds the one write lock)
