@@ -215,3 +215,44 @@ def test_support_ticket_notifies_every_administrator(django_capture_on_commit_ca
     assert english.subject == f"New support ticket {ticket.number}"
     assert Message.objects.filter(channel="cabinet", recipient=first).exists()
     assert not ChannelPreference.objects.exists()
+
+
+def test_a_batch_schedules_one_delivery_job_for_all_its_messages(
+    django_capture_on_commit_callbacks,
+):
+    """A batch registration (core.inbox) notifies dozens of people: one job after commit."""
+    from cityhall.core import oncommit
+
+    people = [UserFactory() for _ in range(3)]
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+        oncommit.merged(),
+    ):
+        for person in people:
+            services.notify(recipient=person, event="support_ticket.submitted", context=TICKET)
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent", "delivered"}
+
+    # outside a batch, each notify schedules its own
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.notify(recipient=people[0], event="support_ticket.submitted", context=TICKET)
+        services.notify(recipient=people[1], event="support_ticket.submitted", context=TICKET)
+    assert len(callbacks) == 2
+    assert len(mail.outbox) == 5
+
+
+def test_a_failed_batch_schedules_nothing(django_capture_on_commit_callbacks):
+    from cityhall.core import oncommit
+
+    person = UserFactory()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        oncommit.merged(),
+    ):
+        services.notify(recipient=person, event="support_ticket.submitted", context=TICKET)
+        raise RuntimeError("the batch failed")
+    assert callbacks == [] and mail.outbox == []

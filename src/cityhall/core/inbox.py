@@ -37,6 +37,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone, translation
 
+from . import oncommit
 from .errors import Conflict, DomainError
 from .models import InboxItem
 
@@ -248,7 +249,8 @@ def _apply(item: Item, outcome: Outcome) -> None:
 
 def _run_handler(items: list[Item]) -> None:
     """Register ``items`` (one kind) inside the caller's transaction; raises on failure."""
-    outcomes = handler_for(items[0].kind)(items)
+    with oncommit.merged():  # e.g. one delivery job for all the batch's notifications
+        outcomes = handler_for(items[0].kind)(items)
     if len(outcomes) != len(items):
         raise RuntimeError(f"{items[0].kind}: handler returned {len(outcomes)} outcomes")
     for item, outcome in zip(items, outcomes, strict=True):

@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import require_role
-from cityhall.core import audit
+from cityhall.core import audit, oncommit
 from cityhall.core.errors import Conflict, InvalidInput, NotFound
 
 from . import backoff
@@ -142,7 +142,8 @@ def _enqueue(messages: list[Message]) -> list[Message]:
         created = [Message.objects.create(**_fields(m)) for m in messages]
     # In the caller's transaction: runs after its commit, never after a rollback.
     # Outside any transaction: the rows are committed already, so it runs at once.
-    transaction.on_commit(partial(_schedule_delivery, [m.pk for m in created]))
+    # Merged with the other messages of the batch inside core.oncommit.merged().
+    oncommit.after_commit(_schedule_delivery, [m.pk for m in created], using=connection.alias)
     return created
 
 
