@@ -226,11 +226,15 @@ def test_a_batch_schedules_one_delivery_job_for_all_its_messages(
     people = [UserFactory() for _ in range(3)]
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
+        CaptureQueriesContext(connection) as queries,
         transaction.atomic(),
         oncommit.merged(),
     ):
         for person in people:
             services.notify(recipient=person, event="support_ticket.submitted", context=TICKET)
+        assert not Message.objects.exists()  # written when the batch ends
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1  # six messages, one statement
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert set(Message.objects.values_list("status", flat=True)) == {"sent", "delivered"}

@@ -135,13 +135,22 @@ def _schedule_delivery(ids: list[int]) -> None:
 def _enqueue(messages: list[Message]) -> list[Message]:
     if not messages:
         return []
+    if oncommit.merging():
+        # A batch registration: one INSERT for all its messages when the batch ends, in the
+        # same transaction (the returned messages get their ids then).
+        oncommit.at_end(_write, messages)
+        return messages
+    return _write(messages)
+
+
+def _write(messages: list[Message]) -> list[Message]:
     connection = connections[Message.objects.db]
     if connection.features.can_return_columns_from_insert:
-        created = _insert(messages, connection)  # one INSERT, atomic by itself
+        created = []
+        for start in range(0, len(messages), 200):
+            created += _insert(messages[start : start + 200], connection)  # atomic each
     else:  # pragma: no cover - every supported database returns ids
         created = [Message.objects.create(**_fields(m)) for m in messages]
-    # In the caller's transaction: runs after its commit, never after a rollback.
-    # Outside any transaction: the rows are committed already, so it runs at once.
     # Merged with the other messages of the batch inside core.oncommit.merged().
     oncommit.after_commit(_schedule_delivery, [m.pk for m in created], using=connection.alias)
     return created
