@@ -5,8 +5,22 @@ from . import services
 from .models import AuditRecord, CalendarDay, InboxItem
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened (audit, receipts, outbox, signatures, the public record):
+    looked at in the admin, changed only through the services, never here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     """Read-only: nothing in the audit trail can be changed through the app."""
 
     list_display = ("seq", "created_at", "actor_repr", "action", "object_type", "object_id")
@@ -14,33 +28,15 @@ class AuditRecordAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "actor_repr", "action")
     readonly_fields = [f.name for f in AuditRecord._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InboxItem)
-class InboxItemAdmin(admin.ModelAdmin):
+class InboxItemAdmin(ReadOnlyAdmin):
     """Received submissions and what became of them; read-only (the inbox worker writes)."""
 
     list_display = ("id", "kind", "state", "received_at", "processed_at", "ref", "attempts")
     list_filter = ("state", "kind")
     search_fields = ("token", "ref")
     readonly_fields = [f.name for f in InboxItem._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarDay)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from django.urls import reverse
+from ninja import Router, Schema, Status
 
 from cityhall.api import OptionalAuth
 
@@ -12,6 +13,26 @@ from . import inbox
 from .errors import NotFound
 
 router = Router(tags=["receipts"])
+
+
+class AcceptedOut(Schema):
+    """The 202 answer of an endpoint that takes submissions through the inbox."""
+
+    token: str
+    state: str
+    receipt_url: str
+
+
+def accepted(item: inbox.Item) -> Status:
+    """``202 Accepted`` with the receipt of a submission still being registered."""
+    return Status(
+        202,
+        {
+            "token": item.token,
+            "state": item.state,
+            "receipt_url": reverse("api:receipt", args=[item.token]),
+        },
+    )
 
 
 class ReceiptOut(Schema):

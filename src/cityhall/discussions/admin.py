@@ -4,6 +4,8 @@ changed only through the services."""
 
 from django.contrib import admin
 
+from cityhall.core.admin import ReadOnlyAdmin
+
 from .models import (
     Discussion,
     DocumentType,
@@ -38,19 +40,6 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 class RecommendationTemplateAdmin(admin.ModelAdmin):
     list_display = ("title", "recommendation")
     search_fields = ("title", "text")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The public record changes only through the services (audited); here it is read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Discussion)

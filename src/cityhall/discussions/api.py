@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from cityhall.api import AUTH, OptionalAuth
+from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import NotFound
 from cityhall.core.models import InboxItem
 
@@ -110,12 +111,6 @@ class ReceiptOut(Schema):
     number: int
     registered_at: dt.datetime
     url: str
-
-
-class AcceptedOut(Schema):
-    token: str
-    state: str
-    receipt_url: str
 
 
 class EligibilityOut(Schema):
@@ -308,14 +303,7 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         return HttpStatus(
             201, {"number": int(item.ref), "registered_at": item.received_at, "url": item.url}
         )
-    return HttpStatus(
-        202,
-        {
-            "token": item.token,
-            "state": item.state,
-            "receipt_url": reverse("api:receipt", args=[item.token]),
-        },
-    )
+    return accepted(item)
 
 
 @router.post("/{pk}/proposals/{number}/answer", response=ProposalOut, auth=AUTH)

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Organisation
+from cityhall.core.admin import ReadOnlyAdmin
 from cityhall.core.errors import DomainError
 
 from . import selectors, services
@@ -233,19 +234,6 @@ class StandardRequestAdmin(admin.ModelAdmin):
     list_filter = ("status", "type")
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what people did (signatures, handoffs): looked at, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

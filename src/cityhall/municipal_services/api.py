@@ -12,6 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cityhall.api import OptionalAuth
+from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import InvalidInput, NotFound
 
 from . import intake, selectors, services
@@ -158,15 +159,9 @@ def _application_out(application: Application, *, new: bool = False) -> dict:
     }
 
 
-class ReceiptOut(Schema):
-    token: str
-    state: str
-    receipt_url: str
-
-
 @applications_router.post(
     "",
-    response={201: ApplicationOut, 202: ReceiptOut},
+    response={201: ApplicationOut, 202: AcceptedOut},
 )
 def create_application(request, payload: ApplicationIn):
     """Start an application (channel ``api``) with its answers; ``submit: true`` also submits
@@ -183,14 +178,7 @@ def create_application(request, payload: ApplicationIn):
             actor=request.user, version=version, answers=payload.answers
         )
         if item.pending:
-            return Status(
-                202,
-                {
-                    "token": item.token,
-                    "state": item.state,
-                    "receipt_url": f"/api/v1/receipts/{item.token}",
-                },
-            )
+            return accepted(item)
         application = services.registered_application(item)
         return Status(201, _application_out(application, new=True))
     service = selectors.service_by_code(payload.service)

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.admin import ReadOnlyAdmin
 from cityhall.core.errors import DomainError
 
 from . import services
@@ -20,17 +21,6 @@ from .models import (
     PushSubscription,
     SmsLog,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NotificationTemplateForm(forms.ModelForm):

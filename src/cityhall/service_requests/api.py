@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from cityhall.api import OptionalAuth
+from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import Forbidden
 
 from . import intake, selectors, services
@@ -48,12 +49,6 @@ class RequestOut(Schema):
     stage_due_at: dt.datetime | None
     created_at: dt.datetime
     version: int
-
-
-class ReceiptOut(Schema):
-    token: str
-    state: str
-    receipt_url: str
 
 
 class TransitionIn(Schema):
@@ -121,7 +116,7 @@ def categories(request):
 
 @router.post(
     "/",
-    response={201: RequestOut, 202: ReceiptOut},
+    response={201: RequestOut, 202: AcceptedOut},
     summary="Report a problem",
 )
 def submit(request, payload: RequestIn):
@@ -144,14 +139,7 @@ def submit(request, payload: RequestIn):
     )
     item = intake.receive(checked)
     if item.pending:
-        return Status(
-            202,
-            {
-                "token": item.token,
-                "state": item.state,
-                "receipt_url": f"/api/v1/receipts/{item.token}",
-            },
-        )
+        return accepted(item)
     return Status(201, _out(services.registered(item)))
 
 
