@@ -201,7 +201,7 @@ class Environment:
             "cityhall.wsgi:application",
             self.project_env,
             workers,
-            companion=[*CITYHALL, "run_inbox"],
+            companion=[*CITYHALL, "run_inbox", *os.environ.get("BENCH_INBOX_ARGS", "").split()],
         )
 
     def wait_for_inbox(self, timeout: float = 120) -> str:
