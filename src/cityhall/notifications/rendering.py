@@ -4,7 +4,8 @@ The template is the active :class:`NotificationTemplate` row for the language (o
 or, before ``sync_notification_templates`` has run, the event's declared default. Languages are
 tried in the order: the one asked for, Russian, English, then any other.
 Plain texts (subject, body, SMS) are rendered without HTML escaping; the HTML part of an e-mail
-is rendered with autoescape on, so that what a resident typed can never become markup.
+is the rendered text escaped as a whole, so that neither what a resident typed nor anything
+in the wording can become markup.
 
 ``notify`` runs on hot paths (a resident's request intake), so the active templates of each
 event are kept in process memory and only the parts the channels need are rendered. The cache
@@ -153,10 +154,14 @@ def render_notification(
     with switch:
         plain_subject = _render(text.subject, full_context, autoescape=False)
         subject = _one_line(plain_subject, SUBJECT_MAX)
-        if "body" in parts:
+        if "body" in parts or "body_html" in parts:
             body = _render(text.body, full_context, autoescape=False).strip()
         if "body_html" in parts:
-            body_html = linebreaks(_render(text.body, full_context, autoescape=True).strip())
+            # Templates are plain text: the HTML part is that text, escaped as a whole (what an
+            # official typed shows as typed), one rendering instead of two.
+            body_html = linebreaks(escape(body))
+            if "body" not in parts:
+                body = ""
         if "short_text" in parts:
             if text.short_text:
                 short_source = _render(text.short_text, full_context, autoescape=False)
