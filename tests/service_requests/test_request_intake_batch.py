@@ -252,3 +252,32 @@ def test_the_series_start_after_numbers_given_before_them(world):
     migration.start_series_after_existing_numbers(apps, None)
     assert Counter.objects.get(series="service_requests.number.2025").value == 7
     assert submit(world).number == f"{year % 100:02d}-0000051"
+
+
+def test_photos_of_a_request_refused_at_registration_are_removed(
+    world, background, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from .factories import photo
+
+    checked = intake.prepare(
+        category="heating",
+        description="Cold radiators",
+        channel="web",
+        author=world.resident,
+        address="ул. Баумана, 5",
+        photos=[photo()],
+    )
+    stored = checked["photos"][0]["name"]
+    assert default_storage.exists(stored)
+    item = intake.receive(checked)
+    world.heating.is_active = False
+    world.heating.save(update_fields=["is_active"])
+    services.forget_catalogue()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_inbox", "--once")
+
+    assert InboxItem.objects.get(pk=item.id).state == "refused"
+    assert not default_storage.exists(stored)

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
-from cityhall.core import audit, inbox
+from cityhall.core import audit, inbox, oncommit
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
 from cityhall.core.selectors import business_calendar
@@ -219,6 +219,11 @@ def prepare(
         "attributes": answers,
         "photos": _store_photos(photos) if photos else [],
     }
+
+
+def _discard_photos(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def receive(payload: dict[str, Any], *, inline: bool | None = None) -> inbox.Item:
@@ -430,6 +435,16 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     for index, reason in refused.items():
         outcomes[index] = inbox.Outcome(error=reason)
     drafts = [d for d in drafts if d.index not in refused]
+    # Photos kept at receipt for requests refused now: removed once this batch is committed
+    # (a rolled-back batch is tried again and still needs them).
+    unused = [
+        stored["name"]
+        for item, outcome in zip(items, outcomes, strict=True)
+        if outcome is not None and outcome.error
+        for stored in item.payload.get("photos") or ()
+    ]
+    if unused:
+        oncommit.after_commit(_discard_photos, unused)
     if not drafts:
         return outcomes  # type: ignore[return-value]
 
