@@ -158,3 +158,32 @@ def test_the_widget_refuses_posts_from_other_origins_and_sites_it_does_not_serve
     site.is_active = False
     site.save()
     assert iframe.get(_widget_url(service)).status_code == 404
+
+
+def test_one_client_cannot_fill_the_handoff_table(service, site, monkeypatch):
+    from cityhall.municipal_services import widget
+
+    monkeypatch.setattr(widget, "RATE_LIMIT", 3)
+    iframe = _iframe()
+    for _ in range(3):
+        assert iframe.post(_widget_url(service), ANSWERS).status_code == 200
+    refused = iframe.post(_widget_url(service), ANSWERS)
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert WidgetHandoff.objects.count() == 3
+    other = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.9")
+    assert other.post(_widget_url(service), ANSWERS).status_code == 200
+
+
+def test_expired_handoffs_and_their_answers_are_purged_by_the_scheduled_job(service, site):
+    from cityhall.municipal_services.tasks import purge_widget_handoffs_task
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=2)):
+        _iframe().post(_widget_url(service), ANSWERS)
+    _iframe().post(_widget_url(service), ANSWERS)
+    assert WidgetHandoff.objects.count() == 2
+
+    purge_widget_handoffs_task.call_local()
+
+    assert WidgetHandoff.objects.count() == 1
+    assert WidgetHandoff.objects.get().expires_at > timezone.now()

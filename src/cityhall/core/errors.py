@@ -59,3 +59,11 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = _("Someone else changed this first. Reload and try again.")
+
+
+class TooManyRequests(DomainError):
+    """The same client did this too often in a short time; it may try again later."""
+
+    status = 429
+    code = "too_many_requests"
+    default_message = _("Too many attempts. Please try again in a few minutes.")

@@ -25,7 +25,14 @@ from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role
 from cityhall.core.charts import bar_chart
-from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from cityhall.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+)
 
 from . import selectors, services, signing
 from . import statistics as stats
@@ -981,9 +988,12 @@ def widget(request, site, code):
                     service=service,
                     answers=values,
                     language=get_language() or "ru",
+                    client=request.META.get("REMOTE_ADDR", ""),
                 )
             except InvalidInput as exc:
                 errors, status = exc.fields, 422
+            except TooManyRequests as exc:
+                errors, status = {"__all__": [str(exc.message)]}, 429
             else:
                 handoff, token = created.handoff, created.token
     fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)

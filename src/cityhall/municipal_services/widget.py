@@ -15,13 +15,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
 from cityhall.core import audit
-from cityhall.core.errors import Conflict, InvalidInput, NotFound
+from cityhall.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 
 from . import services
 from .definition import applicable_answers
@@ -39,6 +40,10 @@ __all__ = [
 HANDOFF_TTL = dt.timedelta(hours=2)
 #: Handoffs are kept this long after they expire (to tell "expired" from "unknown"), then purged.
 PURGE_AFTER = dt.timedelta(days=1)
+#: At most this many handoffs per client address and site in :data:`RATE_WINDOW` (the widget's
+#: form is anonymous: this keeps a script from filling the table).
+RATE_LIMIT = 20
+RATE_WINDOW = dt.timedelta(minutes=10)
 
 
 def _hash(token: str) -> str:
@@ -51,11 +56,41 @@ class CreatedHandoff:
     token: str  # shown once, in the iframe's link; only its hash is stored
 
 
+def _count_attempt(site: WidgetSite, client: str) -> None:
+    """Refuse a client past :data:`RATE_LIMIT` handoffs on ``site`` in the current window."""
+    window = int(timezone.now().timestamp() // RATE_WINDOW.total_seconds())
+    key = f"widget-handoffs:{site.pk}:{client}:{window}"
+    cache.add(key, 0, timeout=int(RATE_WINDOW.total_seconds()) + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=int(RATE_WINDOW.total_seconds()) + 5)
+        count = 1
+    if count > RATE_LIMIT:
+        raise TooManyRequests()
+
+
+def purge_expired_handoffs() -> int:
+    """Delete handoffs (and the answers they hold) a day after they expired; the count."""
+    deleted, _by_model = WidgetHandoff.objects.filter(
+        expires_at__lt=timezone.now() - PURGE_AFTER
+    ).delete()
+    return deleted
+
+
 def create_handoff(
-    *, site: WidgetSite, service: Service, answers: dict, language: str = "ru"
+    *,
+    site: WidgetSite,
+    service: Service,
+    answers: dict,
+    language: str = "ru",
+    client: str = "",
 ) -> CreatedHandoff:
     """Keep the widget's answers for :data:`HANDOFF_TTL` behind a new token. The answers must
-    already satisfy the schema (documents are attached later, on the portal)."""
+    already satisfy the schema (documents are attached later, on the portal). ``client`` (the
+    sender's address) is limited to :data:`RATE_LIMIT` handoffs per site per window."""
+    if client:
+        _count_attempt(site, client)
     version = services.published_version_of(service)
     known = set((version.form_schema.get("properties") or {}).keys())
     answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
@@ -67,7 +102,6 @@ def create_handoff(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        WidgetHandoff.objects.filter(expires_at__lt=now - PURGE_AFTER).delete()
         handoff = WidgetHandoff.objects.create(
             token_hash=_hash(token),
             site=site,
