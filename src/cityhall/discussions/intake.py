@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from cityhall.core import audit, inbox
+from cityhall.core import audit, bulk, inbox
 from cityhall.core.errors import Conflict, DomainError, NotFound
 from cityhall.notifications.services import notify, notify_address
 
@@ -234,7 +234,7 @@ def write(
                 new.append(participant)
             entry.participant = participant
     if new:
-        _insert(new)
+        bulk.insert_objects(new)
     proposals = []
     for entry in entries:
         discussion.proposal_count += 1
@@ -256,7 +256,7 @@ def write(
                 from_territory=entry.participant.from_territory,
             )
         )
-    _insert(proposals)
+    bulk.insert_objects(proposals)
     _set_counters(discussion)
     files = [
         ProposalAttachment(
@@ -359,40 +359,6 @@ def _recent_texts(participant_ids: Sequence[int], digests: Sequence[str], since:
             if isinstance(at, str):  # SQLite
                 at = dt.datetime.fromisoformat(at)
             yield participant_id, digest, at if timezone.is_aware(at) else at.replace(tzinfo=dt.UTC)
-
-
-def _preparer(model_field: models.Field, connection):
-    if isinstance(model_field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DateField):
-        return connection.ops.adapt_datefield_value
-    if isinstance(model_field, models.JSONField):
-        return lambda value: model_field.get_db_prep_save(value, connection)
-    if isinstance(model_field, (models.CharField, models.TextField)):
-        return lambda value: value if value is None else str(value)
-    return lambda value: value
-
-
-def _insert(rows: list[models.Model]) -> None:
-    """New rows of one numbered model (participants, proposals) in one INSERT; their ids are
-    matched back by number (unique in a discussion; a batch writes one discussion at a time)."""
-    model = type(rows[0])
-    connection = _connection()
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepare = [(f.attname, _preparer(f, connection)) for f in fields]
-    row = f"({_marks(fields)})"
-    sql = (
-        f"INSERT INTO {_table(model)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(rows))} RETURNING {quote('id')}, {quote('number')}"
-    )
-    params = [to_db(getattr(obj, name)) for obj in rows for name, to_db in prepare]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = dict((number, pk) for pk, number in cursor.fetchall())
-    for obj in rows:
-        obj.pk = ids[obj.number]
-        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _set_counters(discussion: Discussion) -> None:

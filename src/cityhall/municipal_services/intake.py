@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
-from cityhall.core import audit, inbox
+from cityhall.core import audit, bulk, inbox
 from cityhall.core.numbering import next_values
 from cityhall.core.process_cache import ProcessCache
 
@@ -284,10 +284,10 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
     created = [app for app, *_rest in rows if app.pk is None]
     resumed = [app for app, *_rest in rows if app.pk is not None]
     if created:
-        _insert(created)
+        bulk.insert_objects(created)
     if resumed:
         Application.objects.bulk_update(resumed, _SUBMIT_FIELDS)
-    _insert(
+    bulk.insert_objects(
         [
             ApplicationEvent(
                 application=application,
@@ -333,39 +333,6 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
             )
     return outcomes
 
-
-def _insert(objects: list) -> None:
-    """New rows of one model as one prepared multi-row INSERT (what ``bulk_create`` does,
-    without building the ORM query for every batch); the objects get their ids."""
-    if not objects:
-        return
-    model = type(objects[0])
-    connection = connections[router.db_for_write(model)]
-    fields = _COLUMNS.get(model)
-    if fields is None:
-        fields = _COLUMNS[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES "
-    )
-    tail = f" RETURNING {quote(model._meta.pk.column)}"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), 100):
-            chunk = objects[start : start + 100]
-            params = [
-                f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for obj in chunk
-                for f in fields
-            ]
-            cursor.execute(head + ", ".join([row] * len(chunk)) + tail, params)
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding, obj._state.db = False, connection.alias
-
-
-_COLUMNS: dict[type, list] = {}
 
 _KIND_OF = {"draft": "submitted", "returned": "resubmitted"}
 

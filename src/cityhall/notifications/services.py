@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import require_role
-from cityhall.core import audit, oncommit
+from cityhall.core import audit, bulk, oncommit
 from cityhall.core.errors import Conflict, InvalidInput, NotFound
 
 from . import backoff
@@ -144,43 +144,12 @@ def _enqueue(messages: list[Message]) -> list[Message]:
 
 
 def _write(messages: list[Message]) -> list[Message]:
-    connection = connections[Message.objects.db]
-    if connection.features.can_return_columns_from_insert:
-        created = []
-        for start in range(0, len(messages), 200):
-            created += _insert(messages[start : start + 200], connection)  # atomic each
-    else:  # pragma: no cover - every supported database returns ids
-        created = [Message.objects.create(**_fields(m)) for m in messages]
+    """The outbox rows as prepared multi-row INSERTs (core.bulk): notify() runs on request
+    intake, and building the ORM's INSERT cost more than running it."""
+    created = bulk.insert_objects(messages)
     # Merged with the other messages of the batch inside core.oncommit.merged().
-    oncommit.after_commit(_schedule_delivery, [m.pk for m in created], using=connection.alias)
+    oncommit.after_commit(_schedule_delivery, [m.pk for m in created], using=Message.objects.db)
     return created
-
-
-_MESSAGE_FIELDS = [f for f in Message._meta.concrete_fields if not f.primary_key]
-
-
-def _insert(messages: list[Message], connection) -> list[Message]:
-    """What ``bulk_create`` does, as one prepared statement: notify() runs on request intake,
-    and building the ORM's INSERT cost more than running it. Names come from the model."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _MESSAGE_FIELDS)
-    row = "(" + ", ".join(["%s"] * len(_MESSAGE_FIELDS)) + ")"
-    sql = (
-        f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(messages))} RETURNING {quote(Message._meta.pk.column)}"
-    )
-    params = [
-        f.get_db_prep_save(getattr(m, f.attname), connection)
-        for m in messages
-        for f in _MESSAGE_FIELDS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [r[0] for r in cursor.fetchall()]
-    for message, pk in zip(messages, ids, strict=True):
-        message.pk = pk
-        message._state.adding, message._state.db = False, connection.alias
-    return messages
 
 
 def _preferences(user_id: int) -> dict[str, bool]:
@@ -194,10 +163,6 @@ def _preferences(user_id: int) -> dict[str, bool]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id])
         return {channel: bool(enabled) for channel, enabled in cursor.fetchall()}
-
-
-def _fields(message: Message) -> dict[str, Any]:
-    return {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields}
 
 
 def _chosen_channels(recipient: User, channels: Iterable[str] | None) -> list[tuple[str, str]]:

@@ -22,20 +22,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
-from cityhall.core import audit, inbox, oncommit
+from cityhall.core import audit, bulk, inbox, oncommit
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
 from cityhall.core.selectors import business_calendar
@@ -333,68 +331,6 @@ def _locate(drafts: list[_Draft]) -> dict[int, str]:
     return refused
 
 
-class _Rows:
-    """A prepared multi-row ``INSERT … RETURNING id`` of one model: registration writes a
-    batch's rows at once, and building them through the ORM cost more than writing them.
-    Every column not given takes the field's default; names come from the model."""
-
-    def __init__(self, model: type, connection) -> None:
-        self.connection = connection
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.defaults = {
-            f.attname: f.get_default()
-            for f in self.fields
-            if not (f.has_default() and callable(f.default))
-        }
-        quote = connection.ops.quote_name
-        self.head = (
-            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
-        )
-        self.one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        self.tail = f" RETURNING {quote(model._meta.pk.column)}"
-        adapt = connection.ops.adapt_datetimefield_value
-        self.prep = []
-        for f in self.fields:
-            kind = f.get_internal_type()
-            if kind == "DateTimeField":
-                self.prep.append(adapt)
-            elif kind == "JSONField":
-                self.prep.append(partial(f.get_db_prep_save, connection=connection))
-            else:
-                self.prep.append(None)
-        # SQLite allows 999 parameters per statement in its oldest supported builds.
-        self.chunk = max(1, 999 // len(self.fields))
-
-    def insert(self, rows: list[dict[str, Any]]) -> list[int]:
-        ids: list[int] = []
-        pairs = [(f.attname, prep) for f, prep in zip(self.fields, self.prep, strict=True)]
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), self.chunk):
-                chunk = rows[start : start + self.chunk]
-                params = []
-                for row in chunk:
-                    values = {**self.defaults, **row}
-                    for name, prep in pairs:
-                        value = values[name]
-                        params.append(prep(value) if prep is not None else value)
-                cursor.execute(self.head + ", ".join([self.one] * len(chunk)) + self.tail, params)
-                ids.extend(row[0] for row in cursor.fetchall())
-        return ids
-
-
-_ROWS: dict[tuple[str, str], _Rows] = {}
-
-
-def _rows(model: type) -> _Rows:
-    connection = connections[model.objects.db]
-    key = (connection.alias, model._meta.label)
-    found = _ROWS.get(key)
-    if found is None or found.connection is not connection:
-        found = _ROWS[key] = _Rows(model, connection)
-    return found
-
-
 def _tell_applicants(drafts: list[_Draft], people: dict[int, User], track: str) -> None:
     """The applicant's "received" notice: to the account, or to the e-mail/phone left."""
     labels = dict(Status.choices)
@@ -510,13 +446,14 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                 "closed_at": None,
             }
         )
-    for draft, pk in zip(drafts, _rows(ServiceRequest).insert(rows), strict=True):
+    for draft, pk in zip(drafts, bulk.insert_rows(ServiceRequest, rows), strict=True):
         draft.pk = pk
 
     def actor_of(draft: _Draft) -> User | None:
         return people.get(draft.data.get("entered_by")) or people.get(draft.data.get("author"))
 
-    _rows(Stage).insert(
+    bulk.insert_rows(
+        Stage,
         [
             {
                 "request_id": d.pk,
@@ -527,9 +464,10 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                 "finished_at": None,
             }
             for d in drafts
-        ]
+        ],
     )
-    _rows(StatusChange).insert(
+    bulk.insert_rows(
+        StatusChange,
         [
             {
                 "request_id": d.pk,
@@ -541,7 +479,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                 "created_at": d.item.received_at,
             }
             for d, decision in zip(drafts, decisions, strict=True)
-        ]
+        ],
     )
     photos = [
         Photo(
