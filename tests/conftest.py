@@ -9,6 +9,18 @@ from cityhall.core.selectors import forget_business_calendar
 from tests.database_template import django_db_keepdb, django_db_setup  # noqa: F401
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that touches the database may touch all of them: with SQLite the intake
+    inbox is a database of its own (core.routers), reached from nearly every module."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and "_django_db_helper" not in getattr(item, "fixturenames", ()):
+            continue
+        args, kwargs = (marker.args, dict(marker.kwargs)) if marker else ((), {})
+        kwargs.setdefault("databases", "__all__")
+        item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -102,7 +102,8 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "cityhall.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)
-if _db["ENGINE"] == "django.db.backends.sqlite3":
+_sqlite = _db["ENGINE"] == "django.db.backends.sqlite3"
+if _sqlite:
     # Writers wait on an OS file lock that wakes them at once, not in SQLite's sleeping busy
     # handler (core/sqlite_backend/base.py); CITYHALL_SQLITE_WRITER_QUEUE=0 turns it off.
     if env_bool("CITYHALL_SQLITE_WRITER_QUEUE", True):
@@ -121,6 +122,17 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# The intake inbox (core.inbox, ADR 0007) in a SQLite file of its own: acknowledging a
+# submission then never waits for SQLite's one write lock while a batch is being registered.
+# On PostgreSQL (row locks) it stays in the main database. CITYHALL_INBOX_FILE=0 keeps it there.
+if _sqlite and env_bool("CITYHALL_INBOX_FILE", True):
+    _main = Path(_db["NAME"])
+    DATABASES["inbox"] = {
+        **_db,
+        "NAME": str(_main.with_name(f"{_main.stem}-inbox{_main.suffix}")),
+        "TEST": {"NAME": str(DATA_DIR / f"test-inbox-{os.getpid()}.sqlite3")},
+    }
+DATABASE_ROUTERS = ["cityhall.core.routers.InboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work -------------------------------------------------------------------------

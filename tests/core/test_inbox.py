@@ -3,12 +3,19 @@ receipt tells what became of it (core.inbox, `cityhall run_inbox`, /api/v1/recei
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
 from cityhall.core import audit, inbox
 from cityhall.core.errors import Conflict, InvalidInput
-from cityhall.core.models import AuditRecord, InboxItem
+from cityhall.core.models import AuditRecord, InboxItem, InboxRegistration
 from cityhall.core.numbering import next_value
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +136,70 @@ def test_receipt_api_tells_the_state_and_number(client):
     assert answer["state"] == "done"
     assert answer["number"] == "N-1"
     assert client.get("/api/v1/receipts/no-such-token").status_code == 404
+
+
+# --- the inbox in a database of its own (SQLite; core.routers) -----------------------------------
+
+split_only = pytest.mark.skipif(
+    "inbox" not in settings.DATABASES, reason="the inbox shares PostgreSQL's database"
+)
+
+
+@split_only
+def test_with_sqlite_the_inbox_is_a_file_of_its_own():
+    item = inbox.receive("test.note", {"text": "where"})
+    table = InboxItem._meta.db_table
+    with connections["inbox"].cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {table}")  # noqa: S608
+        assert cursor.fetchall() == [(item.token,)]
+    assert table not in connections["default"].introspection.table_names()
+
+    inbox.drain()
+
+    assert _state(item).state == "done"
+    assert InboxRegistration.objects.get(item_id=item.id).ref == "N-1"
+
+
+@split_only
+def test_a_crash_after_registration_but_before_the_receipt_is_updated_registers_nothing_twice(
+    monkeypatch,
+):
+    items = [inbox.receive("test.note", {"text": f"note {n}"}) for n in range(3)]
+    finish = inbox._finish
+    crashes = []
+
+    def crash_once(cursor, claimed):
+        if not crashes:
+            crashes.append(len(claimed))
+            raise OSError("killed between the two commits")
+        finish(cursor, claimed)
+
+    monkeypatch.setattr(inbox, "_finish", crash_once)
+
+    inbox.drain()
+
+    assert crashes == [3] and CALLS == [3]  # registered once; settled afterwards from the record
+    assert [_state(i).state for i in items] == ["done"] * 3
+    assert sorted(_state(i).ref for i in items) == ["N-1", "N-2", "N-3"]
+    assert AuditRecord.objects.filter(action="test.note_registered").count() == 3
+    assert InboxRegistration.objects.count() == 3
+
+
+def test_cityhall_migrate_migrates_every_configured_database(tmp_path):
+    env = {
+        **os.environ,
+        "CITYHALL_DATA_DIR": str(tmp_path),
+        "CITYHALL_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "cityhall.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "cityhall", "migrate", "--noinput", "-v", "0"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    main = sqlite3.connect(tmp_path / "cityhall.sqlite3")
+    store = sqlite3.connect(tmp_path / "cityhall-inbox.sqlite3")
+    tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'core_%'"
+    assert {"core_inboxregistration", "core_counter"} <= {r[0] for r in main.execute(tables)}
+    assert "core_inboxitem" not in {r[0] for r in main.execute(tables)}
+    assert {r[0] for r in store.execute(tables)} == {"core_inboxitem"}

@@ -34,12 +34,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 
 from . import oncommit
 from .errors import Conflict, DomainError
-from .models import InboxItem
+from .models import InboxItem, InboxRegistration
+from .routers import inbox_alias
 
 __all__ = [
     "Item",
@@ -259,28 +260,79 @@ def _run_handler(items: list[Item]) -> None:
 
 def _process(items: list[Item], *, raise_refusal: bool = False) -> None:
     """Register claimed ``items``: all at once, else one by one (see the module's text)."""
-    alias = InboxItem.objects.db
-    connection = connections[alias]
     by_kind: dict[str, list[Item]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
     for kind_items in by_kind.values():
         try:
-            with transaction.atomic(using=alias), connection.cursor() as cursor:
-                fresh = _claim(
-                    cursor, connection.vendor, len(kind_items), [i.id for i in kind_items]
-                )
-                if not fresh:
-                    continue
-                with translation.override(fresh[0].language or None):
-                    _run_handler(fresh)
-                _finish(cursor, fresh)
+            fresh = _register(kind_items, [])
+        except Exception:  # noqa: BLE001 - each item is retried alone below
+            for item in kind_items:
+                _process_one(item, raise_refusal=raise_refusal)
+        else:
             _copy_back(kind_items, fresh)
-            continue
-        except Exception:  # noqa: BLE001, S110 - each item is retried alone below
-            pass
-        for item in kind_items:
-            _process_one(item, raise_refusal=raise_refusal)
+
+
+def _register(items: list[Item], claimed: list[Item]) -> list[Item]:
+    """Claim those of ``items`` still pending (appended to ``claimed``) and register them in one
+    transaction of the main database; the claimed items with their outcome. Raises, having
+    registered nothing, when the handler does.
+
+    With the inbox in the main database the claim (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)
+    and the items' outcome are part of that transaction. With the inbox in its own database
+    (core.routers) the outcome is written there after the commit; the transaction writes an
+    ``InboxRegistration`` row per registered item, and an item already listed there (registered
+    before a crash, or by another worker a moment ago) is settled from it, not registered twice.
+    """
+    store = inbox_alias()
+    split = store != DEFAULT_DB_ALIAS
+    ids = [item.id for item in items]
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        with connections[store].cursor() as cursor:
+            claimed += _claim(cursor, connections[store].vendor, len(ids), ids)
+        todo = _settle(claimed) if split and claimed else claimed
+        if todo:
+            with translation.override(todo[0].language or None):
+                _run_handler(todo)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            if split:
+                _record_registrations(cursor, todo)
+            else:
+                _finish(cursor, claimed)
+    if split and claimed:
+        with transaction.atomic(using=store), connections[store].cursor() as cursor:
+            _finish(cursor, claimed)
+    return claimed
+
+
+_REGISTRATION = InboxRegistration._meta.db_table
+_RECORD = (
+    f"INSERT INTO {_REGISTRATION} (item_id, ref, object_type, object_id, url, registered_at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def _settle(items: list[Item]) -> list[Item]:
+    """Give items already registered their recorded outcome; the others, to register."""
+    done = {
+        row.item_id: row
+        for row in InboxRegistration.objects.filter(item_id__in=[item.id for item in items])
+    }
+    for item in items:
+        if row := done.get(item.id):
+            _apply(item, Outcome(row.ref, row.object_type, row.object_id, row.url))
+    return [item for item in items if item.id not in done]
+
+
+def _record_registrations(cursor, items: list[Item]) -> None:
+    now = cursor.db.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        [item.id, item.ref, item.object_type, item.object_id, item.url, now]
+        for item in items
+        if item.state == InboxItem.DONE
+    ]
+    if rows:
+        cursor.executemany(_RECORD, rows)
 
 
 def _copy_back(originals: list[Item], fresh: list[Item]) -> None:
@@ -293,44 +345,38 @@ def _copy_back(originals: list[Item], fresh: list[Item]) -> None:
 
 
 def _process_one(item: Item, *, raise_refusal: bool) -> None:
-    alias = InboxItem.objects.db
-    connection = connections[alias]
-    claimed: Item | None = None
+    claimed: list[Item] = []
     refusal: DomainError | None = None
     try:
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            fresh = _claim(cursor, connection.vendor, 1, [item.id])
-            if not fresh:
-                return
-            claimed = fresh[0]
-            with translation.override(claimed.language or None):
-                _run_handler(fresh)
-            _finish(cursor, fresh)
-        _copy_back([item], fresh)
+        _copy_back([item], _register([item], claimed))
         return
     except DomainError as error:
-        if claimed is None:
+        if not claimed:
             raise
         refusal = error
-        with translation.override(claimed.language or None):
+        claimed_item = claimed[0]
+        with translation.override(claimed_item.language or None):
             message = str(error.message)
-        claimed.attempts += 1
-        claimed.state, claimed.error, claimed.fields = InboxItem.REFUSED, message, error.fields
+        claimed_item.attempts += 1
+        claimed_item.state, claimed_item.error = InboxItem.REFUSED, message
+        claimed_item.fields = error.fields
     except Exception:
-        if claimed is None:
+        if not claimed:
             raise
-        claimed.attempts += 1
+        claimed_item = claimed[0]
+        claimed_item.attempts += 1
         log.exception("inbox item %s (%s) could not be registered", item.id, item.kind)
-        if claimed.attempts < MAX_ATTEMPTS:
-            _record_attempt(claimed)
+        if claimed_item.attempts < MAX_ATTEMPTS:
+            _record_attempt(claimed_item)
             if raise_refusal:
                 raise
             return
-        claimed.state, claimed.error = InboxItem.FAILED, "registration failed"
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        _finish(cursor, [claimed])
-    _copy_back([item], [claimed])
-    item.fields = claimed.fields
+        claimed_item.state, claimed_item.error = InboxItem.FAILED, "registration failed"
+    store = inbox_alias()
+    with transaction.atomic(using=store), connections[store].cursor() as cursor:
+        _finish(cursor, [claimed_item])
+    _copy_back([item], [claimed_item])
+    item.fields = claimed_item.fields
     if raise_refusal and refusal is not None:
         raise refusal
 

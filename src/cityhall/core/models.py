@@ -148,3 +148,21 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.token} ({self.state})"
+
+
+class InboxRegistration(models.Model):
+    """The outcome of a registered inbox item, written in the registration's own transaction.
+
+    Only where the inbox lives in a database of its own (core.routers): the item's row there is
+    updated after this commits, so an item found pending but already listed here was registered
+    before a crash and is settled from this row instead of being registered twice."""
+
+    item_id = models.BigIntegerField(primary_key=True)
+    ref = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    registered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"inbox item {self.item_id}: {self.ref}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -18,8 +19,17 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="drain what is pending, then exit")
         parser.add_argument("--batch", type=int, default=inbox.BATCH_SIZE)
         parser.add_argument("--poll", type=float, default=0.05, help="seconds between looks")
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="lower this process's CPU priority by N (0: not at all), so that acknowledging "
+            "submissions comes first when the cores are busy and registration catches up after",
+        )
 
-    def handle(self, *args, once, batch, poll, **options):
+    def handle(self, *args, once, batch, poll, nice, **options):
+        if nice > 0:
+            os.nice(nice)
         if once:
             handled = inbox.drain(limit=batch)
             self.stdout.write(f"registered {handled} submissions")
