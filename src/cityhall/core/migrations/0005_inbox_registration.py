@@ -4,21 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_inbox'),
+        ("core", "0004_inbox"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboxRegistration',
+            name="InboxRegistration",
             fields=[
-                ('item_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('ref', models.CharField(blank=True, max_length=64)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.BigIntegerField(blank=True, null=True)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('registered_at', models.DateTimeField()),
+                ("item_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("ref", models.CharField(blank=True, max_length=64)),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.BigIntegerField(blank=True, null=True)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("registered_at", models.DateTimeField()),
             ],
         ),
     ]
