@@ -203,3 +203,20 @@ def test_cityhall_migrate_migrates_every_configured_database(tmp_path):
     assert {"core_inboxregistration", "core_counter"} <= {r[0] for r in main.execute(tables)}
     assert "core_inboxitem" not in {r[0] for r in main.execute(tables)}
     assert {r[0] for r in store.execute(tables)} == {"core_inboxitem"}
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policy")
+def test_the_inbox_worker_runs_with_idle_cpu_priority_by_default():
+    from cityhall.core.management.commands import run_inbox
+
+    parser = run_inbox.Command().create_parser("cityhall", "run_inbox")
+    assert parser.parse_args([]).priority == "idle"
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the policy is the process's own: try it in a child
+        run_inbox._lower_priority("idle")
+        os.write(writer, str(os.sched_getscheduler(0)).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert int(os.read(reader, 16)) == os.SCHED_IDLE
+    assert os.sched_getscheduler(0) != os.SCHED_IDLE  # this process untouched

@@ -30,24 +30,47 @@ def create_api_token(*, user: User, name: str, actor: User | None = None) -> str
     return token
 
 
-def _lookup_sql(connection) -> str:
-    """The person of a live token, with the token's id and last use, in one statement.
+class _Lookup:
+    """The person of a live token, with the token's id and last use, in one prepared statement.
 
-    Raw SQL on purpose: every API call with a token runs it, and building the equivalent ORM
-    query costs several times more than running it. Names come from the models."""
-    sql = _LOOKUP_SQL.get(connection.vendor)
-    if sql is None:
+    Raw SQL and ``User.from_db`` on purpose: every API call with a token runs it, and building
+    the ORM's (or a raw queryset's) machinery cost several times more than running it. Names
+    and column converters come from the models, once per database."""
+
+    def __init__(self, connection) -> None:
         quote = connection.ops.quote_name
+        self.fields = User._meta.concrete_fields
+        self.names = [f.attname for f in self.fields]
+        columns = ", ".join(f"u.{quote(f.column)}" for f in self.fields)
         users, tokens = quote(User._meta.db_table), quote(ApiToken._meta.db_table)
-        sql = _LOOKUP_SQL[connection.vendor] = (
-            f"SELECT u.*, t.{quote('id')} AS token_pk, t.{quote('last_used_at')} AS token_used "  # noqa: S608
+        self.sql = (
+            f"SELECT {columns}, t.{quote('id')}, t.{quote('last_used_at')} "  # noqa: S608
             f"FROM {users} u JOIN {tokens} t ON t.{quote('user_id')} = u.{quote('id')} "
             f"WHERE t.{quote('token_hash')} = %s AND t.{quote('revoked_at')} IS NULL"
         )
-    return sql
+        self.converters = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(User._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((index, column, found))
+
+    def user(self, connection, row) -> User:
+        values = list(row[: len(self.fields)])
+        for index, column, converters in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], column, connection)
+        return User.from_db(connection.alias, self.names, values)
 
 
-_LOOKUP_SQL: dict[str, str] = {}
+_LOOKUPS: dict[str, _Lookup] = {}
+
+
+def _lookup(connection) -> _Lookup:
+    found = _LOOKUPS.get(connection.alias)
+    if found is None:
+        found = _LOOKUPS[connection.alias] = _Lookup(connection)
+    return found
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:
@@ -67,13 +90,18 @@ def user_for_token(token: str) -> User | None:
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
     connection = connections[User.objects.db]
-    found = list(User.objects.raw(_lookup_sql(connection), [_hash(token)]))
-    if not found or not found[0].is_active:
+    lookup = _lookup(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, [_hash(token)])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = found[0]
+    user = lookup.user(connection, row)
+    if not user.is_active:
+        return None
+    token_pk, used = row[-2:]
     now = timezone.now()
-    last_used = _as_datetime(user.token_used)
+    last_used = _as_datetime(used)
     if last_used is None or (now - last_used).total_seconds() > 60:
-        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)
-    del user.token_pk, user.token_used
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user
