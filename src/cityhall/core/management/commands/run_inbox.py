@@ -23,17 +23,18 @@ class Command(BaseCommand):
             "--priority",
             choices=["idle", "low", "normal"],
             default="idle",
-            help="CPU priority: 'idle' (Linux SCHED_IDLE, the default) registers only with CPU "
-            "time nothing else wants, so acknowledging submissions keeps every core under a "
-            "burst and registration catches up after it; 'low' is nice 19",
+            help="CPU priority of the running worker (not of --once): 'idle' (Linux SCHED_IDLE, "
+            "the default) registers only with CPU time nothing else wants, so acknowledging "
+            "submissions keeps every core under a burst and registration catches up after it; "
+            "'low' is nice 19",
         )
 
     def handle(self, *args, once, batch, poll, priority, **options):
-        _lower_priority(priority)
         if once:
             handled = inbox.drain(limit=batch)
             self.stdout.write(f"registered {handled} submissions")
             return
+        _lower_priority(priority)
         stop = []
         signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
         signal.signal(signal.SIGINT, lambda *_: stop.append(True))
