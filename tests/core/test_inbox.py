@@ -220,3 +220,12 @@ def test_the_inbox_worker_runs_with_idle_cpu_priority_by_default():
     os.waitpid(child, 0)
     assert int(os.read(reader, 16)) == os.SCHED_IDLE
     assert os.sched_getscheduler(0) != os.SCHED_IDLE  # this process untouched
+
+
+def test_the_wsgi_application_freezes_its_long_lived_objects_for_the_collector(tmp_path):
+    env = {**os.environ, "CITYHALL_DATA_DIR": str(tmp_path), "CITYHALL_LOG_LEVEL": "WARNING"}
+    code = "import gc, cityhall.wsgi as w; print(callable(w.application), gc.get_freeze_count())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out[0] == "True" and int(out[1]) > 50_000
