@@ -74,6 +74,15 @@ MIDDLEWARE = [
     "cityhall.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Requests to /api/ and /open311/ without a cookie skip sessions, CSRF, messages and the rest
+# (core.handlers; cityhall.wsgi serves both lanes).
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "cityhall.core.handlers.AnonymousUserMiddleware",
+    "cityhall.core.middleware.DomainErrorMiddleware",
+]
 
 ROOT_URLCONF = "cityhall.urls"
 WSGI_APPLICATION = "cityhall.wsgi.application"

@@ -1,12 +1,16 @@
-"""WSGI entry point (gunicorn ``cityhall.wsgi``)."""
+"""WSGI entry point (gunicorn ``cityhall.wsgi``): the two lanes of core.handlers."""
 
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityhall.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from cityhall.core.handlers import Application  # noqa: E402 - after setup
+
+application = Application()
 
 
 def _freeze_what_lives_forever() -> None:
