@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -35,19 +35,19 @@ class Command(BaseCommand):
             self.stdout.write(f"registered {handled} submissions")
             return
         _lower_priority(priority)
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
-        signal.signal(signal.SIGINT, lambda *_: stop.append(True))
-        while not stop:
+        stop = threading.Event()  # a signal ends the wait at once, not after the poll interval
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        while not stop.is_set():
             try:
                 handled = inbox.drain(limit=batch, max_batches=1)
             except Exception:  # noqa: BLE001 - a lost connection must not stop the worker
                 self.stderr.write("inbox: drain failed, retrying")
                 close_old_connections()
                 handled = 0
-                time.sleep(1)
+                stop.wait(1)
             if handled < batch:  # a partial batch: let the next one gather more (fewer, larger
-                time.sleep(poll)  # transactions; on SQLite each holds the one write lock)
+                stop.wait(poll)  # transactions; on SQLite each holds the one write lock)
 
 
 def _lower_priority(priority: str) -> None:

@@ -1,7 +1,7 @@
 """``cityhall serve``: gunicorn (sync workers = cores), the huey worker and the inbox worker.
 
 Sync workers are what reached the ceilings in BASELINES; threads doubled p99 for no gain.
-Ctrl-C stops both.
+Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(self.style.SUCCESS(f"cityhall is serving on http://{host}:{port}/"))
+        # SIGTERM (a service manager, `kill`) stops the children too, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
@@ -65,3 +67,7 @@ class Command(BaseCommand):
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,71 @@
+"""`cityhall serve` and `cityhall run_inbox` stop on SIGTERM (a service manager's stop), children
+included, without waiting out a poll interval."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def _env(tmp_path):
+    env = {**os.environ, "CITYHALL_DATA_DIR": str(tmp_path), "CITYHALL_LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def _gone(pgid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def test_run_inbox_stops_at_once_on_sigterm(tmp_path):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "cityhall", "run_inbox", "--poll", "1000", "--priority", "normal"],
+        env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(3)
+        began = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=10) == 0
+        assert time.monotonic() - began < 5
+    finally:
+        worker.kill()
+
+
+def test_serve_stops_its_workers_on_sigterm(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cityhall", "serve", "--port", str(port), "--workers", "1"],
+        env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.3)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        assert _gone(server.pid, 20), "a child of cityhall serve outlived it"
+    finally:
+        if not _gone(server.pid, 0):
+            os.killpg(server.pid, signal.SIGKILL)
