@@ -126,14 +126,18 @@ _INSERT_COLUMNS = (
     "kind", "token", "actor_id", "language", "payload", "dedupe_key",
     "received_at", "state", "attempts", "ref", "object_type", "url", "error",
 )  # fmt: skip
+_VALUES = ", ".join(["%s"] * len(_INSERT_COLUMNS))
 _INSERT = (
     f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - names from the model
-    f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))}) RETURNING id"
+    f"VALUES ({_VALUES}) RETURNING id"
 )
-# The repeated NOT (…) is the partial index's condition: without it SQLite scans the table.
-_DUPLICATE = (
-    f"SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s AND NOT (dedupe_key = '') "  # noqa: S608
-    "AND received_at >= %s LIMIT 1"
+# The same, unless the key was received since the given time: the repeat check and the insert
+# in one statement. The repeated NOT (…) is the partial index's condition: without it SQLite
+# scans the table.
+_INSERT_UNLESS_REPEATED = (
+    f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+    f"SELECT {_VALUES} WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s "
+    "AND NOT (dedupe_key = '') AND received_at >= %s) RETURNING id"
 )
 
 
@@ -168,22 +172,25 @@ def receive(
         received_at=now,
     )
     body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    connection = connections[InboxItem.objects.db]
+    connection = connections[inbox_alias()]
+    received = connection.ops.adapt_datetimefield_value(now)
+    values = [kind, item.token, item.actor_id, item.language, body, dedupe, received,
+              InboxItem.PENDING, 0, "", "", "", ""]  # fmt: skip
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if dedupe:
             if connection.vendor == "postgresql":
-                # Two identical submissions at the same moment: the second waits, then sees it.
+                # Two identical submissions at the same moment: the second waits, then sees it
+                # (the next statement's snapshot is taken after the lock).
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [dedupe])
             since = now - dt.timedelta(seconds=dedupe_seconds)
-            cursor.execute(_DUPLICATE, [dedupe, connection.ops.adapt_datetimefield_value(since)])
-            if cursor.fetchone():
-                raise Conflict(dedupe_message or None, code="duplicate")
-        cursor.execute(
-            _INSERT,
-            [kind, item.token, item.actor_id, item.language, body, dedupe,
-             connection.ops.adapt_datetimefield_value(now), InboxItem.PENDING, 0, "", "", "", ""],
-        )  # fmt: skip
-        item.id = cursor.fetchone()[0]
+            since_param = connection.ops.adapt_datetimefield_value(since)
+            cursor.execute(_INSERT_UNLESS_REPEATED, [*values, dedupe, since_param])
+        else:
+            cursor.execute(_INSERT, values)
+        row = cursor.fetchone()
+        if row is None:
+            raise Conflict(dedupe_message or None, code="duplicate")
+        item.id = row[0]
     if settings.INBOX_INLINE if inline is None else inline:
         _process([item], raise_refusal=True)
     return item
