@@ -88,8 +88,7 @@ def test_proposals_paginated_by_number(client, discussion, west_home):
 
     # Surnames no page text contains (a generated "Page" once matched "Page 2 of 2").
     people = [
-        verified_person(west_home, username=f"r{i}", last_name=f"Galimzyanova{i}")
-        for i in range(3)
+        verified_person(west_home, username=f"r{i}", last_name=f"Galimzyanova{i}") for i in range(3)
     ]
     for i in range(55):
         services.submit_proposal(discussion=discussion, author=people[i % 3], text=f"Текст {i}")
