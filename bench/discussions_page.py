@@ -76,6 +76,7 @@ def readers_load(pk: int, pages: int, seed: int) -> harness.Load:
 
 
 def main() -> None:
+    harness.stop_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--proposals", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=15)

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -454,8 +455,19 @@ def add_load_options(parser) -> None:
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (``kill``, a timeout) unwinds like Ctrl-C, so the servers, the inbox worker and
+    the temporary folder are removed instead of left running."""
+
+    def _exit(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 def main(doc: str, measure: Callable[[str | None, object], int | None]) -> int | None:
     """A write bench's command line: the load options, then ``measure`` on the database."""
+    stop_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     add_load_options(parser)
     return on_database(parser.parse_args(), measure)
