@@ -38,6 +38,7 @@ __all__ = [
     "district_for_point",
     "is_inside_city",
     "building_for_point",
+    "nearest_building_id",
     "find_building",
     "search_buildings",
     "normalise_address",
@@ -100,6 +101,18 @@ def is_inside_city(lat: float, lon: float) -> bool:
     return area_index.current().covers(float(lon), float(lat))
 
 
+def nearest_building_id(lat: float, lon: float, max_distance_m: float = 60) -> int | None:
+    """The id of the building point nearest to (lat, lon) within ``max_distance_m`` metres in
+    the in-process index (:mod:`cityhall.geo.building_index`), or None. No query."""
+    dlat, dlon = metres_to_degrees(max_distance_m, lat)
+    best_pk, best_distance = None, float(max_distance_m)
+    for pk, b_lat, b_lon in building_index.current().within_box(lat, lon, dlat, dlon):
+        distance = distance_m(lat, lon, b_lat, b_lon)
+        if distance <= best_distance:
+            best_pk, best_distance = pk, distance
+    return best_pk
+
+
 def building_for_point(lat: float, lon: float, max_distance_m: float = 60) -> Building | None:
     """The building nearest to (lat, lon) within ``max_distance_m`` metres, or None.
 
@@ -108,14 +121,10 @@ def building_for_point(lat: float, lon: float, max_distance_m: float = 60) -> Bu
     chosen building is read by primary key, and its district and suburb are taken from the
     boundary index, so a lookup costs one short query."""
     lat, lon = float(lat), float(lon)
-    dlat, dlon = metres_to_degrees(max_distance_m, lat)
-    best_pk, best_distance = None, float(max_distance_m)
-    for pk, b_lat, b_lon in building_index.current().within_box(lat, lon, dlat, dlon):
-        distance = distance_m(lat, lon, b_lat, b_lon)
-        if distance <= best_distance:
-            best_pk, best_distance = pk, distance
+    best_pk = nearest_building_id(lat, lon, max_distance_m)
     if best_pk is None:
         return None
+    dlat, dlon = metres_to_degrees(max_distance_m, lat)
     building = _building_by_pk(best_pk)
     if building is None or distance_m(lat, lon, building.lat, building.lon) > max_distance_m:
         # Moved or deleted by another process since the index was read: ask the table.

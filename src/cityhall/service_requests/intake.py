@@ -37,9 +37,8 @@ from cityhall.core import audit, bulk, inbox, oncommit
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
 from cityhall.core.selectors import business_calendar
-from cityhall.geo import building_index
 from cityhall.geo import selectors as geo
-from cityhall.geo.geometry import distance_m, metres_to_degrees
+from cityhall.geo.geometry import distance_m
 from cityhall.geo.models import Building
 from cityhall.notifications.services import notify, notify_address
 
@@ -266,17 +265,6 @@ class _Draft:
     due: dt.datetime | None = None
 
 
-def _nearest_building_pk(lat: float, lon: float) -> int | None:
-    """The nearest building point within :data:`BUILDING_DISTANCE_M` in the in-process index."""
-    dlat, dlon = metres_to_degrees(BUILDING_DISTANCE_M, lat)
-    best_pk, best_distance = None, float(BUILDING_DISTANCE_M)
-    for pk, b_lat, b_lon in building_index.current().within_box(lat, lon, dlat, dlon):
-        distance = distance_m(lat, lon, b_lat, b_lon)
-        if distance <= best_distance:
-            best_pk, best_distance = pk, distance
-    return best_pk
-
-
 def _locate(drafts: list[_Draft]) -> dict[int, str]:
     """Fill each draft's building, district and suburb — the buildings of map points from the
     in-process index, every building row of the batch by one query; {item index: refusal} for
@@ -287,7 +275,9 @@ def _locate(drafts: list[_Draft]) -> dict[int, str]:
         if data.get("building"):
             wanted[draft.index] = data["building"]
         elif data.get("lat") is not None and data.get("lon") is not None:
-            wanted[draft.index] = _nearest_building_pk(data["lat"], data["lon"])
+            wanted[draft.index] = geo.nearest_building_id(
+                data["lat"], data["lon"], BUILDING_DISTANCE_M
+            )
     pks = {pk for pk in wanted.values() if pk is not None}
     rows = Building.objects.filter(pk__in=pks).values_list(
         "id", "address", "lat", "lon", "district_id", "suburb_id"
