@@ -395,8 +395,7 @@ def _record_attempt(item: Item) -> None:
 def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
     """Register pending items, ``limit`` per transaction, until none is left (or
     ``max_batches``); the number of items handled. Items of unknown kinds are left alone."""
-    alias = InboxItem.objects.db
-    connection = connections[alias]
+    connection = connections[inbox_alias()]
     handled = batches = 0
     known = sorted(_HANDLERS)
     if not known:
