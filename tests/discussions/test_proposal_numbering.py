@@ -19,12 +19,15 @@ from .factories import DiscussionFactory, verified_person
 
 pytestmark = pytest.mark.django_db
 
-
-@settings(
+# Hypothesis runs each property with the function-scoped database fixtures of its test.
+EXAMPLES = settings(
     max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@EXAMPLES
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(["a", "b", "outsider"]), st.integers(0, 3)),
@@ -60,11 +63,7 @@ def test_accepted_submissions_are_numbered_without_gaps(steps, city, council, we
     assert all(people["outsider"].username != r[1] for r in rows)
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@EXAMPLES
 @given(
     steps=st.lists(
         st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 2), st.booleans()),
