@@ -18,6 +18,8 @@ from cityhall.core.errors import Conflict, InvalidInput
 from cityhall.core.models import AuditRecord, InboxItem, InboxRegistration
 from cityhall.core.numbering import next_value
 
+from .processes import child_env
+
 pytestmark = pytest.mark.django_db
 
 CALLS: list[int] = []
@@ -186,13 +188,7 @@ def test_a_crash_after_registration_but_before_the_receipt_is_updated_registers_
 
 
 def test_cityhall_migrate_migrates_every_configured_database(tmp_path):
-    env = {
-        **os.environ,
-        "CITYHALL_DATA_DIR": str(tmp_path),
-        "CITYHALL_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "cityhall.settings",
-    }
-    env.pop("DATABASE_URL", None)
+    env = child_env(tmp_path)
     subprocess.run(
         [sys.executable, "-m", "cityhall", "migrate", "--noinput", "-v", "0"],
         env=env, check=True, capture_output=True,
@@ -223,7 +219,7 @@ def test_the_inbox_worker_runs_with_idle_cpu_priority_by_default():
 
 
 def test_the_wsgi_application_freezes_its_long_lived_objects_for_the_collector(tmp_path):
-    env = {**os.environ, "CITYHALL_DATA_DIR": str(tmp_path), "CITYHALL_LOG_LEVEL": "WARNING"}
+    env = child_env(tmp_path)
     code = "import gc, cityhall.wsgi as w; print(callable(w.application), gc.get_freeze_count())"
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True

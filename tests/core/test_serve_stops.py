@@ -11,11 +11,7 @@ import sys
 import time
 import urllib.request
 
-
-def _env(tmp_path):
-    env = {**os.environ, "CITYHALL_DATA_DIR": str(tmp_path), "CITYHALL_LOG_LEVEL": "WARNING"}
-    env.pop("DATABASE_URL", None)
-    return env
+from .processes import child_env
 
 
 def _gone(pgid: int, timeout: float) -> bool:
@@ -33,7 +29,7 @@ def _gone(pgid: int, timeout: float) -> bool:
 def test_run_inbox_stops_at_once_on_sigterm(tmp_path):
     worker = subprocess.Popen(
         [sys.executable, "-m", "cityhall", "run_inbox", "--poll", "1000", "--priority", "normal"],
-        env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=child_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         time.sleep(3)
@@ -51,7 +47,7 @@ def test_serve_stops_its_workers_on_sigterm(tmp_path):
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "cityhall", "serve", "--port", str(port), "--workers", "1"],
-        env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=child_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     try:
