@@ -3,20 +3,26 @@ receipt tells what became of it (core.inbox, `cityhall run_inbox`, /api/v1/recei
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
+from django.utils import timezone
 
 from cityhall.core import audit, inbox
 from cityhall.core.errors import Conflict, InvalidInput
-from cityhall.core.models import AuditRecord, InboxItem, InboxRegistration
+from cityhall.core.models import AuditRecord, InboxClaim, InboxItem, InboxRegistration
 from cityhall.core.numbering import next_value
+from cityhall.core.routers import inbox_alias
 
 from .processes import child_env
 
@@ -121,6 +127,68 @@ def test_the_same_submission_within_the_window_is_refused_and_not_stored():
     assert InboxItem.objects.count() == 2
 
 
+def test_the_same_key_is_taken_again_once_its_window_has_passed():
+    key = inbox.dedupe_key("author-1", "again")
+    inbox.receive("test.note", {"text": "again"}, dedupe=key)
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(seconds=59)),
+        pytest.raises(Conflict),
+    ):
+        inbox.receive("test.note", {"text": "again"}, dedupe=key)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        inbox.receive("test.note", {"text": "again"}, dedupe=key)
+        with pytest.raises(Conflict):
+            inbox.receive("test.note", {"text": "again"}, dedupe=key)
+    assert InboxItem.objects.filter(dedupe_key=key).count() == 2
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_repeat_sent_while_the_first_is_still_being_committed_is_refused():
+    """The first submission's transaction is still open when the same one arrives on another
+    connection (on PostgreSQL the second statement's snapshot cannot see the first row: only
+    the claimed key stops it). The second waits for the first to commit, then is refused."""
+    key = inbox.dedupe_key("author-1", "at once")
+    written = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def send(name: str, hold: bool) -> None:
+        try:
+            if hold:
+                with transaction.atomic(using=inbox_alias()):
+                    inbox.receive("test.note", {"text": "at once"}, dedupe=key)
+                    written.set()
+                    time.sleep(0.5)
+            else:
+                assert written.wait(timeout=10)
+                inbox.receive("test.note", {"text": "at once"}, dedupe=key)
+            outcomes[name] = "stored"
+        except Conflict:
+            outcomes[name] = "refused"
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcomes[name] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=("first", True)),
+               threading.Thread(target=send, args=("second", False))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == {"first": "stored", "second": "refused"}
+    assert InboxItem.objects.filter(dedupe_key=key).count() == 1
+
+
+def test_the_minute_job_forgets_expired_repeat_keys():
+    from cityhall.core.tasks import drain_inbox_task
+
+    now = timezone.now()
+    InboxClaim.objects.create(key="old", until=now - dt.timedelta(seconds=1))
+    InboxClaim.objects.create(key="live", until=now + dt.timedelta(seconds=30))
+    drain_inbox_task.call_local()
+    assert list(InboxClaim.objects.values_list("key", flat=True)) == ["live"]
+
+
 def test_a_kind_nobody_handles_is_refused_before_anything_is_stored():
     with pytest.raises(LookupError):
         inbox.receive("test.unknown", {"text": "x"})
@@ -197,8 +265,8 @@ def test_cityhall_migrate_migrates_every_configured_database(tmp_path):
     store = sqlite3.connect(tmp_path / "cityhall-inbox.sqlite3")
     tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'core_%'"
     assert {"core_inboxregistration", "core_counter"} <= {r[0] for r in main.execute(tables)}
-    assert "core_inboxitem" not in {r[0] for r in main.execute(tables)}
-    assert {r[0] for r in store.execute(tables)} == {"core_inboxitem"}
+    assert not {"core_inboxitem", "core_inboxclaim"} & {r[0] for r in main.execute(tables)}
+    assert {r[0] for r in store.execute(tables)} == {"core_inboxitem", "core_inboxclaim"}
 
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling policy")

@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 
 from . import oncommit
 from .errors import Conflict, DomainError
-from .models import InboxItem, InboxRegistration
+from .models import InboxClaim, InboxItem, InboxRegistration
 from .routers import inbox_alias
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "drain",
     "handler_for",
     "pending_count",
+    "prune_claims",
     "receive",
     "register",
     "status",
@@ -133,11 +134,22 @@ _INSERT = (
 )
 # The same, unless the key was received since the given time: the repeat check and the insert
 # in one statement. The repeated NOT (…) is the partial index's condition: without it SQLite
-# scans the table.
+# scans the table. SQLite runs one writer at a time, so the check cannot race another insert.
 _INSERT_UNLESS_REPEATED = (
     f"INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
     f"SELECT {_VALUES} WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} WHERE dedupe_key = %s "
     "AND NOT (dedupe_key = '') AND received_at >= %s) RETURNING id"
+)
+# PostgreSQL checks in a snapshot taken when the statement starts, so two identical submissions
+# at the same moment would both pass that check. There the key is claimed in a table with the
+# key unique (a second claim waits for the first to commit, then sees it) and the item inserted
+# only if the claim was made — still one statement, committed on its own.
+_CLAIM_TABLE = InboxClaim._meta.db_table
+_INSERT_IF_CLAIMED = (
+    f"WITH claim AS (INSERT INTO {_CLAIM_TABLE} (key, until) VALUES (%s, %s) "  # noqa: S608
+    f"ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until WHERE {_CLAIM_TABLE}.until <= %s "
+    f"RETURNING 1) INSERT INTO {_TABLE} ({', '.join(_INSERT_COLUMNS)}) "
+    f"SELECT {_VALUES} FROM claim RETURNING id"
 )
 
 
@@ -176,21 +188,23 @@ def receive(
     received = connection.ops.adapt_datetimefield_value(now)
     values = [kind, item.token, item.actor_id, item.language, body, dedupe, received,
               InboxItem.PENDING, 0, "", "", "", ""]  # fmt: skip
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if dedupe:
-            if connection.vendor == "postgresql":
-                # Two identical submissions at the same moment: the second waits, then sees it
-                # (the next statement's snapshot is taken after the lock).
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [dedupe])
+    # One statement, committed on its own (or with the caller's transaction, if one is open).
+    with connection.cursor() as cursor:
+        if not dedupe:
+            cursor.execute(_INSERT, values)
+        elif connection.vendor == "postgresql":
+            until = connection.ops.adapt_datetimefield_value(
+                now + dt.timedelta(seconds=dedupe_seconds)
+            )
+            cursor.execute(_INSERT_IF_CLAIMED, [dedupe, until, received, *values])
+        else:
             since = now - dt.timedelta(seconds=dedupe_seconds)
             since_param = connection.ops.adapt_datetimefield_value(since)
             cursor.execute(_INSERT_UNLESS_REPEATED, [*values, dedupe, since_param])
-        else:
-            cursor.execute(_INSERT, values)
         row = cursor.fetchone()
-        if row is None:
-            raise Conflict(dedupe_message or None, code="duplicate")
-        item.id = row[0]
+    if row is None:
+        raise Conflict(dedupe_message or None, code="duplicate")
+    item.id = row[0]
     if settings.INBOX_INLINE if inline is None else inline:
         _process([item], raise_refusal=True)
     return item
@@ -415,6 +429,11 @@ def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
         handled += len(items)
         batches += 1
     return handled
+
+
+def prune_claims() -> int:
+    """Forget the expired repeat keys (PostgreSQL's claims; see :func:`receive`)."""
+    return InboxClaim.objects.filter(until__lte=timezone.now()).delete()[0]
 
 
 def pending_count() -> int:

@@ -150,6 +150,18 @@ class InboxItem(models.Model):
         return f"{self.kind} {self.token} ({self.state})"
 
 
+class InboxClaim(models.Model):
+    """A repeat key held until ``until`` (core.inbox.receive on PostgreSQL): the same key is
+    refused while its claim lasts. A unique key serialises two identical submissions arriving
+    at the same moment in one statement; expired claims are taken over, and pruned each minute."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} until {self.until}"
+
+
 class InboxRegistration(models.Model):
     """The outcome of a registered inbox item, written in the registration's own transaction.
 

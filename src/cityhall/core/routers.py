@@ -1,8 +1,9 @@
 """Where the intake inbox lives (ADR 0007).
 
 With a database alias ``inbox`` configured (the SQLite default: a file of its own beside the main
-one), ``core.InboxItem`` is read and written there and that database holds nothing else; every
-other model, and ``InboxItem`` when there is no ``inbox`` alias, stays in ``default``.
+one), ``core.InboxItem`` and ``core.InboxClaim`` (its repeat keys) are read and written there and
+that database holds nothing else; every other model, and those two when there is no ``inbox``
+alias, stays in ``default``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 
 INBOX = "inbox"
-_INBOX_MODEL = ("core", "inboxitem")
+_INBOX_MODELS = {("core", "inboxitem"), ("core", "inboxclaim")}
 
 
 def inbox_alias() -> str:
@@ -20,7 +21,7 @@ def inbox_alias() -> str:
 
 class InboxRouter:
     def _route(self, model, **hints):
-        if (model._meta.app_label, model._meta.model_name) == _INBOX_MODEL:
+        if (model._meta.app_label, model._meta.model_name) in _INBOX_MODELS:
             return inbox_alias()
         return None
 
@@ -32,7 +33,7 @@ class InboxRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if db == INBOX:
-            return (app_label, model_name) == _INBOX_MODEL
-        if (app_label, model_name) == _INBOX_MODEL:
+            return (app_label, model_name) in _INBOX_MODELS
+        if (app_label, model_name) in _INBOX_MODELS:
             return inbox_alias() == db
         return None

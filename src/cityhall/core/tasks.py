@@ -10,5 +10,7 @@ from . import inbox
 
 @db_periodic_task(crontab(minute="*"))
 def drain_inbox_task() -> int:
-    """Safety net for the inbox worker: registers whatever is still pending (at most 50 s)."""
+    """Safety net for the inbox worker: registers whatever is still pending (at most 50 s);
+    forgets expired repeat keys."""
+    inbox.prune_claims()
     return inbox.drain(max_batches=200)
