@@ -173,6 +173,30 @@ def test_notify_is_cheap_on_the_hot_path(django_capture_on_commit_callbacks):
     assert mail.outbox == []
 
 
+def test_a_batch_reads_everybodys_choices_with_one_query(django_capture_on_commit_callbacks):
+    """A batch registration notifying many people: each still gets the channels they chose,
+    and the choices were read once for all of them."""
+    default = UserFactory(phone="+79170000003")
+    texts = UserFactory(phone="+79170000004")
+    ChannelPreferenceFactory(user=texts, channel="sms", enabled=True)
+    ChannelPreferenceFactory(user=texts, channel="email", enabled=False)
+    quiet = UserFactory()
+    ChannelPreferenceFactory(user=quiet, channel="email", enabled=False)
+    people = [default, texts, quiet]
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        CaptureQueriesContext(connection) as queries,
+        services.preferences_loaded(p.pk for p in people),
+    ):
+        sent = [
+            services.notify(recipient=p, event="support_ticket.submitted", context=TICKET)
+            for p in people
+        ]
+    assert [_channels(m) for m in sent] == [["cabinet", "email"], ["cabinet", "sms"], ["cabinet"]]
+    table = ChannelPreference._meta.db_table
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+
+
 def test_notify_address_reaches_people_without_an_account(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         messages = services.notify_address(

@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.utils import timezone
 
+from . import bulk
 from .models import AuditChainHead, AuditRecord
 
 __all__ = ["record", "verify_chain", "ChainProblem", "history_of", "snapshot"]
@@ -187,9 +188,6 @@ def record_many(entries: list[Entry]) -> range:
         def adapt_json(value, text):
             return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
 
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _INSERT_FIELDS)
-    one = "(" + ", ".join(["%s"] * len(_INSERT_FIELDS)) + ")"
     order = [f.attname for f in _INSERT_FIELDS]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_TAKE_NUMBERS, [len(entries)])
@@ -228,13 +226,7 @@ def record_many(entries: list[Entry]) -> range:
             }
             rows.append([values[name] for name in order])
             prev_hash = digest
-        for start in range(0, len(rows), 100):
-            chunk = rows[start : start + 100]
-            cursor.execute(
-                f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({columns}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(chunk))}",
-                [p for values in chunk for p in values],
-            )
+        bulk.Insert(AuditRecord, _INSERT_FIELDS, connection, returning=False).run(cursor, rows)
         cursor.execute(_SET_LAST_HASH, [prev_hash])
     return range(last_seq - len(entries) + 1, last_seq + 1)
 

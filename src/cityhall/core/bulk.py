@@ -1,6 +1,13 @@
 """Multi-row prepared ``INSERT … RETURNING id`` for batch registration (core.inbox handlers,
-the notification outbox): what ``bulk_create`` does, without building the ORM query for every
-batch — building it cost more than running it. Table and column names come from the model.
+the notification outbox, the audit trail): what ``bulk_create`` does, without building the ORM
+query for every batch — building it cost more than running it. Table and column names come from
+the model.
+
+On SQLite the rows go as multi-row ``VALUES`` (up to 999 parameters a statement). On PostgreSQL
+all rows go in one statement with one array per column, ``INSERT … SELECT * FROM unnest(…)``:
+the statement text is the same for any number of rows, so the driver splits it once and caches
+it (a statement with more than 50 parameters is re-parsed on every call, which cost more than
+the insert itself).
 
 ``insert_rows(model, rows)`` takes dicts keyed by attname (a missing column takes the field's
 default) and returns the new ids in order; ``insert_objects(objects)`` takes unsaved model
@@ -14,7 +21,7 @@ from typing import Any
 
 from django.db import connections, models
 
-__all__ = ["insert_objects", "insert_rows"]
+__all__ = ["Insert", "insert_objects", "insert_rows"]
 
 #: SQLite allows 999 parameters per statement in its oldest supported builds.
 _MAX_PARAMS = 999
@@ -50,6 +57,48 @@ def _computed_on_save(field: models.Field) -> bool:
     return type(field).pre_save is not models.Field.pre_save
 
 
+class Insert:
+    """``INSERT`` of many rows of ``fields`` (in that order) into ``model``'s table, with
+    ``RETURNING`` of the primary key when ``returning``; :meth:`run` takes rows of parameters."""
+
+    def __init__(
+        self, model: type[models.Model], fields: list[models.Field], connection, *, returning=True
+    ) -> None:
+        quote = connection.ops.quote_name
+        self.head = (
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+            f"({', '.join(quote(f.column) for f in fields)}) "
+        )
+        self.tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+        self.returning = returning
+        self.arrays = ""
+        if connection.vendor == "postgresql":
+            casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            self.arrays = f"{self.head}SELECT * FROM unnest({casts}){self.tail}"  # noqa: S608
+        self.one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        self.chunk = max(1, _MAX_PARAMS // len(fields))
+
+    def run(self, cursor, rows: list[list[Any]]) -> list[int]:
+        """Insert ``rows``; the new primary keys in the rows' order (if ``returning``)."""
+        if not rows:
+            return []
+        if self.arrays:
+            # unnest() yields the rows in order and they are inserted and returned in that order.
+            cursor.execute(self.arrays, [list(column) for column in zip(*rows, strict=True)])
+            return [found[0] for found in cursor.fetchall()] if self.returning else []
+        ids: list[int] = []
+        for start in range(0, len(rows), self.chunk):
+            chunk = rows[start : start + self.chunk]
+            cursor.execute(
+                f"{self.head}VALUES {', '.join([self.one] * len(chunk))}{self.tail}",
+                [value for row in chunk for value in row],
+            )
+            # Rows come back in the order of VALUES, as bulk_create relies on too.
+            if self.returning:
+                ids.extend(found[0] for found in cursor.fetchall())
+        return ids
+
+
 class _Plan:
     def __init__(self, model: type[models.Model], connection) -> None:
         self.connection = connection
@@ -62,33 +111,22 @@ class _Plan:
         }
         # Fields that compute their value on save (auto_now, files, …) are asked per object.
         self.computed = [f for f in self.fields if _computed_on_save(f)]
-        quote = connection.ops.quote_name
-        self.head = (
-            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(quote(f.column) for f in self.fields)}) VALUES "
-        )
-        self.one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        self.tail = f" RETURNING {quote(model._meta.pk.column)}"
-        self.chunk = max(1, _MAX_PARAMS // len(self.fields))
+        self.statement = Insert(model, self.fields, connection)
 
     def insert(self, rows: list[dict[str, Any]]) -> list[int]:
-        ids: list[int] = []
+        params = []
+        for row in rows:
+            values = {**self.defaults, **row}
+            for field in self.callable_defaults:
+                if field.attname not in row:
+                    values[field.attname] = field.get_default()
+            prepared = []
+            for name, prep in self.prepare:
+                value = values[name]
+                prepared.append(value if prep is None else prep(value))
+            params.append(prepared)
         with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), self.chunk):
-                chunk = rows[start : start + self.chunk]
-                params = []
-                for row in chunk:
-                    values = {**self.defaults, **row}
-                    for field in self.callable_defaults:
-                        if field.attname not in row:
-                            values[field.attname] = field.get_default()
-                    for name, prep in self.prepare:
-                        value = values[name]
-                        params.append(value if prep is None else prep(value))
-                cursor.execute(self.head + ", ".join([self.one] * len(chunk)) + self.tail, params)
-                # Rows come back in the order of VALUES, as bulk_create relies on too.
-                ids.extend(found[0] for found in cursor.fetchall())
-        return ids
+            return self.statement.run(cursor, params)
 
 
 _PLANS: dict[tuple[str, str], _Plan] = {}

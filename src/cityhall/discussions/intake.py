@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core import audit, bulk, inbox
 from cityhall.core.errors import Conflict, DomainError, NotFound
-from cityhall.notifications.services import notify, notify_address
+from cityhall.notifications.services import notify, notify_address, preferences_loaded
 
 from . import events
 from .models import Discussion, Participant, Proposal, ProposalAttachment, Status
@@ -292,15 +292,18 @@ def write(
     )
     if receipts:
         url = _proposal_urls(discussion.pk)
-        for entry, proposal in zip(entries, proposals, strict=True):
-            author = users.get(entry.author_id) if entry.author_id else None
-            if author is None and not entry.email:
-                continue
-            context = receipt_context(proposal, discussion, url(proposal.number))
-            if author is not None:
-                notify(recipient=author, event=events.PROPOSAL_RECEIVED, context=context)
-            else:
-                notify_address(email=entry.email, event=events.PROPOSAL_RECEIVED, context=context)
+        with preferences_loaded(entry.author_id for entry in entries):
+            for entry, proposal in zip(entries, proposals, strict=True):
+                author = users.get(entry.author_id) if entry.author_id else None
+                if author is None and not entry.email:
+                    continue
+                context = receipt_context(proposal, discussion, url(proposal.number))
+                if author is not None:
+                    notify(recipient=author, event=events.PROPOSAL_RECEIVED, context=context)
+                else:
+                    notify_address(
+                        email=entry.email, event=events.PROPOSAL_RECEIVED, context=context
+                    )
     return proposals
 
 

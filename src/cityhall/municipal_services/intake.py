@@ -33,6 +33,7 @@ from cityhall.accounts.models import User
 from cityhall.core import audit, bulk, inbox
 from cityhall.core.numbering import next_values
 from cityhall.core.process_cache import ProcessCache
+from cityhall.notifications.services import preferences_loaded
 
 from .definition import text_in
 from .models import Application, ApplicationEvent, ApplicationFile, Service, ServiceVersion
@@ -315,8 +316,9 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
             for application, actor, current, data in rows
         ]
     )
-    for application, *_rest in rows:
-        notify_status(application, url=application_url(application.pk))
+    with preferences_loaded(application.applicant_id for application, *_rest in rows):
+        for application, *_rest in rows:
+            notify_status(application, url=application_url(application.pk))
 
     outcomes = []
     for _item, application, error in plans:

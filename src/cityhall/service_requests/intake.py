@@ -40,7 +40,7 @@ from cityhall.core.selectors import business_calendar
 from cityhall.geo import selectors as geo
 from cityhall.geo.geometry import distance_m
 from cityhall.geo.models import Building
-from cityhall.notifications.services import notify, notify_address
+from cityhall.notifications.services import notify, notify_address, preferences_loaded
 
 from . import notices, routing
 from .deadlines import due_time
@@ -324,24 +324,25 @@ def _locate(drafts: list[_Draft]) -> dict[int, str]:
 def _tell_applicants(drafts: list[_Draft], people: dict[int, User], track: str) -> None:
     """The applicant's "received" notice: to the account, or to the e-mail/phone left."""
     labels = dict(Status.choices)
-    for draft in drafts:
-        data = draft.data
-        context = {
-            "number": draft.number,
-            "url": track.format(draft.token),
-            "category": draft.category.name,
-            "status": str(labels[draft.status]),
-        }
-        author = people.get(data.get("author")) if data.get("author") else None
-        if author is not None:
-            notify(recipient=author, event=notices.RECEIVED, context=context)
-        elif data.get("contact_email") or data.get("contact_phone"):
-            notify_address(
-                email=data.get("contact_email") or None,
-                phone=data.get("contact_phone") or None,
-                event=notices.RECEIVED,
-                context=context,
-            )
+    with preferences_loaded(people):
+        for draft in drafts:
+            data = draft.data
+            context = {
+                "number": draft.number,
+                "url": track.format(draft.token),
+                "category": draft.category.name,
+                "status": str(labels[draft.status]),
+            }
+            author = people.get(data.get("author")) if data.get("author") else None
+            if author is not None:
+                notify(recipient=author, event=notices.RECEIVED, context=context)
+            elif data.get("contact_email") or data.get("contact_phone"):
+                notify_address(
+                    email=data.get("contact_email") or None,
+                    phone=data.get("contact_phone") or None,
+                    event=notices.RECEIVED,
+                    context=context,
+                )
 
 
 def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
