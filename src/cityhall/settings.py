@@ -130,6 +130,11 @@ if _sqlite:
     _db["TEST"] = {"NAME": str(DATA_DIR / f"test-cityhall-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Hot-path statements are prepared once per connection (core/prepared.py, ADR 0008).
+    # CITYHALL_PG_PREPARE=0 behind a pooler that cannot keep prepared statements.
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("CITYHALL_PG_PREPARE", True) else None
+    )
 DATABASES = {"default": _db}
 # The intake inbox (core.inbox, ADR 0007) in a SQLite file of its own: acknowledging a
 # submission then never waits for SQLite's one write lock while a batch is being registered.

@@ -37,7 +37,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 
-from . import oncommit
+from . import oncommit, prepared
 from .errors import Conflict, DomainError
 from .models import InboxClaim, InboxItem, InboxRegistration
 from .routers import inbox_alias
@@ -189,7 +189,7 @@ def receive(
     values = [kind, item.token, item.actor_id, item.language, body, dedupe, received,
               InboxItem.PENDING, 0, "", "", "", ""]  # fmt: skip
     # One statement, committed on its own (or with the caller's transaction, if one is open).
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         if not dedupe:
             cursor.execute(_INSERT, values)
         elif connection.vendor == "postgresql":

@@ -8,21 +8,18 @@ verified birth date. An ineligible person gets every reason and what to do about
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts import selectors as people
-from cityhall.accounts.models import Role, VerifiedIdentity
+from cityhall.accounts.models import Role
 from cityhall.core.process_cache import ProcessCache
 from cityhall.geo.geometry import area_shape
-from cityhall.geo.models import Building, District
 
 from .models import Discussion, Participant, Status
 
@@ -110,65 +107,6 @@ def building_in_territory(discussion: Discussion, building: Any, district_ids: s
     return building.district_id is not None
 
 
-_IDENTITY_COLUMNS = (
-    "id",
-    "user_id",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "birth_date",
-    "document_hash",
-    "document_masked",
-    "registered_address",
-    "registered_building_id",
-    "rights",
-)
-
-
-def _verified_identity(user: Any) -> VerifiedIdentity | None:
-    """``accounts.selectors.identity_of(user)`` with what eligibility reads of it and of the
-    registered building (its point and district), as one prepared statement: this runs on every
-    proposal submitted, and the ORM's building of the four-table query cost more than running
-    it. The identity carries only those fields (enough for eligibility and the participant)."""
-    connection = connections[VerifiedIdentity.objects.db]
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {', '.join('i.' + quote(c) for c in _IDENTITY_COLUMNS)}, "  # noqa: S608
-        f"b.{quote('lat')}, b.{quote('lon')}, b.{quote('district_id')} "
-        f"FROM {quote(VerifiedIdentity._meta.db_table)} i "
-        f"LEFT JOIN {quote(Building._meta.db_table)} b "
-        f"ON b.{quote('id')} = i.{quote('registered_building_id')} "
-        f"WHERE i.{quote('user_id')} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = dict(zip(_IDENTITY_COLUMNS, row[: len(_IDENTITY_COLUMNS)], strict=True))
-    lat, lon, district_id = row[len(_IDENTITY_COLUMNS) :]
-    if isinstance(values["birth_date"], str):  # SQLite
-        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
-    if isinstance(values["rights"], str):  # SQLite keeps JSON as text
-        values["rights"] = json.loads(values["rights"])
-    identity = VerifiedIdentity(**values)
-    identity._state.adding, identity._state.db = False, connection.alias
-    home = None
-    if identity.registered_building_id is not None and lat is not None:
-        home = Building(
-            id=identity.registered_building_id,
-            address=identity.registered_address,
-            lat=lat,
-            lon=lon,
-            district_id=district_id,
-        )
-        home._state.adding, home._state.db = False, connection.alias
-        if district_id is not None:
-            home.district = District(id=district_id)  # a reference: only its id is read
-    identity.registered_building = home
-    return identity
-
-
 def _district_ids(discussion: Discussion) -> set[int]:
     cached = getattr(discussion, "_district_ids", None)
     if cached is None:
@@ -192,7 +130,7 @@ def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = No
                 )
             ],
         )
-    identity = _verified_identity(user)
+    identity = people.lean_identity(user)
     if identity is None:
         return Eligibility(
             False,
@@ -264,7 +202,7 @@ def eligibility_of(discussion: Discussion, user: Any, *, on: dt.date | None = No
             )
         )
 
-    # The verified registered address (``identity_of`` already joined the building); the
+    # The verified registered address (``lean_identity`` already joined the building); the
     # verified rights are looked up only when residence alone does not decide.
     home = identity.registered_building
     if discussion.allow_residents and building_in_territory(discussion, home, district_ids):
