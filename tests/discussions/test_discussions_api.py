@@ -102,4 +102,5 @@ def test_with_a_token_the_identity_comes_with_the_person(client, discussion, res
         content_type="application/json",
         **nobody,
     )
-    assert response.status_code == 403 and "not verified" in response.json()["detail"]
+    assert response.status_code == 403, response.json()
+    assert "not verified" in response.json()["detail"]

@@ -20,7 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.utils import timezone
 
-from . import bulk
+from . import bulk, prepared
 from .models import AuditChainHead, AuditRecord
 
 __all__ = ["record", "verify_chain", "ChainProblem", "history_of", "snapshot"]
@@ -125,7 +125,7 @@ def record(
     # No savepoint: the record lives and dies with the caller's transaction.
     with transaction.atomic(savepoint=False):
         connection = connections[AuditRecord.objects.db]
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:
             # One statement takes the head's row lock and the next number at once; the lock is
             # held until the caller's transaction ends, so appends never fork or leave gaps.
             cursor.execute(_TAKE_NUMBER)
@@ -189,7 +189,7 @@ def record_many(entries: list[Entry]) -> range:
             return connection.ops.adapt_json_value(value, DjangoJSONEncoder)
 
     order = [f.attname for f in _INSERT_FIELDS]
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), prepared.cursor(connection) as cursor:
         cursor.execute(_TAKE_NUMBERS, [len(entries)])
         row = cursor.fetchone()
         if row is None:

@@ -21,6 +21,8 @@ from typing import Any
 
 from django.db import connections, models
 
+from . import prepared
+
 __all__ = ["Insert", "insert_objects", "insert_rows"]
 
 #: SQLite allows 999 parameters per statement in its oldest supported builds.
@@ -120,12 +122,12 @@ class _Plan:
             for field in self.callable_defaults:
                 if field.attname not in row:
                     values[field.attname] = field.get_default()
-            prepared = []
+            ready = []
             for name, prep in self.prepare:
                 value = values[name]
-                prepared.append(value if prep is None else prep(value))
-            params.append(prepared)
-        with self.connection.cursor() as cursor:
+                ready.append(value if prep is None else prep(value))
+            params.append(ready)
+        with prepared.cursor(self.connection) as cursor:
             return self.statement.run(cursor, params)
 
 

@@ -309,19 +309,19 @@ def _register(items: list[Item], claimed: list[Item]) -> list[Item]:
     split = store != DEFAULT_DB_ALIAS
     ids = [item.id for item in items]
     with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        with connections[store].cursor() as cursor:
+        with prepared.cursor(connections[store]) as cursor:
             claimed += _claim(cursor, connections[store].vendor, len(ids), ids)
         todo = _settle(claimed) if split and claimed else claimed
         if todo:
             with translation.override(todo[0].language or None):
                 _run_handler(todo)
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        with prepared.cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
             if split:
                 _record_registrations(cursor, todo)
             else:
                 _finish(cursor, claimed)
     if split and claimed:
-        with transaction.atomic(using=store), connections[store].cursor() as cursor:
+        with transaction.atomic(using=store), prepared.cursor(connections[store]) as cursor:
             _finish(cursor, claimed)
     return claimed
 
@@ -394,7 +394,7 @@ def _process_one(item: Item, *, raise_refusal: bool) -> None:
             return
         claimed_item.state, claimed_item.error = InboxItem.FAILED, "registration failed"
     store = inbox_alias()
-    with transaction.atomic(using=store), connections[store].cursor() as cursor:
+    with transaction.atomic(using=store), prepared.cursor(connections[store]) as cursor:
         _finish(cursor, [claimed_item])
     _copy_back([item], [claimed_item])
     item.fields = claimed_item.fields
@@ -419,7 +419,7 @@ def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
         f"AND kind IN ({', '.join(['%s'] * len(known))}) ORDER BY id LIMIT %s"
     )
     while max_batches is None or batches < max_batches:
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:
             cursor.execute(sql, [*known, limit])
             rows = cursor.fetchall()
         if not rows:

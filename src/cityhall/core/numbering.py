@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, connections, transaction
 
+from . import prepared
 from .models import Counter
 
 __all__ = ["next_value", "next_values"]
@@ -39,7 +40,7 @@ def next_values(series: str, count: int) -> range:
         return range(0)
     with transaction.atomic():
         connection = connections[Counter.objects.db]
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:
             cursor.execute(_TAKE, [count, series])
             row = cursor.fetchone()
             if row is None:

@@ -18,9 +18,18 @@ not prepared. On SQLite this is ``connection.cursor()``.
 from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 __all__ = ["cursor"]
+
+
+class _DebugWrapper(CursorDebugWrapper):
+    """Query logging (``DEBUG``, tests capturing queries) with the statement's text: psycopg
+    keeps no text for a prepared statement, where Django would read it."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
@@ -31,9 +40,13 @@ def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    # What connection.cursor() does, with the server-binding cursor class; the wrapper is
-    # Django's, so query logging, execute wrappers and error translation stay as for any query.
+    # What connection.cursor() does, with the server-binding cursor class and Django's wrapper:
+    # execute wrappers and error translation stay as for any query.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        raw = ServerBindingCursor(connection.connection)
+        connection.validate_thread_sharing()
+        if connection.queries_logged:
+            return _DebugWrapper(raw, connection)
+        return connection.make_cursor(raw)

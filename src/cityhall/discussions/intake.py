@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from cityhall.core import audit, bulk, inbox
+from cityhall.core import audit, bulk, inbox, prepared
 from cityhall.core.errors import Conflict, DomainError, NotFound
 from cityhall.notifications.services import notify, notify_address, preferences_loaded
 
@@ -356,7 +356,7 @@ def _recent_texts(participant_ids: Sequence[int], digests: Sequence[str], since:
         f"AND {quote('text_hash')} IN ({_marks(digests)}) AND {quote('registered_at')} >= %s"
     )
     params = [*participant_ids, *digests, connection.ops.adapt_datetimefield_value(since)]
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(sql, params)
         for participant_id, digest, at in cursor.fetchall():
             if isinstance(at, str):  # SQLite
@@ -370,7 +370,7 @@ def _set_counters(discussion: Discussion) -> None:
         f"UPDATE {_table(Discussion)} SET {quote('proposal_count')} = %s, "  # noqa: S608
         f"{quote('participant_count')} = %s WHERE {quote('id')} = %s"
     )
-    with _connection().cursor() as cursor:
+    with prepared.cursor(_connection()) as cursor:
         cursor.execute(
             sql, [discussion.proposal_count, discussion.participant_count, discussion.pk]
         )

@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import require_role
-from cityhall.core import audit, bulk, oncommit
+from cityhall.core import audit, bulk, oncommit, prepared
 from cityhall.core.errors import Conflict, InvalidInput, NotFound
 
 from . import backoff
@@ -173,7 +173,7 @@ def _read_preferences(user_ids: list[int]) -> dict[int, dict[str, bool]]:
     if not user_ids:
         return found
     connection = connections[ChannelPreference.objects.db]
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(_preferences_query(connection, len(user_ids)), user_ids)
         for user_id, channel, enabled in cursor.fetchall():
             found[user_id][channel] = bool(enabled)
