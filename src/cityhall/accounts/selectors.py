@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import DEFERRED, Q, QuerySet
 from django.utils import timezone
 
 from cityhall.core import prepared
@@ -219,13 +219,24 @@ _LEAN_COLUMNS = (
 )
 
 
+_LEAN_BUILDING = ("id", "address", "lat", "lon", "district_id")
+_BIRTH, _RIGHTS = _LEAN_COLUMNS.index("birth_date"), _LEAN_COLUMNS.index("rights")
+
+
+def _slots(model, names: Sequence[str]) -> list[int | None]:
+    """Where each concrete field of ``model`` is in ``names`` (None: not read, left deferred)."""
+    return [
+        names.index(f.attname) if f.attname in names else None for f in model._meta.concrete_fields
+    ]
+
+
 class LeanIdentitySQL:
     """The columns and joins of :func:`lean_identity` for one database, and the reader of its
     rows. The token lookup (accounts.tokens) selects them beside the person, so an API call
     made with a token has the person's identity without a query of its own."""
 
     def __init__(self, connection) -> None:
-        from cityhall.geo.models import Building
+        from cityhall.geo.models import Building, District
 
         quote = connection.ops.quote_name
         self.alias = connection.alias
@@ -237,6 +248,12 @@ class LeanIdentitySQL:
         self._identities = quote(VerifiedIdentity._meta.db_table)
         self._buildings = quote(Building._meta.db_table)
         self._quote = quote
+        # Instances are built positionally, the fields not read left deferred (reading one
+        # would load it): the keyword path of Model.__init__ cost more than the query.
+        self._identity_slots = _slots(VerifiedIdentity, _LEAN_COLUMNS)
+        self._building_slots = _slots(Building, _LEAN_BUILDING)
+        self._district_slots = _slots(District, ("id",))
+        self._building, self._district = Building, District
 
     def joins(self, user_id: str) -> str:
         """``LEFT JOIN``s that bring the identity of the person whose id is ``user_id`` (SQL)."""
@@ -247,33 +264,40 @@ class LeanIdentitySQL:
             f"ON lean_b.{quote('id')} = lean_i.{quote('registered_building_id')}"
         )
 
+    def _make(self, model, slots: list[int | None], values: Sequence[Any]):
+        obj = model(*[DEFERRED if i is None else values[i] for i in slots])
+        obj._state.adding, obj._state.db = False, self.alias
+        return obj
+
     def read(self, row: Sequence[Any]) -> VerifiedIdentity | None:
         """The identity in ``row`` (this object's columns, in order), or None if there is none."""
-        from cityhall.geo.models import Building, District
-
         if row[0] is None:
             return None
-        values = dict(zip(_LEAN_COLUMNS, row[: len(_LEAN_COLUMNS)], strict=True))
+        values = list(row[: len(_LEAN_COLUMNS)])
         lat, lon, district_id = row[len(_LEAN_COLUMNS) : self.width]
-        if isinstance(values["birth_date"], str):  # SQLite
-            values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
-        if isinstance(values["rights"], str):  # SQLite keeps JSON as text
-            values["rights"] = json.loads(values["rights"])
-        identity = VerifiedIdentity(**values)
-        identity._state.adding, identity._state.db = False, self.alias
+        birth, rights = values[_BIRTH], values[_RIGHTS]
+        if isinstance(birth, str):  # SQLite
+            values[_BIRTH] = dt.date.fromisoformat(birth)
+        if isinstance(rights, str):  # SQLite keeps JSON as text
+            values[_RIGHTS] = json.loads(rights)
+        identity = self._make(VerifiedIdentity, self._identity_slots, values)
         home = None
         if identity.registered_building_id is not None and lat is not None:
-            home = Building(
-                id=identity.registered_building_id,
-                address=identity.registered_address,
-                lat=lat,
-                lon=lon,
-                district_id=district_id,
+            home = self._make(
+                self._building,
+                self._building_slots,
+                (
+                    identity.registered_building_id,
+                    identity.registered_address,
+                    lat,
+                    lon,
+                    district_id,
+                ),
             )
-            home._state.adding, home._state.db = False, self.alias
-            if district_id is not None:
-                home.district = District(id=district_id)  # a reference: only its id is read
-        identity.registered_building = home
+            if district_id is not None:  # a reference: only its id is read
+                district = self._make(self._district, self._district_slots, (district_id,))
+                home._state.fields_cache["district"] = district
+        identity._state.fields_cache["registered_building"] = home
         return identity
 
 
