@@ -446,13 +446,25 @@ def bare_insert(env: Environment, load: Loader, workers: int, body=DEFAULT_BODY)
 
 def add_load_options(parser) -> None:
     """The options of the write benches: --database, --duration, --warmup, --connections,
-    --workers, --python-load."""
+    --workers, --python-load, --rounds."""
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure the baseline and the endpoint this many times, alternating; the ratio "
+        "judged is the median (single runs swing by ±0.03 on a shared machine)",
+    )
+
+
+def median_of(ratios: list[float]) -> float:
+    """The ratio a bench judges: the median of its rounds (see ``--rounds``)."""
+    return statistics.median(ratios)
 
 
 def stop_cleanly_on_sigterm() -> None:

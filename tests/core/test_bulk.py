@@ -63,3 +63,22 @@ def test_objects_get_their_ids():
         "token-1",
         "token-2",
     ]
+
+
+def test_new_builds_what_the_model_would_with_keywords():
+    moment = timezone.now()
+    values = {"kind": "test.bulk", "token": "t-new", "payload": {"a": 1}, "received_at": moment}
+    fast, slow = bulk.new(InboxItem, **values), InboxItem(**values)
+    for field in InboxItem._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name
+    assert fast._state.adding and fast.pk is None
+    with pytest.raises(TypeError, match="no fields"):
+        bulk.new(InboxItem, kind="x", colour="red")
+
+
+def test_new_gives_each_object_its_own_callable_default():
+    from cityhall.notifications.models import Message
+
+    first, second = (bulk.new(Message, channel="cabinet", event="e") for _ in range(2))
+    assert first.next_attempt_at is not None and first.next_attempt_at <= second.next_attempt_at
+    assert first.status == Message(channel="cabinet").status

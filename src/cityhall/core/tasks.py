@@ -13,4 +13,4 @@ def drain_inbox_task() -> int:
     """Safety net for the inbox worker: registers whatever is still pending (at most 50 s);
     forgets expired repeat keys."""
     inbox.prune_claims()
-    return inbox.drain(max_batches=200)
+    return inbox.drain(max_batches=50)

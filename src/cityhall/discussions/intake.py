@@ -238,24 +238,25 @@ def write(
     proposals = []
     for entry in entries:
         discussion.proposal_count += 1
-        proposals.append(
-            Proposal(
-                discussion_id=discussion.pk,
-                number=discussion.proposal_count,
-                registered_at=entry.registered_at,
-                participant=entry.participant,
-                author_id=entry.author_id,
-                registered_by_id=entry.registered_by_id,
-                kind=entry.kind,
-                text=entry.text,
-                text_hash=entry.text_hash or text_hash(entry.text),
-                lat=entry.lat,
-                lon=entry.lon,
-                area=entry.area or None,
-                channel=entry.channel,
-                from_territory=entry.participant.from_territory,
-            )
+        proposal = bulk.new(
+            Proposal,
+            discussion_id=discussion.pk,
+            number=discussion.proposal_count,
+            registered_at=entry.registered_at,
+            participant_id=entry.participant.pk,
+            author_id=entry.author_id,
+            registered_by_id=entry.registered_by_id,
+            kind=entry.kind,
+            text=entry.text,
+            text_hash=entry.text_hash or text_hash(entry.text),
+            lat=entry.lat,
+            lon=entry.lon,
+            area=entry.area or None,
+            channel=entry.channel,
+            from_territory=entry.participant.from_territory,
         )
+        proposal._state.fields_cache["participant"] = entry.participant
+        proposals.append(proposal)
     bulk.insert_objects(proposals)
     _set_counters(discussion)
     files = [

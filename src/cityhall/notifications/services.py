@@ -98,8 +98,9 @@ def _message(
     rendered: RenderedNotification, *, channel: str, address: str, recipient, url: str
 ) -> Message:
     short = channel in SHORT_TEXT_CHANNELS
-    return Message(
-        recipient=recipient,
+    message = bulk.new(
+        Message,
+        recipient_id=getattr(recipient, "pk", None),
         channel=channel,
         address=address,
         event=rendered.event,
@@ -110,6 +111,9 @@ def _message(
         body_html=rendered.body_html if channel == ChannelCode.EMAIL else "",
         url=url[:500],
     )
+    if recipient is not None:
+        message._state.fields_cache["recipient"] = recipient
+    return message
 
 
 def _parts_for(channels: Iterable[str]) -> set[str]:
