@@ -149,4 +149,4 @@ def measure(database_url: str | None, args) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(harness.main(__doc__, measure))
+    raise SystemExit(harness.main(__doc__, measure, rounds=True))

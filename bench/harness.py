@@ -446,13 +446,17 @@ def bare_insert(env: Environment, load: Loader, workers: int, body=DEFAULT_BODY)
 
 def add_load_options(parser) -> None:
     """The options of the write benches: --database, --duration, --warmup, --connections,
-    --workers, --python-load, --rounds."""
+    --workers, --python-load."""
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
+
+
+def add_rounds_option(parser) -> None:
+    """``--rounds``, for the benches that repeat their measurements (they use :func:`median_of`)."""
     parser.add_argument(
         "--rounds",
         type=int,
@@ -477,9 +481,14 @@ def stop_cleanly_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, _exit)
 
 
-def main(doc: str, measure: Callable[[str | None, object], int | None]) -> int | None:
-    """A write bench's command line: the load options, then ``measure`` on the database."""
+def main(
+    doc: str, measure: Callable[[str | None, object], int | None], *, rounds: bool = False
+) -> int | None:
+    """A write bench's command line: the load options (and ``--rounds`` if the bench repeats
+    its measurements), then ``measure`` on the database."""
     stop_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     add_load_options(parser)
+    if rounds:
+        add_rounds_option(parser)
     return on_database(parser.parse_args(), measure)
