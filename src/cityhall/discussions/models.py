@@ -406,16 +406,23 @@ class Proposal(models.Model):
         ACCEPT = "accept", _("Take into account")
         REJECT = "reject", _("Not advisable to take into account")
 
-    discussion = models.ForeignKey(Discussion, on_delete=models.PROTECT, related_name="proposals")
+    # No single-column index on these three keys: each leads one of the indexes in Meta
+    # (every proposal registered writes each index; a redundant one is pure cost).
+    discussion = models.ForeignKey(
+        Discussion, on_delete=models.PROTECT, related_name="proposals", db_index=False
+    )
     number = models.PositiveIntegerField(_("number"))
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="proposals")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="proposals", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="discussion_proposals",
+        db_index=False,
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

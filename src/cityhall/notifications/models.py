@@ -99,6 +99,7 @@ class Message(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,  # notif_msg_inbox (Meta) leads with it
     )
     channel = models.CharField(_("channel"), max_length=10, choices=ChannelCode.choices)
     address = models.CharField(_("address"), max_length=1000, blank=True)
