@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import DEFERRED, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cityhall.core import prepared
@@ -202,9 +202,9 @@ def identity_of(user: User) -> VerifiedIdentity | None:
     )
 
 
-# The identity as participation rules read it, on every proposal submitted: raw SQL and model
-# instances built by hand, because building the ORM's four-table query cost more than running it.
-_LEAN_COLUMNS = (
+# The identity as participation rules read it, on every proposal submitted: raw SQL read into
+# Model.from_db, because building the ORM's four-table query cost more than running it.
+_LEAN_COLUMNS = (  # in the model's field order, as Model.from_db takes them
     "id",
     "user_id",
     "last_name",
@@ -219,15 +219,9 @@ _LEAN_COLUMNS = (
 )
 
 
+#: What a lean identity holds of the registered building (in the model's field order too).
 _LEAN_BUILDING = ("id", "address", "lat", "lon", "district_id")
 _BIRTH, _RIGHTS = _LEAN_COLUMNS.index("birth_date"), _LEAN_COLUMNS.index("rights")
-
-
-def _slots(model, names: Sequence[str]) -> list[int | None]:
-    """Where each concrete field of ``model`` is in ``names`` (None: not read, left deferred)."""
-    return [
-        names.index(f.attname) if f.attname in names else None for f in model._meta.concrete_fields
-    ]
 
 
 class LeanIdentitySQL:
@@ -240,7 +234,7 @@ class LeanIdentitySQL:
 
         quote = connection.ops.quote_name
         self.alias = connection.alias
-        point = ("lat", "lon", "district_id")
+        point = _LEAN_BUILDING[2:]  # the rest comes with the identity
         self.select = ", ".join(
             [f"lean_i.{quote(c)}" for c in _LEAN_COLUMNS] + [f"lean_b.{quote(c)}" for c in point]
         )
@@ -248,11 +242,6 @@ class LeanIdentitySQL:
         self._identities = quote(VerifiedIdentity._meta.db_table)
         self._buildings = quote(Building._meta.db_table)
         self._quote = quote
-        # Instances are built positionally, the fields not read left deferred (reading one
-        # would load it): the keyword path of Model.__init__ cost more than the query.
-        self._identity_slots = _slots(VerifiedIdentity, _LEAN_COLUMNS)
-        self._building_slots = _slots(Building, _LEAN_BUILDING)
-        self._district_slots = _slots(District, ("id",))
         self._building, self._district = Building, District
 
     def joins(self, user_id: str) -> str:
@@ -263,11 +252,6 @@ class LeanIdentitySQL:
             f"LEFT JOIN {self._buildings} lean_b "
             f"ON lean_b.{quote('id')} = lean_i.{quote('registered_building_id')}"
         )
-
-    def _make(self, model, slots: list[int | None], values: Sequence[Any]):
-        obj = model(*[DEFERRED if i is None else values[i] for i in slots])
-        obj._state.adding, obj._state.db = False, self.alias
-        return obj
 
     def read(self, row: Sequence[Any]) -> VerifiedIdentity | None:
         """The identity in ``row`` (this object's columns, in order), or None if there is none."""
@@ -280,22 +264,15 @@ class LeanIdentitySQL:
             values[_BIRTH] = dt.date.fromisoformat(birth)
         if isinstance(rights, str):  # SQLite keeps JSON as text
             values[_RIGHTS] = json.loads(rights)
-        identity = self._make(VerifiedIdentity, self._identity_slots, values)
+        # Model.from_db builds positionally and leaves the fields not read deferred (reading
+        # one loads it): the keyword path of Model.__init__ cost more than the query.
+        identity = VerifiedIdentity.from_db(self.alias, _LEAN_COLUMNS, values)
         home = None
         if identity.registered_building_id is not None and lat is not None:
-            home = self._make(
-                self._building,
-                self._building_slots,
-                (
-                    identity.registered_building_id,
-                    identity.registered_address,
-                    lat,
-                    lon,
-                    district_id,
-                ),
-            )
+            place = (identity.registered_building_id, identity.registered_address, lat, lon)
+            home = self._building.from_db(self.alias, _LEAN_BUILDING, (*place, district_id))
             if district_id is not None:  # a reference: only its id is read
-                district = self._make(self._district, self._district_slots, (district_id,))
+                district = self._district.from_db(self.alias, ("id",), (district_id,))
                 home._state.fields_cache["district"] = district
         identity._state.fields_cache["registered_building"] = home
         return identity
