@@ -90,6 +90,19 @@ def _insert_sql(connection) -> str:
     return sql
 
 
+_BATCH_INSERTS: dict[str, bulk.Insert] = {}
+
+
+def _batch_insert(connection) -> bulk.Insert:
+    """:func:`record_many`'s statement, built once per database."""
+    statement = _BATCH_INSERTS.get(connection.alias)
+    if statement is None:
+        statement = _BATCH_INSERTS[connection.alias] = bulk.Insert(
+            AuditRecord, _INSERT_FIELDS, connection, returning=False
+        )
+    return statement
+
+
 def _insert_params(rec: AuditRecord, connection) -> list[Any]:
     return [f.get_db_prep_save(getattr(rec, f.attname), connection) for f in _INSERT_FIELDS]
 
@@ -226,7 +239,7 @@ def record_many(entries: list[Entry]) -> range:
             }
             rows.append([values[name] for name in order])
             prev_hash = digest
-        bulk.Insert(AuditRecord, _INSERT_FIELDS, connection, returning=False).run(cursor, rows)
+        _batch_insert(connection).run(cursor, rows)
         cursor.execute(_SET_LAST_HASH, [prev_hash])
     return range(last_seq - len(entries) + 1, last_seq + 1)
 

@@ -102,16 +102,27 @@ class Insert:
         return ids
 
 
+def _defaults(fields: list[models.Field]) -> list[tuple[str, Any, bool]]:
+    """``(attname, default, call)`` per field: a fixed default computed once, or the callable to
+    call for each object (``call`` true)."""
+    return [
+        (f.attname, f.default, True)
+        if f.has_default() and callable(f.default)
+        else (f.attname, f.get_default(), False)
+        for f in fields
+    ]
+
+
 class _Plan:
     def __init__(self, model: type[models.Model], connection) -> None:
         self.connection = connection
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.prepare = [(f.attname, _preparer(f, connection)) for f in self.fields]
-        # Defaults of columns a row may leave out: fixed ones once, callables per row.
-        self.callable_defaults = [f for f in self.fields if f.has_default() and callable(f.default)]
-        self.defaults = {
-            f.attname: f.get_default() for f in self.fields if f not in self.callable_defaults
-        }
+        # Per column: its name, the default a row may leave it to, how a value becomes a
+        # parameter.
+        self.columns = [
+            (name, default, call, _preparer(f, connection))
+            for (name, default, call), f in zip(_defaults(self.fields), self.fields, strict=True)
+        ]
         # Fields that compute their value on save (auto_now, files, …) are asked per object.
         self.computed = [f for f in self.fields if _computed_on_save(f)]
         self.statement = Insert(model, self.fields, connection)
@@ -119,13 +130,9 @@ class _Plan:
     def insert(self, rows: list[dict[str, Any]]) -> list[int]:
         params = []
         for row in rows:
-            values = {**self.defaults, **row}
-            for field in self.callable_defaults:
-                if field.attname not in row:
-                    values[field.attname] = field.get_default()
             ready = []
-            for name, prep in self.prepare:
-                value = values[name]
+            for name, default, call, prep in self.columns:
+                value = row[name] if name in row else (default() if call else default)
                 ready.append(value if prep is None else prep(value))
             params.append(ready)
         with prepared.cursor(self.connection) as cursor:
@@ -160,7 +167,7 @@ def insert_objects(objects: list[models.Model]) -> list[models.Model]:
     for obj in objects:
         for field in plan.computed:
             setattr(obj, field.attname, field.pre_save(obj, True))
-        rows.append({name: getattr(obj, name) for name, _prep in plan.prepare})
+        rows.append({f.attname: getattr(obj, f.attname) for f in plan.fields})
     alias = plan.connection.alias
     for obj, pk in zip(objects, plan.insert(rows), strict=True):
         obj.pk = pk
@@ -177,12 +184,7 @@ def new(model: type[models.Model], /, **values: Any) -> models.Model:
     positional arguments: the keyword path of ``Model.__init__`` cost several times more."""
     plan = _NEW.get(model._meta.label)
     if plan is None:
-        plan = _NEW[model._meta.label] = [
-            (f.attname, f.default, True)
-            if f.has_default() and callable(f.default)
-            else (f.attname, f.get_default(), False)
-            for f in model._meta.concrete_fields
-        ]
+        plan = _NEW[model._meta.label] = _defaults(model._meta.concrete_fields)
     args = []
     for attname, default, call in plan:
         if attname in values:
