@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit, inbox
+from cityhall.core import audit, inbox, jobs
 from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from cityhall.core.numbering import next_value
 from cityhall.core.selectors import business_calendar
@@ -453,13 +453,11 @@ def transition(
 
 
 def _after_commit_announce(discussion: Discussion, to: str) -> None:
-    from . import tasks
-
     pk = discussion.pk
     if to == Status.ANNOUNCED:
-        transaction.on_commit(lambda: tasks.tell_subscribers.schedule(args=(pk,), delay=0))
+        jobs.enqueue_on_commit("discussions.tell_subscribers", pk, delay=0)
     if to in (Status.PROPOSALS_CLOSED, Status.CONCLUSION_PUBLISHED, Status.CANCELLED):
-        transaction.on_commit(lambda: tasks.tell_participants.schedule(args=(pk, to), delay=0))
+        jobs.enqueue_on_commit("discussions.tell_participants", pk, str(to), delay=0)
 
 
 def run_scheduled_transitions(*, now: dt.datetime | None = None) -> list[tuple[str, str]]:
@@ -1427,10 +1425,7 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
         doc.state, doc.progress, doc.error = FinalDocument.State.QUEUED, 0, ""
         doc.save(update_fields=["state", "progress", "error"])
         audit.record(actor=actor, action=f"discussions.{kind}_requested", target=discussion)
-        from . import tasks
-
-        pk = doc.pk
-        transaction.on_commit(lambda: tasks.generate_final_document.schedule(args=(pk,), delay=0))
+        jobs.enqueue_on_commit("discussions.generate_final_document", doc.pk, delay=0)
     return doc
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from cityhall.core import jobs
+
 from . import protocol, services
 from .models import Discussion
 
@@ -39,3 +41,8 @@ def tell_participants(discussion_id: int, status: str) -> int:
 def generate_final_document(document_id: int) -> int:
     """Build the protocol or conclusion files; the page polls the row's progress."""
     return protocol.generate(document_id).pk
+
+
+jobs.declare("discussions.tell_subscribers", tell_subscribers)
+jobs.declare("discussions.tell_participants", tell_participants)
+jobs.declare("discussions.generate_final_document", generate_final_document)

@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
+        from . import tasks  # noqa: F401 - declares the jobs that services start by name
         from .events import declare_platform_events
         from .views import cabinet_items
 

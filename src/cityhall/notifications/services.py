@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import require_role
-from cityhall.core import audit, bulk, oncommit, prepared
+from cityhall.core import audit, bulk, jobs, oncommit, prepared
 from cityhall.core.errors import Conflict, InvalidInput, NotFound
 
 from . import backoff
@@ -131,10 +131,8 @@ def _parts_for(channels: Iterable[str]) -> set[str]:
 
 def _schedule_delivery(ids: list[int]) -> None:
     """Runs after commit. If the queue is unreachable the sweeper still finds the rows."""
-    from . import tasks
-
     try:
-        tasks.deliver_messages(ids)
+        jobs.enqueue("notifications.deliver_messages", ids)
     except Exception:  # noqa: BLE001 - the outbox row is the source of truth
         logger.exception("could not enqueue delivery of messages %s; the sweeper will", ids)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from cityhall.core import jobs
+
 from . import services
 
 
@@ -18,3 +20,6 @@ def deliver_messages(ids: list[int]) -> int:
 def sweep_outbox() -> int:
     """Every minute: retries that are due, and messages whose scheduling was lost."""
     return services.deliver_due()
+
+
+jobs.declare("notifications.deliver_messages", deliver_messages)

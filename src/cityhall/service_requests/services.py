@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit, inbox
+from cityhall.core import audit, inbox, jobs
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.process_cache import ProcessCache
 from cityhall.core.selectors import business_calendar
@@ -933,14 +933,8 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
             )
             counts[f"level{level}"] = cursor.rowcount
     if counts.get("level1") or counts.get("level2"):
-        transaction.on_commit(_schedule_escalation_notices)
+        jobs.enqueue_on_commit("service_requests.send_escalation_notices")
     return counts
-
-
-def _schedule_escalation_notices() -> None:
-    from . import tasks
-
-    tasks.send_escalation_notices_task()
 
 
 def send_escalation_notices(*, now: dt.datetime | None = None) -> int:

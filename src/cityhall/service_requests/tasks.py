@@ -9,6 +9,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from cityhall.core import jobs
+
 from . import services
 
 
@@ -42,3 +44,6 @@ def refresh_daily_stats_task() -> int:
 @db_periodic_task(crontab(minute="40", hour="2"))
 def rebuild_daily_stats_task() -> int:
     return services.rebuild_daily_stats()
+
+
+jobs.declare("service_requests.send_escalation_notices", send_escalation_notices_task)
