@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from cityhall.accounts.tokens import user_for_token
 from cityhall.core.errors import DomainError
+from cityhall.core.parsing import CleanParser
 
 
 class BearerToken(HttpBearer):
@@ -53,6 +54,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=AUTH,
+    parser=CleanParser(),
 )
 
 

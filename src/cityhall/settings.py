@@ -173,6 +173,8 @@ else:
 # Submissions received through the inbox (core.inbox) are registered by `cityhall run_inbox`
 # (started by `cityhall serve`); with this set they are registered in the request instead.
 INBOX_INLINE = env_bool("CITYHALL_INBOX_INLINE", False)
+# /healthz reports items waiting for registration longer than this (seconds).
+INBOX_PENDING_ALERT_SECONDS = int(os.environ.get("CITYHALL_INBOX_PENDING_ALERT_SECONDS", "300"))
 HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}
 
 CACHES = {

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json()["status"] == "ok"
 
 
 def test_healthz_reports_a_broken_database(client, monkeypatch):
@@ -26,7 +26,7 @@ def test_healthz_reports_a_broken_database(client, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["status"] == "error"
+    assert response.json() == {"status": "error"}  # no database error text for the public
 
 
 def test_openapi_schema_is_published(client):

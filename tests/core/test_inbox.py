@@ -14,7 +14,7 @@ import time
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from cityhall.core.errors import Conflict, InvalidInput
 from cityhall.core.models import AuditRecord, InboxClaim, InboxItem, InboxRegistration
 from cityhall.core.numbering import next_value
 from cityhall.core.routers import inbox_alias
+from tests.factories import UserFactory
 
 from .processes import child_env
 
@@ -92,17 +93,103 @@ def test_a_refused_item_does_not_hold_back_the_rest_of_its_batch():
     assert sorted([_state(good).ref, _state(later).ref]) == ["N-1", "N-2"]
 
 
-def test_an_item_that_keeps_failing_is_marked_failed_after_the_last_attempt(caplog):
+def test_an_item_that_keeps_failing_backs_off_over_hours_then_is_marked_failed(caplog):
+    """Issue 12.1: retries wait 1, 2, 4 … minutes (at most an hour), so a database restart
+    does not use them up; after the last attempt the item is failed, for the operator."""
+    start = timezone.now()
     item = inbox.receive("test.note", {"text": "explode"})
     ok = inbox.receive("test.note", {"text": "fine"})
-
-    inbox.drain()
-
+    with time_machine.travel(start, tick=False) as clock:
+        inbox.drain()
+        row = _state(item)
+        assert (row.state, row.attempts) == ("pending", 1)
+        assert row.retry_at == start + dt.timedelta(minutes=1)
+        assert _state(ok).state == "done"
+        inbox.drain()  # too early: not tried again
+        assert _state(item).attempts == 1
+        waited = dt.timedelta()
+        while _state(item).state == "pending":
+            clock.shift(_state(item).retry_at - timezone.now())
+            waited = timezone.now() - start
+            inbox.drain()
     row = _state(item)
-    assert row.state == "failed"
-    assert row.attempts == inbox.MAX_ATTEMPTS
-    assert _state(ok).state == "done"
+    assert row.state == "failed" and row.error == "registration failed"
+    assert row.attempts == inbox.MAX_ATTEMPTS == 10
+    assert dt.timedelta(hours=3) < waited < dt.timedelta(hours=5)
     assert "could not be registered" in caplog.text
+
+
+def test_the_operator_lists_and_requeues_failed_items(capsys, monkeypatch):
+    item = inbox.receive("test.note", {"text": "explode"})
+    other = inbox.receive("test.note", {"text": "explode"})
+    InboxItem.objects.filter(pk__in=[item.id, other.id]).update(
+        state="failed", attempts=inbox.MAX_ATTEMPTS, error="registration failed"
+    )
+    call_command("inbox", "failed")
+    listed = capsys.readouterr().out
+    assert f"{item.id}\ttest.note" in listed and "2 failed item(s)" in listed
+
+    # the cause is mended (the handler now registers); requeue one, then all
+    monkeypatch.setitem(inbox._HANDLERS, "test.note", _register_fine)
+    call_command("inbox", "retry", str(item.id))
+    assert "1 item(s) requeued" in capsys.readouterr().out
+    row = _state(item)
+    assert (row.state, row.attempts, row.error, row.retry_at) == ("pending", 0, "", None)
+    assert _state(other).state == "failed"
+    inbox.drain()
+    assert _state(item).state == "done"
+    call_command("inbox", "retry", "--all")
+    inbox.drain()
+    assert _state(other).state == "done"
+    requeued = AuditRecord.objects.filter(action="core.inbox_requeued")
+    assert sorted(requeued.values_list("object_id", flat=True)) == sorted(
+        [str(item.id), str(other.id)]
+    )
+    with pytest.raises(CommandError):
+        call_command("inbox", "retry")
+
+
+def _register_fine(items):
+    return [inbox.Outcome(ref=f"F-{item.id}", object_type="test.note") for item in items]
+
+
+def test_the_admin_requeues_failed_items(client, settings):
+    settings.STAFF_REQUIRE_OTP = False
+    admin = UserFactory(staff=True, is_staff=True, is_superuser=True, username="admin")
+    client.force_login(admin)
+    item = inbox.receive("test.note", {"text": "explode"})
+    InboxItem.objects.filter(pk=item.id).update(state="failed", attempts=inbox.MAX_ATTEMPTS)
+    response = client.post(
+        "/admin/core/inboxitem/",
+        {"action": "requeue", "_selected_action": [item.id]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 item(s) requeued." in response.content.decode()
+    assert _state(item).state == "pending"
+    assert AuditRecord.objects.get(action="core.inbox_requeued").actor_id == admin.pk
+
+
+def test_healthz_counts_waiting_and_failed_items_without_their_errors(client, settings):
+    settings.INBOX_PENDING_ALERT_SECONDS = 300
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "inbox": {"pending": 0, "pending_too_long": 0, "failed": 0},
+    }
+    old = inbox.receive("test.note", {"text": "old"})
+    InboxItem.objects.filter(pk=old.id).update(received_at=timezone.now() - dt.timedelta(hours=1))
+    inbox.receive("test.note", {"text": "new"})
+    broken = inbox.receive("test.note", {"text": "explode"})
+    InboxItem.objects.filter(pk=broken.id).update(
+        state="failed", error='relation "secret_table" does not exist'
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "attention",
+        "inbox": {"pending": 2, "pending_too_long": 1, "failed": 1},
+    }
+    assert b"secret_table" not in response.content
 
 
 def test_inline_registration_answers_at_once_and_raises_a_refusal():

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import inbox, services
 from .models import AuditRecord, CalendarDay, InboxItem
 
 
@@ -37,6 +37,15 @@ class InboxItemAdmin(ReadOnlyAdmin):
     list_filter = ("state", "kind")
     search_fields = ("token", "ref")
     readonly_fields = [f.name for f in InboxItem._meta.fields]
+    actions = ["requeue"]
+
+    @admin.action(description=_("Register the selected failed items again"))
+    def requeue(self, request, queryset):
+        count = inbox.requeue(
+            actor=request.user,
+            ids=queryset.filter(state=InboxItem.FAILED).values_list("pk", flat=True),
+        )
+        self.message_user(request, _("%(count)d item(s) requeued.") % {"count": count})
 
 
 @admin.register(CalendarDay)

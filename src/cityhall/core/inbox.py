@@ -16,9 +16,17 @@ kind's handler, for many items in one transaction:
 A handler is ``handler(items: list[Item]) -> list[Outcome]``, registered per kind in an
 AppConfig.ready(). It runs inside a transaction. If it raises, that transaction is rolled back
 and the items are tried one by one: a ``DomainError`` then refuses that item with its message
-(the submitter sees it beside the receipt), any other error is retried (``MAX_ATTEMPTS``) and
-then marks the item failed, logged for the administrators. Handlers may also refuse an item
-without raising by returning ``Outcome(error=...)``.
+(the submitter sees it beside the receipt), any other error is retried with a back-off over
+minutes (:func:`retry_delay`; a database restart or a full disk does not use the attempts up)
+and after ``MAX_ATTEMPTS`` marks the item failed, logged for the administrators, who list and
+requeue such items (``cityhall inbox failed``, ``cityhall inbox retry``, the admin's action;
+``/healthz`` counts them). Handlers may also refuse an item without raising by returning
+``Outcome(error=...)``.
+
+What registration could fail on for a given input must be checked before :func:`receive`, so
+an acknowledged item is only ever delayed, never lost: the kinds' ``prepare`` functions check
+lengths and answers, stored file names are the platform's (core.files), and :func:`receive`
+cleans the payload's text of the characters no database or format accepts (core.text).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +46,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 
-from . import oncommit, prepared
+from . import audit, oncommit, prepared, text
 from .errors import Conflict, DomainError
 from .models import InboxClaim, InboxItem, InboxRegistration
 from .routers import inbox_alias
@@ -49,15 +58,20 @@ __all__ = [
     "drain",
     "handler_for",
     "pending_count",
+    "failed_items",
+    "health",
     "prune_claims",
     "receive",
     "register",
+    "requeue",
+    "retry_delay",
     "status",
 ]
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+#: Attempts before an item is marked failed; with :func:`retry_delay` about four hours.
+MAX_ATTEMPTS = 10
 #: Items registered per transaction. Larger batches cost less per item (one commit, one lock
 #: of each counter, fewer pages written); on SQLite a batch of 256 proposals holds the write
 #: lock about 50 ms, which a web form registering inline waits for at most.
@@ -103,6 +117,12 @@ class Outcome:
 
 Handler = Callable[[list[Item]], Sequence[Outcome]]
 _HANDLERS: dict[str, Handler] = {}
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long an item waits after its ``attempts``-th failed attempt: 1, 2, 4 … minutes,
+    at most an hour."""
+    return dt.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
 def register(kind: str, handler: Handler) -> None:
@@ -187,6 +207,9 @@ def receive(
         received_at=now,
     )
     body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    if _UNCLEAN_JSON.search(body):  # rare: clean every string, then encode again
+        item.payload = payload = text.clean_data(payload)
+        body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     connection = connections[inbox_alias()]
     received = connection.ops.adapt_datetimefield_value(now)
     values = [kind, item.token, item.actor_id, item.language, body, dedupe, received,
@@ -213,11 +236,19 @@ def receive(
     return item
 
 
+# JSON escapes the C0 controls (\u0000 …); DEL, C1 controls, non-characters and lone surrogates
+# stay raw with ensure_ascii=False. A match may be a false alarm (an escaped backslash before
+# "u00"), which only costs the slow path.
+_UNCLEAN_JSON = re.compile(
+    r"\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+
+
 # --- registering ---------------------------------------------------------------------------------
 
 _SELECT = (
     "SELECT id, kind, token, actor_id, language, payload, received_at, attempts "  # noqa: S608
-    f"FROM {_TABLE} WHERE state = 'pending'"
+    f"FROM {_TABLE} WHERE state = 'pending' AND (retry_at IS NULL OR retry_at <= %s)"
 )
 _FINISH = (
     f"UPDATE {_TABLE} SET state = %s, processed_at = %s, attempts = %s, ref = %s, "  # noqa: S608
@@ -227,7 +258,7 @@ _FINISH = (
 
 def _claim(cursor, vendor: str, limit: int, ids: Iterable[int] | None) -> list[Item]:
     sql = _SELECT
-    params: list[Any] = []
+    params: list[Any] = [cursor.db.ops.adapt_datetimefield_value(timezone.now())]
     if ids is not None:
         ids = list(ids)
         sql += f" AND id IN ({', '.join(['%s'] * len(ids))})"
@@ -406,7 +437,9 @@ def _process_one(item: Item, *, raise_refusal: bool) -> None:
 
 
 def _record_attempt(item: Item) -> None:
-    InboxItem.objects.filter(pk=item.id, state=InboxItem.PENDING).update(attempts=item.attempts)
+    InboxItem.objects.filter(pk=item.id, state=InboxItem.PENDING).update(
+        attempts=item.attempts, retry_at=timezone.now() + retry_delay(item.attempts)
+    )
 
 
 def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
@@ -419,11 +452,13 @@ def drain(*, limit: int = BATCH_SIZE, max_batches: int | None = None) -> int:
         return 0
     sql = (
         f"SELECT id, kind FROM {_TABLE} WHERE state = 'pending' "  # noqa: S608
+        "AND (retry_at IS NULL OR retry_at <= %s) "
         f"AND kind IN ({', '.join(['%s'] * len(known))}) ORDER BY id LIMIT %s"
     )
     while max_batches is None or batches < max_batches:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         with prepared.cursor(connection) as cursor:
-            cursor.execute(sql, [*known, limit])
+            cursor.execute(sql, [now, *known, limit])
             rows = cursor.fetchall()
         if not rows:
             break
@@ -441,6 +476,48 @@ def prune_claims() -> int:
 
 def pending_count() -> int:
     return InboxItem.objects.filter(state=InboxItem.PENDING).count()
+
+
+def failed_items() -> list[InboxItem]:
+    """Items that exhausted their attempts, oldest first (for the operator to requeue)."""
+    return list(InboxItem.objects.filter(state=InboxItem.FAILED).order_by("id"))
+
+
+def requeue(*, actor: Any = None, ids: Iterable[int] | None = None) -> int:
+    """Give failed items (``ids``, or all) a fresh set of attempts; the number requeued.
+    Audited: who requeued which items."""
+    items = InboxItem.objects.filter(state=InboxItem.FAILED)
+    if ids is not None:
+        items = items.filter(pk__in=list(ids))
+    chosen = list(items.values_list("pk", flat=True))
+    if not chosen:
+        return 0
+    count = InboxItem.objects.filter(pk__in=chosen).update(
+        state=InboxItem.PENDING, attempts=0, retry_at=None, error="", processed_at=None
+    )
+    for pk in chosen:
+        audit.record(
+            actor=actor,
+            action="core.inbox_requeued",
+            object_type=InboxItem._meta.label_lower,
+            object_id=pk,
+            before={"state": InboxItem.FAILED},
+            after={"state": InboxItem.PENDING},
+        )
+    return count
+
+
+def health(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """What ``/healthz`` tells about the inbox: items waiting longer than
+    ``settings.INBOX_PENDING_ALERT_SECONDS`` and failed items (counts only, no error text)."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.INBOX_PENDING_ALERT_SECONDS)
+    pending = InboxItem.objects.filter(state=InboxItem.PENDING)
+    return {
+        "pending": pending.count(),
+        "pending_too_long": pending.filter(received_at__lt=limit).count(),
+        "failed": InboxItem.objects.filter(state=InboxItem.FAILED).count(),
+    }
 
 
 def status(token: str) -> InboxItem | None:

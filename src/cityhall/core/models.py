@@ -125,6 +125,8 @@ class InboxItem(models.Model):
     received_at = models.DateTimeField(_("received"))
     state = models.CharField(_("state"), max_length=10, choices=STATES, default=PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: After a failed attempt, not before this time (core.inbox.retry_delay).
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     ref = models.CharField(_("registration number"), max_length=64, blank=True)
     object_type = models.CharField(max_length=100, blank=True)

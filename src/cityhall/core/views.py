@@ -1,15 +1,26 @@
+import logging
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from . import inbox
+
+log = logging.getLogger(__name__)
+
 
 @never_cache
 def healthz(request):
-    """Liveness and readiness: answers ok only after a round trip to the database."""
+    """Liveness and readiness: ok only after a round trip to the database. Also counts the
+    intake inbox's items waiting too long and failed (``attention``): the node still serves,
+    but an operator must look (``cityhall inbox failed``). No error text is published."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure means not ready
-        return JsonResponse({"status": "error", "detail": str(exc)[:200]}, status=503)
-    return JsonResponse({"status": "ok"})
+        figures = inbox.health()
+    except Exception:  # noqa: BLE001 - any database failure means not ready
+        log.exception("health check failed")
+        return JsonResponse({"status": "error"}, status=503)
+    attention = bool(figures["pending_too_long"] or figures["failed"])
+    return JsonResponse({"status": "attention" if attention else "ok", "inbox": figures})

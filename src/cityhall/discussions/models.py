@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cityhall.core import files
 from cityhall.core.models import AppendOnlyQuerySet, TimeStampedModel
 
 
@@ -236,7 +237,7 @@ class DiscussionDocument(TimeStampedModel):
 
 
 def _version_path(instance: DocumentVersion, filename: str) -> str:
-    return f"discussions/{instance.document.discussion_id}/documents/{uuid.uuid4().hex}/{filename}"
+    return files.stored_name(f"discussions/{instance.document.discussion_id}/documents", filename)
 
 
 class DocumentVersion(models.Model):
@@ -477,7 +478,7 @@ class Proposal(models.Model):
 
 
 def _attachment_path(instance: ProposalAttachment, filename: str) -> str:
-    return f"discussions/{instance.proposal.discussion_id}/proposals/{uuid.uuid4().hex}/{filename}"
+    return files.stored_name(f"discussions/{instance.proposal.discussion_id}/proposals", filename)
 
 
 class ProposalAttachment(models.Model):

@@ -16,6 +16,7 @@ from typing import Any
 import filetype
 from django.utils.translation import gettext as _
 
+from cityhall.core import files
 from cityhall.core.errors import InvalidInput
 
 __all__ = [
@@ -73,7 +74,7 @@ def _read_all(upload: Any) -> bytes:
 
 def check_upload(upload: Any, *, field: str, max_bytes: int) -> CheckedFile:
     """The checked file, or :class:`InvalidInput` on ``field`` before a byte is stored."""
-    name = os.path.basename(getattr(upload, "name", "") or "file")
+    name = files.label(getattr(upload, "name", "") or "")
     size = getattr(upload, "size", None)
     if size is None:
         size = len(_read_all(upload))

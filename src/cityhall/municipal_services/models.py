@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cityhall.core import files
 from cityhall.core.models import TimeStampedModel
 
 from .definition import expression_problems, schema_problems, text_in
@@ -278,7 +279,7 @@ class ApplicationFile(models.Model):
         Application, on_delete=models.CASCADE, related_name="files", verbose_name=_("application")
     )
     document_code = models.CharField(_("document"), max_length=80)
-    file = models.FileField(_("file"), upload_to="municipal_services/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=files.RandomName("municipal_services/%Y/%m"))
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size, bytes"))
@@ -355,7 +356,7 @@ class ResultDocument(TimeStampedModel):
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="result")
     kind = models.CharField(pgettext_lazy("type", "kind"), max_length=20)
     number = models.CharField(_("number"), max_length=40)
-    file = models.FileField(_("file"), upload_to="municipal_services/results/%Y/")
+    file = models.FileField(_("file"), upload_to=files.RandomName("municipal_services/results/%Y"))
 
     class Meta:
         verbose_name = _("result document")
@@ -453,7 +454,9 @@ class StandardRequest(TimeStampedModel):
     payload = models.JSONField(_("request"), default=dict)
     answer = models.TextField(_("answer"), blank=True)
     answer_file = models.FileField(
-        _("answer document"), upload_to="municipal_services/requests/%Y/", blank=True
+        _("answer document"),
+        upload_to=files.RandomName("municipal_services/requests/%Y"),
+        blank=True,
     )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit, inbox
+from cityhall.core import audit, files, inbox
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.models import InboxItem
 from cityhall.core.selectors import business_calendar
@@ -463,7 +463,7 @@ def upload_file(
         stored = ApplicationFile(
             application=application,
             document_code=document_code,
-            original_name=(getattr(upload, "name", "") or "document")[:255],
+            original_name=files.label(getattr(upload, "name", ""), default="document"),
             content_type=content_type,
             size=upload.size,
             uploaded_by=actor,

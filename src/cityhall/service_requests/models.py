@@ -17,6 +17,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Organisation
+from cityhall.core import files
 from cityhall.core.models import TimeStampedModel
 
 
@@ -511,7 +512,7 @@ class Photo(models.Model):
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTAKE)
-    image = models.ImageField(_("photo"), upload_to="requests/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to=files.RandomName("requests/%Y/%m"))
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(

@@ -38,6 +38,8 @@ class Command(BaseCommand):
         stop = threading.Event()  # a signal ends the wait at once, not after the poll interval
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write("inbox worker ready")  # a supervisor (or a test) may signal from now
+        self.stdout.flush()
         while not stop.is_set():
             try:
                 handled = inbox.drain(limit=batch, max_batches=1)
