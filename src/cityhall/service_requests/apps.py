@@ -12,8 +12,9 @@ class ServiceRequestsConfig(AppConfig):
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
-        from . import intake, services, tasks  # noqa: F401 - tasks registers the periodic jobs
+        from . import services, tasks  # noqa: F401 - tasks registers the periodic jobs
         from .notices import declare_events
+        from .services import intake
         from .views import cabinet_items
 
         declare_events()
