@@ -15,7 +15,7 @@ class ServiceRequestsConfig(AppConfig):
         from . import services, tasks  # noqa: F401 - tasks registers the periodic jobs
         from .notices import declare_events
         from .services import intake
-        from .views import cabinet_items
+        from .views.resident import cabinet_items
 
         declare_events()
         inbox.register(intake.KIND, intake.register_requests)
