@@ -38,7 +38,7 @@ def fill(total_requests: int, first_day: dt.date) -> tuple[dict, int]:
     from django.db import connection, transaction
 
     from cityhall.service_requests.models import DailyStat, MonthlyStat
-    from cityhall.service_requests.services import _month_sql
+    from cityhall.service_requests.services.statistics import month_sql
 
     rng = random.Random(11)
     suburbs = [
@@ -118,8 +118,8 @@ def fill(total_requests: int, first_day: dt.date) -> tuple[dict, int]:
         dims = "district_id, suburb_id, organisation_id, category_id, channel, applicant_kind"
         cursor.execute(
             f"INSERT INTO {month_t} (month, {columns.split(', ', 1)[1]}) "  # noqa: S608
-            f"SELECT {_month_sql('day').replace('%%', '%')}, {dims}, {sums} FROM {day_t} "
-            f"GROUP BY {_month_sql('day').replace('%%', '%')}, {dims}"
+            f"SELECT {month_sql('day').replace('%%', '%')}, {dims}, {sums} FROM {day_t} "
+            f"GROUP BY {month_sql('day').replace('%%', '%')}, {dims}"
         )
         cursor.execute("ANALYZE")
     return {"suburbs": suburbs, "slices": len(slices)}, written

@@ -16,8 +16,9 @@ from django.urls import reverse
 from cityhall.core import inbox
 from cityhall.core.models import AuditRecord, Counter, InboxItem
 from cityhall.notifications.models import Message
-from cityhall.service_requests import intake, services
+from cityhall.service_requests import services
 from cityhall.service_requests.models import ServiceRequest, Stage, Status, StatusChange
+from cityhall.service_requests.services import intake
 
 MSK = ZoneInfo("Europe/Moscow")
 

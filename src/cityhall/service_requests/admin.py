@@ -63,7 +63,6 @@ class CategoryVersionAdmin(admin.ModelAdmin):
                 target=version.category,
                 after={"version": version.number},
             )
-        services._LIMITS.pop(version.pk, None)
         services.forget_catalogue()
 
 

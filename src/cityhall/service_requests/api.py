@@ -12,8 +12,9 @@ from cityhall.api import OptionalAuth
 from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import Forbidden
 
-from . import intake, selectors, services
+from . import selectors, services
 from .models import ApplicantKind, Channel, ServiceRequest
+from .services import intake
 
 router = Router(tags=["service_requests"])
 

@@ -12,9 +12,10 @@ class ServiceRequestsConfig(AppConfig):
         from cityhall.portal.cabinet import CabinetSection, register_section
         from cityhall.portal.workspace import WorkspaceEntry, register_entry
 
-        from . import intake, services, tasks  # noqa: F401 - tasks registers the periodic jobs
+        from . import services, tasks  # noqa: F401 - tasks registers the periodic jobs
         from .notices import declare_events
-        from .views import cabinet_items
+        from .services import intake
+        from .views.resident import cabinet_items
 
         declare_events()
         inbox.register(intake.KIND, intake.register_requests)

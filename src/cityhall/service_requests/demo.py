@@ -31,7 +31,6 @@ from cityhall.core.numbering import next_values
 from cityhall.geo.models import Building
 
 from . import services
-from .intake import NUMBER_SERIES, number_for
 from .models import (
     OPEN_STATUSES,
     ApplicantKind,
@@ -47,6 +46,7 @@ from .models import (
     Status,
     StatusChange,
 )
+from .services.intake import NUMBER_SERIES, number_for
 
 SEED = 20260311
 REQUESTS = 100_000

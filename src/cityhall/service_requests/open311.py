@@ -6,8 +6,8 @@ Reads are public and show no personal data; POST needs an ``api_key`` issued by 
 administrator (``cityhall create_open311_key NAME``). POST is checked at once (every refusal
 that depends on the input alone, in the spec's error list) and then received by the intake
 inbox: the answer is a ``token`` (202) that ``tokens/{token}`` turns into the
-``service_request_id`` once :mod:`~cityhall.service_requests.intake` has registered it — the
-same registration as the web form's and the call centre's — or, when registered at once
+``service_request_id`` once :mod:`~cityhall.service_requests.services.intake` has registered
+it — the same registration as the web form's and the call centre's — or, when registered at once
 (``settings.INBOX_INLINE``), the ``service_request_id`` itself (200).
 """
 
@@ -28,8 +28,9 @@ from django.views.decorators.http import require_http_methods
 from cityhall.core import inbox
 from cityhall.core.errors import DomainError, InvalidInput
 
-from . import intake, selectors, services
+from . import selectors, services
 from .models import OPEN_STATUSES, Category, Channel, ServiceRequest, Status
+from .services import intake
 
 DEFAULT_WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000

@@ -15,6 +15,10 @@ query for the buildings' managers and one for the areas of responsibility), the 
 first stage with its due time, the history rows, the photos, the audit records
 (``audit.record_many``) and the applicants' notifications. What may have changed since receipt
 (the category withdrawn, the building removed from the register) refuses that item alone.
+
+:func:`submit_request` is the pages' way in: checked, received and registered at once, the
+request returned. This module only calls into the catalogue (:mod:`.catalogue`), the photo
+rules (:mod:`.photos`) and the app's helpers; nothing calls back into it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.urls import reverse
@@ -42,12 +45,13 @@ from cityhall.geo.geometry import distance_m
 from cityhall.geo.models import Building
 from cityhall.notifications.services import notify, notify_address, preferences_loaded
 
-from . import notices, routing
-from .deadlines import due_time
-from .models import (
+from .. import notices, routing
+from ..deadlines import due_time
+from ..models import (
     ApplicantKind,
     Category,
     Channel,
+    Open311Client,
     Photo,
     ServiceRequest,
     Stage,
@@ -55,9 +59,21 @@ from .models import (
     StatusChange,
     new_public_token,
 )
-from .selectors import routing_facts_many
+from ..selectors import routing_facts_many
+from .catalogue import active_category, check_attributes, stage_limits
+from .photos import check_photos, discard_photos, store_photos
 
-__all__ = ["KIND", "NUMBER_SERIES", "number_for", "prepare", "register_requests"]
+__all__ = [
+    "KIND",
+    "NUMBER_SERIES",
+    "number_for",
+    "prepare",
+    "receive",
+    "register_requests",
+    "registered",
+    "submit_request",
+]
+
 
 KIND = "service_requests.request"
 NUMBER_SERIES = "service_requests.number.{year}"
@@ -118,22 +134,6 @@ def _place(*, building: Any, address: str, lat: Any, lon: Any) -> dict[str, Any]
     raise InvalidInput(fields={"location": [_("Give the address or a point on the map.")]})
 
 
-def _store_photos(photos: Sequence[UploadedFile]) -> list[dict[str, Any]]:
-    """Save checked photos now (the payload carries their names); registration links them."""
-    from PIL import Image
-
-    field = Photo._meta.get_field("image")
-    stored = []
-    for upload in photos:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            width, height = image.size
-        upload.seek(0)
-        name = default_storage.save(field.generate_filename(None, upload.name or "photo"), upload)
-        stored.append({"name": name, "width": width, "height": height})
-    return stored
-
-
 def prepare(
     *,
     category: Category | str,
@@ -155,8 +155,6 @@ def prepare(
 ) -> dict[str, Any]:
     """Check a submission from any channel and return what registration needs (JSON-ready).
     All field errors are raised together as ``InvalidInput``; nothing is stored then."""
-    from .services import _category, check_attributes, check_photos
-
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     if not description:
@@ -181,7 +179,7 @@ def prepare(
             errors["contact_email"] = [_("Enter a valid e-mail address.")]
     cat = None
     try:
-        cat = _category(category)
+        cat = active_category(category)
     except InvalidInput as exc:
         errors.update(exc.fields)
     place: dict[str, Any] = {}
@@ -214,13 +212,8 @@ def prepare(
         "contact_phone": contact_phone[:30],
         "contact_email": contact_email[:254],
         "attributes": answers,
-        "photos": _store_photos(photos) if photos else [],
+        "photos": store_photos(photos) if photos else [],
     }
-
-
-def _discard_photos(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
 
 
 def receive(payload: dict[str, Any], *, inline: bool | None = None) -> inbox.Item:
@@ -347,13 +340,11 @@ def _tell_applicants(drafts: list[_Draft], people: dict[int, User], track: str) 
 
 def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     """The inbox handler of :data:`KIND` (see the module docstring)."""
-    from .services import _category, stage_limits
-
     outcomes: list[inbox.Outcome | None] = [None] * len(items)
     drafts: list[_Draft] = []
     for index, item in enumerate(items):
         try:
-            category = _category(item.payload["category"])
+            category = active_category(item.payload["category"])
         except InvalidInput:
             outcomes[index] = inbox.Outcome(error=_("This category no longer takes requests."))
             continue
@@ -371,7 +362,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
         for stored in item.payload.get("photos") or ()
     ]
     if unused:
-        oncommit.after_commit(_discard_photos, unused)
+        oncommit.after_commit(discard_photos, unused)
     if not drafts:
         return outcomes  # type: ignore[return-value]
 
@@ -523,3 +514,59 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
             url=track.format(draft.token),
         )
     return outcomes  # type: ignore[return-value]
+
+
+# --- registering at once (the pages) -----------------------------------------------------------
+
+
+def submit_request(
+    *,
+    category: Category | str,
+    description: str,
+    channel: str,
+    author: User | None = None,
+    building: Any = None,
+    address: str = "",
+    lat: Any = None,
+    lon: Any = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    applicant_kind: str = ApplicantKind.PERSON,
+    attributes: dict[str, Any] | None = None,
+    photos: Sequence[UploadedFile] = (),
+    entered_by: User | None = None,
+    open311_client: Open311Client | None = None,
+) -> ServiceRequest:
+    """Take a request from any channel and register it now: checked by
+    :func:`prepare` (all field errors together, nothing written unless everything is
+    valid), registered by the intake's batch handler like every other channel's — routed to
+    its one responsible organisation (or the dispatcher queue), numbered, its first stage's
+    clock started, audited, the applicant told."""
+    payload = prepare(
+        category=category,
+        description=description,
+        channel=channel,
+        author=author,
+        building=building,
+        address=address,
+        lat=lat,
+        lon=lon,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        applicant_kind=applicant_kind,
+        attributes=attributes,
+        photos=photos,
+        entered_by=entered_by,
+        open311_client=open311_client,
+    )
+    item = receive(payload, inline=True)
+    return registered(item)
+
+
+def registered(item: inbox.Item) -> ServiceRequest:
+    """The request an inbox item became; its refusal as ``InvalidInput`` otherwise."""
+    if item.object_id is None:
+        raise InvalidInput(item.error or _("The request could not be registered."))
+    return ServiceRequest.objects.select_related("category", "organisation").get(pk=item.object_id)

@@ -1,0 +1,91 @@
+"""Business actions on resident requests: the only place that changes their state.
+
+Every channel (web form, call-centre screen, Open311, the JSON API, demo, tests) is registered
+by the one batch handler of :mod:`.intake` behind the intake inbox — :func:`submit_request` does
+it at once, for the pages; every workflow move goes through :func:`transition` and its
+``ALLOWED`` table. Each action runs in one transaction, writes the append-only history and the
+audit trail, and queues notifications in the outbox of the same transaction — a registered
+request is committed with its notification, which is never lost.
+
+One module per workflow; this package only re-exports their public functions:
+
+- :mod:`.intake`: checking a submission and registering requests (the inbox handler);
+- :mod:`.workflow`: the ``ALLOWED`` table, roles on a request, :func:`transition`, stage clocks;
+- :mod:`.merging`: joining duplicates;
+- :mod:`.comments`: messages between the resident and the people handling the request;
+- :mod:`.feedback`: the resident's vote and the automatic confirmation;
+- :mod:`.escalation`: overdue stages escalated to the organisation's head and the committee;
+- :mod:`.statistics`: organisation ratings and the daily/monthly roll-ups;
+- :mod:`.catalogue`: categories, their versions (questions, limits) and catalogue files;
+- :mod:`.api_keys`: Open311 client systems and their api_keys;
+- :mod:`.photos`: what an uploaded photo must be, and storing it.
+
+Submodules import from each other, never from this package.
+"""
+
+from __future__ import annotations
+
+from .api_keys import create_open311_client, open311_client_for_key, open311_clients
+from .catalogue import (
+    check_attributes,
+    export_catalogue,
+    forget_catalogue,
+    import_catalogue,
+    publish_category_version,
+    stage_limits,
+)
+from .comments import add_comment
+from .escalation import ESCALATE_TO_COMMITTEE_AFTER, send_escalation_notices, sweep_overdue
+from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
+from .intake import number_for, registered, submit_request
+from .merging import merge
+from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
+from .statistics import rebuild_daily_stats, recompute_ratings
+from .workflow import (
+    ALLOWED,
+    AUTHOR,
+    DISPATCHER,
+    ORGANISATION,
+    SNAPSHOT_FIELDS,
+    SYSTEM,
+    TRACKING_LINK,
+    roles_on,
+    transition,
+)
+
+__all__ = [
+    "ALLOWED",
+    "AUTHOR",
+    "AUTO_CONFIRM_AFTER",
+    "DISPATCHER",
+    "ESCALATE_TO_COMMITTEE_AFTER",
+    "MAX_PHOTO_BYTES",
+    "MAX_PHOTOS",
+    "ORGANISATION",
+    "SNAPSHOT_FIELDS",
+    "SYSTEM",
+    "TRACKING_LINK",
+    "add_comment",
+    "auto_confirm",
+    "check_attributes",
+    "check_photos",
+    "create_open311_client",
+    "export_catalogue",
+    "forget_catalogue",
+    "import_catalogue",
+    "leave_feedback",
+    "merge",
+    "number_for",
+    "open311_client_for_key",
+    "open311_clients",
+    "publish_category_version",
+    "rebuild_daily_stats",
+    "recompute_ratings",
+    "registered",
+    "roles_on",
+    "send_escalation_notices",
+    "stage_limits",
+    "submit_request",
+    "sweep_overdue",
+    "transition",
+]

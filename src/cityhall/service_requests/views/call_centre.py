@@ -1,0 +1,93 @@
+"""The call-centre screen: an operator finds the caller by phone, sees their earlier requests
+and types the new one on their behalf.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cityhall.accounts.models import Role, User
+from cityhall.accounts.permissions import staff_required
+from cityhall.core.errors import InvalidInput
+from cityhall.geo import selectors as geo
+
+from .. import selectors, services
+from ..forms import RequestForm
+from ..models import (
+    Channel,
+)
+from .pages import question_answers
+
+__all__ = [
+    "operator",
+]
+
+
+@staff_required([Role.OPERATOR])
+def operator(request):
+    """Call-centre screen: find the caller by phone, see their earlier requests, type the new
+    one on their behalf (they may have no account)."""
+    categories = list(selectors.active_categories())
+    phone = (request.POST.get("contact_phone") or request.GET.get("phone") or "").strip()
+    caller = User.objects.filter(phone=phone).first() if phone else None
+    earlier = selectors.requests_by_phone(phone)
+    data = request.POST if request.method == "POST" else None
+    buildings = []
+    if data and data.get("address") and not data.get("building"):
+        buildings = geo.search_buildings(data["address"], limit=8)
+        if len(buildings) == 1 or geo.find_building(data["address"]):
+            buildings = []
+    initial = {"contact_phone": phone}
+    if caller:
+        initial.update(contact_name=str(caller), contact_email=caller.email or "")
+    form = RequestForm(data, request.FILES or None, categories=categories, initial=initial)
+    status = 200
+    if data is not None and form.is_valid() and not buildings:
+        cd = form.cleaned_data
+        try:
+            created = services.submit_request(
+                category=cd["category"],
+                description=cd["description"],
+                channel=Channel.OPERATOR,
+                author=caller,
+                building=cd.get("building") or None,
+                address=cd["address"],
+                lat=cd["lat"],
+                lon=cd["lon"],
+                contact_name=cd["contact_name"],
+                contact_phone=cd["contact_phone"],
+                contact_email=cd["contact_email"],
+                applicant_kind=cd["applicant_kind"],
+                attributes=question_answers(request.POST),
+                photos=cd["photos"],
+                entered_by=request.user,
+            )
+        except InvalidInput as exc:
+            form.add_domain_errors(exc.fields)
+            if not exc.fields:
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Request %(number)s registered. Tell the caller this number.")
+                % {"number": created.number},
+            )
+            return redirect(f"{reverse('service_requests:operator')}?phone={created.contact_phone}")
+    if data is not None and form.errors:
+        status = 422
+    return render(
+        request,
+        "service_requests/operator.html",
+        {
+            "title": _("Call centre: new request"),
+            "form": form,
+            "phone": phone,
+            "caller": caller,
+            "earlier": earlier,
+            "buildings": buildings,
+        },
+        status=status,
+    )

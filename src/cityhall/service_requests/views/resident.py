@@ -1,0 +1,235 @@
+"""The resident's pages: the request form, a request's page by its public number or private
+tracking link (with the author's actions: comment, confirm, reopen, rate), its live status,
+and the cabinet's "my requests".
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cityhall.core.errors import DomainError, InvalidInput
+from cityhall.geo import selectors as geo
+
+from .. import selectors, services
+from ..forms import CommentForm, FeedbackForm, RequestForm
+from ..models import (
+    Channel,
+    ServiceRequest,
+    Status,
+)
+from .pages import error_message, int_or_none, paginate, question_answers
+
+__all__ = [
+    "cabinet_items",
+    "live_status",
+    "my_requests",
+    "new_request",
+    "request_page",
+    "resident_action",
+]
+
+
+def cabinet_items(user) -> list:
+    from cityhall.portal.cabinet import CabinetItem
+
+    return [
+        CabinetItem(
+            title=f"{r.number} — {r.category.name}",
+            status=str(r.get_status_display()),
+            url=reverse("service_requests:track", args=[r.public_token]),
+            when=r.updated_at,
+        )
+        for r in selectors.requests_of(user)[:5]
+    ]
+
+
+def new_request(request):
+    """The web form. Without JavaScript an ambiguous address comes back with the buildings to
+    choose from; the likely duplicates are shown before the resident sends a second report."""
+    categories = list(selectors.active_categories())
+    data = request.POST if request.method == "POST" else None
+    buildings = []
+    if data and data.get("address") and not data.get("building"):
+        buildings = geo.search_buildings(data["address"], limit=8)
+        if len(buildings) == 1 or geo.find_building(data["address"]):
+            buildings = []
+    form = RequestForm(data, request.FILES or None, categories=categories)
+    user = request.user if request.user.is_authenticated else None
+    duplicates = []
+    status = 200
+    if data is not None and form.is_valid() and not buildings:
+        cd = form.cleaned_data
+        try:
+            created = services.submit_request(
+                category=cd["category"],
+                description=cd["description"],
+                channel=Channel.WEB,
+                author=user,
+                building=cd.get("building") or None,
+                address=cd["address"],
+                lat=cd["lat"],
+                lon=cd["lon"],
+                contact_name=cd["contact_name"] or (str(user) if user else ""),
+                contact_phone=cd["contact_phone"],
+                contact_email=cd["contact_email"],
+                applicant_kind=cd["applicant_kind"],
+                attributes=question_answers(request.POST),
+                photos=cd["photos"],
+            )
+        except InvalidInput as exc:
+            form.add_domain_errors(exc.fields)
+            if not exc.fields:
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Your request %(number)s has been received.") % {"number": created.number},
+            )
+            return redirect("service_requests:track", token=created.public_token)
+    if data is not None:
+        status = 422 if form.errors else 200
+        building_id = data.get("building")
+        if building_id and str(building_id).isdigit():
+            cat = next((c for c in categories if c.code == data.get("category")), None)
+            duplicates = selectors.likely_duplicates(
+                building_id=int(building_id), category_id=cat.pk if cat else None
+            )
+    return render(
+        request,
+        "service_requests/new.html",
+        {
+            "form": form,
+            "categories": categories,
+            "buildings": buildings,
+            "duplicates": duplicates,
+            "title": _("Report a problem"),
+        },
+        status=status,
+    )
+
+
+def request_page(request, token: str | None = None, pk: int | None = None):
+    """A request's page. By its public number anyone sees status and history (no personal
+    data); the author (signed in, or holding the private link) may also talk, confirm, reopen
+    and rate."""
+    qs = ServiceRequest.objects.select_related(
+        "category", "organisation", "building", "parent", "author", "executor"
+    )
+    if token is not None:
+        obj = get_object_or_404(qs, public_token=token)
+        is_owner = True
+    else:
+        obj = get_object_or_404(qs, pk=pk)
+        is_owner = request.user.is_authenticated and obj.author_id == request.user.pk
+    signed_author = request.user.is_authenticated and obj.author_id == request.user.pk
+    # The private link stands for the author: a caller without an account may confirm,
+    # reopen and vote through it (see resident_action).
+    may_act = signed_author or token is not None
+    history = list(obj.history.select_related("organisation").order_by("created_at", "pk"))
+    comments = list(obj.comments.prefetch_related("photos")) if is_owner else []
+    photos = [p for p in obj.photos.all() if p.kind != "comment"] if is_owner else []
+    context = {
+        "obj": obj,
+        "title": _("Request %(number)s") % {"number": obj.number},
+        "history": history,
+        "comments": comments,
+        "photos": photos,
+        "is_owner": is_owner,
+        "can_act": may_act,
+        "followed": obj.parent if obj.status == Status.MERGED else None,
+        "comment_form": CommentForm() if signed_author else None,
+        "feedback_form": (
+            FeedbackForm()
+            if may_act
+            and obj.status in (Status.DONE, Status.CONFIRMED)
+            and not hasattr(obj, "feedback")
+            else None
+        ),
+        "feedback": getattr(obj, "feedback", None) if is_owner else None,
+    }
+    return render(request, "service_requests/detail.html", context)
+
+
+def live_status(request, token: str):
+    """The request's current status for the track page's live update (no personal data)."""
+    obj = get_object_or_404(ServiceRequest.objects.select_related("parent"), public_token=token)
+    shown = obj.parent if obj.status == Status.MERGED and obj.parent else obj
+    return JsonResponse(
+        {
+            "status": shown.status,
+            "status_display": str(shown.get_status_display()),
+            "version": obj.version,
+            "updated_at": obj.updated_at.isoformat(),
+        }
+    )
+
+
+@require_POST
+def resident_action(request, token: str):
+    """The author's actions from the request page. A signed-in author acts as themself; anyone
+    else holding the private link acts through it (confirm, reopen, vote — recorded as done by
+    the tracking link). Writing messages needs an account."""
+    obj = get_object_or_404(ServiceRequest.objects.select_related("author"), public_token=token)
+    action = request.POST.get("action")
+    back = redirect("service_requests:track", token=token)
+    signed_author = request.user.is_authenticated and obj.author_id == request.user.pk
+    # Either the signed-in author, or (actor None) the holder of this request's link.
+    who = {"actor": request.user} if signed_author else {"actor": None, "public_token": token}
+    if action == "comment" and not request.user.is_authenticated:
+        return redirect_to_login(reverse("service_requests:track", args=[token]))
+    try:
+        if action == "confirm":
+            services.transition(
+                request=obj,
+                **who,
+                to=Status.CONFIRMED,
+                expected_version=int_or_none(request.POST.get("version")),
+            )
+            messages.success(request, _("Thank you: the request is closed."))
+        elif action == "reopen":
+            services.transition(
+                request=obj,
+                **who,
+                to=Status.IN_WORK,
+                reason=request.POST.get("reason", ""),
+                expected_version=int_or_none(request.POST.get("version")),
+            )
+            messages.success(request, _("The request has been reopened."))
+        elif action == "comment":
+            services.add_comment(
+                request=obj,
+                author=request.user,
+                text=request.POST.get("text", ""),
+                photos=request.FILES.getlist("photos"),
+            )
+            messages.success(request, _("Your message has been sent."))
+        elif action == "feedback":
+            services.leave_feedback(
+                request=obj,
+                author=who["actor"],
+                public_token=who.get("public_token"),
+                score=request.POST.get("score"),
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Thank you for your vote."))
+        else:
+            raise Http404
+    except DomainError as exc:
+        error_message(request, exc)
+    return back
+
+
+@login_required
+def my_requests(request):
+    return render(
+        request,
+        "service_requests/mine.html",
+        {"title": _("My requests"), **paginate(request, selectors.requests_of(request.user))},
+    )
