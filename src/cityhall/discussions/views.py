@@ -51,6 +51,7 @@ from .forms import (
     SubscriptionForm,
 )
 from .importing import read_rows
+from .intake import fmt_local
 from .models import (
     Comment,
     Discussion,
@@ -219,7 +220,7 @@ def submit(request, pk: int):
                 messages.success(
                     request,
                     _("Registered as No. %(n)s at %(t)s. A receipt was sent to you.")
-                    % {"n": proposal.number, "t": services._fmt(proposal.registered_at)},
+                    % {"n": proposal.number, "t": fmt_local(proposal.registered_at)},
                 )
                 return redirect("discussions:proposal", pk=discussion.pk, number=proposal.number)
     status = 422 if request.method == "POST" and form.errors else 200
