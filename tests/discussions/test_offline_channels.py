@@ -163,7 +163,7 @@ def test_meeting_and_minutes_are_public(client, discussion, organiser):
 def test_large_import_registers_in_batches_with_one_numbering(
     discussion, organiser, west_home, monkeypatch
 ):
-    monkeypatch.setattr(services, "IMPORT_BATCH", 2)  # five rows: three batches
+    monkeypatch.setattr(services.proposals, "IMPORT_BATCH", 2)  # five rows: three batches
     rows = [
         {
             "full_name": f"Житель {n % 3}",

@@ -148,7 +148,7 @@ def test_real_pdf_attachment_is_kept(client, discussion, resident):
 def test_oversized_attachment_is_refused(client, discussion, resident, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cityhall.discussions import services as svc
+    from cityhall.discussions.services import proposals as svc
 
     monkeypatch.setattr(svc, "MAX_ATTACHMENT_BYTES", 100)
     client.force_login(resident)

@@ -19,7 +19,7 @@ from cityhall.accounts.models import Organisation, User
 from cityhall.core.demo import DemoLogin
 from cityhall.geo.models import District
 
-from . import protocol, services
+from . import intake, protocol, services
 from .models import (
     Discussion,
     DocumentType,
@@ -31,6 +31,7 @@ from .models import (
     Status,
     StatusChange,
 )
+from .services.final_documents import final_number
 
 SEED = 20261125
 PREFIX = "D-2026-"
@@ -105,6 +106,47 @@ def _force_status(discussion: Discussion, path: list[str], organiser: User) -> N
     discussion.status = previous
 
 
+def _participant_for(
+    discussion: Discussion, *, key: str, defaults: dict[str, Any]
+) -> tuple[Participant, bool]:
+    """Find or register the participant (discussion row already locked: gap-free numbers)."""
+    existing = Participant.objects.filter(discussion=discussion, identity_key=key).first()
+    if existing is not None:
+        return existing, False
+    discussion.participant_count += 1
+    participant = Participant.objects.create(
+        discussion=discussion, number=discussion.participant_count, identity_key=key, **defaults
+    )
+    return participant, True
+
+
+def _register(
+    *,
+    discussion: Discussion,
+    participant: Participant,
+    author: Any,
+    registered_by: Any,
+    text: str,
+    kind: str,
+    channel: str,
+    registered_at: dt.datetime,
+) -> Proposal:
+    """Write one proposal of a known participant without the receipt-time checks (demo data
+    with past dates); the discussion row is locked by the caller."""
+    users = {u.pk: u for u in (author, registered_by) if u is not None}
+    entry = intake.Entry(
+        text=text,
+        kind=kind,
+        channel=channel,
+        registered_at=registered_at,
+        key=participant.identity_key,
+        participant=participant,
+        author_id=getattr(author, "pk", None),
+        registered_by_id=getattr(registered_by, "pk", None),
+    )
+    return intake.write(discussion, [entry], users=users, receipts=False)[0]
+
+
 def _past_proposals(
     discussion: Discussion, residents: list[User], rng: random.Random, count: int
 ) -> None:
@@ -122,9 +164,9 @@ def _past_proposals(
             if not eligibility.eligible:
                 continue
             identity = eligibility.identity
-            participant, _ = services._participant_for(
+            participant, _ = _participant_for(
                 locked,
-                key=services._identity_key("person", identity.document_hash),
+                key=intake.identity_key("person", identity.document_hash),
                 defaults={
                     "type": eligibility.participant_type,
                     "full_name": identity.full_name,
@@ -137,7 +179,7 @@ def _past_proposals(
                 },
             )
             text = PROPOSALS[rng.randrange(len(PROPOSALS))]
-            services._register(
+            _register(
                 discussion=locked,
                 participant=participant,
                 author=author,
@@ -290,7 +332,7 @@ def _through_protocol(n, make, organiser, residents, rng, today, district_hint) 
     doc = FinalDocument.objects.create(
         discussion=discussion,
         kind=FinalDocument.Kind.PROTOCOL,
-        number=services._final_number(discussion, FinalDocument.Kind.PROTOCOL),
+        number=final_number(discussion, FinalDocument.Kind.PROTOCOL),
     )
     protocol.generate(doc.pk)
     doc.refresh_from_db()
@@ -332,7 +374,7 @@ def _through_conclusion(discussion: Discussion, organiser: User) -> None:
     doc = FinalDocument.objects.create(
         discussion=discussion,
         kind=FinalDocument.Kind.CONCLUSION,
-        number=services._final_number(discussion, FinalDocument.Kind.CONCLUSION),
+        number=final_number(discussion, FinalDocument.Kind.CONCLUSION),
     )
     protocol.generate(doc.pk)
     doc.refresh_from_db()

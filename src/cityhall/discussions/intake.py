@@ -19,6 +19,11 @@ then registers up to a batch of them in one transaction:
   with ``audit.record_many``; each author's receipt (number and time) is queued in the outbox
   in the same transaction (delivered after the commit).
 
+The rules the entry points check before receiving (:func:`validate_text`,
+:func:`validate_place`, :func:`check_open`, :func:`check_receipt`) live here beside the
+registration that re-checks them, so the channels (``services.proposals``) call into this module
+and it never calls back into services.
+
 Payload (all JSON): ``discussion`` (id), ``text``, ``kind``, ``channel``, ``lat``/``lon``/``area``,
 ``author`` (user id, web only), ``received_at`` (ISO time; paper channels only), ``email``
 (receipt to a person without an account), ``participant`` (``key`` and the identification
@@ -41,7 +46,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cityhall.core import audit, bulk, inbox, prepared
-from cityhall.core.errors import Conflict, DomainError, NotFound
+from cityhall.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from cityhall.geo import selectors as geo
+from cityhall.geo.geometry import area_shape
 from cityhall.notifications.services import notify, notify_address, preferences_loaded
 
 from . import events
@@ -62,6 +69,8 @@ __all__ = [
     "receipt_context",
     "register_batch",
     "text_hash",
+    "validate_place",
+    "validate_text",
     "write",
 ]
 
@@ -147,6 +156,32 @@ def participant_payload(*, key: str, district: Any = None, **fields: Any) -> dic
         "birth_date": birth.isoformat() if birth else None,
         "district": getattr(district, "pk", district),
     }
+
+
+def validate_text(text: str, kind: str) -> str:
+    """The proposal's text, trimmed; refused when empty, over 20,000 characters or of an
+    unknown kind. Every channel checks it before the proposal is received."""
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = [_("Write your proposal.")]
+    elif len(text) > 20000:
+        errors["text"] = [_("The text is too long (at most 20,000 characters).")]
+    if kind not in Proposal.Kind.values:
+        errors["kind"] = [_("Choose proposal, remark or question.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return text
+
+
+def validate_place(lat: Any, lon: Any, area: Any) -> None:
+    """A point (both coordinates, inside the city) or an area the proposal is about."""
+    if (lat is None) != (lon is None):
+        raise InvalidInput(fields={"lat": [_("Give both latitude and longitude.")]})
+    if lat is not None and not geo.is_inside_city(float(lat), float(lon)):
+        raise InvalidInput(fields={"lat": [_("The point is outside the city.")]})
+    if area:
+        area_shape(area, field="area")
 
 
 def proposal_url(discussion_id: int, number: int) -> str:

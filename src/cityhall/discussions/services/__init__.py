@@ -1,0 +1,95 @@
+"""Business actions of public discussions: the only place that changes their state.
+
+Every function takes keyword-only arguments and an explicit actor (None = the scheduler), runs in
+one transaction, writes the audit trail and queues notifications inside it (delivered after
+commit). The discussion's workflow is :data:`ALLOWED` and :func:`transition`, nowhere else.
+
+One module per workflow; this package re-exports their public functions, so callers keep
+writing ``services.submit_proposal(...)``. The modules import each other (never this package):
+
+- :mod:`.lifecycle`: creating and editing a discussion, its status workflow, on-time moves;
+- :mod:`.public_record`: project documents and their versions, hearing meetings;
+- :mod:`.initiation`: requests to hold a discussion and the organiser's decision;
+- :mod:`.proposals`: receiving proposals by every channel (registration: ``intake``);
+- :mod:`.participation`: comments and support during the exposition;
+- :mod:`.answers`: experts' answers to questions, the organiser's recommendations;
+- :mod:`.moderation`: reports, hiding and restoring items;
+- :mod:`.final_documents`: protocol and conclusion, generated then signed;
+- :mod:`.notices`: subscriptions, following, reminders and status news.
+"""
+
+from .answers import answer_question, set_recommendation
+from .final_documents import request_final_document, save_conclusions, sign_final_document
+from .initiation import decide_initiation, request_initiation
+from .lifecycle import (
+    ALLOWED,
+    EDITABLE_FIELDS,
+    create_discussion,
+    run_scheduled_transitions,
+    transition,
+    update_discussion,
+    validate_dates,
+)
+from .moderation import dismiss_flag, flag_item, moderate
+from .notices import (
+    FOLLOWABLE,
+    follow,
+    remind_conclusion,
+    send_deadline_reminders,
+    send_personal_reminders,
+    subscribe,
+    tell_participants,
+    tell_subscribers,
+    unfollow,
+    unsubscribe,
+)
+from .participation import add_comment, support_proposal
+from .proposals import (
+    IMPORT_COLUMNS,
+    OfflineIdentity,
+    import_proposals,
+    receive_proposal,
+    register_offline_proposal,
+    submit_proposal,
+)
+from .public_record import add_document_version, record_meeting
+
+__all__ = [
+    "ALLOWED",
+    "EDITABLE_FIELDS",
+    "FOLLOWABLE",
+    "IMPORT_COLUMNS",
+    "OfflineIdentity",
+    "add_comment",
+    "add_document_version",
+    "answer_question",
+    "create_discussion",
+    "decide_initiation",
+    "dismiss_flag",
+    "flag_item",
+    "follow",
+    "import_proposals",
+    "moderate",
+    "receive_proposal",
+    "record_meeting",
+    "register_offline_proposal",
+    "remind_conclusion",
+    "request_final_document",
+    "request_initiation",
+    "run_scheduled_transitions",
+    "save_conclusions",
+    "send_deadline_reminders",
+    "send_personal_reminders",
+    "set_recommendation",
+    "sign_final_document",
+    "submit_proposal",
+    "subscribe",
+    "support_proposal",
+    "tell_participants",
+    "tell_subscribers",
+    "transition",
+    "unfollow",
+    "unsubscribe",
+    "update_discussion",
+    "validate_dates",
+]

@@ -1,0 +1,123 @@
+"""The final documents: the protocol (after proposals close) and the conclusion (after the
+protocol is signed, every proposal answered). They are generated in the background
+(``discussions.generate_final_document``), then signed by the responsible official, which
+moves the discussion on through :func:`lifecycle.transition`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.core import audit, jobs
+from cityhall.core.errors import Conflict, Forbidden, InvalidInput
+
+from ..models import Discussion, FinalDocument, Proposal, Status
+from .lifecycle import require_organiser, transition
+
+__all__ = [
+    "final_number",
+    "request_final_document",
+    "save_conclusions",
+    "sign_final_document",
+]
+
+
+def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> FinalDocument:
+    """Start (or restart) generating the protocol or conclusion in the background."""
+    require_organiser(actor, discussion.organiser)
+    if kind == FinalDocument.Kind.PROTOCOL and discussion.status != Status.PROPOSALS_CLOSED:
+        raise Conflict(_("The protocol is drafted after proposals close."))
+    if kind == FinalDocument.Kind.CONCLUSION:
+        if discussion.status != Status.PROTOCOL_SIGNED:
+            raise Conflict(_("The conclusion is prepared after the protocol is signed."))
+        pending = (
+            Proposal.objects.filter(discussion=discussion, recommendation="")
+            .exclude(kind=Proposal.Kind.QUESTION)
+            .count()
+        )
+        if pending:
+            raise Conflict(
+                _("%(n)s proposals have no recommendation yet.") % {"n": pending},
+                code="recommendations_missing",
+            )
+        if not discussion.conclusions.strip():
+            raise InvalidInput(fields={"conclusions": [_("Write the conclusions first.")]})
+    with transaction.atomic():
+        doc, _created = FinalDocument.objects.select_for_update().get_or_create(
+            discussion=discussion,
+            kind=kind,
+            defaults={"number": final_number(discussion, kind)},
+        )
+        if doc.state == FinalDocument.State.SIGNED:
+            raise Conflict(_("It is already signed and cannot be regenerated."))
+        doc.state, doc.progress, doc.error = FinalDocument.State.QUEUED, 0, ""
+        doc.save(update_fields=["state", "progress", "error"])
+        audit.record(actor=actor, action=f"discussions.{kind}_requested", target=discussion)
+        jobs.enqueue_on_commit("discussions.generate_final_document", doc.pk, delay=0)
+    return doc
+
+
+def final_number(discussion: Discussion, kind: str) -> str:
+    prefix = "P" if kind == FinalDocument.Kind.PROTOCOL else "C"
+    return f"{prefix}-{discussion.number}"
+
+
+def save_conclusions(*, actor: Any, discussion: Discussion, text: str) -> Discussion:
+    require_organiser(actor, discussion.organiser)
+    if discussion.status != Status.PROTOCOL_SIGNED:
+        raise Conflict(_("The conclusions are written after the protocol is signed."))
+    with transaction.atomic():
+        before = {"conclusions": discussion.conclusions}
+        discussion.conclusions = text.strip()
+        discussion.save(update_fields=["conclusions", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="discussions.conclusions_written",
+            target=discussion,
+            before=before,
+            after={"conclusions": discussion.conclusions},
+        )
+    return discussion
+
+
+def sign_final_document(*, actor: Any, document: FinalDocument) -> FinalDocument:
+    """The responsible official signs the generated document in the system: the audit record
+    binds their name to the SHA-256 of both files; then the discussion moves on."""
+    discussion = document.discussion
+    if discussion.responsible_official_id and actor.pk != discussion.responsible_official_id:
+        raise Forbidden(
+            _("Only the responsible official signs the %(what)s.")
+            % {"what": document.get_kind_display().lower()}
+        )
+    require_organiser(actor, discussion.organiser)
+    with transaction.atomic():
+        locked = FinalDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.state != FinalDocument.State.READY:
+            raise Conflict(_("The document is not ready for signature."))
+        locked.state, locked.signed_by, locked.signed_at = (
+            FinalDocument.State.SIGNED,
+            actor,
+            timezone.now(),
+        )
+        locked.save(update_fields=["state", "signed_by", "signed_at"])
+        audit.record(
+            actor=actor,
+            action=f"discussions.{locked.kind}_signed",
+            target=discussion,
+            after={
+                "number": locked.number,
+                "pdf_sha256": locked.pdf_sha256,
+                "json_sha256": locked.json_sha256,
+            },
+        )
+        to = (
+            Status.PROTOCOL_SIGNED
+            if locked.kind == FinalDocument.Kind.PROTOCOL
+            else Status.CONCLUSION_PUBLISHED
+        )
+        transition(discussion=discussion, to=to, actor=actor)
+    return locked

@@ -1,0 +1,46 @@
+"""What the pages of discussions share: running one service with its domain error put beside
+the form's fields (:func:`run_service`), reading a number from the query string, and the roles
+that open the staff desks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cityhall.accounts.models import Role
+from cityhall.core.errors import DomainError
+
+__all__ = ["CHART_LIMITS", "EXPERTS", "MODERATION", "ORGANISER", "int_param", "run_service"]
+
+ORGANISER = (Role.ORGANISER, Role.ADMINISTRATOR)
+MODERATION = (Role.MODERATOR, Role.ORGANISER)
+EXPERTS = (Role.EXPERT, Role.ORGANISER)
+
+#: Statistics charts show the 15 largest rows, labels cut at 32 characters.
+CHART_LIMITS = {"max_rows": 15, "label_chars": 32}
+
+
+def run_service(form, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a service; put its domain error on the form. Returns (ok, result)."""
+    try:
+        return True, action()
+    except DomainError as exc:
+        for field, errors in exc.fields.items():
+            for error in errors:
+                target = field if form is not None and field in form.fields else None
+                if form is not None:
+                    form.add_error(target, error)
+        if not exc.fields and form is not None:
+            form.add_error(None, str(exc.message))
+        if form is None:
+            raise
+        return False, exc
+
+
+def int_param(value: Any, default: int = 1) -> int:
+    """A whole number from the query string (a page, an id), ``default`` when absent or bad."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

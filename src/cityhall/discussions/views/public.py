@@ -1,0 +1,199 @@
+"""The public record of discussions: the list and the map, a discussion's page, its
+documents, final files, attachments and the participant's extract. Read-only pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cityhall.accounts.selectors import has_role
+from cityhall.geo.models import District
+
+from .. import drawing, listing, protocol, selectors, services
+from ..eligibility import eligibility_of
+from ..forms import (
+    FilterForm,
+    ProposalForm,
+    SubscriptionForm,
+)
+from ..models import (
+    Discussion,
+    DocumentVersion,
+    FinalDocument,
+    Proposal,
+)
+from .base import ORGANISER, int_param, run_service
+from .feeds import feed_query
+
+# --- public record -----------------------------------------------------------------------------
+
+
+def discussion_list(request):
+    """The public list with filters; territory filters (suburb, address) keep the discussions
+    whose territory overlaps or covers them. The RSS/Atom links follow the same filters."""
+    form = FilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    territory: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "q": data["q"],
+            "district": data["district"].pk if data["district"] else None,
+            "document_type": data["document_type"].pk if data["document_type"] else None,
+            "status": data["status"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+        ok, place = run_service(form, lambda: selectors.find_place(address=data["address"]))
+        territory = {
+            k: v
+            for k, v in {
+                "district": data["district"],
+                "suburb": data["suburb"],
+                "document_type": data["document_type"],
+                "place": place if ok else None,
+            }.items()
+            if v is not None
+        }
+    discussions = selectors.public_discussions(**filters)
+    if "place" in territory:
+        discussions = selectors.discussions_for_place(discussions, territory["place"])
+    elif "suburb" in territory:
+        discussions = selectors.discussions_for_suburb(discussions, territory["suburb"])
+    paginator = Paginator(discussions, 20)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "discussions/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "feed_query": feed_query(territory),
+            "territory": territory,
+        },
+    )
+
+
+def discussion_detail(request, pk: int):
+    discussion = selectors.get_discussion(pk, user=request.user)
+    kind = request.GET.get("kind", "")
+    if kind:
+        page = selectors.proposals_page(
+            discussion, kind=kind, after=int_param(request.GET.get("after"), 0) or None
+        )
+        rows = [selectors.row_of(p) for p in page.items]
+    else:
+        page = selectors.proposal_rows(discussion, page=int_param(request.GET.get("page")))
+        rows = page.items
+    eligibility = eligibility_of(discussion, request.user) if discussion.accepts_proposals else None
+    return render(
+        request,
+        "discussions/detail.html",
+        {
+            "discussion": discussion,
+            "documents": selectors.documents_of(discussion),
+            "page": page,
+            "items_html": listing.proposal_items(discussion.pk, rows),
+            "kind": kind,
+            "eligibility": eligibility,
+            "form": ProposalForm() if eligibility and eligibility.eligible else None,
+            "history": discussion.status_changes.all(),
+            "final": selectors.final_documents(discussion),
+            "meetings": discussion.meetings.all(),
+            "districts": discussion.districts.all(),
+            "is_organiser": has_role(request.user, ORGANISER, discussion.organiser),
+            "has_own": request.user.is_authenticated
+            and discussion.participants.filter(user=request.user).exists(),
+            **_follow_context(request, discussion, eligibility),
+        },
+    )
+
+
+def _follow_context(request, discussion: Discussion, eligibility: Any) -> dict[str, Any]:
+    """Whether the "remind me" button shows, and in which state."""
+    if not request.user.is_authenticated or discussion.status not in services.FOLLOWABLE:
+        return {"can_follow": False, "following": False}
+    following = selectors.is_following(discussion, request.user)
+    if not following and eligibility is None:
+        eligibility = eligibility_of(discussion, request.user)
+    return {
+        "can_follow": following or bool(eligibility and eligibility.eligible),
+        "following": following,
+    }
+
+
+def document_version(request, pk: int, version_id: int):
+    discussion = selectors.get_discussion(pk, user=request.user)
+    version = DocumentVersion.objects.filter(pk=version_id, document__discussion=discussion).first()
+    if version is None:
+        raise Http404
+    return FileResponse(
+        version.file.open("rb"),
+        content_type=version.content_type,
+        as_attachment=version.content_type not in ("application/pdf", "image/png", "image/jpeg"),
+        filename=version.original_name,
+    )
+
+
+def attachment(request, pk: int, number: int, attachment_id: int):
+    discussion = selectors.get_discussion(pk, user=request.user)
+    proposal = selectors.get_proposal(discussion, number)
+    item = proposal.attachments.filter(pk=attachment_id).first()
+    if item is None or proposal.visibility == Proposal.Visibility.HIDDEN:
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"), content_type=item.content_type, filename=item.original_name
+    )
+
+
+def final_file(request, pk: int, kind: str, fmt: str):
+    discussion = selectors.get_discussion(pk, user=request.user)
+    if kind not in FinalDocument.Kind.values or fmt not in ("pdf", "json"):
+        raise Http404
+    doc = FinalDocument.objects.filter(discussion=discussion, kind=kind).first()
+    public = doc is not None and doc.state == FinalDocument.State.SIGNED
+    if doc is None or not (public or has_role(request.user, ORGANISER, discussion.organiser)):
+        raise Http404
+    field = doc.pdf if fmt == "pdf" else doc.json
+    if not field:
+        raise Http404
+    content_type = "application/pdf" if fmt == "pdf" else "application/json"
+    return FileResponse(field.open("rb"), content_type=content_type, filename=f"{doc.number}.{fmt}")
+
+
+@login_required
+def extract(request, pk: int):
+    discussion = selectors.get_discussion(pk, user=request.user)
+    if not discussion.participants.filter(user=request.user).exists():
+        raise Http404
+    data = protocol.participant_extract_pdf(discussion, request.user)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="extract-{discussion.number}.pdf"'
+    return response
+
+
+def discussion_map(request):
+    """Every published discussion: its territory polygon, or a marker at its districts' (or
+    the city's) representative point; the list beside the map says the same in words. The
+    subscription form below takes an address, or a point clicked on the map."""
+    districts = list(District.objects.all())
+    discussions = list(selectors.public_discussions().prefetch_related("districts")[:500])
+    entries = selectors.map_entries(discussions, districts)
+    form = SubscriptionForm(
+        initial={"email": request.user.email} if request.user.is_authenticated else {}
+    )
+    svg = drawing.discussion_map(districts, entries, title=_("Map of public discussions"))
+    return render(
+        request,
+        "discussions/map.html",
+        {"svg": svg, "entries": entries, "form": form},
+    )

@@ -1,0 +1,488 @@
+"""The staff desks: the organiser's discussions (create, edit, move on, documents, offline
+and paper proposals, meetings, recommendations, protocol and conclusion), initiation requests,
+the moderators' queue and the experts' questions. Every page checks the role it needs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.models import Role
+from cityhall.accounts.permissions import staff_required
+from cityhall.accounts.selectors import has_role, organisations_where
+from cityhall.core.errors import DomainError, Forbidden
+
+from .. import selectors, services
+from ..forms import (
+    ConclusionsForm,
+    DiscussionForm,
+    DocumentUploadForm,
+    ImportForm,
+    MeetingForm,
+    ModerationForm,
+    OfflineProposalForm,
+    RecommendationForm,
+)
+from ..importing import read_rows
+from ..models import (
+    Discussion,
+    FinalDocument,
+    InitiationRequest,
+    Proposal,
+    Status,
+)
+from .base import EXPERTS, MODERATION, ORGANISER, int_param, run_service
+
+# --- staff desks ---------------------------------------------------------------------------
+
+
+def _organiser_discussion(request, pk: int) -> Discussion:
+    discussion = (
+        Discussion.objects.select_related("document_type", "organiser").filter(pk=pk).first()
+    )
+    if discussion is None:
+        raise Http404
+    if not has_role(request.user, ORGANISER, discussion.organiser):
+        raise Forbidden(_("Only the organiser of this discussion may do this."))
+    return discussion
+
+
+@staff_required(ORGANISER)
+def manage(request):
+    if not has_role(request.user, ORGANISER):
+        raise Forbidden()
+    if request.user.is_superuser:
+        qs = Discussion.objects.all()
+    else:
+        orgs = organisations_where(request.user, ORGANISER)
+        qs = Discussion.objects.filter(Q(organiser__in=orgs) | Q(organiser__parent__in=orgs))
+    paginator = Paginator(qs.select_related("document_type").order_by("-id"), 30)
+    pending = InitiationRequest.objects.filter(state=InitiationRequest.State.PENDING).count()
+    return render(
+        request,
+        "discussions/manage_list.html",
+        {"page": paginator.get_page(request.GET.get("page")), "pending": pending},
+    )
+
+
+@staff_required(ORGANISER)
+def manage_new(request):
+    if not has_role(request.user, ORGANISER):
+        raise Forbidden()
+    initiation = InitiationRequest.objects.filter(
+        pk=int_param(request.GET.get("initiation") or request.POST.get("initiation"), 0),
+        state=InitiationRequest.State.ACCEPTED,
+        discussion__isnull=True,
+    ).first()
+    initial = {}
+    if initiation is not None:
+        initial = {
+            "title": initiation.title,
+            "description": initiation.description,
+            "document_type": initiation.document_type_id,
+            "organiser": initiation.organiser_id,
+            "territory_description": initiation.territory_description,
+        }
+    form = DiscussionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        territory = data.pop("territory_geojson")
+        data.pop("version", None)
+        districts = data.pop("districts")
+        ok, discussion = run_service(
+            form,
+            lambda: services.create_discussion(
+                actor=request.user,
+                districts=districts,
+                territory=territory,
+                initiation=initiation,
+                **data,
+            ),
+        )
+        if ok:
+            messages.success(request, _("Draft %(n)s created.") % {"n": discussion.number})
+            return redirect("discussions:manage_detail", pk=discussion.pk)
+    return render(
+        request,
+        "discussions/manage_form.html",
+        {"form": form, "initiation": initiation},
+        status=422 if form.errors else 200,
+    )
+
+
+@staff_required(ORGANISER)
+def manage_detail(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    form = DiscussionForm(
+        request.POST or None,
+        instance=discussion if request.method != "POST" else None,
+        initial={
+            "version": discussion.version,
+            "territory_geojson": json.dumps(discussion.territory) if discussion.territory else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        changes = {k: v for k, v in data.items() if k in services.EDITABLE_FIELDS}
+        changes["territory"] = data.get("territory_geojson")
+        changes["districts"] = list(data.get("districts") or [])
+        ok, _d = run_service(
+            form,
+            lambda: services.update_discussion(
+                actor=request.user,
+                discussion_id=discussion.pk,
+                expected_version=data.get("version") or 0,
+                changes=changes,
+            ),
+        )
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect("discussions:manage_detail", pk=discussion.pk)
+    return render(
+        request,
+        "discussions/manage_detail.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            "upload_form": DocumentUploadForm(discussion=discussion),
+            "documents": selectors.documents_of(discussion),
+            "targets": [
+                (to, Status(to).label, reason)
+                for to, reason in services.ALLOWED.get(discussion.status, {}).items()
+                if to not in (Status.PROTOCOL_SIGNED, Status.CONCLUSION_PUBLISHED)
+            ],
+            "final": selectors.final_documents(discussion),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@staff_required(ORGANISER)
+@require_POST
+def manage_transition(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    try:
+        services.transition(
+            discussion=discussion,
+            to=request.POST.get("to", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except (DomainError, ValueError) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    else:
+        messages.success(request, _("The stage is changed."))
+    return redirect("discussions:manage_detail", pk=pk)
+
+
+@staff_required(ORGANISER)
+@require_POST
+def manage_document(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    form = DocumentUploadForm(request.POST, request.FILES, discussion=discussion)
+    if form.is_valid():
+        data = form.cleaned_data
+        ok, _v = run_service(
+            form,
+            lambda: services.add_document_version(
+                actor=request.user,
+                discussion=discussion,
+                upload=data["file"],
+                document=data["document"],
+                kind=data["kind"],
+                title=data["title"],
+                note=data["note"],
+            ),
+        )
+        if ok:
+            messages.success(request, _("The document is published."))
+            return redirect("discussions:manage_detail", pk=pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("discussions:manage_detail", pk=pk)
+
+
+@staff_required(ORGANISER)
+def register_offline(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    form = OfflineProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = services.OfflineIdentity(
+            full_name=data["full_name"],
+            birth_date=data["birth_date"],
+            document_number=data["document_number"],
+            address=data["address"],
+            email=data["email"],
+        )
+        ok, proposal = run_service(
+            form,
+            lambda: services.register_offline_proposal(
+                actor=request.user,
+                discussion=discussion,
+                person=person,
+                text=data["text"],
+                kind=data["kind"],
+                channel=data["channel"],
+                received_at=data["received_at"],
+            ),
+        )
+        if ok:
+            messages.success(request, _("Registered as No. %(n)s.") % {"n": proposal.number})
+            return redirect("discussions:register", pk=pk)
+    return render(
+        request,
+        "discussions/register.html",
+        {"discussion": discussion, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@staff_required(ORGANISER)
+def import_batch(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: dict[str, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = read_rows(form.cleaned_data["file"])
+            created = services.import_proposals(
+                actor=request.user,
+                discussion=discussion,
+                rows=rows,
+                received_at=form.cleaned_data["received_at"],
+            )
+        except DomainError as exc:
+            row_errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("%(n)s proposals registered.") % {"n": len(created)})
+            return redirect("discussions:manage_detail", pk=pk)
+    return render(
+        request,
+        "discussions/import.html",
+        {"discussion": discussion, "form": form, "row_errors": row_errors},
+        status=422 if form.errors else 200,
+    )
+
+
+@staff_required(ORGANISER)
+def meetings(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    meeting = None
+    if request.GET.get("meeting") or request.POST.get("meeting"):
+        meeting = discussion.meetings.filter(
+            pk=int_param(request.GET.get("meeting") or request.POST.get("meeting"), 0)
+        ).first()
+    initial = {}
+    if meeting:
+        initial = {
+            "starts_at": meeting.starts_at,
+            "place": meeting.place,
+            "attendees": meeting.attendees,
+            "minutes": meeting.minutes,
+        }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        ok, _m = run_service(
+            form,
+            lambda: services.record_meeting(
+                actor=request.user, discussion=discussion, meeting=meeting, **form.cleaned_data
+            ),
+        )
+        if ok:
+            messages.success(request, _("The meeting is recorded."))
+            return redirect("discussions:meetings", pk=pk)
+    return render(
+        request,
+        "discussions/meetings.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            "meetings": discussion.meetings.all(),
+            "meeting": meeting,
+        },
+    )
+
+
+@staff_required(ORGANISER)
+def recommendations(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    form = RecommendationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, count = run_service(
+            form,
+            lambda: services.set_recommendation(
+                actor=request.user,
+                discussion=discussion,
+                numbers=data["numbers"],
+                recommendation=data["recommendation"],
+                reason=data["reason"],
+                same_as=data["same_as"],
+            ),
+        )
+        if ok:
+            messages.success(request, _("Recommendation set on %(n)s proposals.") % {"n": count})
+            return redirect("discussions:recommendations", pk=pk)
+    pending = (
+        Proposal.objects.filter(discussion=discussion, recommendation="")
+        .exclude(kind=Proposal.Kind.QUESTION)
+        .select_related("participant")
+        .order_by("number")
+    )
+    return render(
+        request,
+        "discussions/recommendations.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            "pending": pending[:100],
+            "pending_count": pending.count(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@staff_required(ORGANISER)
+def final_manage(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    conclusions_form = ConclusionsForm(
+        request.POST if request.POST.get("do") == "conclusions" else None,
+        initial={"conclusions": discussion.conclusions},
+    )
+    if request.method == "POST":
+        do = request.POST.get("do")
+        try:
+            if do == "conclusions" and conclusions_form.is_valid():
+                services.save_conclusions(
+                    actor=request.user,
+                    discussion=discussion,
+                    text=conclusions_form.cleaned_data["conclusions"],
+                )
+            elif do in ("generate_protocol", "generate_conclusion"):
+                services.request_final_document(
+                    actor=request.user, discussion=discussion, kind=do.split("_", 1)[1]
+                )
+            elif do in ("sign_protocol", "sign_conclusion"):
+                doc = FinalDocument.objects.get(discussion=discussion, kind=do.split("_", 1)[1])
+                services.sign_final_document(actor=request.user, document=doc)
+        except DomainError as exc:
+            text = str(exc.message)
+            if exc.fields:
+                text = " ".join(str(m) for ms in exc.fields.values() for m in ms)
+            messages.error(request, text)
+        except FinalDocument.DoesNotExist:
+            messages.error(request, _("Generate the document first."))
+        return redirect("discussions:final_manage", pk=pk)
+    final = selectors.final_documents(discussion)
+    busy = any(
+        d.state in (FinalDocument.State.QUEUED, FinalDocument.State.GENERATING)
+        for d in final.values()
+    )
+    return render(
+        request,
+        "discussions/final_manage.html",
+        {
+            "discussion": discussion,
+            "final": final,
+            "busy": busy,
+            "conclusions_form": conclusions_form,
+        },
+    )
+
+
+@staff_required(ORGANISER)
+def final_progress(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    return JsonResponse(
+        {
+            d.kind: {"state": d.state, "progress": d.progress}
+            for d in FinalDocument.objects.filter(discussion=discussion)
+        }
+    )
+
+
+@staff_required(ORGANISER)
+def appendix(request, pk: int):
+    discussion = _organiser_discussion(request, pk)
+    doc = FinalDocument.objects.filter(
+        discussion=discussion, kind=FinalDocument.Kind.PROTOCOL
+    ).first()
+    if doc is None or not doc.appendix:
+        raise Http404
+    return FileResponse(
+        doc.appendix.open("rb"),
+        content_type="application/json",
+        as_attachment=True,
+        filename=f"{doc.number}-participants.json",
+    )
+
+
+@staff_required(ORGANISER)
+def initiations(request):
+    if not has_role(request.user, ORGANISER):
+        raise Forbidden()
+    if request.method == "POST":
+        req = InitiationRequest.objects.filter(pk=int_param(request.POST.get("request"), 0)).first()
+        if req is None:
+            raise Http404
+        try:
+            services.decide_initiation(
+                actor=request.user,
+                request=req,
+                accept=request.POST.get("decision") == "accept",
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            text = str(exc.message)
+            if exc.fields:
+                text = " ".join(str(m) for ms in exc.fields.values() for m in ms)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("The decision is recorded and the initiator told."))
+        return redirect("discussions:initiations")
+    pending = InitiationRequest.objects.select_related(
+        "initiator", "organiser", "document_type"
+    ).order_by("state", "-created_at")[:100]
+    return render(request, "discussions/initiations.html", {"requests": pending})
+
+
+@staff_required(MODERATION)
+def moderation_queue(request):
+    if not has_role(request.user, (Role.MODERATOR, Role.ORGANISER)):
+        raise Forbidden()
+    if request.method == "POST":
+        from ..models import Flag
+
+        item = Flag.objects.filter(pk=int_param(request.POST.get("flag"), 0)).first()
+        if item is None:
+            raise Http404
+        try:
+            services.dismiss_flag(moderator=request.user, flag=item)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("discussions:moderation")
+    return render(
+        request,
+        "discussions/moderation.html",
+        {"flags": selectors.open_flags(), "form": ModerationForm()},
+    )
+
+
+@staff_required(EXPERTS)
+def questions(request):
+    if not has_role(request.user, (Role.EXPERT, Role.ORGANISER)):
+        raise Forbidden()
+    return render(
+        request, "discussions/questions.html", {"questions": selectors.questions_awaiting_answer()}
+    )
