@@ -16,17 +16,9 @@ from django.utils.translation import gettext as _
 from cityhall.core import audit
 from cityhall.core.errors import Forbidden, InvalidInput
 
-from ..models import (
-    User,
-    VerifiedIdentity,
-)
+from ..models import User, VerifiedIdentity
 from ..selectors import can_verify_in_person
-from ..verification import (
-    FederatedProfile,
-    VerifiedAttributes,
-    document_hash,
-    mask_document,
-)
+from ..verification import FederatedProfile, VerifiedAttributes, document_hash, mask_document
 from .registration import unique_username
 
 __all__ = [

@@ -16,13 +16,7 @@ from django.utils.translation import gettext as _
 from cityhall.core import audit
 from cityhall.core.errors import Forbidden, InvalidInput, NotFound
 
-from ..models import (
-    ApiToken,
-    Membership,
-    Organisation,
-    Role,
-    User,
-)
+from ..models import ApiToken, Membership, Organisation, Role, User
 from ..selectors import has_role
 
 __all__ = [

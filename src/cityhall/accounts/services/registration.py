@@ -24,13 +24,7 @@ from django.utils.translation import gettext as _
 from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
 
-from ..models import (
-    ContactConfirmation,
-    Membership,
-    Organisation,
-    Role,
-    User,
-)
+from ..models import ContactConfirmation, Membership, Organisation, Role, User
 from ..phones import normalise_phone
 
 __all__ = [

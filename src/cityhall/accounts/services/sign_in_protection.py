@@ -9,9 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core import audit
 
-from ..models import (
-    User,
-)
+from ..models import User
 
 __all__ = [
     "TOTP_DEVICE_NAME",
