@@ -27,13 +27,14 @@ demo: migrate
 serve: migrate
 	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite — lint, unit/API on SQLite, browser (Chromium + axe), PostgreSQL
+## make test: the whole suite — lint (ruff, import contracts), unit/API on SQLite, browser (Chromium + axe), PostgreSQL
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 
 test: install
 	@echo "== lint"
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 	@echo "== unit and API tests on SQLite"
 	$(PYTEST)
 	@echo "== browser tests (Debian Chromium, axe-core)"
@@ -53,6 +54,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix src tests bench

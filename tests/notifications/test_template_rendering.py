@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
+from cityhall.core.errors import InvalidInput
 from cityhall.core.models import AuditRecord
 from cityhall.notifications import services
 from cityhall.notifications.events import register_event, unregister_event
@@ -119,7 +120,7 @@ def test_officials_version_is_used_once_synced_and_edited(throwaway_event):
 
 def test_broken_template_edit_is_refused(throwaway_event):
     throwaway_event()
-    with pytest.raises(services.InvalidInput) as exc:
+    with pytest.raises(InvalidInput) as exc:
         services.save_template(
             actor=UserFactory(staff=True),
             event="testing.something_happened",

@@ -1,4 +1,7 @@
-"""Receipts of submissions registered in the background (core.inbox): what became of a token."""
+"""Receipts of submissions registered in the background (core.inbox): what became of a token.
+
+The router's operations are public reads: ``cityhall.api`` mounts it with
+``accounts.api_auth.OptionalAuth`` (core imports no app, so it cannot name that here)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ from datetime import datetime
 from django.http import HttpResponse
 from django.urls import get_script_prefix, reverse
 from ninja import Router, Schema
-
-from cityhall.api import OptionalAuth
 
 from . import inbox
 from .errors import NotFound
@@ -54,7 +55,6 @@ class ReceiptOut(Schema):
 @router.get(
     "/{token}",
     response=ReceiptOut,
-    auth=OptionalAuth(),
     summary="The state of a received submission: its number once registered, or the reason",
 )
 def receipt(request, token: str):

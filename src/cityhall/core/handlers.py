@@ -43,7 +43,7 @@ class Application:
 
 class AnonymousUserMiddleware:
     """``request.user`` for the API lane (no session to read a person from); a bearer token
-    replaces it in ``cityhall.api``."""
+    replaces it in ``accounts.api_auth``."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,5 +1,5 @@
 """Turn a domain error raised by a page into a 4xx page with its message (the API has its own
-handlers in cityhall.api)."""
+handlers in core.api_errors)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
-from cityhall.api import AUTH, OptionalAuth
+from cityhall.accounts.api_auth import AUTH, OptionalAuth
 from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import NotFound
 from cityhall.core.models import InboxItem

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from cityhall.api import OptionalAuth
+from cityhall.accounts.api_auth import OptionalAuth
 from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import InvalidInput, NotFound
 

@@ -8,7 +8,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from cityhall.api import OptionalAuth
+from cityhall.accounts.api_auth import OptionalAuth
 from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import Forbidden
 

@@ -1,0 +1,43 @@
+"""How the API knows its caller: the browser session (with CSRF) or
+``Authorization: Bearer <token>`` (``cityhall create_api_token USERNAME``).
+
+Below every app's ``api.py``: the apps take ``AUTH`` and ``OptionalAuth`` from here, and
+``cityhall.api`` (which mounts their routers) gives ``AUTH`` to the NinjaAPI, so no app imports
+the module that imports it back.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from .tokens import user_for_token
+
+__all__ = ["AUTH", "BearerToken", "OptionalAuth", "bearer", "session"]
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class OptionalAuth:
+    """For public reads: identifies the caller when possible, never refuses."""
+
+    def __call__(self, request: HttpRequest):
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(header[7:].strip())
+            if user is not None:
+                request.user = user
+                return user
+            return None
+        return getattr(request, "user", None) or True
+
+
+bearer = BearerToken()
+session = SessionAuth()
+AUTH = [bearer, session]

@@ -1,0 +1,63 @@
+"""Business actions on people, organisations, roles, second factors and verified identities.
+
+Every function here changes state, takes keyword-only arguments and an explicit ``actor``
+(``None`` means the system: the demo loader, a management command), runs in one transaction and
+writes the audit trail.
+
+One module per workflow: ``registration`` (registering, confirming a contact),
+``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP, lockouts),
+``identity`` (verified identities, signing in with an identity provider). The modules import
+each other only by public names; this package re-exports their public surface.
+"""
+
+from __future__ import annotations
+
+from .identity import (
+    apply_verification,
+    sign_in_federated,
+)
+from .organisations import (
+    create_organisation,
+    deactivate_user,
+    grant_role,
+    revoke_role,
+    set_parent,
+)
+from .registration import (
+    CONFIRMATION_MAX_ATTEMPTS,
+    CONFIRMATION_RESEND_COOLDOWN,
+    CONFIRMATION_TTL,
+    Contact,
+    confirm_contact,
+    parse_contact,
+    register_person,
+    send_confirmation_code,
+)
+from .sign_in_protection import (
+    confirm_totp_enrolment,
+    note_lockout,
+    provision_totp_device,
+    start_totp_enrolment,
+)
+
+__all__ = [
+    "CONFIRMATION_MAX_ATTEMPTS",
+    "CONFIRMATION_RESEND_COOLDOWN",
+    "CONFIRMATION_TTL",
+    "Contact",
+    "apply_verification",
+    "confirm_contact",
+    "confirm_totp_enrolment",
+    "create_organisation",
+    "deactivate_user",
+    "grant_role",
+    "note_lockout",
+    "parse_contact",
+    "provision_totp_device",
+    "register_person",
+    "revoke_role",
+    "send_confirmation_code",
+    "set_parent",
+    "sign_in_federated",
+    "start_totp_enrolment",
+]

@@ -1,0 +1,28 @@
+"""Accounts pages: sign-in with a second factor for staff, registration and confirmation,
+profile, people and roles for administrators, identity verification (in person and through
+the state identity portal). Views parse input, call one service and render.
+
+One module per workflow: ``sign_in`` (password, second factor, identity portal),
+``registration``, ``profile``, ``staff`` (people and roles, in-person verification);
+``form_errors`` shows a domain error on its form. ``urls.py`` takes the views from here.
+"""
+
+from __future__ import annotations
+
+from .profile import profile
+from .registration import confirm, register
+from .sign_in import oidc_callback, oidc_start, second_factor_setup, second_factor_step, sign_in
+from .staff import people, verify_identity
+
+__all__ = [
+    "sign_in",
+    "second_factor_step",
+    "second_factor_setup",
+    "register",
+    "confirm",
+    "profile",
+    "people",
+    "verify_identity",
+    "oidc_start",
+    "oidc_callback",
+]

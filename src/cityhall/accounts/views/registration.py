@@ -1,0 +1,118 @@
+"""Registering a person and confirming their contact with the code sent to it. The account stays
+inactive until the code comes back.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from cityhall.core.errors import DomainError
+
+from .. import services
+from ..forms import ConfirmContactForm, RegistrationForm
+from ..models import User
+from .form_errors import form_status, show_domain_error
+from .sign_in import CONFIRMATION_SESSION_KEY, signed_in
+
+__all__ = [
+    "confirm",
+    "register",
+]
+
+
+def _mask_contact(address: str) -> str:
+    if "@" in address:
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return f"{address[:2]} *** ***-{address[-4:-2]}-{address[-2:]}"
+
+
+@never_cache
+@sensitive_post_parameters("password", "password_again")
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_person(
+                contact=data["contact"],
+                password=data["password"],
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                middle_name=data["middle_name"],
+                kind=data["kind"],
+                organisation_name=data["organisation_name"],
+                inn=data["inn"],
+                language=(get_language() or "ru")[:2],
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            request.session[CONFIRMATION_SESSION_KEY] = user.pk
+            return redirect("accounts:confirm")
+    return render(
+        request, "accounts/register.html", {"form": form}, status=form_status(request, form)
+    )
+
+
+def _unconfirmed_by_contact(raw: str) -> User | None:
+    try:
+        contact = services.parse_contact(raw)
+    except DomainError:
+        return None
+    query = Q(email__iexact=contact.address) if "@" in contact.address else Q(phone=contact.address)
+    return User.objects.filter(query, is_active=False).first()
+
+
+@never_cache
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Type the code sent on registration; or ask for a new one."""
+    pending_id = request.session.get(CONFIRMATION_SESSION_KEY)
+    pending = User.objects.filter(pk=pending_id, is_active=False).first() if pending_id else None
+    form = ConfirmContactForm(request.POST or None, ask_contact=pending is None)
+    if request.method == "POST" and form.is_valid():
+        person = pending or _unconfirmed_by_contact(form.cleaned_data.get("contact", ""))
+        if person is None:
+            form.add_error(
+                "contact", _("We found no registration waiting for confirmation at this address.")
+            )
+        elif request.POST.get("action") == "resend":
+            try:
+                services.send_confirmation_code(user=person)
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                request.session[CONFIRMATION_SESSION_KEY] = person.pk
+                messages.info(request, _("We have sent you a new code."))
+                return redirect("accounts:confirm")
+        elif not form.cleaned_data.get("code"):
+            form.add_error("code", _("Enter the code from the message."))
+        else:
+            try:
+                person = services.confirm_contact(user=person, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                request.session.pop(CONFIRMATION_SESSION_KEY, None)
+                messages.success(request, _("Your account is confirmed. Welcome!"))
+                return signed_in(request, person, next_url="")
+    sent_to = ""
+    if pending is not None:
+        last = pending.contact_confirmations.order_by("-sent_at").first()
+        sent_to = _mask_contact(last.address) if last else ""
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"form": form, "sent_to": sent_to, "minutes": int(services.CONFIRMATION_TTL.seconds / 60)},
+        status=form_status(request, form),
+    )

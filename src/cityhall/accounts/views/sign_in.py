@@ -1,0 +1,314 @@
+"""Signing in: with a password (and a second factor for staff: the code, or setting up an
+authenticator first), or through the state identity portal (OpenID Connect).
+
+Staff never finish signing in without the second factor; a wrong login is answered the same
+whatever was wrong, and repeated failures lock the login out (``accounts.lockout``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import auth, messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from cityhall.core.errors import DomainError
+
+from .. import oidc, second_factor, selectors, services
+from ..forms import SecondFactorForm, SignInForm
+from ..lockout import PASSWORD_BY_LOGIN, SECOND_FACTOR
+from ..models import User, VerifiedIdentity
+from ..phones import normalise_phone
+
+__all__ = [
+    "BACKEND",
+    "CONFIRMATION_SESSION_KEY",
+    "OIDC_NEXT_SESSION_KEY",
+    "find_by_login",
+    "oidc_callback",
+    "oidc_start",
+    "second_factor_setup",
+    "second_factor_step",
+    "sign_in",
+    "signed_in",
+]
+
+
+BACKEND = "cityhall.accounts.backends.EmailOrPhoneBackend"
+CONFIRMATION_SESSION_KEY = "accounts_pending_confirmation"
+OIDC_NEXT_SESSION_KEY = "accounts_oidc_next"
+
+
+def _safe_next(request: HttpRequest, *candidates: str | None) -> str:
+    for candidate in candidates:
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return ""
+
+
+def find_by_login(login: str) -> User | None:
+    """The account a login names: user name, e-mail or phone (any spelling of it); signing in
+    and granting a role (``staff``) find people the same way."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    query = Q(username__iexact=login) | Q(email__iexact=login)
+    phone = normalise_phone(login)
+    if phone:
+        query |= Q(phone=phone)
+    return User.objects.filter(query).order_by("pk").first()
+
+
+def signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+    """After the first factor: staff go on to the code (or set up an authenticator), everyone
+    else is signed in."""
+    already_verified = (
+        request.user.is_authenticated
+        and request.user.pk == user.pk
+        and not selectors.session_lacks_second_factor(request.user)
+    )
+    if second_factor.login_requires_second_factor(user) and not already_verified:
+        second_factor.begin_pending_login(request, user, backend=BACKEND, next_url=next_url)
+        return redirect("accounts:second_factor")
+    second_factor.complete_login(request, user, backend=BACKEND)
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next"), request.GET.get("next"))
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        login = form.cleaned_data["login"].strip()
+        known = find_by_login(login)
+        # One lock per account, however its login is spelled; per spelling for unknown ones.
+        login_key = f"user:{known.pk}" if known else f"login:{normalise_phone(login) or login}"
+        if PASSWORD_BY_LOGIN.is_locked(login_key):
+            form.add_error(
+                None,
+                _("Too many failed attempts. Try again in %(minutes)s minutes.")
+                % {"minutes": PASSWORD_BY_LOGIN.minutes},
+            )
+            status = 429
+        else:
+            user = auth.authenticate(
+                request, username=login, password=form.cleaned_data["password"]
+            )
+            if user is not None:
+                PASSWORD_BY_LOGIN.reset(login_key)
+                return signed_in(request, user, next_url=next_url)
+            failures = PASSWORD_BY_LOGIN.register_failure(login_key)
+            if failures == PASSWORD_BY_LOGIN.limit and known is not None:
+                services.note_lockout(user=known, factor="password")
+            if (
+                known is not None
+                and not known.is_active
+                and known.email_confirmed_at is None
+                and known.phone_confirmed_at is None
+                and known.check_password(form.cleaned_data["password"])
+            ):
+                request.session[CONFIRMATION_SESSION_KEY] = known.pk
+                messages.info(request, _("Your registration is not confirmed yet."))
+                return redirect("accounts:confirm")
+            form.add_error(None, _("Wrong user name, e-mail, phone or password."))
+            status = 422 if failures < PASSWORD_BY_LOGIN.limit else 429
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": next_url, "oidc": oidc.OidcVerifier()},
+        status=status,
+    )
+
+
+@never_cache
+def second_factor_step(request: HttpRequest) -> HttpResponse:
+    """The second step for staff: the current code of their authenticator."""
+    user, pending = second_factor.person_awaiting_second_factor(request)
+    if user is None:
+        return redirect("accounts:login")
+    next_url = _safe_next(
+        request, request.POST.get("next"), request.GET.get("next"), pending.get("next")
+    )
+    device = second_factor.confirmed_device(user)
+    if device is None:
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return redirect(reverse("accounts:second_factor_setup") + query)
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        key = str(user.pk)
+        if SECOND_FACTOR.is_locked(key):
+            form.add_error(
+                None,
+                _("Too many wrong codes. Try again in %(minutes)s minutes.")
+                % {"minutes": SECOND_FACTOR.minutes},
+            )
+            status = 429
+        elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+            SECOND_FACTOR.reset(key)
+            second_factor.complete_login(
+                request, user, backend=pending.get("backend") or BACKEND, device=device
+            )
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        else:
+            if SECOND_FACTOR.register_failure(key) == SECOND_FACTOR.limit:
+                services.note_lockout(user=user, factor="totp")
+            form.add_error("code", _("Wrong code. Check the time on your phone and try again."))
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "next": next_url, "person": user},
+        status=status,
+    )
+
+
+@never_cache
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Staff without an authenticator set one up: scan the QR code (or type the secret) and
+    confirm with the first code."""
+    user, pending = second_factor.person_awaiting_second_factor(request)
+    if user is None:
+        return redirect("accounts:login")
+    next_url = _safe_next(
+        request, request.POST.get("next"), request.GET.get("next"), pending.get("next")
+    )
+    if second_factor.confirmed_device(user) is not None:
+        return redirect("accounts:second_factor")
+    device = services.start_totp_enrolment(user=user)
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        key = str(user.pk)
+        if SECOND_FACTOR.is_locked(key):
+            form.add_error(
+                None,
+                _("Too many wrong codes. Try again in %(minutes)s minutes.")
+                % {"minutes": SECOND_FACTOR.minutes},
+            )
+            status = 429
+        else:
+            confirmed = services.confirm_totp_enrolment(
+                user=user, code=form.cleaned_data["code"].replace(" ", "")
+            )
+            if confirmed is not None:
+                SECOND_FACTOR.reset(key)
+                second_factor.complete_login(
+                    request, user, backend=pending.get("backend") or BACKEND, device=confirmed
+                )
+                messages.success(request, _("Your authenticator is set up."))
+                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            if SECOND_FACTOR.register_failure(key) == SECOND_FACTOR.limit:
+                services.note_lockout(user=user, factor="totp")
+            form.add_error("code", _("Wrong code. Check the time on your phone and try again."))
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "person": user,
+            "qr_svg": mark_safe(second_factor.qr_code_svg(device)),  # noqa: S308 - drawn by segno
+            "secret": second_factor.secret_for_display(device),
+            "issuer": settings.OTP_TOTP_ISSUER,
+        },
+        status=status,
+    )
+
+
+def _oidc_problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(
+        request,
+        "accounts/oidc_error.html",
+        {"message": message, "can_retry": status >= 500},
+        status=status,
+    )
+
+
+@never_cache
+def oidc_start(request: HttpRequest) -> HttpResponse:
+    if not oidc.OidcVerifier().is_available():
+        return _oidc_problem(
+            request,
+            _("Sign-in with the state identity portal is not set up on this site."),
+            status=503,
+        )
+    request.session[OIDC_NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
+    try:
+        return oidc.start_authorisation(
+            request, request.build_absolute_uri(reverse("accounts:oidc_callback"))
+        )
+    except oidc.ProviderUnavailable:
+        return _oidc_problem(
+            request,
+            _("The state identity portal is not answering. Please try again later."),
+            status=502,
+        )
+
+
+@never_cache
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    if not oidc.OidcVerifier().is_available():
+        return _oidc_problem(
+            request,
+            _("Sign-in with the state identity portal is not set up on this site."),
+            status=503,
+        )
+    try:
+        claims = oidc.fetch_claims(request)
+    except oidc.ProviderUnavailable:
+        return _oidc_problem(
+            request,
+            _("The state identity portal is not answering. Please try again later."),
+            status=502,
+        )
+    except oidc.ProviderRefused as exc:
+        return _oidc_problem(request, str(exc), status=400)
+    profile_data = oidc.profile_from_claims(claims)
+    try:
+        attributes = oidc.attributes_from_claims(claims)
+    except oidc.MissingClaims:
+        attributes = None
+    current = User.objects.get(pk=request.user.pk) if request.user.is_authenticated else None
+    try:
+        user = services.sign_in_federated(
+            profile=profile_data,
+            attributes=attributes,
+            method=VerifiedIdentity.Method.OIDC,
+            current=current,
+        )
+    except DomainError as exc:
+        problems = [str(m) for ms in exc.fields.values() for m in ms]
+        return _oidc_problem(request, " ".join([str(exc.message), *problems]), status=exc.status)
+    if attributes is not None:
+        messages.success(request, _("Your identity is verified by the state identity portal."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "The state identity portal did not share all the details needed (name, birth "
+                "date, identity document), so your identity is not verified yet."
+            ),
+        )
+    next_url = request.session.pop(OIDC_NEXT_SESSION_KEY, "") or reverse("accounts:profile")
+    return signed_in(request, user, next_url=next_url)
