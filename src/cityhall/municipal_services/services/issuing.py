@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ..models import Application, RegistryRecord, ResultDocument
-from ..results import render_result_pdf, result_context
 
 __all__ = ["issue_result"]
 
@@ -16,6 +15,10 @@ __all__ = ["issue_result"]
 def issue_result(application: Application) -> None:
     """The result of an approved application, as its version defines: the result document
     (PDF) and/or a record in the version's registry, both numbered after the case."""
+    # imported here, as before the split: the PDF library takes over a second to import, and
+    # every process (web, worker, run_inbox) would pay it at start-up
+    from ..results import render_result_pdf, result_context
+
     version = application.version
     kinds = version.result_types or []
     number = f"{application.service.code[:10].upper()}-{application.number}"

@@ -196,6 +196,8 @@ def transition(
 
 
 def locked_application(application: Application, *statuses: str) -> Application:
+    """The application read again under its row lock, refused (``wrong_status``) unless it is
+    in one of ``statuses`` (any status when none is given)."""
     application = (
         Application.objects.select_for_update()
         .select_related("version", "service", "department", "applicant")
@@ -211,6 +213,8 @@ def locked_application(application: Application, *statuses: str) -> Application:
 
 
 def check_open_stage_staff(application: Application, actor: User) -> None:
+    """The actor holds a role of any stage in the department and the case is at an open stage
+    (suspending the term, standard requests); no separation of duties here."""
     stage = STAGE_OF.get(application.status)
     roles = {
         r for s in ("acceptance", "consideration", "decision") for r in stage_roles(application, s)
