@@ -17,6 +17,12 @@ the history rows, the audit records (``audit.record_many``) and the applicant's 
 with the status text of the definition. What may have changed since receipt is checked again
 (the service withdrawn or its version retired, the draft changed or already submitted): such
 an item is refused with its reason on the receipt.
+
+Validation and registration live here and call nothing back: ``services`` hand submissions to
+this module, never the other way round. What registration shares with the staff's actions is
+public where it belongs: the working-day deadline in :mod:`.deadlines`, the applicant's status
+message in :func:`.notices.notify_status`; the compiled rules (:func:`compiled_rules`) are
+kept here and used by ``services.choose_variant``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from cityhall.core.numbering import next_values
 from cityhall.core.process_cache import ProcessCache
 from cityhall.notifications.services import preferences_loaded
 
-from .definition import text_in
+from . import deadlines, notices
+from .definition import CompiledRules, compile_rules, text_in
 from .models import Application, ApplicationEvent, ApplicationFile, Service, ServiceVersion
 from .schema_form import errors_of
 
@@ -43,6 +50,7 @@ __all__ = [
     "KIND",
     "OBJECT_TYPE",
     "offered_version",
+    "compiled_rules",
     "problems_of_answers",
     "new_application_payload",
     "draft_payload",
@@ -80,6 +88,22 @@ def offered_version(code: str) -> ServiceVersion | None:
     copy of the catalogue (published versions never change; a new publication, a retirement or
     a withdrawn service is seen within seconds, at once in this process)."""
     return _offered.current().get(code)
+
+
+_COMPILED: dict[tuple[int, Any], CompiledRules] = {}
+
+
+def compiled_rules(version: ServiceVersion) -> CompiledRules:
+    """The version's rules compiled once per process (a draft recompiles when edited: the key
+    holds its ``updated_at``)."""
+    key = (version.pk, version.updated_at)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) > 1000:
+            _COMPILED.clear()
+        compiled = compile_rules(version.rules or [])
+        _COMPILED[key] = compiled
+    return compiled
 
 
 def validation_key(version: ServiceVersion) -> tuple:
@@ -255,12 +279,10 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
     numbers = iter(next_values(number_series(year), len(first_time)))
     due_by_term: dict[int, dt.datetime] = {}
 
-    from .services import _due_at, _lift_suspension
-
     rows: list[tuple[Application, User, str, dict]] = []
     for item, application in accepted:
         version = application.version
-        outcome = version_rules(version).evaluate(application.answers)
+        outcome = compiled_rules(version).evaluate(application.answers)
         application.variant = outcome.variant
         application.proposed_decision = outcome.decision
         application.proposal_reason = text_in(outcome.reason, application.language)
@@ -268,12 +290,12 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
         if current == S.DRAFT:
             term = version.term_days
             if term not in due_by_term:
-                due_by_term[term] = _due_at(now, term)
+                due_by_term[term] = deadlines.due_at(now, term)
             application.submitted_at = now
             application.number = f"{year}-{next(numbers):06d}"
             application.due_at = due_by_term[term]
         else:
-            _lift_suspension(application, now)
+            deadlines.lift_suspension(application, now)
         application.status = S.ACCEPTANCE
         application.stage_started_at = now
         application.updated_at = now
@@ -318,7 +340,7 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
     )
     with preferences_loaded(application.applicant_id for application, *_rest in rows):
         for application, *_rest in rows:
-            notify_status(application, url=application_url(application.pk))
+            notices.notify_status(application, url=application_url(application.pk))
 
     outcomes = []
     for _item, application, error in plans:
@@ -350,18 +372,6 @@ _SUBMIT_FIELDS = (
     "due_at",
     "suspended_at",
 )
-
-
-def version_rules(version: ServiceVersion):
-    from .services import compiled_rules
-
-    return compiled_rules(version)
-
-
-def notify_status(application: Application, *, url: str) -> None:
-    from .services import _notify_status
-
-    _notify_status(application, url=url)
 
 
 _URL_PLACEHOLDER = 987654321

@@ -1,12 +1,21 @@
 """What applicants are told: event declarations (default wording in ru/tt/en). The status text
-itself comes from the service definition (``status_texts``), so officials word it per service."""
+itself comes from the service definition (``status_texts``), so officials word it per service
+(:func:`status_text`); :func:`notify_status` tells the applicant their application's new status
+(called by the one transition and by registration in the intake)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from cityhall.notifications.services import notify, register_event
+
+from .definition import text_in
+from .models import Application
 
 STATUS_CHANGED = "municipal_services.status_changed"
 SIGNING_CODE = "municipal_services.signing_code"
+
+S = Application.Status
 
 
 def declare_events() -> None:
@@ -76,4 +85,25 @@ def status_changed(*, recipient, number: str, service: str, status: str, text: s
             "status_text": text,
             "url": url,
         },
+    )
+
+
+def status_text(application: Application, status: str, language: str | None = None) -> str:
+    """The definition's wording of a status for the applicant (the status name by default)."""
+    texts = (application.version.status_texts or {}).get(status)
+    return text_in(texts, language) or str(S(status).label)
+
+
+def notify_status(application: Application, *, url: str = "") -> None:
+    """Tell the applicant (in their language) the application's current status with the
+    definition's status text; ``url`` saves reversing the case page's address."""
+    applicant = application.applicant
+    language = application.language or applicant.preferred_language
+    status_changed(
+        recipient=applicant,
+        number=application.number or "",
+        service=application.service.title(language),
+        status=str(S(application.status).label),
+        text=status_text(application, application.status, language),
+        url=url or reverse("municipal_services:application", args=[application.pk]),
     )

@@ -1,0 +1,40 @@
+"""The legal term of an application in working days (the business calendar, never raw days).
+
+Shared by registration (:mod:`.intake`: the deadline of a new case, a returned case resuming
+its deadline) and by the staff's term actions (:mod:`.services.legal_term`). No queries here:
+the caller saves the application.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from cityhall.core.selectors import business_calendar
+
+from .models import Application
+
+__all__ = ["due_at", "lift_suspension"]
+
+
+def due_at(start: dt.datetime, days: int) -> dt.datetime:
+    """The end of the working day ``days`` working days after ``start``: a case's deadline."""
+    calendar = business_calendar()
+    day = calendar.add_working_days(timezone.localtime(start).date(), days)
+    return calendar.end_of_working_day(day)
+
+
+def lift_suspension(application: Application, now: dt.datetime) -> int:
+    """End a suspension: the deadline moves by the working days it lasted."""
+    if application.suspended_at is None:
+        return 0
+    calendar = business_calendar()
+    days = calendar.working_days_between(
+        timezone.localtime(application.suspended_at).date(), timezone.localtime(now).date()
+    )
+    if application.due_at and days:
+        day = calendar.add_working_days(timezone.localtime(application.due_at).date(), days)
+        application.due_at = calendar.end_of_working_day(day)
+    application.suspended_at = None
+    return days

@@ -1,0 +1,96 @@
+"""Life situations: one questionnaire, the services it opens (steps), and the resulting case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cityhall.core.models import TimeStampedModel
+
+from ..definition import expression_problems, schema_problems, text_in
+from .catalogue import Service
+
+
+class LifeSituation(TimeStampedModel):
+    """A bundle of services behind one questionnaire ("build an office")."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.JSONField(_("name (ru/tt/en)"), default=dict)
+    description = models.JSONField(_("description (ru/tt/en)"), default=dict, blank=True)
+    questionnaire = models.JSONField(_("questionnaire (JSON Schema 2020-12)"), default=dict)
+    ui = models.JSONField(_("questionnaire hints"), default=dict, blank=True)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("life situation")
+        verbose_name_plural = _("life situations")
+
+    def __str__(self) -> str:
+        return text_in(self.name) or self.code
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if problems := schema_problems(self.questionnaire):
+            raise ValidationError({"questionnaire": problems})
+
+
+class LifeSituationStep(models.Model):
+    """One service of a life situation, with when it applies and how answers map to its form."""
+
+    situation = models.ForeignKey(LifeSituation, on_delete=models.CASCADE, related_name="steps")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    condition = models.JSONField(
+        _("applies when (JSON Logic over the answers)"), null=True, blank=True
+    )
+    prefill = models.JSONField(
+        _("prefill: service field → questionnaire field"), default=dict, blank=True
+    )
+    constants = models.JSONField(_("fixed answers for the service"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["situation", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "service"], name="ms_situation_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.situation.code}#{self.order}: {self.service.code}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        fields = set((self.situation.questionnaire or {}).get("properties") or {})
+        errors = {}
+        if self.condition is not None and (problems := expression_problems(self.condition, fields)):
+            errors["condition"] = problems
+        unknown = sorted(set((self.prefill or {}).values()) - fields)
+        if unknown:
+            errors["prefill"] = [
+                _("The prefill names questionnaire fields that do not exist: %(f)s")
+                % {"f": ", ".join(unknown)}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class LifeSituationCase(TimeStampedModel):
+    """One life-situation application: one questionnaire, a sub-application per department."""
+
+    situation = models.ForeignKey(LifeSituation, on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    number = models.CharField(_("number"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("life situation application")
+        verbose_name_plural = _("life situation applications")
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,53 @@
+"""Issuing the result of an approved application: the result document and the registry record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from ..models import Application, RegistryRecord, ResultDocument
+
+__all__ = ["issue_result"]
+
+
+def issue_result(application: Application) -> None:
+    """The result of an approved application, as its version defines: the result document
+    (PDF) and/or a record in the version's registry, both numbered after the case."""
+    # imported here, as before the split: the PDF library takes over a second to import, and
+    # every process (web, worker, run_inbox) would pay it at start-up
+    from ..results import render_result_pdf, result_context
+
+    version = application.version
+    kinds = version.result_types or []
+    number = f"{application.service.code[:10].upper()}-{application.number}"
+    context = result_context(application, number)
+    if "document" in kinds:
+        pdf = render_result_pdf(application, version.result_template or {}, context)
+        document = ResultDocument(application=application, kind="document", number=number)
+        document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+        document.save()
+    if "registry_record" in kinds and version.registry:
+        answers = application.answers or {}
+        RegistryRecord.objects.create(
+            registry=version.registry,
+            number=number,
+            title=context["title"][:300],
+            holder=context["holder"][:300],
+            address=str(answers.get("address", ""))[:300],
+            details={
+                k: answers[k] for k in (version.ui or {}).get("registry_fields", []) if k in answers
+            },
+            lat=application.location_lat or _float(answers.get("lat")),
+            lon=application.location_lon or _float(answers.get("lon")),
+            issued_on=timezone.localdate(),
+            application=application,
+        )
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,218 @@
+"""The applicant's pages: start an application, fill in and save the form, attach documents,
+the list of one's applications, the case page (also the staff's view of it), the result and the
+files. Everything works without JavaScript: the form is rendered on the server from the
+version's JSON Schema; errors come back beside their fields with status 422."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.models import User
+from cityhall.accounts.selectors import has_role
+from cityhall.core.errors import InvalidInput, NotFound
+
+from .. import selectors, services, signing
+from ..models import Application, LifeSituationCase, StandardRequestType
+from ..schema_form import answers_from_post, fields_of
+from .common import PAGE_SIZE, answer_rows, document_rows, domain_errors, page_number
+
+
+@login_required
+@domain_errors
+def apply(request, code):
+    service = selectors.service_by_code(code)
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    if request.method == "POST":
+        application = services.start_application(
+            actor=request.user, service=service, language=get_language() or "ru"
+        )
+        return redirect("municipal_services:application_edit", pk=application.pk)
+    drafts = selectors.applications_of(request.user).filter(
+        service=service, status=Application.Status.DRAFT
+    )[:5]
+    return render(request, "municipal_services/apply.html", {"service": service, "drafts": drafts})
+
+
+@login_required
+@domain_errors
+def application_edit(request, pk):
+    """The form: save the draft (resume later) or submit; uploads are separate posts so each
+    document is stored as soon as it arrives."""
+    application = selectors.application_for(request.user, pk)
+    if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
+        return redirect("municipal_services:application", pk=pk)
+    if request.user.pk not in (application.applicant_id, application.registered_by_id):
+        raise PermissionDenied
+    version = application.version
+    errors: dict[str, list[str]] = {}
+    values = application.answers
+    status = 200
+    if request.method == "POST":
+        values = answers_from_post(version.form_schema, request.POST)
+        try:
+            application = services.save_draft(
+                application=application, actor=request.user, answers=values
+            )
+            if request.POST.get("action") == "submit":
+                if request.user.pk != application.applicant_id:
+                    # A service centre registers a paper application the applicant signed by
+                    # hand; the electronic signature is the applicant's own act.
+                    services.submit_application(application=application, actor=request.user)
+                    messages.success(request, _("Your application has been submitted."))
+                    return redirect("municipal_services:application", pk=pk)
+                if problems := signing.problems_before_signing(application):
+                    raise InvalidInput(fields=problems)
+                return redirect("municipal_services:application_sign", pk=pk)
+            messages.success(request, _("The draft has been saved. You can come back to it later."))
+            return redirect("municipal_services:application_edit", pk=pk)
+        except InvalidInput as exc:
+            errors = exc.fields
+            status = 422
+    return render(
+        request,
+        "municipal_services/application_form.html",
+        _form_context(application, values, errors),
+        status=status,
+    )
+
+
+def _form_context(application, values, errors):
+    version = application.version
+    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)
+    documents = document_rows(version)
+    files = list(application.files.all())
+    for doc in documents:
+        doc["files"] = [f for f in files if f.document_code == doc["code"]]
+        doc["errors"] = errors.get(doc["code"], [])
+    field_names = {f.name for f in fields} | {d["code"] for d in documents}
+    return {
+        "application": application,
+        "service": application.service,
+        "fields": fields,
+        "documents": documents,
+        "errors": errors,
+        "general_errors": [m for k, v in errors.items() if k not in field_names for m in v],
+        "title": application.service.title(),
+    }
+
+
+@login_required
+@require_POST
+@domain_errors
+def application_upload(request, pk):
+    application = selectors.application_for(request.user, pk)
+    if request.POST.get("remove"):
+        file = application.files.filter(pk=request.POST["remove"]).first()
+        if file:
+            services.remove_file(file=file, actor=request.user)
+        return redirect("municipal_services:application_edit", pk=pk)
+    upload = request.FILES.get("file")
+    code = request.POST.get("document_code", "")
+    try:
+        if upload is None:
+            raise InvalidInput(fields={code or "file": [_("Choose a file.")]})
+        services.upload_file(
+            application=application, actor=request.user, document_code=code, upload=upload
+        )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "municipal_services/application_form.html",
+            _form_context(application, application.answers, exc.fields),
+            status=422,
+        )
+    messages.success(request, _("The file has been uploaded."))
+    return redirect("municipal_services:application_edit", pk=pk)
+
+
+@login_required
+def my_applications(request):
+    page = page_number(request)
+    rows = list(
+        selectors.applications_of(request.user)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
+    )
+    situations = LifeSituationCase.objects.filter(applicant=request.user).select_related(
+        "situation"
+    )
+    return render(
+        request,
+        "municipal_services/my_applications.html",
+        {
+            "applications": rows[:PAGE_SIZE],
+            "has_next": len(rows) > PAGE_SIZE,
+            "page": page,
+            "situations": situations[:20],
+        },
+    )
+
+
+@login_required
+@domain_errors
+def application_detail(request, pk):
+    application = selectors.application_for(request.user, pk)
+    is_staff = selectors.is_staff_of(request.user, application)
+    events = application.events.select_related("actor").order_by("created_at", "pk")
+    context = {
+        "application": application,
+        "service": application.service,
+        "events": events,
+        "is_staff": is_staff,
+        "status_text": services.status_text(application, application.status),
+        "answers": answer_rows(application),
+        "files": application.files.all(),
+        "requests": application.standard_requests.select_related("type", "addressee"),
+        "opinions": application.opinions.select_related("expert"),
+        "result": getattr(application, "result", None),
+        "is_owner": request.user.pk in (application.applicant_id, application.registered_by_id),
+        "signatures": application.signatures.select_related("signer"),
+    }
+    if is_staff:
+        stage = services.STAGE_OF.get(application.status, "")
+        context.update(
+            stage=stage,
+            can_act=bool(stage)
+            and has_role(
+                request.user, services.stage_roles(application, stage), application.department
+            ),
+            experts=User.objects.filter(
+                memberships__role="expert", memberships__organisation=application.department
+            ).distinct()[:50],
+            request_types=StandardRequestType.objects.select_related("addressee")[:50],
+            my_opinions=application.opinions.filter(expert=request.user, answered_at__isnull=True),
+        )
+    return render(request, "municipal_services/application.html", context)
+
+
+@login_required
+@domain_errors
+def result_pdf(request, pk):
+    application = selectors.application_for(request.user, pk)
+    result = getattr(application, "result", None)
+    if result is None:
+        raise Http404
+    return FileResponse(
+        result.file.open("rb"), content_type="application/pdf", filename=f"{result.number}.pdf"
+    )
+
+
+@login_required
+@domain_errors
+def application_file(request, pk, file_pk):
+    """A document of an application, for the applicant and the department's staff only."""
+    application = selectors.application_for(request.user, pk)
+    stored = get_object_or_404(application.files, pk=file_pk)
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=True,
+        filename=stored.original_name,
+    )

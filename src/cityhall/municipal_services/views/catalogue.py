@@ -1,0 +1,86 @@
+"""Public pages of the catalogue: the services offered, a service's page, and the registers
+of issued permits (a table and the same records on the city map)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cityhall.core.errors import NotFound
+
+from .. import selectors
+from ..definition import text_in
+from ..models import LifeSituation
+from .common import PAGE_SIZE, document_rows, domain_errors, page_number
+
+
+def catalogue(request):
+    services_ = list(selectors.catalogue())
+    situations = LifeSituation.objects.filter(is_active=True).order_by("code")
+    return render(
+        request,
+        "municipal_services/catalogue.html",
+        {"services": services_, "situations": situations, "title": _("Municipal services")},
+    )
+
+
+@domain_errors
+def service_detail(request, code):
+    service = selectors.service_by_code(code)
+    version = selectors.published_version(service)
+    if version is None:
+        raise NotFound()
+    return render(
+        request,
+        "municipal_services/service.html",
+        {
+            "service": service,
+            "version": version,
+            "documents": document_rows(version),
+            "fees": [(text_in(f.get("title")), f.get("amount")) for f in version.fees or []],
+        },
+    )
+
+
+def registry(request):
+    name = request.GET.get("registry", "")
+    q = request.GET.get("q", "").strip()[:100]
+    page = page_number(request)
+    rows = list(selectors.registry_search(name, q)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return render(
+        request,
+        "municipal_services/registry.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "has_next": len(rows) > PAGE_SIZE,
+            "page": page,
+            "registry": name,
+            "q": q,
+            "registries": selectors.registries(),
+            "title": _("Registers of issued permits"),
+        },
+    )
+
+
+def registry_map(request):
+    """The records found, marked on the city's districts (geo's renderer), as an SVG file for
+    the registry page's ``<img>``; the page's table lists the same records as text."""
+    from django.utils.translation import ngettext
+
+    from cityhall.geo.maps import SHADES, MapPlace, draw_map, render_svg
+    from cityhall.geo.models import District
+
+    name = request.GET.get("registry", "")
+    q = request.GET.get("q", "").strip()[:100]
+    records = selectors.registry_search(name, q).filter(lat__isnull=False, lon__isnull=False)
+    places = [MapPlace(r.lat, r.lon, f"{r.number}: {r.title}") for r in records[:2000]]
+    districts = list(District.objects.all())
+    svg = draw_map(areas=districts, places=places, colours=[SHADES[0]] * len(districts))
+    title = _("Registry records on the city map")
+    desc = ngettext(
+        "%(count)s record found; the register's table lists it.",
+        "%(count)s records found; the register's table lists them.",
+        len(places),
+    ) % {"count": len(places)}
+    return HttpResponse(render_svg(svg, title=title, desc=desc), content_type="image/svg+xml")

@@ -1,0 +1,83 @@
+"""What the pages of municipal services share: paging, domain errors as 4xx pages, the
+document list of a version, an application's answers as rows. No views here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cityhall.core.errors import Forbidden, NotFound
+
+from ..definition import text_in
+from ..models import ServiceVersion
+from ..schema_form import fields_of
+
+__all__ = [
+    "PAGE_SIZE",
+    "STAFF",
+    "page_number",
+    "domain_errors",
+    "document_rows",
+    "answer_rows",
+    "int_or_zero",
+]
+
+PAGE_SIZE = 50
+STAFF = ("operator", "expert", "decision_maker")
+
+
+def page_number(request) -> int:
+    """The ``page`` query parameter, kept between 1 and 200."""
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 200))
+    except ValueError:
+        return 1
+
+
+def domain_errors(view):
+    """Turn domain errors raised by a view into the page's 4xx."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def document_rows(version: ServiceVersion) -> list[dict]:
+    """The documents a version asks for, as the pages list them (titles in this language)."""
+    return [
+        {
+            "code": d["code"],
+            "title": text_in(d.get("title")),
+            "help": text_in(d.get("help")),
+            "required": d.get("required", False),
+            "types": ", ".join(t.split("/")[-1].upper() for t in d.get("types", [])),
+            "max_size_mb": d.get("max_size_mb"),
+        }
+        for d in version.documents or []
+    ]
+
+
+def answer_rows(application) -> list[tuple[str, object]]:
+    """The answered fields of an application as (label, value), in the form's order."""
+    version = application.version
+    return [
+        (f.label, f.value)
+        for f in fields_of(version.form_schema, version.ui, values=application.answers)
+        if f.value not in (None, "")
+    ]
+
+
+def int_or_zero(value) -> int:
+    """A posted number, or 0 when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
