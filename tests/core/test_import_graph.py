@@ -24,22 +24,6 @@ APPS = [
     "municipal_services",
     "service_requests",
 ]
-# Being split by workflow in their own branches; the marks go when the splits are merged.
-# Only where the circle is still there today (strict: a mark that passes fails the suite).
-SPLIT_IN_PROGRESS = {"municipal_services"}
-
-
-def per_app(split_in_progress: set[str] = frozenset()) -> list:
-    return [
-        pytest.param(
-            app,
-            marks=pytest.mark.xfail(strict=True, reason="split in progress")
-            if app in split_in_progress
-            else (),
-            id=app,
-        )
-        for app in APPS
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +95,7 @@ def one_cycle(start: str, component: set[str], edges: dict[str, set[str]]) -> li
     return [start]
 
 
-@pytest.mark.parametrize("app", per_app())
+@pytest.mark.parametrize("app", APPS)
 def test_no_circle_through_the_api(graph: grimp.ImportGraph, app: str) -> None:
     """``cityhall.api`` mounts every app's router, so no app may import it back: auth comes from
     ``accounts.api_auth``, the error mapping from ``core.api_errors``."""
@@ -123,7 +107,7 @@ def test_no_circle_through_the_api(graph: grimp.ImportGraph, app: str) -> None:
     )
 
 
-@pytest.mark.parametrize("app", per_app(SPLIT_IN_PROGRESS))
+@pytest.mark.parametrize("app", APPS)
 def test_no_circle_inside_the_app(graph: grimp.ImportGraph, app: str) -> None:
     """One workflow per module, imported one way: no ring of imports among an app's modules."""
     package = f"cityhall.{app}"

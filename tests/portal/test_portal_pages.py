@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cityhall.portal.cabinet import CabinetItem, CabinetSection, register_section, sections
-from cityhall.portal.workspace import WorkspaceEntry, register_entry
+from cityhall.core import shell
+from cityhall.core.shell import (
+    CabinetItem,
+    CabinetSection,
+    WorkspaceEntry,
+    register_entry,
+    register_section,
+    sections,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +51,7 @@ def test_cabinet_shows_every_registered_section(client):
         assert "Leak in flat 12" in response.text and "In work" in response.text
         assert seen_users == [user.pk]
     finally:
-        from cityhall.portal import cabinet
-
-        cabinet._SECTIONS.pop("zz-test", None)
+        shell._SECTIONS.pop("zz-test", None)
     assert all(s.key != "zz-test" for s in sections())
 
 
@@ -76,10 +81,8 @@ def test_workspace_lists_only_the_desks_of_ones_roles(client, settings):
         assert "Dispatcher board" in response.text
         assert "Moderation queue" not in response.text
     finally:
-        from cityhall.portal import workspace
-
-        workspace._ENTRIES.pop("zz-disp", None)
-        workspace._ENTRIES.pop("zz-mod", None)
+        shell._ENTRIES.pop("zz-disp", None)
+        shell._ENTRIES.pop("zz-mod", None)
 
 
 def test_unknown_page_is_a_friendly_404(client):

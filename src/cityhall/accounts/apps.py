@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
-        from cityhall.portal.cabinet import CabinetSection, register_section
-        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+        from cityhall.core.shell import (
+            CabinetSection,
+            WorkspaceEntry,
+            register_entry,
+            register_section,
+        )
 
         from .cabinet import profile_items
         from .models import Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cityhall.portal.cabinet import CabinetItem
+from cityhall.core.shell import CabinetItem
 
 from . import selectors
 from .models import User

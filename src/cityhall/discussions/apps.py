@@ -11,8 +11,12 @@ class DiscussionsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from cityhall.core import inbox
-        from cityhall.portal.cabinet import CabinetSection, register_section
-        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+        from cityhall.core.shell import (
+            CabinetSection,
+            WorkspaceEntry,
+            register_entry,
+            register_section,
+        )
 
         from . import (
             intake,

@@ -9,8 +9,12 @@ class MunicipalServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from cityhall.core import inbox
-        from cityhall.portal.cabinet import CabinetSection, register_section
-        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+        from cityhall.core.shell import (
+            CabinetSection,
+            WorkspaceEntry,
+            register_entry,
+            register_section,
+        )
 
         from . import intake, notices
         from .cabinet import my_applications

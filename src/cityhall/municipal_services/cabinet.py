@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cityhall.portal.cabinet import CabinetItem
+from cityhall.core.shell import CabinetItem
 
 from .selectors import applications_of
 

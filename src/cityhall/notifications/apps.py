@@ -8,8 +8,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from cityhall.portal.cabinet import CabinetSection, register_section
-        from cityhall.portal.workspace import WorkspaceEntry, register_entry
+        from cityhall.core.shell import (
+            CabinetSection,
+            WorkspaceEntry,
+            register_entry,
+            register_section,
+        )
 
         from . import tasks  # noqa: F401 - declares the jobs that services start by name
         from .events import declare_platform_events

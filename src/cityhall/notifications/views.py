@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import DomainError, NotFound
-from cityhall.portal.cabinet import CabinetItem
+from cityhall.core.shell import CabinetItem
 
 from . import selectors, services
 from .channels import push_public_key

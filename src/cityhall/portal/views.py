@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.selectors import roles_of
 from cityhall.core.errors import DomainError
+from cityhall.core.shell import sections
 
 from . import services
-from .cabinet import sections
 from .forms import SupportTicketForm
 from .workspace import entries_for
 

@@ -1,35 +1,12 @@
-"""The staff workspace lists the desks a person may open, by role; apps register their desks."""
+"""The staff workspace lists the desks a person may open, by role (core.shell's registry)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
-
 from cityhall.accounts.selectors import has_role
+from cityhall.core.shell import WorkspaceEntry, workspace_entries
 
-__all__ = ["WorkspaceEntry", "register_entry", "entries_for"]
-
-
-@dataclass(frozen=True)
-class WorkspaceEntry:
-    key: str
-    title: Any
-    url_name: str
-    roles: Iterable[str]
-    description: Any = ""
-    order: int = 100
-
-
-_ENTRIES: dict[str, WorkspaceEntry] = {}
-
-
-def register_entry(entry: WorkspaceEntry) -> None:
-    _ENTRIES[entry.key] = entry
+__all__ = ["entries_for"]
 
 
 def entries_for(user) -> list[WorkspaceEntry]:
-    return sorted(
-        (e for e in _ENTRIES.values() if has_role(user, e.roles)),
-        key=lambda e: (e.order, e.key),
-    )
+    return [e for e in workspace_entries() if has_role(user, e.roles)]

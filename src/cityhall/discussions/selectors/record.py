@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from cityhall.core.errors import NotFound
-from cityhall.portal.cabinet import CabinetItem
+from cityhall.core.shell import CabinetItem
 
 from ..models import (
     Comment,

@@ -37,7 +37,7 @@ __all__ = [
 
 
 def cabinet_items(user) -> list:
-    from cityhall.portal.cabinet import CabinetItem
+    from cityhall.core.shell import CabinetItem
 
     return [
         CabinetItem(
