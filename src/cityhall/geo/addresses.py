@@ -173,7 +173,9 @@ def normalise_address(text: str) -> str:
     """The comparison key of an address (see the module docstring for the rules)."""
     key = _normalise_once(text or "")
     # Dropping a word can bring two others together ("5 ул а"); repeat until nothing changes.
-    for _ in range(5):
+    # A pass that changes the key drops or joins a word, so there are at most as many passes
+    # as words ("д. д. д. д. д. д. 420111" needs seven; a fixed five left it half done).
+    for _ in range(len(key.split()) + 1):
         again = _normalise_once(key)
         if again == key:
             break
