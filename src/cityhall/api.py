@@ -8,13 +8,11 @@ import what they need from those two modules, never from here, so nothing import
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from cityhall.accounts.api_auth import AUTH, OptionalAuth
-from cityhall.core.api_errors import add_error_handlers
+from cityhall.core.api_errors import DocumentedErrorsAPI, add_error_handlers
 from cityhall.core.parsing import CleanParser
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="cityhall API",
     version="1",
     description=(

@@ -3,14 +3,15 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from cityhall.api import api
-from cityhall.core.views import healthz
+from cityhall.core.views import api_not_found, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # the API's own 404 (JSON), not the site's page
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("cityhall.accounts.urls")),

@@ -13,7 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from .tokens import user_for_token
 
-__all__ = ["AUTH", "BearerToken", "OptionalAuth", "bearer", "session"]
+__all__ = ["AUTH", "BearerToken", "BrowserSession", "OptionalAuth", "bearer", "session"]
 
 
 class BearerToken(HttpBearer):
@@ -38,6 +38,19 @@ class OptionalAuth:
         return getattr(request, "user", None) or True
 
 
+class BrowserSession(SessionAuth):
+    """The signed-in browser, with its CSRF check. A call without the session cookie cannot be
+    a signed-in browser, so it is not checked for CSRF: it is simply not authenticated here
+    (an anonymous or bad-token call then gets 401, not a CSRF 403)."""
+
+    def _get_key(self, request: HttpRequest):
+        from django.conf import settings
+
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 bearer = BearerToken()
-session = SessionAuth()
+session = BrowserSession()
 AUTH = [bearer, session]

@@ -17,7 +17,67 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from .errors import DomainError
 
-__all__ = ["add_error_handlers"]
+__all__ = ["DocumentedErrorsAPI", "add_error_handlers", "document_errors"]
+
+#: What each error status means in this API (the OpenAPI document lists them per operation).
+ERROR_STATUSES = {
+    "400": "The body could not be read (not JSON, or not UTF-8).",
+    "401": "Authentication required: no or an unknown token.",
+    "403": "Not allowed for this caller.",
+    "404": "No such object.",
+    "409": "In conflict with the object's current state (changed meanwhile, a repeat).",
+    "422": "Invalid input: `fields` names each field and its problems.",
+}
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail", "code"],
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error answers every operation can give to the OpenAPI document: 401 where it
+    needs authentication, 403 and 409 where it needs authentication or changes state, 404 and
+    422 where it takes a path, parameters or a body (which may name an object)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = []
+            secured = bool(operation.get("security"))
+            writes = method in ("post", "put", "patch", "delete")
+            if secured:
+                codes.append("401")
+            if secured or writes:
+                codes += ["403", "409"]
+            if operation.get("requestBody"):
+                codes.append("400")
+            if "{" in path or operation.get("parameters") or operation.get("requestBody") or writes:
+                codes += ["404", "422"]  # an object named in the path, a parameter or the body
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": ERROR_STATUSES[code], "content": reference}
+                )
+    return schema
+
+
+class DocumentedErrorsAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also lists the error answers
+    (:func:`document_errors`)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
 
 
 def add_error_handlers(api: NinjaAPI) -> None:

@@ -2,7 +2,9 @@ import logging
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from . import inbox
 
@@ -24,3 +26,9 @@ def healthz(request):
         return JsonResponse({"status": "error"}, status=503)
     attention = bool(figures["pending_too_long"] or figures["failed"])
     return JsonResponse({"status": "attention" if attention else "ok", "inbox": figures})
+
+
+@csrf_exempt  # it changes nothing; a CSRF refusal would answer with a page, not JSON
+def api_not_found(request, *args, **kwargs):
+    """An address under /api/ that names no operation: the API's error format, not a page."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)

@@ -107,7 +107,7 @@ class ProposalIn(Schema):
     area: dict | None = None
 
 
-class ReceiptOut(Schema):
+class ProposalReceiptOut(Schema):
     number: int
     registered_at: dt.datetime
     url: str
@@ -277,7 +277,7 @@ def my_eligibility(request: HttpRequest, pk: int):
 
 @router.post(
     "/{pk}/proposals",
-    response={201: ReceiptOut, 202: AcceptedOut},
+    response={201: ProposalReceiptOut, 202: AcceptedOut},
     auth=AUTH,
     summary="Submit a proposal, remark or question",
     description=(

@@ -12,6 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cityhall.accounts.api_auth import OptionalAuth
+from cityhall.core import params
 from cityhall.core.api import AcceptedOut, accepted
 from cityhall.core.errors import InvalidInput, NotFound
 
@@ -95,7 +96,7 @@ class EventOut(Schema):
     at: dt.datetime
 
 
-class RequestOut(Schema):
+class StandardRequestOut(Schema):
     type: str
     addressee: str
     status: str
@@ -118,7 +119,7 @@ class ApplicationOut(Schema):
     decision_reasons: list
     result_url: str | None
     events: list[EventOut]
-    requests: list[RequestOut]
+    requests: list[StandardRequestOut]
 
 
 def _application_out(application: Application, *, new: bool = False) -> dict:
@@ -190,8 +191,7 @@ def create_application(request, payload: ApplicationIn):
 
 
 @applications_router.get("", response=list[ApplicationOut])
-def my_applications(request, limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 100))
+def my_applications(request, limit: int = params.limit(), offset: int = params.offset()):
     rows = selectors.applications_of(request.user)[offset : offset + limit]
     return [_application_out(a) for a in rows]
 
@@ -208,13 +208,18 @@ class DeskRowOut(Schema):
 
 
 @applications_router.get("/desk", response=list[DeskRowOut])
-def desk(request, status: str = "", overdue: bool = False, limit: int = 50, offset: int = 0):
+def desk(
+    request,
+    status: str = "",
+    overdue: bool = False,
+    limit: int = params.limit(),
+    offset: int = params.offset(),
+):
     """Staff: open applications of the departments where the caller works, oldest deadline
     first (``overdue=true`` for the overdue dashboard)."""
     from cityhall.accounts.permissions import require_role
 
     require_role(request.user, selectors.STAFF_ROLES)
-    limit, offset = max(1, min(limit, 100)), max(0, min(offset, 10_000))
     rows = selectors.desk(request.user, status=status, overdue_only=overdue)
     return [
         {

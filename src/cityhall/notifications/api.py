@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from cityhall.core.errors import NotFound
+from cityhall.core.params import PageNumbers
 
 from . import selectors, services
 
@@ -79,7 +80,7 @@ def _preferences(user) -> dict:
 
 
 @router.get("/", response=list[MessageOut], summary="My notifications (cabinet), newest first")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(PageNumbers, page_size=20)
 def my_messages(request):
     return selectors.inbox(request.user)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from cityhall.accounts.models import Role
 from cityhall.core.errors import DomainError
+from cityhall.core.params import whole_number
 
 __all__ = ["CHART_LIMITS", "EXPERTS", "MODERATION", "ORGANISER", "int_param", "run_service"]
 
@@ -39,8 +40,6 @@ def run_service(form, action: Callable[[], Any]) -> tuple[bool, Any]:
 
 
 def int_param(value: Any, default: int = 1) -> int:
-    """A whole number from the query string (a page, an id), ``default`` when absent or bad."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A whole number from the query string (a page, an id), ``default`` when absent, bad or
+    beyond what a database holds."""
+    return whole_number(value, default=default)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cityhall.core.errors import Forbidden, NotFound
+from cityhall.core.params import whole_number
 
 from ..definition import text_in
 from ..models import ServiceVersion
@@ -76,8 +77,5 @@ def answer_rows(application) -> list[tuple[str, object]]:
 
 
 def int_or_zero(value) -> int:
-    """A posted number, or 0 when it is missing or not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    """A posted number, or 0 when it is missing, not a number or beyond what a database holds."""
+    return whole_number(value, default=0)

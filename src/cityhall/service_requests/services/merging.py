@@ -21,7 +21,15 @@ from ..models import (
     Status,
     StatusChange,
 )
-from .workflow import ALLOWED, DISPATCHER, SNAPSHOT_FIELDS, lock_request, roles_on, start_stage
+from .workflow import (
+    ALLOWED,
+    DISPATCHER,
+    SNAPSHOT_FIELDS,
+    check_version,
+    lock_request,
+    roles_on,
+    start_stage,
+)
 
 __all__ = [
     "merge",
@@ -39,11 +47,12 @@ def merge(
     then follows the parent; every author is told."""
     now = timezone.now()
     with transaction.atomic():
-        req = lock_request(request, expected_version)
-        parent_pk = parent.pk if isinstance(parent, ServiceRequest) else int(parent)
-        target = lock_request(parent_pk, None)
+        req = lock_request(request)
         if DISPATCHER not in roles_on(actor, req):
             raise Forbidden(_("Only a dispatcher may merge requests."))
+        check_version(req, expected_version)
+        parent_pk = parent.pk if isinstance(parent, ServiceRequest) else int(parent)
+        target = lock_request(parent_pk)
         if target.pk == req.pk:
             raise InvalidInput(fields={"parent": [_("A request cannot be merged into itself.")]})
         if Status.MERGED not in ALLOWED.get(req.status, {}):

@@ -51,6 +51,7 @@ __all__ = [
     "Move",
     "authors_following",
     "holds_link",
+    "check_version",
     "lock_request",
     "roles_on",
     "start_stage",
@@ -160,9 +161,8 @@ def roles_on(actor: User | None, request: ServiceRequest) -> set[str]:
     return parts
 
 
-def lock_request(request: ServiceRequest | int, expected_version: int | None) -> ServiceRequest:
-    """The request under its row lock, for a move or a merge; :class:`Conflict` naming who moved
-    it first if it is no longer at ``expected_version`` (the version the actor saw)."""
+def lock_request(request: ServiceRequest | int) -> ServiceRequest:
+    """The request under its row lock, for a move or a merge."""
     pk = request.pk if isinstance(request, ServiceRequest) else int(request)
     locked = (
         ServiceRequest.objects.select_for_update(of=("self",))
@@ -172,6 +172,13 @@ def lock_request(request: ServiceRequest | int, expected_version: int | None) ->
     )
     if locked is None:
         raise NotFound(_("There is no such request."))
+    return locked
+
+
+def check_version(locked: ServiceRequest, expected_version: int | None) -> None:
+    """:class:`Conflict` naming who moved the request first if it is no longer at
+    ``expected_version`` (the version the actor saw). Call it after the permission check: the
+    message names a person and the status."""
     if expected_version is not None and locked.version != expected_version:
         last = locked.history.select_related("actor").order_by("-created_at", "-pk").first()
         who = str(last.actor) if last is not None and last.actor is not None else _("someone")
@@ -182,7 +189,6 @@ def lock_request(request: ServiceRequest | int, expected_version: int | None) ->
             )
             % {"who": who, "number": locked.number, "status": locked.get_status_display()}
         )
-    return locked
 
 
 def authors_following(request: ServiceRequest) -> list[ServiceRequest]:
@@ -246,7 +252,20 @@ def transition(
         raise InvalidInput(fields=errors)
     now = timezone.now()
     with transaction.atomic():
-        req = lock_request(request, expected_version)
+        req = lock_request(request)
+        # Who the actor is comes first: somebody with no part in the request learns nothing
+        # of it (not even its status) from the refusal.
+        if public_token is not None:
+            if actor is not None or not holds_link(req, public_token):
+                raise Forbidden(_("You may not make this change to this request."))
+            parts = {AUTHOR}
+        else:
+            parts = roles_on(actor, req)
+        if not parts:
+            raise Forbidden(_("You may not make this change to this request."))
+        if to not in Status.values:
+            raise InvalidInput(fields={"to": [_("Unknown status.")]})
+        check_version(req, expected_version)
         move = ALLOWED.get(req.status, {}).get(to)
         if move is None:
             if expected_version is None and to == req.status:
@@ -260,12 +279,6 @@ def transition(
             )
         if to == Status.MERGED:
             raise InvalidInput(_("Use merging to join duplicates."))
-        if public_token is not None:
-            if actor is not None or not holds_link(req, public_token):
-                raise Forbidden(_("You may not make this change to this request."))
-            parts = {AUTHOR}
-        else:
-            parts = roles_on(actor, req)
         if not (parts & move.who):
             raise Forbidden(_("You may not make this change to this request."))
         fields: dict[str, list[str]] = {}

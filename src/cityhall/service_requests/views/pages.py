@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 
 from cityhall.core.errors import DomainError
+from cityhall.core.params import whole_number
 
 __all__ = [
     "MAX_PAGES",
@@ -58,11 +59,9 @@ def question_answers(post) -> dict:
 
 
 def int_or_none(value) -> int | None:
-    """A whole number from a query or form value; None for anything else."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A whole number from a query or form value (one a database can hold); None for anything
+    else."""
+    return whole_number(value)
 
 
 def error_message(request, exc: DomainError) -> None:
