@@ -109,6 +109,10 @@ TEMPLATES = [
 # transactions: a read-then-write inside atomic() never fails with "database is locked"
 # (see shared BASELINES). DATABASE_URL=postgres://... switches to PostgreSQL.
 SQLITE_PATH = DATA_DIR / "cityhall.sqlite3"
+# CITYHALL_DURABLE=1: every commit reaches the disk before it returns (SQLite synchronous=FULL,
+# huey's queue with fsync). The default (NORMAL) survives a crash of the program but a power
+# cut may take back the last commits; docs/operations.md, "Backup and recovery point".
+DURABLE = env_bool("CITYHALL_DURABLE", False)
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)
 _sqlite = _db["ENGINE"] == "django.db.backends.sqlite3"
@@ -121,7 +125,7 @@ if _sqlite:
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            f"PRAGMA journal_mode=WAL;PRAGMA synchronous={'FULL' if DURABLE else 'NORMAL'};"
             "PRAGMA busy_timeout=5000;PRAGMA foreign_keys=ON;"
         ),
     }
@@ -160,14 +164,15 @@ if REDIS_URL:
         "immediate": HUEY_IMMEDIATE,
     }
 else:
-    # No fsync on the queue file: a task lost to a power cut is re-made from the database
-    # (the notification outbox and the deadline sweeps are the source of truth), and an
-    # fsync per enqueue cost ~3 ms on every request that schedules work (0.03 ms without).
+    # No fsync on the queue file (huey sets synchronous=OFF) unless CITYHALL_DURABLE: a task
+    # lost to a power cut is re-made from the database (the notification outbox and the
+    # deadline sweeps are the source of truth), and an fsync per enqueue cost ~3 ms on every
+    # request that schedules work (0.03 ms without).
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "cityhall",
         "filename": str(DATA_DIR / "huey.sqlite3"),
-        "fsync": False,
+        "fsync": DURABLE,
         "immediate": HUEY_IMMEDIATE,
     }
 # Submissions received through the inbox (core.inbox) are registered by `cityhall run_inbox`
