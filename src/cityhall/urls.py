@@ -10,6 +10,7 @@ from cityhall.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("audit/", include("cityhall.core.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

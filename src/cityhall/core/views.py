@@ -1,10 +1,12 @@
 import logging
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from . import inbox
+from . import audit_checkpoints, inbox
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +26,28 @@ def healthz(request):
         return JsonResponse({"status": "error"}, status=503)
     attention = bool(figures["pending_too_long"] or figures["failed"])
     return JsonResponse({"status": "attention" if attention else "ok", "inbox": figures})
+
+
+@require_safe
+def audit_checkpoints_page(request):
+    """The audit chain's daily checkpoints, public (ADR 0010): keep a copy, and a rewritten
+    history is caught by ``cityhall verify_audit --checkpoint FILE``."""
+    rows = audit_checkpoints.published()
+    return render(request, "core/audit_checkpoints.html", {"checkpoints": rows[::-1]})
+
+
+@require_safe
+def audit_checkpoints_json(request):
+    response = JsonResponse(audit_checkpoints.published(), safe=False)
+    response["Content-Disposition"] = 'attachment; filename="audit-checkpoints.json"'
+    return response
+
+
+@require_safe
+def audit_checkpoints_csv(request):
+    response = HttpResponse(
+        audit_checkpoints.as_csv(audit_checkpoints.published()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-checkpoints.csv"'
+    return response
