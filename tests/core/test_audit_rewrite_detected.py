@@ -197,3 +197,14 @@ def test_postgresql_refuses_update_and_delete_of_audit_records():
     _append(1)
     assert head()[0] == 3
     assert list(audit.verify_chain()) == []
+
+
+@pytest.mark.parametrize("secret", [b"short", b"k" * 64, b"a much longer key " * 10])
+def test_the_keyed_hash_is_standard_hmac_sha256(secret):
+    """Anyone can check a record with the key and any HMAC library (RFC 2104)."""
+    import hashlib
+    import hmac
+
+    message = "0" * 64 + '{"seq":1,"note":"ёлка"}'
+    expected = hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+    assert audit_keys.mac(secret, message) == expected
