@@ -190,6 +190,16 @@ CACHES = {
     )
 }
 
+# --- Audit trail (ADR 0010) ------------------------------------------------------------------
+# The key that makes audit records and checkpoints unforgeable lives outside the database: the
+# secret itself, or a file holding it. Unset, a public development key is used (refused in
+# production: core.audit_keys.key_is_default()). Rotate: give the new key a new id and list the
+# old one in CITYHALL_AUDIT_OLD_KEYS ("id=secret,id=secret") so older records still verify.
+AUDIT_KEY_ID = os.environ.get("CITYHALL_AUDIT_KEY_ID", "dev")
+AUDIT_KEY = os.environ.get("CITYHALL_AUDIT_KEY", "")
+AUDIT_KEY_FILE = os.environ.get("CITYHALL_AUDIT_KEY_FILE", "")
+AUDIT_OLD_KEYS = dict(item.split("=", 1) for item in env_list("CITYHALL_AUDIT_OLD_KEYS"))
+
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -33,6 +33,7 @@ PUBLIC_PAGES = [
     "/requests/organisations/",
     "/services/",
     "/services/registry/",
+    "/audit/checkpoints/",
 ]
 
 

@@ -28,9 +28,11 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditRecord(models.Model):
     """One state change of one domain object, linked to the previous record by its hash.
 
-    ``hash = sha256(prev_hash + canonical JSON of the record)``; ``seq`` has no gaps, so an edited
-    record breaks its hash and a deleted one leaves a gap (``cityhall verify_audit``). Fields are
-    primitive (no foreign keys) so that deleting a user never rewrites history.
+    ``hash = HMAC-SHA256(key[key_id], prev_hash + canonical JSON of the record)`` with a key kept
+    outside the database (ADR 0010); records written before keys (``key_id`` empty) are legacy,
+    ``sha256(prev_hash + JSON)``. ``seq`` has no gaps, so an edited record breaks its hash and a
+    deleted one leaves a gap (``cityhall verify_audit``). Fields are primitive (no foreign keys)
+    so that deleting a user never rewrites history.
     """
 
     seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
@@ -45,6 +47,7 @@ class AuditRecord(models.Model):
     message = models.TextField(_("message"), blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_id = models.CharField(_("key"), max_length=32, blank=True, default="", editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -67,13 +70,46 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that serialises appends and remembers the last link (detects truncation)."""
+    """The single row that serialises appends and remembers the last link (detects truncation).
+    ``mac`` keys ``(seq, last_hash)``, so moving the head back over a deleted tail needs the key.
+    Updated on every append by design: the one audit row that is not append-only."""
 
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit chain head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head as it was on one day, keyed, published (``/audit/checkpoints/``, JSON and
+    CSV) so that anyone holding an older list detects a rewritten history (ADR 0010)."""
+
+    date = models.DateField(_("date"), unique=True, editable=False)
+    seq = models.PositiveBigIntegerField(_("records"), editable=False)
+    head_hash = models.CharField(_("head hash"), max_length=64, editable=False)
+    key_id = models.CharField(_("key"), max_length=32, editable=False)
+    signature = models.CharField(_("signature"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.seq} {self.head_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit checkpoints are append-only")
 
 
 class CalendarDay(TimeStampedModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from . import inbox
+from . import audit_checkpoints, inbox
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -14,3 +14,10 @@ def drain_inbox_task() -> int:
     forgets expired repeat keys."""
     inbox.prune_claims()
     return inbox.drain(max_batches=50)
+
+
+@db_periodic_task(crontab(minute="5", hour="0"))
+def audit_checkpoint_task() -> int:
+    """Once a day: sign and store the audit chain's head (ADR 0010). A chain that no longer
+    verifies is refused and logged as an error (the task fails: the operator must look)."""
+    return audit_checkpoints.take_checkpoint().seq

@@ -1,0 +1,125 @@
+"""Daily checkpoints of the audit chain: its head, keyed, published (ADR 0010).
+
+The chain and its head live in one database, so someone who can write it could rewrite the end
+of the history and move the head. A checkpoint copies the head (records so far, last hash) out
+of reach: signed with the audit key, listed on a public page and in open data. Anyone holding
+an older list can have it checked (``cityhall verify_audit --checkpoint FILE``): a history
+rewritten after a checkpoint was published no longer matches it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import audit, audit_keys
+from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+
+__all__ = [
+    "CheckpointRefused",
+    "take_checkpoint",
+    "published",
+    "as_csv",
+    "read_file",
+    "FIELDS",
+]
+
+log = logging.getLogger(__name__)
+
+FIELDS = ["date", "seq", "head_hash", "key_id", "signature"]
+
+
+class CheckpointRefused(Exception):
+    """The chain since the last checkpoint does not verify: signing it would vouch for it."""
+
+    def __init__(self, problems: list[audit.ChainProblem]):
+        self.problems = problems
+        super().__init__(f"audit chain does not verify: {len(problems)} problem(s)")
+
+
+def take_checkpoint(*, day: dt.date | None = None) -> AuditCheckpoint:
+    """Sign and store the chain's head for ``day`` (today by default); at most one per day, a
+    second call returns the first. Checks the records since the previous checkpoint first and
+    refuses (:class:`CheckpointRefused`) when they do not verify. Takes no lock: the head row
+    read is consistent with the records committed before it, appends go on meanwhile."""
+    day = day or timezone.localdate()
+    existing = AuditCheckpoint.objects.filter(date=day).first()
+    if existing is not None:
+        return existing
+    head = AuditChainHead.objects.filter(pk=1).first()
+    seq, head_hash = (head.seq, head.last_hash) if head else (0, audit.GENESIS)
+    previous = AuditCheckpoint.objects.filter(date__lt=day).order_by("-date").first()
+    problems = audit.verify_segment(previous, seq)
+    if seq and not problems and head_hash != _hash_at(seq):
+        problems = [audit.ChainProblem(seq, "edited", "last record does not match the head")]
+    if problems:
+        log.error("audit checkpoint refused: %s", problems[:5])
+        raise CheckpointRefused(problems)
+    key_id, _secret = audit_keys.current()
+    signature = audit.checkpoint_signature(key_id, day, seq, head_hash)
+    try:
+        with transaction.atomic():
+            return AuditCheckpoint.objects.create(
+                date=day, seq=seq, head_hash=head_hash, key_id=key_id, signature=signature
+            )
+    except IntegrityError:  # another worker took it meanwhile
+        return AuditCheckpoint.objects.get(date=day)
+
+
+def _hash_at(seq: int) -> str:
+    return AuditRecord.objects.filter(seq=seq).values_list("hash", flat=True).first() or ""
+
+
+def published() -> list[dict[str, Any]]:
+    """Every checkpoint as published (page, JSON, CSV, open data), oldest first."""
+    return [
+        {
+            "date": cp.date.isoformat(),
+            "seq": cp.seq,
+            "head_hash": cp.head_hash,
+            "key_id": cp.key_id,
+            "signature": cp.signature,
+        }
+        for cp in AuditCheckpoint.objects.order_by("date")
+    ]
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def read_file(path: Path) -> list[AuditCheckpoint]:
+    """Checkpoints from a list downloaded earlier (the JSON or CSV download), unsaved, for
+    :func:`audit.verify_chain`. Raises ``ValueError`` on a file that is not such a list."""
+    text = path.read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("["):
+        rows = json.loads(text)
+    else:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    checkpoints = []
+    for row in rows:
+        try:
+            checkpoints.append(
+                AuditCheckpoint(
+                    date=dt.date.fromisoformat(str(row["date"])),
+                    seq=int(row["seq"]),
+                    head_hash=str(row["head_hash"]),
+                    key_id=str(row["key_id"]),
+                    signature=str(row["signature"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a checkpoint list: {row!r}") from exc
+    return checkpoints
