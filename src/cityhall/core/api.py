@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpResponse
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from . import inbox
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 
 router = Router(tags=["receipts"])
 
@@ -71,3 +73,15 @@ def receipt(request, token: str):
         url=item.url,
         reason=item.error,
     )
+
+
+def idempotency_key(request: Any, *, scope: Any) -> str:
+    """The ``Idempotency-Key`` header (or an ``idempotency_key`` form field, for clients that
+    cannot set headers), scoped to ``scope`` (the caller: a user or an Open311 client), so
+    two clients never share a key. Empty when none was sent; a key over 255 characters is
+    refused."""
+    key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key") or ""
+    key = key.strip()
+    if len(key) > 255:
+        raise InvalidInput(fields={"Idempotency-Key": [_("Keep the key under 256 characters.")]})
+    return f"{scope}:{key}" if key else ""

@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 
 #: Attempts before an item is marked failed; with :func:`retry_delay` about four hours.
 MAX_ATTEMPTS = 10
+#: How long an idempotency key returns its first receipt (a day: a client's retries end sooner).
+IDEMPOTENCY_SECONDS = 24 * 3600
 #: Items registered per transaction. Larger batches cost less per item (one commit, one lock
 #: of each counter, fewer pages written); on SQLite a batch of 256 proposals holds the write
 #: lock about 50 ms, which a web form registering inline waits for at most.
@@ -98,6 +100,8 @@ class Item:
     url: str = ""
     error: str = ""
     fields: dict[str, list[str]] = field(default_factory=dict)
+    #: The receipt of an earlier submission with the same idempotency key (see :func:`receive`).
+    repeated: bool = False
 
     @property
     def pending(self) -> bool:
@@ -185,6 +189,7 @@ def receive(
     dedupe_seconds: int = 60,
     dedupe_message: str = "",
     inline: bool | None = None,
+    idempotency_key: str = "",
 ) -> Item:
     """Store one submission durably and return its receipt.
 
@@ -194,8 +199,16 @@ def receive(
     stored. With ``inline`` (default ``settings.INBOX_INLINE``) the item is registered before
     this returns; a refusal is then raised as the handler's ``DomainError`` (the refused item
     stays on record).
+
+    With ``idempotency_key`` (a client's ``Idempotency-Key``, already scoped to the client by
+    the caller) the same key within :data:`IDEMPOTENCY_SECONDS` returns the first
+    submission's receipt (``repeated``) instead of storing a second one: a client retrying
+    after a lost answer creates no duplicate. The key then stands in for ``dedupe``.
     """
     handler_for(kind)  # fail early on a kind nobody handles
+    if idempotency_key:
+        dedupe = dedupe_key("idempotency", kind, idempotency_key)
+        dedupe_seconds = IDEMPOTENCY_SECONDS
     now = timezone.now()
     item = Item(
         id=0,
@@ -229,6 +242,8 @@ def receive(
             cursor.execute(_INSERT_UNLESS_REPEATED, [*values, dedupe, since_param])
         row = cursor.fetchone()
     if row is None:
+        if idempotency_key and (first := _first_with(dedupe)) is not None:
+            return first
         raise Conflict(dedupe_message or None, code="duplicate")
     item.id = row[0]
     if settings.INBOX_INLINE if inline is None else inline:
@@ -242,6 +257,16 @@ def receive(
 _UNCLEAN_JSON = re.compile(
     r"\\u00(?:0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])|[\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 )
+
+
+def _first_with(key: str) -> Item | None:
+    """The earlier item stored under an idempotency ``key``, as its receipt."""
+    row = InboxItem.objects.filter(dedupe_key=key).order_by("-id").first()
+    if row is None:
+        return None
+    return Item(row.id, row.kind, row.token, row.actor_id, row.language, row.payload,
+                row.received_at, row.attempts, row.state, row.ref, row.object_type,
+                row.object_id, row.url, row.error, repeated=True)  # fmt: skip
 
 
 # --- registering ---------------------------------------------------------------------------------

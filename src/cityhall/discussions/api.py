@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from cityhall.accounts.api_auth import AUTH, OptionalAuth
-from cityhall.core.api import AcceptedOut, accepted
+from cityhall.core.api import AcceptedOut, accepted, idempotency_key
 from cityhall.core.errors import NotFound
 from cityhall.core.models import InboxItem
 
@@ -298,8 +298,9 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         lat=payload.lat,
         lon=payload.lon,
         area=payload.area,
+        idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
     )
-    if item.state == InboxItem.DONE:
+    if item.state == InboxItem.DONE and not item.repeated:
         return HttpStatus(
             201, {"number": int(item.ref), "registered_at": item.received_at, "url": item.url}
         )

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from cityhall.accounts.api_auth import OptionalAuth
 from cityhall.core import params
-from cityhall.core.api import AcceptedOut, accepted
+from cityhall.core.api import AcceptedOut, accepted, idempotency_key
 from cityhall.core.errors import InvalidInput, NotFound
 
 from . import intake, selectors, services
@@ -176,9 +176,12 @@ def create_application(request, payload: ApplicationIn):
             selectors.service_by_code(payload.service)  # 404 for an unknown code
             raise NotFound(_("This service is not offered at the moment."))
         item = services.receive_application(
-            actor=request.user, version=version, answers=payload.answers
+            actor=request.user,
+            version=version,
+            answers=payload.answers,
+            idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
         )
-        if item.pending:
+        if item.pending or item.repeated:  # a repeated key answers with the first receipt
             return accepted(item)
         application = services.registered_application(item)
         return Status(201, _application_out(application, new=True))

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from cityhall.accounts.api_auth import OptionalAuth
-from cityhall.core.api import AcceptedOut, accepted
+from cityhall.core.api import AcceptedOut, accepted, idempotency_key
 from cityhall.core.errors import Forbidden
 
 from . import selectors, services
@@ -138,8 +138,9 @@ def submit(request, payload: RequestIn):
         contact_email=payload.contact_email,
         attributes=payload.attributes,
     )
-    item = intake.receive(checked)
-    if item.pending:
+    key = idempotency_key(request, scope=f"user{request.user.pk}")
+    item = intake.receive(checked, idempotency_key=key)
+    if item.pending or item.repeated:  # a repeated key answers with the first receipt
         return accepted(item)
     return Status(201, _out(services.registered(item)))
 

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cityhall.core import inbox
+from cityhall.core.api import idempotency_key
 from cityhall.core.errors import DomainError, InvalidInput
 
 from . import selectors, services
@@ -279,13 +280,14 @@ def _post_request(request, fmt: str):
             photos=request.FILES.getlist("media"),
             open311_client=client,
         )
-        item = intake.receive(payload)
+        key = idempotency_key(request, scope=f"open311:{client.pk}")
+        item = intake.receive(payload, idempotency_key=key)
     except InvalidInput as exc:
         exc.fields = {_SPEC_NAMES.get(k, k): v for k, v in exc.fields.items()}
         return _domain_errors(fmt, exc)
     except DomainError as exc:
         return _domain_errors(fmt, exc)
-    if item.pending:
+    if item.pending or item.repeated:  # a repeated key answers with the first receipt
         return _respond(fmt, [{"token": item.token}], root="service_requests", status=202)
     if item.object_id is None:
         return _errors(fmt, 400, [(400, item.error or _("The request was refused."))])

@@ -75,6 +75,7 @@ def receive_proposal(
     area: dict | None = None,
     discussion: Discussion | None = None,
     inline: bool | None = None,
+    idempotency_key: str = "",
 ) -> inbox.Item:
     """Check a participant's proposal, remark or question and receive it (core.inbox).
 
@@ -147,6 +148,7 @@ def receive_proposal(
                 "This text was already registered from you a moment ago; it is not repeated."
             ),
             inline=inline,
+            idempotency_key=idempotency_key,
         )
     except BaseException:
         discard_attachments(stored)

@@ -293,6 +293,7 @@ def receive_application(
     widget_site: WidgetSite | None = None,
     language: str = "",
     inline: bool | None = None,
+    idempotency_key: str = "",
 ) -> inbox.Item:
     """Check an application started and submitted in one go, then receive it into the intake
     inbox: refused at once (nothing stored) when the answers break the exact version's schema
@@ -315,7 +316,9 @@ def receive_application(
         language=language or actor.preferred_language,
         widget_site_id=widget_site.pk if widget_site else None,
     )
-    return inbox.receive(intake.KIND, payload, actor=actor, inline=inline)
+    return inbox.receive(
+        intake.KIND, payload, actor=actor, inline=inline, idempotency_key=idempotency_key
+    )
 
 
 def apply_and_submit(

@@ -216,10 +216,12 @@ def prepare(
     }
 
 
-def receive(payload: dict[str, Any], *, inline: bool | None = None) -> inbox.Item:
+def receive(
+    payload: dict[str, Any], *, inline: bool | None = None, idempotency_key: str = ""
+) -> inbox.Item:
     """Hand a checked submission (:func:`prepare`) to the inbox."""
     actor = payload["entered_by"] or payload["author"]
-    return inbox.receive(KIND, payload, actor=actor, inline=inline)
+    return inbox.receive(KIND, payload, actor=actor, inline=inline, idempotency_key=idempotency_key)
 
 
 # --- registering a batch -----------------------------------------------------------------------
