@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from cityhall.accounts.api_auth import AUTH, OptionalAuth
 from cityhall.core.api_errors import add_error_handlers
 from cityhall.core.parsing import CleanParser
+from cityhall.core.security import api_docs
 
 api = NinjaAPI(
     title="cityhall API",
@@ -24,6 +25,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=AUTH,
     parser=CleanParser(),
+    docs_decorator=api_docs,  # X-Frame-Options and the CSP, also on the API lane
 )
 
 add_error_handlers(api)
