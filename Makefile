@@ -18,14 +18,23 @@ install: $(BIN)/cityhall
 migrate: install
 	$(BIN)/cityhall migrate --noinput -v 0
 
+# `cityhall serve` refuses the development secret key: the demo uses a key of this checkout's
+# own, made once in var/ (CITYHALL_SECRET_KEY in the environment wins).
+SECRET_KEY_FILE := var/secret-key
+WITH_KEY = CITYHALL_SECRET_KEY="$${CITYHALL_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
+
+$(SECRET_KEY_FILE): | install
+	@mkdir -p $(dir $@)
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 ## make demo: venv, install, migrate, load the demo city, print logins, serve on $(HOST):$(PORT)
-demo: migrate
-	$(BIN)/cityhall load_demo
-	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
+demo: migrate $(SECRET_KEY_FILE)
+	$(WITH_KEY) $(BIN)/cityhall load_demo
+	$(WITH_KEY) $(BIN)/cityhall serve --host $(HOST) --port $(PORT)
 
 ## make serve: serve the existing database (web + background worker)
-serve: migrate
-	$(BIN)/cityhall serve --host $(HOST) --port $(PORT)
+serve: migrate $(SECRET_KEY_FILE)
+	$(WITH_KEY) $(BIN)/cityhall serve --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite — lint (ruff, import contracts), unit/API on SQLite, browser (Chromium + axe), PostgreSQL
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cityhall.accounts.api_auth import AUTH, OptionalAuth
 from cityhall.core.api_errors import DocumentedErrorsAPI, add_error_handlers
 from cityhall.core.parsing import CleanParser
+from cityhall.core.security import api_docs
 
 api = DocumentedErrorsAPI(
     title="cityhall API",
@@ -22,6 +23,7 @@ api = DocumentedErrorsAPI(
     urls_namespace="api",
     auth=AUTH,
     parser=CleanParser(),
+    docs_decorator=api_docs,  # X-Frame-Options and the CSP, also on the API lane
 )
 
 add_error_handlers(api)

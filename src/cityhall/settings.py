@@ -27,9 +27,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("CITYHALL_DEBUG", False)
-SECRET_KEY = os.environ.get(
-    "CITYHALL_SECRET_KEY", "insecure-development-key-change-me-in-production"
-)
+# The key a fresh checkout runs with: `cityhall serve` and `check --deploy` (cityhall.E001)
+# refuse it when debug is off (core.security).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production"
+SECRET_KEY = os.environ.get("CITYHALL_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("CITYHALL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CITYHALL_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000")
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
+    "csp",  # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below)
     "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "cityhall.core",
     "cityhall.geo",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cityhall.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 # Requests to /api/ and /open311/ without a cookie skip sessions, CSRF, messages and the rest
 # (core.handlers; cityhall.wsgi serves both lanes).
@@ -269,12 +272,48 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security ----------------------------------------------------------------------------------
+# Off by default so a checkout serves plain http on 127.0.0.1; deploy/production.env turns
+# them on (`cityhall check --deploy` with it reports nothing).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CITYHALL_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("CITYHALL_SSL_REDIRECT", False)
+# A load balancer's plain-http probe of /healthz is answered, not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("CITYHALL_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CITYHALL_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("CITYHALL_HSTS_PRELOAD", False)
+# Behind a proxy that ends TLS: "X-Forwarded-Proto: https" (the header the proxy sets, always
+# overwriting the client's) makes Django see such requests as https. Empty: not trusted.
+_proxy_header, _, _proxy_value = os.environ.get("CITYHALL_PROXY_SSL_HEADER", "").partition(":")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.strip().upper().replace("-", "_"), _proxy_value.strip())
+    if _proxy_header.strip() and _proxy_value.strip()
+    else None
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Only this site's own files run and style pages: no inline scripts or style attributes
+# (maps and bars are SVG, colours are classes), nothing from other hosts, no framing except
+# the services widget (its own frame-ancestors, municipal_services.views.widget).
+# API docs (ninja's Swagger UI, from our static files) get the same policy: core.security.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,9 @@
 """Browser suite: one Debian Chromium for the whole session, driven by Playwright, against
 pytest-django's ``live_server``; axe-core (bundled by axe-playwright-python) checks the pages.
 
+Every tab these fixtures give fails its test if Chromium reports a Content-Security-Policy
+violation on it (an inline style or script, an asset from elsewhere): see ``_PolicyWatch``.
+
 Select with ``pytest -m browser`` (``make test`` runs it). Every browser test module sets
 ``pytestmark = pytest.mark.browser``. An app's own browser tests (tests/<app>/) import these
 fixtures into their conftest and use ``tests.browser.support.assert_accessible`` and
@@ -9,6 +12,7 @@ fixtures into their conftest and use ``tests.browser.support.assert_accessible``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 
@@ -70,6 +74,33 @@ class _Chromium:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = cls.async_unsafe_before
 
 
+class _PolicyWatch:
+    """Chromium logs each Content-Security-Policy violation as a console error ("Applying
+    inline style violates the following Content Security Policy directive ..."); every context
+    made here is watched, and each tab fixture fails its test if one was logged meanwhile."""
+
+    seen: list[str] = []
+
+    @classmethod
+    def watch(cls, context: BrowserContext) -> None:
+        def note(message) -> None:
+            if "Content Security Policy" in message.text:
+                url = message.page.url if message.page else "?"
+                cls.seen.append(f"{url}: {message.text}")
+
+        context.on("console", note)
+
+    @classmethod
+    def around(cls) -> Iterator[None]:
+        cls.seen.clear()
+        yield
+        violations, cls.seen = list(cls.seen), []
+        if violations:
+            pytest.fail(
+                "Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False
+            )
+
+
 def pytest_sessionfinish(session):
     _Chromium.stop()
 
@@ -82,6 +113,7 @@ def browser() -> Browser:
 def _shared_page(browser: Browser, **options) -> Iterator[Page]:
     context = browser.new_context(locale="en-GB", **options)
     context.set_default_timeout(TIMEOUT_MS)
+    _PolicyWatch.watch(context)
     yield context.new_page()
     context.close()
 
@@ -109,21 +141,24 @@ def _fresh(tab: Page) -> Page:
 # One tab per kind for the whole session, reused by every test (cookies cleared): opening a
 # context per test would cost more than most tests.
 @pytest.fixture
-def page(_desktop_tab: Page, live_server) -> Page:
+def page(_desktop_tab: Page, live_server) -> Iterator[Page]:
     """An anonymous desktop tab (1280x800)."""
-    return _fresh(_desktop_tab)
+    with contextlib.contextmanager(_PolicyWatch.around)():
+        yield _fresh(_desktop_tab)
 
 
 @pytest.fixture
-def phone_page(_phone_tab: Page, live_server) -> Page:
+def phone_page(_phone_tab: Page, live_server) -> Iterator[Page]:
     """An anonymous phone tab (390x844, touch)."""
-    return _fresh(_phone_tab)
+    with contextlib.contextmanager(_PolicyWatch.around)():
+        yield _fresh(_phone_tab)
 
 
 @pytest.fixture
-def no_script_page(_no_script_tab: Page, live_server) -> Page:
+def no_script_page(_no_script_tab: Page, live_server) -> Iterator[Page]:
     """An anonymous desktop tab with JavaScript disabled."""
-    return _fresh(_no_script_tab)
+    with contextlib.contextmanager(_PolicyWatch.around)():
+        yield _fresh(_no_script_tab)
 
 
 @pytest.fixture
@@ -136,9 +171,11 @@ def new_context(browser: Browser, live_server) -> Iterator[Callable[..., Browser
         options.setdefault("locale", "en-GB")
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
+        _PolicyWatch.watch(context)
         contexts.append(context)
         return context
 
-    yield make
+    with contextlib.contextmanager(_PolicyWatch.around)():
+        yield make
     for context in contexts:
         context.close()

@@ -4,6 +4,7 @@ included, without waiting out a poll interval."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -51,9 +52,10 @@ def test_serve_stops_its_workers_on_sigterm(tmp_path):
         [sys.executable, "-m", "cityhall", "migrate", "--noinput", "-v", "0"],
         env=child_env(tmp_path), check=True, timeout=300,
     )  # fmt: skip
+    env = {**child_env(tmp_path), "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50)}
     server = subprocess.Popen(
         [sys.executable, "-m", "cityhall", "serve", "--port", str(port), "--workers", "1"],
-        env=child_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     try:

@@ -4,7 +4,11 @@ the answers to a first-party tab (the portal's session cookie never reaches the 
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import re
+import threading
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -123,17 +127,46 @@ def test_the_widget_in_another_sites_iframe_hands_over_to_a_first_party_tab(
     new_context, client, live_server, service
 ):
     """The other portal is played by a page at 127.0.0.1 — another site than the portal's
-    "localhost" — that places the widget with its one script tag; the portal's session cookie
-    (SameSite=Lax) never reaches the iframe there, yet applying works."""
-    host = live_server.url.replace("localhost", "127.0.0.1")
-    assert host != live_server.url
+    "localhost" — served by the test, that places the widget with its one script tag; the
+    portal's session cookie (SameSite=Lax) never reaches the iframe there, yet applying works."""
+    with _other_portal() as host:
+        _apply_through_the_widget(new_context, client, live_server, service, host)
+
+
+@contextlib.contextmanager
+def _other_portal() -> Iterator[str]:
+    """Another site on 127.0.0.1 (a loopback address, as the portal's, so Chromium lets its
+    page load the portal's script) with a page of its own, under no policy of ours."""
+    page = b"<!doctype html><html lang='en'><title>Regional portal</title><main></main></html>"
+
+    class OtherPortal(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtherPortal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _apply_through_the_widget(new_context, client, live_server, service, host: str) -> None:
     site = WidgetSite.objects.create(key="uslugi-rt", name="Regional portal", origin=host)
     site.services.add(service)
     applicant = UserFactory()
     context = new_context()
     sign_in(context, client, applicant, live_server)
     tab = context.new_page()
-    tab.goto(f"{host}/services/registry/")
+    tab.goto(f"{host}/")
     tab.evaluate(
         """([src, code]) => {
             const s = document.createElement("script");

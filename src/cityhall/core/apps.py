@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers the inbox safety-net job
+        from . import security, tasks  # noqa: F401 - the deploy check, the inbox safety-net job

@@ -16,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from cityhall.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from cityhall.core.security import policy_with_frame_ancestors
 
 from .. import selectors
 from .. import widget as widget_handoffs
@@ -63,7 +64,8 @@ def _same_site_post(request) -> bool:
 @domain_errors
 def widget(request, site, code):
     """The service form inside another portal's iframe: only that site's origins may frame it
-    (CSP frame-ancestors); every other page keeps X-Frame-Options: DENY.
+    (CSP frame-ancestors, with the rest of the site's policy); every other page keeps
+    X-Frame-Options: DENY and frame-ancestors 'none'.
 
     No cookie is needed: the answers are checked and kept behind a one-time token, and the
     person continues on this portal in a new tab (see ``widget.py``)."""
@@ -120,7 +122,7 @@ def widget(request, site, code):
         },
         status=status,
     )
-    response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(widget_site.origins)
+    response["Content-Security-Policy"] = policy_with_frame_ancestors(widget_site.origins)
     response["Referrer-Policy"] = "same-origin"  # the token never leaves this portal
     response["Cache-Control"] = "no-store"
     return response
