@@ -282,3 +282,23 @@ class ContactConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.address} @ {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """One counter of the shared rate limits and back-offs (``accounts.throttle``).
+
+    In the database, not in a worker's memory, so every worker (and every server) counts the
+    same attempts. The key is a scope and a hash: no login name or address is kept in clear.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -35,7 +35,9 @@ from .registration import (
 )
 from .sign_in_protection import (
     confirm_totp_enrolment,
+    note_failed_sign_in,
     note_lockout,
+    note_sign_in,
     provision_totp_device,
     start_totp_enrolment,
 )
@@ -51,7 +53,9 @@ __all__ = [
     "create_organisation",
     "deactivate_user",
     "grant_role",
+    "note_failed_sign_in",
     "note_lockout",
+    "note_sign_in",
     "parse_contact",
     "provision_totp_device",
     "register_person",
