@@ -51,6 +51,49 @@ class SecondFactorForm(CodeForm):
     )
 
 
+def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    return (
+        forms.CharField(
+            label=_("New password"),
+            strip=False,
+            help_text=_("At least 12 characters; not a common password and not like your name."),
+            widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        ),
+        forms.CharField(
+            label=_("New password again"),
+            strip=False,
+            widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    contact = forms.CharField(
+        label=_("E-mail or mobile phone of your account"),
+        max_length=254,
+        widget=forms.TextInput({"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class PasswordResetForm(forms.Form):
+    contact = forms.CharField(
+        label=_("E-mail or mobile phone of your account"),
+        max_length=254,
+        widget=forms.TextInput({"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = CodeForm.base_fields["code"]
+    password, password_again = _new_password_fields()
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password, password_again = _new_password_fields()
+
+
 class RegistrationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("I am registering as"),
@@ -86,7 +129,7 @@ class RegistrationForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters; not only digits and not a common word."),
+        help_text=_("At least 12 characters; not a common password and not like your name."),
         widget=forms.PasswordInput({"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(

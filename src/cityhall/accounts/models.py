@@ -265,7 +265,14 @@ class ContactConfirmation(models.Model):
         EMAIL = "email", _("E-mail")
         PHONE = "phone", _("Phone")
 
+    class Purpose(models.TextChoices):
+        CONFIRM = "confirm", _("Confirming the contact")
+        PASSWORD_RESET = "password_reset", _("Resetting the password")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.CONFIRM
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("sent to"), max_length=254)
     code_hash = models.CharField(max_length=64, editable=False)

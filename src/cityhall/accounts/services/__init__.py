@@ -6,7 +6,8 @@ writes the audit trail.
 
 One module per workflow: ``registration`` (registering, confirming a contact),
 ``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP, lockouts),
-``identity`` (verified identities, signing in with an identity provider). The modules import
+``identity`` (verified identities, signing in with an identity provider), ``passwords``
+(changing and resetting a password). The modules import
 each other only by public names; this package re-exports their public surface.
 """
 
@@ -22,6 +23,13 @@ from .organisations import (
     grant_role,
     revoke_role,
     set_parent,
+)
+from .passwords import (
+    RESET_MAX_ATTEMPTS,
+    RESET_TTL,
+    change_password,
+    request_password_reset,
+    reset_password,
 )
 from .registration import (
     CONFIRMATION_MAX_ATTEMPTS,
@@ -43,6 +51,11 @@ from .sign_in_protection import (
 )
 
 __all__ = [
+    "RESET_MAX_ATTEMPTS",
+    "RESET_TTL",
+    "change_password",
+    "request_password_reset",
+    "reset_password",
     "CONFIRMATION_MAX_ATTEMPTS",
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
