@@ -67,6 +67,40 @@ def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
     )
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("What the token is for, e.g. the program that uses it."),
+        max_length=100,
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        widget=forms.CheckboxSelectMultiple,
+        initial=["read"],
+    )
+    days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (30, _("30 days")),
+            (90, _("90 days")),
+            (365, _("a year")),
+            (0, _("until revoked")),
+        ],
+    )
+
+    def __init__(self, *args, may_staff: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("read", _("Read (GET requests)")),
+            ("submit", _("Submit (requests, proposals, applications)")),
+        ]
+        if may_staff:
+            choices.append(("staff", _("Staff work (what your roles allow)")))
+        self.fields["scopes"].choices = choices
+
+
 class PasswordResetRequestForm(forms.Form):
     contact = forms.CharField(
         label=_("E-mail or mobile phone of your account"),

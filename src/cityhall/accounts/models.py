@@ -167,7 +167,17 @@ class Membership(TimeStampedModel):
 
 
 class ApiToken(TimeStampedModel):
-    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once.
+
+    ``scopes`` (space-separated) limit what it may do: ``read`` (GET), ``submit`` (every other
+    method) and ``staff`` (without it the holder acts with no staff role and no superuser
+    rights); past ``expires_at`` it no longer works.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        SUBMIT = "submit", _("Submit")
+        STAFF = "staff", _("Staff work")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
@@ -175,6 +185,12 @@ class ApiToken(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=60, default="read submit")
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
 
     class Meta:
         verbose_name = _("API token")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/code/", views.password_reset_code, name="password_reset_code"),
     path("password/change/", views.password_change, name="password_change"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
     path("register/", views.register, name="register"),
     path("confirm/", views.confirm, name="confirm"),
     path("profile/", views.profile, name="profile"),
