@@ -54,6 +54,12 @@ def test_profile_of_a_verified_resident(request, tab_fixture, client, live_serve
     assert_accessible(tab)
     _open(tab, live_server, "/accounts/password/change/")
     assert_accessible(tab)
+    _open(tab, live_server, "/accounts/tokens/")
+    tab.fill("#id_name", "my script")
+    tab.check("input[name=scopes][value=read]")
+    tab.click("main form.form button[type=submit]")
+    assert tab.locator("#new-token").inner_text().startswith("ch_")
+    assert_accessible(tab)
 
 
 @pytest.mark.parametrize("tab_fixture", ["page", "phone_page"])
