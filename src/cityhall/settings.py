@@ -210,7 +210,10 @@ LOGIN_REDIRECT_URL = "portal:cabinet"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -218,6 +221,9 @@ AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.EmailOrPhoneBackend"]
 OTP_TOTP_ISSUER = os.environ.get("CITYHALL_OTP_ISSUER", "cityhall")
 # Staff must pass a second factor (TOTP). Tests and the demo may relax it explicitly.
 STAFF_REQUIRE_OTP = env_bool("CITYHALL_STAFF_REQUIRE_OTP", True)
+# Trusted reverse proxies in front of the site: the client address for rate limits is then
+# taken from X-Forwarded-For, this many entries from the right (0: REMOTE_ADDR).
+CITYHALL_PROXY_HOPS = int(os.environ.get("CITYHALL_PROXY_HOPS", "0"))
 
 # OpenID Connect identity provider (a state identity portal). Empty issuer = not configured.
 OIDC_ISSUER = os.environ.get("CITYHALL_OIDC_ISSUER", "")

@@ -23,7 +23,15 @@ def _open(tab, live_server, path: str, status: int = 200) -> None:
 
 
 @pytest.mark.parametrize("tab_fixture", ["page", "phone_page"])
-@pytest.mark.parametrize("path", ["/accounts/register/", "/accounts/confirm/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/register/",
+        "/accounts/confirm/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/code/",
+    ],
+)
 def test_public_accounts_pages(request, tab_fixture, live_server, path):
     tab = request.getfixturevalue(tab_fixture)
     _open(tab, live_server, path)
@@ -43,6 +51,14 @@ def test_profile_of_a_verified_resident(request, tab_fixture, client, live_serve
     sign_in(tab.context, client, person, live_server)
     _open(tab, live_server, "/accounts/profile/")
     assert "*******456" in tab.locator("main").inner_text()
+    assert_accessible(tab)
+    _open(tab, live_server, "/accounts/password/change/")
+    assert_accessible(tab)
+    _open(tab, live_server, "/accounts/tokens/")
+    tab.fill("#id_name", "my script")
+    tab.check("input[name=scopes][value=read]")
+    tab.click("main form.form button[type=submit]")
+    assert tab.locator("#new-token").inner_text().startswith("ch_")
     assert_accessible(tab)
 
 

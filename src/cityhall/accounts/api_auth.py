@@ -1,5 +1,7 @@
 """How the API knows its caller: the browser session (with CSRF) or
-``Authorization: Bearer <token>`` (``cityhall create_api_token USERNAME``).
+``Authorization: Bearer <token>`` (``cityhall create_api_token USERNAME``, or the person's
+token page), limited by the token's scopes: ``read`` for GET, ``submit`` for other methods,
+``staff`` for anything a staff role allows.
 
 Below every app's ``api.py``: the apps take ``AUTH`` and ``OptionalAuth`` from here, and
 ``cityhall.api`` (which mounts their routers) gives ``AUTH`` to the NinjaAPI, so no app imports
@@ -9,9 +11,26 @@ the module that imports it back.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
+from cityhall.core.errors import Forbidden
+
+from .models import ApiToken
 from .tokens import user_for_token
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _check_scope(request: HttpRequest, user) -> None:
+    """Reads need the token's ``read`` scope, everything else ``submit``; staff work needs
+    ``staff``, which ``user_for_token`` enforces by leaving the holder without staff roles."""
+    needed = ApiToken.Scope.READ if request.method in READING_METHODS else ApiToken.Scope.SUBMIT
+    if needed not in user.token_scopes:
+        raise Forbidden(
+            _("This API token does not have the “%(scope)s” scope.") % {"scope": needed}
+        )
+
 
 __all__ = ["AUTH", "BearerToken", "BrowserSession", "OptionalAuth", "bearer", "session"]
 
@@ -20,6 +39,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = user_for_token(token)
         if user is not None:
+            _check_scope(request, user)
             request.user = user
         return user
 
@@ -32,6 +52,7 @@ class OptionalAuth:
         if header.lower().startswith("bearer "):
             user = user_for_token(header[7:].strip())
             if user is not None:
+                _check_scope(request, user)
                 request.user = user
                 return user
             return None

@@ -51,6 +51,83 @@ class SecondFactorForm(CodeForm):
     )
 
 
+def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    return (
+        forms.CharField(
+            label=_("New password"),
+            strip=False,
+            help_text=_("At least 12 characters; not a common password and not like your name."),
+            widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        ),
+        forms.CharField(
+            label=_("New password again"),
+            strip=False,
+            widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("What the token is for, e.g. the program that uses it."),
+        max_length=100,
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        widget=forms.CheckboxSelectMultiple,
+        initial=["read"],
+    )
+    days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (30, _("30 days")),
+            (90, _("90 days")),
+            (365, _("a year")),
+            (0, _("until revoked")),
+        ],
+    )
+
+    def __init__(self, *args, may_staff: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("read", _("Read (GET requests)")),
+            ("submit", _("Submit (requests, proposals, applications)")),
+        ]
+        if may_staff:
+            choices.append(("staff", _("Staff work (what your roles allow)")))
+        self.fields["scopes"].choices = choices
+
+
+class PasswordResetRequestForm(forms.Form):
+    contact = forms.CharField(
+        label=_("E-mail or mobile phone of your account"),
+        max_length=254,
+        widget=forms.TextInput({"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class PasswordResetForm(forms.Form):
+    contact = forms.CharField(
+        label=_("E-mail or mobile phone of your account"),
+        max_length=254,
+        widget=forms.TextInput({"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = CodeForm.base_fields["code"]
+    password, password_again = _new_password_fields()
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password, password_again = _new_password_fields()
+
+
 class RegistrationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("I am registering as"),
@@ -86,7 +163,7 @@ class RegistrationForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters; not only digits and not a common word."),
+        help_text=_("At least 12 characters; not a common password and not like your name."),
         widget=forms.PasswordInput({"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(

@@ -167,7 +167,17 @@ class Membership(TimeStampedModel):
 
 
 class ApiToken(TimeStampedModel):
-    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once.
+
+    ``scopes`` (space-separated) limit what it may do: ``read`` (GET), ``submit`` (every other
+    method) and ``staff`` (without it the holder acts with no staff role and no superuser
+    rights); past ``expires_at`` it no longer works.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        SUBMIT = "submit", _("Submit")
+        STAFF = "staff", _("Staff work")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(pgettext_lazy("object name", "name"), max_length=100)
@@ -175,6 +185,12 @@ class ApiToken(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=60, default="read submit")
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
 
     class Meta:
         verbose_name = _("API token")
@@ -265,7 +281,14 @@ class ContactConfirmation(models.Model):
         EMAIL = "email", _("E-mail")
         PHONE = "phone", _("Phone")
 
+    class Purpose(models.TextChoices):
+        CONFIRM = "confirm", _("Confirming the contact")
+        PASSWORD_RESET = "password_reset", _("Resetting the password")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.CONFIRM
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("sent to"), max_length=254)
     code_hash = models.CharField(max_length=64, editable=False)
@@ -282,3 +305,23 @@ class ContactConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.address} @ {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """One counter of the shared rate limits and back-offs (``accounts.throttle``).
+
+    In the database, not in a worker's memory, so every worker (and every server) counts the
+    same attempts. The key is a scope and a hash: no login name or address is kept in clear.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services, throttle
 from .models import User
 from .selectors import needs_second_factor, session_lacks_second_factor
 
@@ -42,13 +43,16 @@ def login_requires_second_factor(user: User) -> bool:
     return bool(settings.STAFF_REQUIRE_OTP) and needs_second_factor(user)
 
 
-def begin_pending_login(request: HttpRequest, user: User, *, backend: str, next_url: str) -> None:
+def begin_pending_login(
+    request: HttpRequest, user: User, *, backend: str, next_url: str, method: str = "password"
+) -> None:
     """The password was right; remember the person until they pass the second factor."""
     request.session.cycle_key()
     request.session[PENDING_SESSION_KEY] = {
         "user": user.pk,
         "backend": backend,
         "next": next_url,
+        "method": method,
         "at": time.time(),
     }
 
@@ -71,14 +75,26 @@ def person_awaiting_second_factor(request: HttpRequest) -> tuple[User | None, di
 
 
 def complete_login(
-    request: HttpRequest, user: User, *, backend: str, device: TOTPDevice | None = None
+    request: HttpRequest,
+    user: User,
+    *,
+    backend: str,
+    device: TOTPDevice | None = None,
+    method: str = "password",
 ) -> None:
-    """Sign the person in (if not already) and mark the session as verified by ``device``."""
+    """Sign the person in (if not already) and mark the session as verified by ``device``;
+    the sign-in goes to the audit trail."""
     request.session.pop(PENDING_SESSION_KEY, None)
     if not request.user.is_authenticated or request.user.pk != user.pk:
         auth.login(request, user, backend=backend or settings.AUTHENTICATION_BACKENDS[0])
     if device is not None:
         otp_login(request, device)
+    services.note_sign_in(
+        user=user,
+        method=method,
+        address=throttle.client_address(request),
+        second_factor=device is not None,
+    )
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

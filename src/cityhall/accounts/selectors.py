@@ -55,6 +55,8 @@ def roles_of(user: User) -> set[tuple[int, str]]:
     cached = getattr(user, "_cityhall_roles", None)
     if cached is None:
         cached = set(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        if getattr(user, "token_without_staff", False):  # an API token without ``staff``
+            cached = {(org, role) for org, role in cached if role not in STAFF_ROLES}
         user._cityhall_roles = cached
     return cached
 

@@ -6,7 +6,8 @@ writes the audit trail.
 
 One module per workflow: ``registration`` (registering, confirming a contact),
 ``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP, lockouts),
-``identity`` (verified identities, signing in with an identity provider). The modules import
+``identity`` (verified identities, signing in with an identity provider), ``passwords``
+(changing and resetting a password). The modules import
 each other only by public names; this package re-exports their public surface.
 """
 
@@ -23,6 +24,13 @@ from .organisations import (
     revoke_role,
     set_parent,
 )
+from .passwords import (
+    RESET_MAX_ATTEMPTS,
+    RESET_TTL,
+    change_password,
+    request_password_reset,
+    reset_password,
+)
 from .registration import (
     CONFIRMATION_MAX_ATTEMPTS,
     CONFIRMATION_RESEND_COOLDOWN,
@@ -35,12 +43,19 @@ from .registration import (
 )
 from .sign_in_protection import (
     confirm_totp_enrolment,
+    note_failed_sign_in,
     note_lockout,
+    note_sign_in,
     provision_totp_device,
     start_totp_enrolment,
 )
 
 __all__ = [
+    "RESET_MAX_ATTEMPTS",
+    "RESET_TTL",
+    "change_password",
+    "request_password_reset",
+    "reset_password",
     "CONFIRMATION_MAX_ATTEMPTS",
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
@@ -51,7 +66,9 @@ __all__ = [
     "create_organisation",
     "deactivate_user",
     "grant_role",
+    "note_failed_sign_in",
     "note_lockout",
+    "note_sign_in",
     "parse_contact",
     "provision_totp_device",
     "register_person",

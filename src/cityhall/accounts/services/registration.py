@@ -33,6 +33,7 @@ __all__ = [
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
     "Contact",
+    "code_hash",
     "confirm_contact",
     "parse_contact",
     "register_person",
@@ -219,7 +220,7 @@ def register_person(
     return user
 
 
-def _code_hash(confirmation_user_id: int, address: str, code: str) -> str:
+def code_hash(confirmation_user_id: int, address: str, code: str) -> str:
     message = f"contact-confirmation:{confirmation_user_id}:{address}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
@@ -245,7 +246,10 @@ def send_confirmation_code(*, user: User) -> ContactConfirmation:
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        last = user.contact_confirmations.filter(sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN)
+        last = user.contact_confirmations.filter(
+            purpose=ContactConfirmation.Purpose.CONFIRM,
+            sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN,
+        )
         last = last.order_by("-sent_at").first()
         if last is not None:
             wait = int((last.sent_at + CONFIRMATION_RESEND_COOLDOWN - now).total_seconds()) + 1
@@ -259,7 +263,7 @@ def send_confirmation_code(*, user: User) -> ContactConfirmation:
             user=user,
             channel=contact.channel,
             address=contact.address,
-            code_hash=_code_hash(user.pk, contact.address, code),
+            code_hash=code_hash(user.pk, contact.address, code),
             sent_at=now,
             expires_at=now + CONFIRMATION_TTL,
         )
@@ -288,7 +292,9 @@ def confirm_contact(*, user: User, code: str) -> User:
     with transaction.atomic():
         confirmation = (
             ContactConfirmation.objects.select_for_update()
-            .filter(user=user, confirmed_at__isnull=True)
+            .filter(
+                user=user, purpose=ContactConfirmation.Purpose.CONFIRM, confirmed_at__isnull=True
+            )
             .order_by("-sent_at")
             .first()
         )
@@ -299,7 +305,7 @@ def confirm_contact(*, user: User, code: str) -> User:
         elif confirmation.attempts >= CONFIRMATION_MAX_ATTEMPTS:
             failure = _("Too many wrong attempts. Ask for a new code.")
         elif not hmac.compare_digest(
-            confirmation.code_hash, _code_hash(user.pk, confirmation.address, code)
+            confirmation.code_hash, code_hash(user.pk, confirmation.address, code)
         ):
             confirmation.attempts += 1
             confirmation.save(update_fields=["attempts"])

@@ -1,5 +1,5 @@
 """Protecting sign-in: the TOTP second factor staff enrol or support provisions, and the
-lockout record after too many wrong passwords or codes.
+audit records of sign-ins, failed attempts and back-offs (``accounts.throttle``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from ..models import User
 __all__ = [
     "TOTP_DEVICE_NAME",
     "confirm_totp_enrolment",
+    "note_failed_sign_in",
     "note_lockout",
+    "note_sign_in",
     "provision_totp_device",
     "start_totp_enrolment",
 ]
@@ -84,6 +86,41 @@ def provision_totp_device(
     return device
 
 
-def note_lockout(*, user: User, factor: str) -> None:
-    """Put a sign-in lockout (too many wrong passwords or codes) in the audit trail."""
-    audit.record(actor=None, action="accounts.sign_in_locked", target=user, message=factor)
+def note_sign_in(*, user: User, method: str, address: str, second_factor: bool) -> None:
+    """A person signed in (after every factor they need)."""
+    audit.record(
+        actor=user,
+        action="accounts.signed_in",
+        target=user,
+        after={"method": method, "address": address, "second_factor": second_factor},
+    )
+
+
+def note_failed_sign_in(*, user: User | None, factor: str, address: str) -> None:
+    """A wrong password or code; ``user`` None when the login names no account (the record
+    says so without keeping what was typed)."""
+    audit.record(
+        actor=None,
+        action="accounts.sign_in_failed",
+        target=user,
+        object_type="" if user is not None else "accounts.user",
+        object_id="" if user is not None else "unknown",
+        message=factor,
+        after={"address": address},
+    )
+
+
+def note_lockout(
+    *, user: User | None, factor: str, scope: str = "", address: str = "", wait: int = 0
+) -> None:
+    """Put a sign-in back-off (too many wrong passwords or codes) in the audit trail: for the
+    account, or (``user`` None) for the client address."""
+    audit.record(
+        actor=None,
+        action="accounts.sign_in_locked",
+        target=user,
+        object_type="" if user is not None else "accounts.client_address",
+        object_id="" if user is not None else address,
+        message=factor,
+        after={"scope": scope, "address": address, "wait_seconds": wait},
+    )

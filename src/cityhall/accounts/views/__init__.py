@@ -3,21 +3,28 @@ profile, people and roles for administrators, identity verification (in person a
 the state identity portal). Views parse input, call one service and render.
 
 One module per workflow: ``sign_in`` (password, second factor, identity portal),
-``registration``, ``profile``, ``staff`` (people and roles, in-person verification);
+``registration``, ``passwords`` (reset and change), ``api_tokens``, ``profile``, ``staff``
+(people and roles, in-person verification);
 ``form_errors`` shows a domain error on its form. ``urls.py`` takes the views from here.
 """
 
 from __future__ import annotations
 
+from .api_tokens import api_tokens
+from .passwords import password_change, password_reset, password_reset_code
 from .profile import profile
 from .registration import confirm, register
 from .sign_in import oidc_callback, oidc_start, second_factor_setup, second_factor_step, sign_in
 from .staff import people, verify_identity
 
 __all__ = [
+    "api_tokens",
     "sign_in",
     "second_factor_step",
     "second_factor_setup",
+    "password_change",
+    "password_reset",
+    "password_reset_code",
     "register",
     "confirm",
     "profile",

@@ -2,7 +2,9 @@
 authenticator first), or through the state identity portal (OpenID Connect).
 
 Staff never finish signing in without the second factor; a wrong login is answered the same
-whatever was wrong, and repeated failures lock the login out (``accounts.lockout``).
+whatever was wrong, and repeated failures make the next attempt wait, longer each time
+(``accounts.throttle``: per account, per client address and per both, in the database every
+worker shares). Sign-ins, failures and back-offs go to the audit trail.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cityhall.core.errors import DomainError
 
-from .. import oidc, second_factor, selectors, services
+from .. import oidc, second_factor, selectors, services, throttle
 from ..forms import SecondFactorForm, SignInForm
-from ..lockout import PASSWORD_BY_LOGIN, SECOND_FACTOR
 from ..models import User, VerifiedIdentity
 from ..phones import normalise_phone
 
@@ -70,7 +71,9 @@ def find_by_login(login: str) -> User | None:
     return User.objects.filter(query).order_by("pk").first()
 
 
-def signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpResponse:
+def signed_in(
+    request: HttpRequest, user: User, *, next_url: str, method: str = "password"
+) -> HttpResponse:
     """After the first factor: staff go on to the code (or set up an authenticator), everyone
     else is signed in."""
     already_verified = (
@@ -79,10 +82,68 @@ def signed_in(request: HttpRequest, user: User, *, next_url: str) -> HttpRespons
         and not selectors.session_lacks_second_factor(request.user)
     )
     if second_factor.login_requires_second_factor(user) and not already_verified:
-        second_factor.begin_pending_login(request, user, backend=BACKEND, next_url=next_url)
+        second_factor.begin_pending_login(
+            request, user, backend=BACKEND, next_url=next_url, method=method
+        )
         return redirect("accounts:second_factor")
-    second_factor.complete_login(request, user, backend=BACKEND)
+    second_factor.complete_login(request, user, backend=BACKEND, method=method)
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+def _too_many_attempts(wait: int) -> str:
+    return _("Too many failed attempts. Try again in %(minutes)s minutes.") % {
+        "minutes": throttle.minutes(wait)
+    }
+
+
+def _count_wrong_password(known: User | None, *, account: str, address: str) -> int:
+    """Count a wrong password (the per-account-and-address attempt is already counted) and
+    audit it, and the back-off it starts; returns the seconds the next attempt must wait."""
+    services.note_failed_sign_in(user=known, factor="password", address=address)
+    waits = []
+    for limit, identifier, counted in (
+        (throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS, f"{account}|{address}", True),
+        (throttle.PASSWORD_BY_ACCOUNT, account, False),
+        (throttle.PASSWORD_BY_ADDRESS, address, False),
+    ):
+        count = limit.count(identifier) if counted else limit.hit(identifier)
+        wait = limit.wait_after(count)
+        if wait:
+            waits.append(wait)
+        if count == limit.free and (known is not None or limit is throttle.PASSWORD_BY_ADDRESS):
+            services.note_lockout(
+                user=None if limit is throttle.PASSWORD_BY_ADDRESS else known,
+                factor="password",
+                scope=limit.scope,
+                address=address,
+                wait=wait,
+            )
+    return max(waits, default=0)
+
+
+def _second_factor_wait(user: User) -> int:
+    """Count one code attempt; the seconds to wait if attempts are used up (then nothing is
+    checked)."""
+    return throttle.SECOND_FACTOR.take(str(user.pk))
+
+
+def _wrong_code(request: HttpRequest, user: User) -> None:
+    address = throttle.client_address(request)
+    services.note_failed_sign_in(user=user, factor="totp", address=address)
+    if throttle.SECOND_FACTOR.count(str(user.pk)) == throttle.SECOND_FACTOR.free:
+        services.note_lockout(
+            user=user,
+            factor="totp",
+            scope=throttle.SECOND_FACTOR.scope,
+            address=address,
+            wait=throttle.SECOND_FACTOR.first_wait,
+        )
+
+
+def _too_many_codes(wait: int) -> str:
+    return _("Too many wrong codes. Try again in %(minutes)s minutes.") % {
+        "minutes": throttle.minutes(wait)
+    }
 
 
 @never_cache
@@ -94,25 +155,24 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login = form.cleaned_data["login"].strip()
         known = find_by_login(login)
-        # One lock per account, however its login is spelled; per spelling for unknown ones.
-        login_key = f"user:{known.pk}" if known else f"login:{normalise_phone(login) or login}"
-        if PASSWORD_BY_LOGIN.is_locked(login_key):
-            form.add_error(
-                None,
-                _("Too many failed attempts. Try again in %(minutes)s minutes.")
-                % {"minutes": PASSWORD_BY_LOGIN.minutes},
-            )
+        address = throttle.client_address(request)
+        # One count per account, however its login is spelled; per spelling for unknown ones.
+        account = f"user:{known.pk}" if known else f"login:{normalise_phone(login) or login}"
+        wait = max(
+            throttle.PASSWORD_BY_ACCOUNT.retry_after(account),
+            throttle.PASSWORD_BY_ADDRESS.retry_after(address),
+        ) or throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS.take(f"{account}|{address}")
+        if wait:
+            form.add_error(None, _too_many_attempts(wait))
             status = 429
         else:
             user = auth.authenticate(
                 request, username=login, password=form.cleaned_data["password"]
             )
             if user is not None:
-                PASSWORD_BY_LOGIN.reset(login_key)
-                return signed_in(request, user, next_url=next_url)
-            failures = PASSWORD_BY_LOGIN.register_failure(login_key)
-            if failures == PASSWORD_BY_LOGIN.limit and known is not None:
-                services.note_lockout(user=known, factor="password")
+                throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS.clear(f"{account}|{address}")
+                return signed_in(request, user, next_url=next_url, method="password")
+            wait = _count_wrong_password(known, account=account, address=address)
             if (
                 known is not None
                 and not known.is_active
@@ -124,7 +184,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _("Your registration is not confirmed yet."))
                 return redirect("accounts:confirm")
             form.add_error(None, _("Wrong user name, e-mail, phone or password."))
-            status = 422 if failures < PASSWORD_BY_LOGIN.limit else 429
+            status = 429 if wait else 422
     elif request.method == "POST":
         status = 422
     return render(
@@ -151,23 +211,22 @@ def second_factor_step(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        key = str(user.pk)
-        if SECOND_FACTOR.is_locked(key):
-            form.add_error(
-                None,
-                _("Too many wrong codes. Try again in %(minutes)s minutes.")
-                % {"minutes": SECOND_FACTOR.minutes},
-            )
+        wait = _second_factor_wait(user)
+        if wait:
+            form.add_error(None, _too_many_codes(wait))
             status = 429
         elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
-            SECOND_FACTOR.reset(key)
+            throttle.SECOND_FACTOR.clear(str(user.pk))
             second_factor.complete_login(
-                request, user, backend=pending.get("backend") or BACKEND, device=device
+                request,
+                user,
+                backend=pending.get("backend") or BACKEND,
+                device=device,
+                method=pending.get("method", "password"),
             )
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         else:
-            if SECOND_FACTOR.register_failure(key) == SECOND_FACTOR.limit:
-                services.note_lockout(user=user, factor="totp")
+            _wrong_code(request, user)
             form.add_error("code", _("Wrong code. Check the time on your phone and try again."))
             status = 422
     elif request.method == "POST":
@@ -196,27 +255,26 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     form = SecondFactorForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        key = str(user.pk)
-        if SECOND_FACTOR.is_locked(key):
-            form.add_error(
-                None,
-                _("Too many wrong codes. Try again in %(minutes)s minutes.")
-                % {"minutes": SECOND_FACTOR.minutes},
-            )
+        wait = _second_factor_wait(user)
+        if wait:
+            form.add_error(None, _too_many_codes(wait))
             status = 429
         else:
             confirmed = services.confirm_totp_enrolment(
                 user=user, code=form.cleaned_data["code"].replace(" ", "")
             )
             if confirmed is not None:
-                SECOND_FACTOR.reset(key)
+                throttle.SECOND_FACTOR.clear(str(user.pk))
                 second_factor.complete_login(
-                    request, user, backend=pending.get("backend") or BACKEND, device=confirmed
+                    request,
+                    user,
+                    backend=pending.get("backend") or BACKEND,
+                    device=confirmed,
+                    method=pending.get("method", "password"),
                 )
                 messages.success(request, _("Your authenticator is set up."))
                 return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-            if SECOND_FACTOR.register_failure(key) == SECOND_FACTOR.limit:
-                services.note_lockout(user=user, factor="totp")
+            _wrong_code(request, user)
             form.add_error("code", _("Wrong code. Check the time on your phone and try again."))
             status = 422
     elif request.method == "POST":
@@ -311,4 +369,4 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
             ),
         )
     next_url = request.session.pop(OIDC_NEXT_SESSION_KEY, "") or reverse("accounts:profile")
-    return signed_in(request, user, next_url=next_url)
+    return signed_in(request, user, next_url=next_url, method="oidc")
