@@ -155,6 +155,8 @@ class Environment:
             **os.environ,
             "CITYHALL_DATA_DIR": str(self.workdir),
             "CITYHALL_LOG_LEVEL": "WARNING",
+            # one synthetic person sends every submission: no per-person hourly limit
+            "CITYHALL_SUBMISSIONS_PER_HOUR": "0",
         }
         if bare:
             paths = [str(BENCH_DIR), os.environ.get("PYTHONPATH")]

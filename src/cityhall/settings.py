@@ -181,6 +181,9 @@ else:
 # Submissions received through the inbox (core.inbox) are registered by `cityhall run_inbox`
 # (started by `cityhall serve`); with this set they are registered in the request instead.
 INBOX_INLINE = env_bool("CITYHALL_INBOX_INLINE", False)
+# What one person may submit an hour through the self-service channels (requests, proposals,
+# applications; each kind counted apart); 0: no limit (the benches).
+SUBMISSIONS_PER_HOUR = int(os.environ.get("CITYHALL_SUBMISSIONS_PER_HOUR", "60"))
 # /healthz reports items waiting for registration longer than this (seconds).
 INBOX_PENDING_ALERT_SECONDS = int(os.environ.get("CITYHALL_INBOX_PENDING_ALERT_SECONDS", "300"))
 HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}

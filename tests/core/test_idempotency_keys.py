@@ -127,3 +127,39 @@ def test_a_key_over_255_characters_is_refused(client, world):
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["fields"]
     assert not InboxItem.objects.exists()
+
+
+def test_a_person_submits_at_most_the_hourly_limit_an_operator_is_not_limited(
+    client, world, settings
+):
+    """Issue 12.3: rate limits on requests (and proposals, applications: the same inbox
+    check). Counted from the inbox, so every worker shares the count."""
+    settings.INBOX_INLINE = False
+    settings.SUBMISSIONS_PER_HOUR = 3
+    body = {"category": "leak", "description": "Roof leaks", "lat": 55.78001, "lon": 49.05001}
+    answers = []
+    for n in range(4):
+        answers.append(
+            client.post(
+                "/api/v1/requests/",
+                {**body, "description": f"Roof leaks {n}"},
+                content_type="application/json",
+                headers=_headers(world.resident),
+            )
+        )
+    assert [r.status_code for r in answers] == [202, 202, 202, 429]
+    assert answers[-1].json()["code"] == "too_many"
+    assert InboxItem.objects.count() == 3
+    client.force_login(world.operator)
+    for n in range(4):  # the call centre registers for callers: no per-person limit
+        request_services.submit_request(
+            category="leak",
+            description=f"Caller {n}",
+            channel="operator",
+            entered_by=world.operator,
+            lat=55.78001,
+            lon=49.05001,
+            contact_name="Caller",
+            contact_phone="+79005550000",
+        )
+    assert ServiceRequest.objects.filter(channel="operator").count() == 4

@@ -175,6 +175,12 @@ class InboxItem(models.Model):
             models.Index(
                 fields=["id"], name="core_inbox_pending", condition=models.Q(state="pending")
             ),
+            # a person's recent submissions (core.inbox's hourly limit)
+            models.Index(
+                fields=["actor_id", "kind", "received_at"],
+                name="core_inbox_actor",
+                condition=models.Q(actor_id__isnull=False),
+            ),
             models.Index(
                 fields=["dedupe_key", "received_at"],
                 name="core_inbox_dedupe",

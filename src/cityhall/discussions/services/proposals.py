@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -149,6 +150,7 @@ def receive_proposal(
             ),
             inline=inline,
             idempotency_key=idempotency_key,
+            hourly_limit=settings.SUBMISSIONS_PER_HOUR,
         )
     except BaseException:
         discard_attachments(stored)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 import filetype
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -317,7 +318,12 @@ def receive_application(
         widget_site_id=widget_site.pk if widget_site else None,
     )
     return inbox.receive(
-        intake.KIND, payload, actor=actor, inline=inline, idempotency_key=idempotency_key
+        intake.KIND,
+        payload,
+        actor=actor,
+        inline=inline,
+        idempotency_key=idempotency_key,
+        hourly_limit=settings.SUBMISSIONS_PER_HOUR,
     )
 
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -221,7 +222,16 @@ def receive(
 ) -> inbox.Item:
     """Hand a checked submission (:func:`prepare`) to the inbox."""
     actor = payload["entered_by"] or payload["author"]
-    return inbox.receive(KIND, payload, actor=actor, inline=inline, idempotency_key=idempotency_key)
+    # a resident's own submission is limited per hour; an operator's or a client system's not
+    self_service = payload["entered_by"] is None and payload["author"] is not None
+    return inbox.receive(
+        KIND,
+        payload,
+        actor=actor,
+        inline=inline,
+        idempotency_key=idempotency_key,
+        hourly_limit=settings.SUBMISSIONS_PER_HOUR if self_service else 0,
+    )
 
 
 # --- registering a batch -----------------------------------------------------------------------
