@@ -113,6 +113,12 @@ class Limit:
         (and count nothing). Checking and counting are one step under a row lock."""
         return self._record(identifier, refuse_while_waiting=True)[1]
 
+    def attempt(self, identifier: str) -> tuple[int, int]:
+        """:meth:`take`, also returning the count this event got (``(count, 0)``), or
+        ``(count, seconds to wait)`` when refused: the caller judges the event by its own
+        count, not by a later read that another worker's event may have moved."""
+        return self._record(identifier, refuse_while_waiting=True)
+
     def clear(self, identifier: str) -> None:
         RateCounter.objects.filter(key=self._key(identifier)).delete()
 

@@ -96,9 +96,10 @@ def _too_many_attempts(wait: int) -> str:
     }
 
 
-def _count_wrong_password(known: User | None, *, account: str, address: str) -> int:
-    """Count a wrong password (the per-account-and-address attempt is already counted) and
-    audit it, and the back-off it starts; returns the seconds the next attempt must wait."""
+def _count_wrong_password(known: User | None, *, account: str, address: str, attempt: int) -> int:
+    """Count a wrong password (the per-account-and-address attempt is already counted: it was
+    the ``attempt``-th) and audit it, and the back-off it starts; returns the seconds the next
+    attempt must wait."""
     services.note_failed_sign_in(user=known, factor="password", address=address)
     waits = []
     for limit, identifier, counted in (
@@ -106,7 +107,7 @@ def _count_wrong_password(known: User | None, *, account: str, address: str) -> 
         (throttle.PASSWORD_BY_ACCOUNT, account, False),
         (throttle.PASSWORD_BY_ADDRESS, address, False),
     ):
-        count = limit.count(identifier) if counted else limit.hit(identifier)
+        count = attempt if counted else limit.hit(identifier)
         wait = limit.wait_after(count)
         if wait:
             waits.append(wait)
@@ -161,7 +162,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         wait = max(
             throttle.PASSWORD_BY_ACCOUNT.retry_after(account),
             throttle.PASSWORD_BY_ADDRESS.retry_after(address),
-        ) or throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS.take(f"{account}|{address}")
+        )
+        attempt = 0
+        if not wait:
+            attempt, wait = throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS.attempt(f"{account}|{address}")
         if wait:
             form.add_error(None, _too_many_attempts(wait))
             status = 429
@@ -172,7 +176,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if user is not None:
                 throttle.PASSWORD_BY_ACCOUNT_AND_ADDRESS.clear(f"{account}|{address}")
                 return signed_in(request, user, next_url=next_url, method="password")
-            wait = _count_wrong_password(known, account=account, address=address)
+            wait = _count_wrong_password(known, account=account, address=address, attempt=attempt)
             if (
                 known is not None
                 and not known.is_active
