@@ -28,6 +28,7 @@ from __future__ import annotations
 from .api_keys import create_open311_client, open311_client_for_key, open311_clients
 from .catalogue import (
     check_attributes,
+    check_questions,
     export_catalogue,
     forget_catalogue,
     import_catalogue,
@@ -68,6 +69,7 @@ __all__ = [
     "add_comment",
     "auto_confirm",
     "check_attributes",
+    "check_questions",
     "check_photos",
     "create_open311_client",
     "export_catalogue",

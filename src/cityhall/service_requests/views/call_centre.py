@@ -20,6 +20,7 @@ from ..models import (
     Channel,
 )
 from .pages import question_answers
+from .questions import question_sets, wants_questions_only
 
 __all__ = [
     "operator",
@@ -43,7 +44,14 @@ def operator(request):
     initial = {"contact_phone": phone}
     if caller:
         initial.update(contact_name=str(caller), contact_email=caller.email or "")
-    form = RequestForm(data, request.FILES or None, categories=categories, initial=initial)
+    chosen = (data or request.GET).get("category")
+    initial["category"] = chosen
+    if wants_questions_only(data):
+        # The first step: back with what was typed, no errors, the category's questions.
+        form = RequestForm(initial={**initial, **data.dict()}, categories=categories)
+        data = None
+    else:
+        form = RequestForm(data, request.FILES or None, categories=categories, initial=initial)
     status = 200
     if data is not None and form.is_valid() and not buildings:
         cd = form.cleaned_data
@@ -88,6 +96,12 @@ def operator(request):
             "caller": caller,
             "earlier": earlier,
             "buildings": buildings,
+            "question_sets": question_sets(
+                categories,
+                code=chosen,
+                data=request.POST if request.method == "POST" else None,
+                errors=form.question_errors,
+            ),
         },
         status=status,
     )

@@ -25,6 +25,7 @@ from ..models import (
     Status,
 )
 from .pages import error_message, int_or_none, paginate, question_answers
+from .questions import question_sets, wants_questions_only
 
 __all__ = [
     "cabinet_items",
@@ -60,7 +61,16 @@ def new_request(request):
         buildings = geo.search_buildings(data["address"], limit=8)
         if len(buildings) == 1 or geo.find_building(data["address"]):
             buildings = []
-    form = RequestForm(data, request.FILES or None, categories=categories)
+    chosen = (data or request.GET).get("category")
+    if wants_questions_only(data):
+        # The first step: the form comes back with what was typed, without errors, and the
+        # chosen category's questions.
+        form = RequestForm(initial=data.dict(), categories=categories)
+        data = None
+    else:
+        form = RequestForm(
+            data, request.FILES or None, categories=categories, initial={"category": chosen}
+        )
     user = request.user if request.user.is_authenticated else None
     duplicates = []
     status = 200
@@ -107,6 +117,12 @@ def new_request(request):
         {
             "form": form,
             "categories": categories,
+            "question_sets": question_sets(
+                categories,
+                code=chosen,
+                data=request.POST if request.method == "POST" else None,
+                errors=form.question_errors,
+            ),
             "buildings": buildings,
             "duplicates": duplicates,
             "title": _("Report a problem"),
