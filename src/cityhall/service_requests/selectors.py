@@ -27,6 +27,7 @@ from .routing import MANAGING, RoutingFacts
 
 __all__ = [
     "committee",
+    "dispatch_line",
     "routing_facts",
     "routing_facts_many",
     "active_categories",
@@ -53,6 +54,11 @@ def committee() -> Organisation | None:
     """The committee whose dispatchers take the unroutable requests (None: any dispatcher)."""
     row = DispatchCentre.objects.select_related("organisation").first()
     return row.organisation if row else None
+
+
+def dispatch_line() -> str:
+    """The dispatch centre's round-the-clock phone ("" when none is set)."""
+    return DispatchCentre.objects.values_list("phone", flat=True).first() or ""
 
 
 def is_dispatcher(user: User) -> bool:

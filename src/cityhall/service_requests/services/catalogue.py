@@ -193,7 +193,17 @@ def publish_category_version(
     return version
 
 
-CATALOGUE_FIELDS = ("name_ru", "name_tt", "name_en", "group", "is_emergency", "responsible_type")
+CATALOGUE_FIELDS = (
+    "name_ru",
+    "name_tt",
+    "name_en",
+    "group",
+    "is_emergency",
+    "responsible_type",
+    "guidance_ru",
+    "guidance_tt",
+    "guidance_en",
+)
 
 
 def export_catalogue() -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,6 +50,15 @@ def cabinet_items(user) -> list:
         )
         for r in selectors.requests_of(user)[:5]
     ]
+
+
+def phone_link(phone: str) -> str:
+    """A ``tel:`` link to ``phone`` ("" for no phone)."""
+    if not phone:
+        return ""
+    return format_html(
+        '<a href="tel:{}">{}</a>', "".join(ch for ch in phone if ch in "+0123456789"), phone
+    )
 
 
 def new_request(request):
@@ -117,6 +127,8 @@ def new_request(request):
         {
             "form": form,
             "categories": categories,
+            "emergencies": [c for c in categories if c.is_emergency],
+            "dispatch_link": phone_link(selectors.dispatch_line()),
             "question_sets": question_sets(
                 categories,
                 code=chosen,
