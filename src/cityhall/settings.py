@@ -333,3 +333,6 @@ LOGGING = {
         "fpdf": {"level": "WARNING"},
     },
 }
+
+# Resident requests: a confirmed request may be reopened by its author within this many days.
+REQUESTS_REOPEN_CONFIRMED_DAYS = int(os.environ.get("CITYHALL_REOPEN_CONFIRMED_DAYS", "30"))

@@ -50,6 +50,7 @@ from .workflow import (
     SNAPSHOT_FIELDS,
     SYSTEM,
     TRACKING_LINK,
+    may_reopen_confirmed,
     roles_on,
     transition,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "forget_catalogue",
     "import_catalogue",
     "leave_feedback",
+    "may_reopen_confirmed",
     "merge",
     "number_for",
     "open311_client_for_key",

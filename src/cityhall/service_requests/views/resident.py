@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -171,6 +172,14 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         "photos": photos,
         "is_owner": is_owner,
         "can_act": may_act,
+        "can_reopen": may_act
+        and (
+            obj.status == Status.DONE
+            or (
+                obj.status == Status.CONFIRMED
+                and services.may_reopen_confirmed(obj, timezone.now())
+            )
+        ),
         "followed": obj.parent if obj.status == Status.MERGED else None,
         "comment_form": CommentForm() if signed_author else None,
         "feedback_form": (
@@ -249,6 +258,13 @@ def resident_action(request, token: str):
             messages.success(request, _("Thank you for your vote."))
         else:
             raise Http404
+    except InvalidInput as exc:
+        # A refused form (a reopen without its reason) answers 422 with the page and the
+        # message, not a redirect that looks like success.
+        error_message(request, exc)
+        response = request_page(request, token=token)
+        response.status_code = exc.status
+        return response
     except DomainError as exc:
         error_message(request, exc)
     return back
