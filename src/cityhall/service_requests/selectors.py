@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from cityhall.accounts.models import Organisation, Role, User
+from cityhall.accounts.phones import normalise_phone
 from cityhall.accounts.selectors import has_role, organisations_where
 
 from .models import (
@@ -160,7 +161,7 @@ def requests_of(user: User) -> QuerySet[ServiceRequest]:
 
 def requests_by_phone(phone: str, limit: int = 20) -> list[ServiceRequest]:
     """The caller's earlier requests (call centre): by the phone they left or their account's."""
-    phone = (phone or "").strip()
+    phone = normalise_phone(phone) or ""
     if not phone:
         return []
     return list(
