@@ -7,7 +7,7 @@
   if (!select) { return; }
   var sets = document.querySelectorAll("fieldset[data-category]");
   var step = document.querySelector(".questions-step");
-  if (step) { step.hidden = true; }
+  if (step) { step.remove(); }  // not the default button of the form any more
   function reveal() {
     for (var i = 0; i < sets.length; i++) {
       var chosen = sets[i].dataset.category === select.value;
