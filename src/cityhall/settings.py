@@ -336,3 +336,10 @@ LOGGING = {
         "fpdf": {"level": "WARNING"},
     },
 }
+
+# Resident requests: a confirmed request may be reopened by its author within this many days.
+REQUESTS_REOPEN_CONFIRMED_DAYS = int(os.environ.get("CITYHALL_REOPEN_CONFIRMED_DAYS", "30"))
+
+# Phone numbers written without a country code belong to this region (ISO 3166 code); every
+# number is stored and searched in E.164 (accounts/phones.py).
+PHONE_REGION = os.environ.get("CITYHALL_PHONE_REGION", "RU")

@@ -62,12 +62,53 @@ def test_the_web_form_works_without_javascript(no_script_page, world, live_serve
     tab.fill("#id_description", "Water on the stairs")
     tab.fill("#id_contact_phone", "+79005551234")
     with tab.expect_navigation():
-        tab.locator("form.form button[type=submit]").click()
+        tab.locator("form.form button.send").click()
     # Two buildings match: choose one from the list the server offers.
     tab.check(f"input[name=building][value='{world.other_building.pk}']")
     with tab.expect_navigation():
-        tab.locator("form.form button[type=submit]").click()
+        tab.locator("form.form button.send").click()
     created = ServiceRequest.objects.get()
     assert created.building == world.other_building
     assert tab.url.endswith(f"/requests/t/{created.public_token}/")
     assert created.number in tab.locator("main h1").inner_text()
+
+
+def test_the_call_centre_answers_the_categorys_questions_without_javascript(
+    no_script_page, world, client, live_server
+):
+    """Issue 16.1/16.2: choose the category, show its questions (the form's first step), answer
+    "anyone inside?" and register."""
+    from cityhall.service_requests.models import ServiceRequest
+
+    tab = no_script_page
+    sign_in(tab.context, client, world.operator, live_server)
+    tab.goto(live_server.url + "/requests/staff/call-centre/?phone=89007770000")
+    assert tab.locator("#questions-lift").is_hidden()
+    tab.select_option("#id_category", "lift")
+    tab.fill("#id_address", "ул. Баумана, 5")
+    tab.fill("#id_description", "Two people stuck between floors")
+    tab.fill("#id_contact_name", "Ivan")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Show the questions for this category").click()
+    assert tab.locator("#questions-lift").is_visible()
+    assert tab.input_value("#id_description") == "Two people stuck between floors"
+
+    tab.select_option("#q-lift-people_inside", "yes")
+    with tab.expect_navigation():
+        tab.locator("form.form button.send").click()
+    created = ServiceRequest.objects.get()
+    assert created.attributes == {"people_inside": "yes"}
+    assert created.contact_phone == "+79007770000"
+    assert "phone=%2B79007770000" in tab.url
+
+
+def test_the_report_form_reveals_the_chosen_categorys_questions_in_place(page, world, live_server):
+    page.goto(live_server.url + "/requests/new/")
+    assert page.locator("#questions-lift").is_hidden()
+    assert page.get_by_role("button", name="Show the questions for this category").count() == 0
+    page.select_option("#id_category", "lift")
+    assert page.locator("#questions-lift").is_visible()
+    assert "112" in page.locator(".emergency-guidance").inner_text()
+    assert_accessible(page)
+    page.select_option("#id_category", "leak")
+    assert page.locator("#questions-lift").is_hidden()

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cityhall.core import audit
-from cityhall.service_requests import demo, services
+from cityhall.service_requests import demo, selectors, services
 from cityhall.service_requests.models import (
     BuildingManagement,
+    Category,
     DailyStat,
     OrganisationRating,
     ServiceRequest,
@@ -30,6 +31,10 @@ def test_demo_loads_every_state_once(db, monkeypatch):
     assert states == set(Status.values)
     assert DailyStat.objects.exists() and OrganisationRating.objects.filter(votes__gt=0).exists()
     numbers = list(ServiceRequest.objects.order_by("pk").values_list("number", flat=True)[:50])
+    lift = Category.objects.get(code="lift_stuck")
+    assert services.stage_limits(lift.current_version_id)["new"] == (15, "calendar_minutes")
+    assert "112" in lift.guidance_en and lift.guidance_ru and lift.guidance_tt
+    assert selectors.dispatch_line()
     call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     assert ServiceRequest.objects.count() == count
     assert (

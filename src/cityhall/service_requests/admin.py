@@ -5,12 +5,14 @@ A category version that a request already uses cannot be changed: add a new vers
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core import audit
+from cityhall.core.errors import InvalidInput
 
 from . import services
 from .models import (
@@ -30,8 +32,25 @@ class StageLimitInline(admin.TabularInline):
     extra = 0
 
 
+class CategoryVersionForm(forms.ModelForm):
+    """Refuses questions nobody can answer (see ``services.check_questions``)."""
+
+    class Meta:
+        model = CategoryVersion
+        fields = ["category", "attributes"]
+
+    def clean_attributes(self):
+        attributes = self.cleaned_data.get("attributes") or []
+        try:
+            services.check_questions(attributes)
+        except InvalidInput as exc:
+            raise forms.ValidationError(list((exc.fields or {}).get("attributes", []))) from exc
+        return attributes
+
+
 @admin.register(CategoryVersion)
 class CategoryVersionAdmin(admin.ModelAdmin):
+    form = CategoryVersionForm
     list_display = ["category", "number", "created_at"]
     list_filter = ["category"]
     inlines = [StageLimitInline]

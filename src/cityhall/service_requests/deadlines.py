@@ -1,6 +1,7 @@
 """Stage due times: pure (no ORM, time and calendar are inputs).
 
-A category version gives each timed stage a limit such as "2 calendar hours" (emergency: arrive)
+A category version gives each timed stage a limit such as "15 calendar minutes" (emergency: a
+dispatcher takes it), "2 calendar hours" (emergency: arrive)
 or "5 working days" (routine repair). Working time follows the business calendar; calendar time
 runs around the clock.
 """
@@ -22,6 +23,8 @@ def due_time(
         raise ValueError("a limit cannot be negative")
     if start.tzinfo is None:
         raise ValueError("a time-zone-aware start is required")
+    if unit == "calendar_minutes":
+        return start + dt.timedelta(minutes=amount)
     if unit == "calendar_hours":
         return start + dt.timedelta(hours=amount)
     if unit == "calendar_days":

@@ -63,11 +63,47 @@ ROUTINE = {
     "in_work": (5, "working_days"),
 }
 EMERGENCY = {
-    "new": (30, "calendar_hours"),
+    "new": (30, "calendar_minutes"),
     "routed": (1, "calendar_hours"),
     "accepted": (2, "calendar_hours"),
     "in_work": (24, "calendar_hours"),
 }
+
+#: People stuck in a lift: a dispatcher takes the call within 15 minutes and the lift crew is
+#: on its way within the next 15; freeing people must not wait for the working day.
+LIFT_STUCK = {
+    "new": (15, "calendar_minutes"),
+    "routed": (15, "calendar_minutes"),
+    "accepted": (45, "calendar_minutes"),
+    "in_work": (4, "calendar_hours"),
+}
+#: The demo dispatch centre's round-the-clock line (a made-up number).
+DEMO_DISPATCH_LINE = "+7 843 555-01-12"
+
+#: What to do right now, shown before the form (ru, tt, en).
+GUIDANCE = {
+    "lift_stuck": (
+        "Если в лифте застряли люди, звоните 112 или на линию диспетчерской службы. "
+        "Не пытайтесь открыть двери сами; успокойте застрявших и оставайтесь рядом.",
+        "Лифтта кешеләр калса, 112 яки диспетчерлык хезмәте линиясенә шалтыратыгыз. "
+        "Ишекләрне үзегез ачарга тырышмагыз; калганнарны тынычландырыгыз һәм янда булыгыз.",
+        "If people are stuck in a lift, call 112 or the dispatch line. Do not try to open the "
+        "doors yourself; reassure the people inside and stay nearby.",
+    ),
+    "pipe_burst": (
+        "Перекройте воду, если можете, и отключите электричество в затопленных помещениях. "
+        "Звоните 112 или на линию диспетчерской службы.",
+        "Мөмкин булса, суны ябыгыз һәм су баскан бүлмәләрдә электрны сүндерегез. "
+        "112 яки диспетчерлык хезмәте линиясенә шалтыратыгыз.",
+        "Shut off the water if you can and switch off the power in flooded rooms. Call 112 or "
+        "the dispatch line.",
+    ),
+}
+GENERIC_GUIDANCE = (
+    "Если есть угроза жизни или здоровью, звоните 112.",
+    "Гомергә яки сәламәтлеккә куркыныч булса, 112 гә шалтыратыгыз.",
+    "If life or health is in danger, call 112.",
+)
 
 YES_NO = [{"key": "yes", "name": "Да / Yes"}, {"key": "no", "name": "Нет / No"}]
 
@@ -314,6 +350,17 @@ def _catalogue(stdout) -> dict[str, Category]:
                 "group": group,
                 "is_emergency": emergency,
                 "responsible_type": responsible,
+                **(
+                    dict(
+                        zip(
+                            ("guidance_ru", "guidance_tt", "guidance_en"),
+                            GUIDANCE.get(code, GENERIC_GUIDANCE),
+                            strict=True,
+                        )
+                    )
+                    if emergency
+                    else {}
+                ),
             },
         )
         if created or category.current_version_id is None:
@@ -321,7 +368,7 @@ def _catalogue(stdout) -> dict[str, Category]:
                 category=category,
                 actor=None,
                 attributes=ATTRIBUTES.get(code, []),
-                limits=EMERGENCY if emergency else ROUTINE,
+                limits=LIFT_STUCK if code == "lift_stuck" else EMERGENCY if emergency else ROUTINE,
             )
             category.refresh_from_db()
         categories[code] = category
@@ -387,7 +434,9 @@ def _committee() -> Organisation | None:
     )
     if membership is None:
         return None
-    DispatchCentre.objects.get_or_create(organisation=membership.organisation)
+    DispatchCentre.objects.get_or_create(
+        organisation=membership.organisation, defaults={"phone": DEMO_DISPATCH_LINE}
+    )
     return membership.organisation
 
 

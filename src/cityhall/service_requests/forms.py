@@ -67,13 +67,21 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.question_errors: dict = {}
         self.fields["category"].widget.choices = [("", _("— choose —"))] + [
             (c.code, c.name + (" — " + str(_("emergency")) if c.is_emergency else ""))
             for c in categories
         ]
 
     def add_domain_errors(self, fields: dict) -> None:
+        """Domain field errors on the form; answers to the category's questions
+        (``attribute[code]``) are kept in ``question_errors`` and shown by each question."""
+        self.question_errors = {k: v for k, v in fields.items() if k.startswith("attribute[")}
+        if self.question_errors:
+            self.add_error(None, _("Answer the questions about the problem below."))
         for name, messages in fields.items():
+            if name in self.question_errors:
+                continue
             target = name if name in self.fields else None
             if name in ("location",):
                 target = "address"

@@ -15,10 +15,12 @@ MERGED = "service_requests.merged"
 COMMENTED = "service_requests.commented"
 OVERDUE = "service_requests.overdue"
 EMERGENCY = "service_requests.emergency"
+REOPENED = "service_requests.reopened"
 
 
 def declare_events() -> None:
     declare_emergency_event()
+    declare_reopened_event()
     register_event(
         RECEIVED,
         description="A resident's request was received",
@@ -123,28 +125,81 @@ def declare_events() -> None:
         OVERDUE,
         description="Requests ran over their time limits (to the organisation's head or "
         "the committee)",
-        variables=("organisation", "count", "level"),
+        # ``requests`` is the count with its noun in the recipient's plural form ("1 заявка",
+        # "5 заявок"); templates never put a noun after ``count`` themselves.
+        variables=("organisation", "count", "requests", "level"),
         default_templates={
             "ru": {
                 "subject": "Просрочены заявки: {{ count }} ({{ organisation }})",
-                "body": "У организации «{{ organisation }}» {{ count }} заявок превысили срок "
-                "этапа (уровень эскалации {{ level }}).\nОчередь: {{ site_url }}{{ url }}",
+                "body": "У организации «{{ organisation }}» превышен срок этапа: {{ requests }} "
+                "(уровень эскалации {{ level }}).\nОчередь: {{ site_url }}{{ url }}",
                 "sms": "Просрочено заявок: {{ count }} ({{ organisation }}).",
             },
             "tt": {
                 "subject": "Вакыты чыккан мөрәҗәгатьләр: {{ count }} ({{ organisation }})",
-                "body": "«{{ organisation }}» оешмасында {{ count }} мөрәҗәгатьнең этап вакыты "
-                "чыккан (эскалация дәрәҗәсе {{ level }}).\nЧират: {{ site_url }}{{ url }}",
+                "body": "«{{ organisation }}» оешмасында этап вакыты чыккан: {{ requests }} "
+                "(эскалация дәрәҗәсе {{ level }}).\nЧират: {{ site_url }}{{ url }}",
                 "sms": "Вакыты чыккан мөрәҗәгатьләр: {{ count }} ({{ organisation }}).",
             },
             "en": {
                 "subject": "Overdue requests: {{ count }} ({{ organisation }})",
-                "body": "{{ count }} requests of “{{ organisation }}” ran over a stage limit "
+                "body": "“{{ organisation }}” ran over a stage limit: {{ requests }} "
                 "(escalation level {{ level }}).\nQueue: {{ site_url }}{{ url }}",
                 "sms": "Overdue requests: {{ count }} ({{ organisation }}).",
             },
         },
     )
+
+
+def declare_reopened_event() -> None:
+    register_event(
+        REOPENED,
+        description="A request came back to work (to its executor)",
+        variables=("number", "reason"),
+        default_templates={
+            "ru": {
+                "subject": "Заявка {{ number }} возвращена в работу",
+                "body": "Заявитель вернул заявку {{ number }} в работу.\nПричина: {{ reason }}"
+                "\nОткрыть: {{ site_url }}{{ url }}",
+                "sms": "Заявка {{ number }} возвращена в работу: {{ reason }}",
+            },
+            "tt": {
+                "subject": "{{ number }} мөрәҗәгате яңадан эшкә кайтарылды",
+                "body": "Мөрәҗәгать итүче {{ number }} мөрәҗәгатен яңадан эшкә кайтарды.\n"
+                "Сәбәбе: {{ reason }}\nАчу: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} мөрәҗәгате яңадан эшкә кайтарылды: {{ reason }}",
+            },
+            "en": {
+                "subject": "Request {{ number }} is back in work",
+                "body": "Request {{ number }} has been reopened.\nReason: {{ reason }}"
+                "\nOpen: {{ site_url }}{{ url }}",
+                "sms": "Request {{ number }} reopened: {{ reason }}",
+            },
+        },
+    )
+
+
+def tell_reopened(request, *, reason: str) -> None:
+    """A reopened request goes back to whoever did the work: its executor, or with none named
+    the organisation's executors."""
+    from cityhall.accounts.models import Role, User
+
+    if request.executor_id is not None:
+        people = [request.executor]
+    elif request.organisation_id is not None:
+        people = User.objects.filter(
+            memberships__organisation_id=request.organisation_id,
+            memberships__role=Role.EXECUTOR,
+            is_active=True,
+        ).distinct()
+    else:
+        people = []
+    for person in people:
+        notify(
+            recipient=person,
+            event=REOPENED,
+            context={"number": request.number, "reason": reason, "url": staff_url(request)},
+        )
 
 
 def declare_emergency_event() -> None:

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from cityhall.accounts.models import Organisation, Role, User
+from cityhall.accounts.phones import normalise_phone
 from cityhall.accounts.selectors import has_role, organisations_where
 
 from .models import (
@@ -27,6 +28,7 @@ from .routing import MANAGING, RoutingFacts
 
 __all__ = [
     "committee",
+    "dispatch_line",
     "routing_facts",
     "routing_facts_many",
     "active_categories",
@@ -53,6 +55,11 @@ def committee() -> Organisation | None:
     """The committee whose dispatchers take the unroutable requests (None: any dispatcher)."""
     row = DispatchCentre.objects.select_related("organisation").first()
     return row.organisation if row else None
+
+
+def dispatch_line() -> str:
+    """The dispatch centre's round-the-clock phone ("" when none is set)."""
+    return DispatchCentre.objects.values_list("phone", flat=True).first() or ""
 
 
 def is_dispatcher(user: User) -> bool:
@@ -154,7 +161,7 @@ def requests_of(user: User) -> QuerySet[ServiceRequest]:
 
 def requests_by_phone(phone: str, limit: int = 20) -> list[ServiceRequest]:
     """The caller's earlier requests (call centre): by the phone they left or their account's."""
-    phone = (phone or "").strip()
+    phone = normalise_phone(phone) or ""
     if not phone:
         return []
     return list(

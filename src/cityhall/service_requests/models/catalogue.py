@@ -42,6 +42,11 @@ class Category(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     group = models.CharField(_("group"), max_length=100, blank=True)
     is_emergency = models.BooleanField(_("emergency"), default=False)
+    #: What to do right now, shown before the form of an emergency category ("if people are
+    #: stuck in a lift, call 112 or the dispatch line; do not try to open the doors").
+    guidance_ru = models.TextField(_("guidance (Russian)"), blank=True)
+    guidance_tt = models.TextField(_("guidance (Tatar)"), blank=True)
+    guidance_en = models.TextField(_("guidance (English)"), blank=True)
     responsible_type = models.CharField(
         _("responsible organisation type"), max_length=30, choices=RESPONSIBLE_TYPES
     )
@@ -67,6 +72,11 @@ class Category(TimeStampedModel):
     def name(self) -> str:
         lang = (get_language() or "ru")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_ru
+
+    @property
+    def guidance(self) -> str:
+        lang = (get_language() or "ru")[:2]
+        return getattr(self, f"guidance_{lang}", "") or self.guidance_ru
 
 
 class CategoryVersion(models.Model):

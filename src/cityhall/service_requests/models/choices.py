@@ -48,6 +48,8 @@ class ApplicantKind(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
+    #: Emergencies ("people stuck in a lift": a dispatcher within 15 minutes) run in minutes.
+    CALENDAR_MINUTES = "calendar_minutes", _("calendar minutes")
     WORKING_HOURS = "working_hours", _("working hours")
     WORKING_DAYS = "working_days", _("working days")
     CALENDAR_HOURS = "calendar_hours", _("calendar hours")

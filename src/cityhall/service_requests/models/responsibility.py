@@ -26,6 +26,8 @@ class DispatchCentre(TimeStampedModel):
     organisation = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
+    #: The round-the-clock dispatch line, shown with 112 before the form of emergency categories.
+    phone = models.CharField(_("dispatch line"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("dispatch centre")

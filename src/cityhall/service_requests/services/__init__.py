@@ -28,6 +28,7 @@ from __future__ import annotations
 from .api_keys import create_open311_client, open311_client_for_key, open311_clients
 from .catalogue import (
     check_attributes,
+    check_questions,
     export_catalogue,
     forget_catalogue,
     import_catalogue,
@@ -49,6 +50,7 @@ from .workflow import (
     SNAPSHOT_FIELDS,
     SYSTEM,
     TRACKING_LINK,
+    may_reopen_confirmed,
     roles_on,
     transition,
 )
@@ -68,12 +70,14 @@ __all__ = [
     "add_comment",
     "auto_confirm",
     "check_attributes",
+    "check_questions",
     "check_photos",
     "create_open311_client",
     "export_catalogue",
     "forget_catalogue",
     "import_catalogue",
     "leave_feedback",
+    "may_reopen_confirmed",
     "merge",
     "number_for",
     "open311_client_for_key",

@@ -32,6 +32,7 @@ __all__ = [
     "CATALOGUE_TTL_SECONDS",
     "active_category",
     "check_attributes",
+    "check_questions",
     "export_catalogue",
     "forget_catalogue",
     "import_catalogue",
@@ -105,6 +106,36 @@ def check_attributes(version: CategoryVersion, answers: dict[str, Any]) -> dict[
     return errors
 
 
+#: Question types whose answer is one or several of the offered options.
+CHOICE_DATATYPES = ("singlevaluelist", "multivaluelist")
+
+
+def check_questions(attributes: list[dict]) -> None:
+    """A version's questions must be answerable: each has a code, and a choice question offers
+    options that all have a value and a label (an empty option is an answer nobody can read).
+    ``InvalidInput`` on ``attributes`` otherwise."""
+    problems = []
+    for position, question in enumerate(attributes or []):
+        code = str(question.get("code") or "").strip()
+        if not code:
+            problems.append(_("Question %(n)s has no code.") % {"n": position + 1})
+            continue
+        if question.get("datatype") not in CHOICE_DATATYPES:
+            continue
+        options = question.get("values") or []
+        if not options:
+            problems.append(_("Question “%(code)s” offers no options.") % {"code": code})
+        elif any(
+            not str(o.get("key", "")).strip() or not str(o.get("name", "")).strip() for o in options
+        ):
+            problems.append(
+                _("Question “%(code)s” has an option with an empty value or label.")
+                % {"code": code}
+            )
+    if problems:
+        raise InvalidInput(_("The questions cannot be published."), fields={"attributes": problems})
+
+
 _LIMITS: dict[int, dict[str, tuple[int, str]]] = {}
 
 
@@ -127,7 +158,10 @@ def publish_category_version(
     attributes: list[dict] | None = None,
     limits: dict[str, tuple[int, str]] | None = None,
 ) -> CategoryVersion:
-    """Publish a new edition of a category's questions and limits; open requests keep theirs."""
+    """Publish a new edition of a category's questions and limits; open requests keep theirs.
+    Questions that cannot be answered (see :func:`check_questions`) are refused."""
+    if attributes is not None:
+        check_questions(attributes)
     with transaction.atomic():
         locked = Category.objects.select_for_update().get(pk=category.pk)
         last = locked.versions.order_by("-number").first()
@@ -159,7 +193,17 @@ def publish_category_version(
     return version
 
 
-CATALOGUE_FIELDS = ("name_ru", "name_tt", "name_en", "group", "is_emergency", "responsible_type")
+CATALOGUE_FIELDS = (
+    "name_ru",
+    "name_tt",
+    "name_en",
+    "group",
+    "is_emergency",
+    "responsible_type",
+    "guidance_ru",
+    "guidance_tt",
+    "guidance_en",
+)
 
 
 def export_catalogue() -> list[dict[str, Any]]:

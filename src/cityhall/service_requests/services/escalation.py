@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.core import jobs
@@ -108,12 +110,17 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
                     )
                 )
             for user in {u.pk: u for u in recipients}.values():
+                with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+                    requests_text = ngettext(
+                        "%(count)s request", "%(count)s requests", row["count"]
+                    ) % {"count": row["count"]}
                 notify(
                     recipient=user,
                     event=notices.OVERDUE,
                     context={
                         "organisation": str(org) if org else _("dispatcher queue"),
                         "count": row["count"],
+                        "requests": requests_text,
                         "level": row["level"],
                         "url": url,
                     },

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
+from cityhall.accounts.phones import normalise_phone
 from cityhall.core import audit, bulk, inbox, oncommit
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
@@ -168,6 +169,12 @@ def prepare(
         errors["applicant_kind"] = [_("Choose a person or an organisation.")]
     contact_name = (contact_name or "").strip()
     contact_phone = (contact_phone or "").strip()
+    if contact_phone:
+        # Stored in E.164 so that the call centre finds the caller however they say it.
+        normalised = normalise_phone(contact_phone)
+        if normalised is None:
+            errors["contact_phone"] = [_("Enter a phone number, e.g. +7 917 555-00-01.")]
+        contact_phone = normalised or contact_phone
     contact_email = (contact_email or "").strip()
     if author is None and channel != Channel.OPEN311 and not (contact_phone or contact_email):
         errors["contact_phone"] = [_("Leave a phone number or an e-mail to be told the result.")]

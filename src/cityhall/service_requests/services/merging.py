@@ -100,7 +100,14 @@ def merge(
             before=before,
             after=audit.snapshot(req, SNAPSHOT_FIELDS),
         )
+        # Each author is told about both requests: the duplicate's author that theirs now
+        # follows the parent; the parent's author that the duplicate joined theirs.
         notices.tell_applicants(
-            [req, target], event=notices.MERGED, context={"parent_number": target.number}
+            [req], event=notices.MERGED, context={"parent_number": target.number}
+        )
+        notices.tell_applicants(
+            [target],
+            event=notices.MERGED,
+            context={"number": req.number, "parent_number": target.number},
         )
     return req

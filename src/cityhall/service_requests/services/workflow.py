@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -53,6 +54,7 @@ __all__ = [
     "holds_link",
     "check_version",
     "lock_request",
+    "may_reopen_confirmed",
     "roles_on",
     "start_stage",
     "transition",
@@ -113,7 +115,11 @@ ALLOWED: dict[str, dict[str, Move]] = {
     Status.REJECTED: {
         Status.NEW: _move(DISPATCHER, reason=True, reopens=True, why="rejected by mistake"),
     },
-    Status.CONFIRMED: {},
+    # A confirmed request may be reopened by its author (or the dispatcher) within
+    # settings.REQUESTS_REOPEN_CONFIRMED_DAYS of the confirmation: see may_reopen_confirmed.
+    Status.CONFIRMED: {
+        Status.IN_WORK: _move(AUTHOR, DISPATCHER, reason=True, reopens=True, why="came back"),
+    },
     Status.MERGED: {},
 }
 
@@ -224,6 +230,17 @@ def start_stage(request: ServiceRequest, now: dt.datetime) -> None:
         request.stage_due_at = None
 
 
+def may_reopen_confirmed(req: ServiceRequest, now: dt.datetime) -> bool:
+    """A confirmed request may come back within the configured period after its confirmation."""
+    confirmed_at = (
+        req.history.filter(to_status=Status.CONFIRMED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    ) or req.updated_at
+    return now - confirmed_at <= dt.timedelta(days=settings.REQUESTS_REOPEN_CONFIRMED_DAYS)
+
+
 def transition(
     *,
     request: ServiceRequest | int,
@@ -291,6 +308,14 @@ def transition(
                 fields["organisation"] = [_("Choose the organisation.")]
             elif organisation.pk == req.organisation_id and req.status == Status.ROUTED:
                 fields["organisation"] = [_("The request is already with this organisation.")]
+        if req.status == Status.CONFIRMED and not may_reopen_confirmed(req, now):
+            raise InvalidInput(
+                _(
+                    "A request confirmed more than %(days)s days ago cannot be reopened: "
+                    "report the problem again."
+                )
+                % {"days": settings.REQUESTS_REOPEN_CONFIRMED_DAYS}
+            )
         if fields:
             raise InvalidInput(fields=fields)
 
@@ -354,6 +379,10 @@ def transition(
         )
         if to == Status.ROUTED:
             notices.alert_organisation(req)
+        if move.reopens:
+            # Rule: a reopened request is told to the person who did the work (its executor);
+            # with no executor named, to the organisation's executors.
+            notices.tell_reopened(req, reason=reason)
         notices.tell_applicants(
             authors_following(req),
             event=notices.STATUS_CHANGED,

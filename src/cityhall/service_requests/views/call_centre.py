@@ -4,6 +4,8 @@ and types the new one on their behalf.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Role, User
 from cityhall.accounts.permissions import staff_required
+from cityhall.accounts.phones import normalise_phone
 from cityhall.core.errors import InvalidInput
 from cityhall.geo import selectors as geo
 
@@ -20,6 +23,7 @@ from ..models import (
     Channel,
 )
 from .pages import question_answers
+from .questions import question_sets, wants_questions_only
 
 __all__ = [
     "operator",
@@ -31,7 +35,9 @@ def operator(request):
     """Call-centre screen: find the caller by phone, see their earlier requests, type the new
     one on their behalf (they may have no account)."""
     categories = list(selectors.active_categories())
-    phone = (request.POST.get("contact_phone") or request.GET.get("phone") or "").strip()
+    typed = (request.POST.get("contact_phone") or request.GET.get("phone") or "").strip()
+    # "89175550001", "+7 917 555-00-01" and "9175550001" are one caller: +79175550001.
+    phone = normalise_phone(typed) or typed
     caller = User.objects.filter(phone=phone).first() if phone else None
     earlier = selectors.requests_by_phone(phone)
     data = request.POST if request.method == "POST" else None
@@ -43,7 +49,14 @@ def operator(request):
     initial = {"contact_phone": phone}
     if caller:
         initial.update(contact_name=str(caller), contact_email=caller.email or "")
-    form = RequestForm(data, request.FILES or None, categories=categories, initial=initial)
+    chosen = (data or request.GET).get("category")
+    initial["category"] = chosen
+    if wants_questions_only(data):
+        # The first step: back with what was typed, no errors, the category's questions.
+        form = RequestForm(initial={**initial, **data.dict()}, categories=categories)
+        data = None
+    else:
+        form = RequestForm(data, request.FILES or None, categories=categories, initial=initial)
     status = 200
     if data is not None and form.is_valid() and not buildings:
         cd = form.cleaned_data
@@ -75,7 +88,8 @@ def operator(request):
                 _("Request %(number)s registered. Tell the caller this number.")
                 % {"number": created.number},
             )
-            return redirect(f"{reverse('service_requests:operator')}?phone={created.contact_phone}")
+            query = urlencode({"phone": created.contact_phone})
+            return redirect(f"{reverse('service_requests:operator')}?{query}")
     if data is not None and form.errors:
         status = 422
     return render(
@@ -88,6 +102,12 @@ def operator(request):
             "caller": caller,
             "earlier": earlier,
             "buildings": buildings,
+            "question_sets": question_sets(
+                categories,
+                code=chosen,
+                data=request.POST if request.method == "POST" else None,
+                errors=form.question_errors,
+            ),
         },
         status=status,
     )

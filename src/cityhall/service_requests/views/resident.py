@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +27,7 @@ from ..models import (
     Status,
 )
 from .pages import error_message, int_or_none, paginate, question_answers
+from .questions import question_sets, wants_questions_only
 
 __all__ = [
     "cabinet_items",
@@ -50,6 +53,15 @@ def cabinet_items(user) -> list:
     ]
 
 
+def phone_link(phone: str) -> str:
+    """A ``tel:`` link to ``phone`` ("" for no phone)."""
+    if not phone:
+        return ""
+    return format_html(
+        '<a href="tel:{}">{}</a>', "".join(ch for ch in phone if ch in "+0123456789"), phone
+    )
+
+
 def new_request(request):
     """The web form. Without JavaScript an ambiguous address comes back with the buildings to
     choose from; the likely duplicates are shown before the resident sends a second report."""
@@ -60,7 +72,16 @@ def new_request(request):
         buildings = geo.search_buildings(data["address"], limit=8)
         if len(buildings) == 1 or geo.find_building(data["address"]):
             buildings = []
-    form = RequestForm(data, request.FILES or None, categories=categories)
+    chosen = (data or request.GET).get("category")
+    if wants_questions_only(data):
+        # The first step: the form comes back with what was typed, without errors, and the
+        # chosen category's questions.
+        form = RequestForm(initial=data.dict(), categories=categories)
+        data = None
+    else:
+        form = RequestForm(
+            data, request.FILES or None, categories=categories, initial={"category": chosen}
+        )
     user = request.user if request.user.is_authenticated else None
     duplicates = []
     status = 200
@@ -107,6 +128,14 @@ def new_request(request):
         {
             "form": form,
             "categories": categories,
+            "emergencies": [c for c in categories if c.is_emergency],
+            "dispatch_link": phone_link(selectors.dispatch_line()),
+            "question_sets": question_sets(
+                categories,
+                code=chosen,
+                data=request.POST if request.method == "POST" else None,
+                errors=form.question_errors,
+            ),
             "buildings": buildings,
             "duplicates": duplicates,
             "title": _("Report a problem"),
@@ -143,6 +172,14 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         "photos": photos,
         "is_owner": is_owner,
         "can_act": may_act,
+        "can_reopen": may_act
+        and (
+            obj.status == Status.DONE
+            or (
+                obj.status == Status.CONFIRMED
+                and services.may_reopen_confirmed(obj, timezone.now())
+            )
+        ),
         "followed": obj.parent if obj.status == Status.MERGED else None,
         "comment_form": CommentForm() if signed_author else None,
         "feedback_form": (
@@ -221,6 +258,13 @@ def resident_action(request, token: str):
             messages.success(request, _("Thank you for your vote."))
         else:
             raise Http404
+    except InvalidInput as exc:
+        # A refused form (a reopen without its reason) answers 422 with the page and the
+        # message, not a redirect that looks like success.
+        error_message(request, exc)
+        response = request_page(request, token=token)
+        response.status_code = exc.status
+        return response
     except DomainError as exc:
         error_message(request, exc)
     return back
