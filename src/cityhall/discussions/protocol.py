@@ -92,7 +92,13 @@ def _header(discussion: Discussion) -> dict[str, Any]:
         "document_type": discussion.document_type.name,
         "organiser": discussion.organiser.name,
         "responsible_official": str(official) if official else "",
-        "notice_date": _d(discussion.notice_date),
+        # The notice as really published (the announce transition's record), never a typed date.
+        "notice_date": _d(
+            timezone.localtime(discussion.notice_published_at).date()
+            if discussion.notice_published_at
+            else discussion.notice_date
+        ),
+        "notice_source": discussion.notice_source,
         "exposition_start": _d(discussion.exposition_start),
         "exposition_end": _d(discussion.exposition_end),
         "exposition_place": discussion.exposition_place,
@@ -296,7 +302,8 @@ def _write_protocol(
         ("Проект", "title"),
         ("Вид документа", "document_type"),
         ("Организатор", "organiser"),
-        ("Оповещение о начале общественных обсуждений", "notice_date"),
+        ("Оповещение о начале общественных обсуждений опубликовано", "notice_date"),
+        ("Официальный источник опубликования оповещения", "notice_source"),
         ("Экспозиция проекта: начало", "exposition_start"),
         ("Экспозиция проекта: окончание", "exposition_end"),
         ("Место проведения экспозиции", "exposition_place"),

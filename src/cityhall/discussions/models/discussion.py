@@ -114,7 +114,22 @@ class Discussion(TimeStampedModel):
     )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
-    notice_date = models.DateField(_("notice date"))
+    notice_date = models.DateField(
+        _("notice date"),
+        help_text=_("Planned while in draft; on announcing it becomes the date of publication."),
+    )
+    # The legal record of the notice (art. 5.1 p. 8): when and where it was really published,
+    # recorded by the announce transition; the legal terms count from here, never a typed date.
+    notice_published_at = models.DateTimeField(
+        _("notice published at"), null=True, blank=True, editable=False
+    )
+    notice_source = models.CharField(
+        _("official source of the notice"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("The official publication and its issue or URL, e.g. a gazette number."),
+    )
     exposition_start = models.DateTimeField(_("exposition opens"))
     exposition_end = models.DateField(_("exposition ends"))
     proposal_deadline = models.DateTimeField(_("proposal deadline"))

@@ -79,6 +79,8 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 
 ORGANISER_ROLES = (Role.ORGANISER, Role.ADMINISTRATOR)
+#: What announcing records: the real moment and place of the notice's publication.
+NOTICE_FIELDS = ["notice_published_at", "notice_date", "notice_source"]
 
 
 EDITABLE_FIELDS = (
@@ -129,12 +131,17 @@ def validate_dates(
     exposition_end: dt.date,
     proposal_deadline: dt.datetime,
     conclusion_due: dt.date,
+    today: dt.date | None = None,
 ) -> None:
     """Check the discussion's dates against its document type's legal bounds.
 
+    ``today`` is given while the notice is not yet published: a notice cannot be published in
+    the past, so the terms count from today at the earliest (a typed date never backdates it).
     Raises :class:`InvalidInput` with a message on each offending field.
     """
     errors: dict[str, list[str]] = {}
+    if today is not None and notice_date < today:
+        notice_date = today
     start_day = local_date(exposition_start)
     earliest_start = _days_after(document_type, notice_date, document_type.min_notice_days)
     if start_day < earliest_start:
@@ -229,6 +236,7 @@ def create_discussion(
         exposition_end=exposition_end,
         proposal_deadline=proposal_deadline,
         conclusion_due=conclusion_due,
+        today=timezone.localdate(),
     )
     unknown = set(options) - set(EDITABLE_FIELDS) - {"initiation"}
     if unknown:
@@ -287,6 +295,19 @@ def update_discussion(
             )
         if discussion.status not in (Status.DRAFT, Status.ANNOUNCED):
             raise Conflict(_("The discussion can no longer be edited at this stage."))
+        published = discussion.notice_published_at is not None
+        if (
+            published
+            and "notice_date" in changes
+            and changes["notice_date"] != (discussion.notice_date)
+        ):
+            raise InvalidInput(
+                fields={
+                    "notice_date": [
+                        _("The notice is published; its date is the day of publication.")
+                    ]
+                }
+            )
         fields = [f for f in changes if f != "districts"]
         before = audit.snapshot(discussion, fields + ["version"])
         for name in fields:
@@ -294,6 +315,7 @@ def update_discussion(
         validate_dates(
             document_type=discussion.document_type,
             **{name: getattr(discussion, name) for name in DATE_FIELDS},
+            today=None if published else timezone.localdate(),
         )
         if "territory" in changes:
             for key, value in _territory_bbox(changes["territory"]).items():
@@ -317,12 +339,37 @@ def update_discussion(
 # --- the workflow ------------------------------------------------------------------------------
 
 
-def _guard(discussion: Discussion, to: str, now: dt.datetime, reason: str) -> str | None:
+def _announce_problem(discussion: Discussion, now: dt.datetime, notice_source: str) -> str | None:
+    """Why the notice cannot be published now: the legal terms count from this moment."""
+    if not notice_source.strip():
+        return _(
+            "Name the official source where the notice is published (the publication and its "
+            "issue or URL)."
+        )
+    if now >= discussion.exposition_start:
+        return _("The exposition date has passed; correct the dates before announcing.")
+    try:
+        validate_dates(
+            document_type=discussion.document_type,
+            **{name: getattr(discussion, name) for name in DATE_FIELDS if name != "notice_date"},
+            notice_date=local_date(now),
+        )
+    except InvalidInput as exc:
+        problems = [str(m) for messages in exc.fields.values() for m in messages]
+        return _("Published today, the notice does not allow these dates: %(problems)s") % {
+            "problems": " ".join(problems)
+        }
+    return None
+
+
+def _guard(
+    discussion: Discussion, to: str, now: dt.datetime, reason: str, notice_source: str = ""
+) -> str | None:
     """Why the move is not possible now (None when it is)."""
     if to == Status.CANCELLED and not reason.strip():
         return _("Give the reason for cancelling the discussion.")
-    if to == Status.ANNOUNCED and now >= discussion.exposition_start:
-        return _("The exposition date has passed; correct the dates before announcing.")
+    if to == Status.ANNOUNCED:
+        return _announce_problem(discussion, now, notice_source)
     if to == Status.EXPOSITION_OPEN:
         if now < discussion.exposition_start:
             return _("The exposition opens on %(date)s; it cannot open earlier.") % {
@@ -354,12 +401,20 @@ def _guard(discussion: Discussion, to: str, now: dt.datetime, reason: str) -> st
 
 
 def transition(
-    *, discussion: Discussion, to: str, actor: Any, reason: str = "", now: dt.datetime | None = None
+    *,
+    discussion: Discussion,
+    to: str,
+    actor: Any,
+    reason: str = "",
+    notice_source: str = "",
+    now: dt.datetime | None = None,
 ) -> Discussion:
     """Move ``discussion`` to status ``to`` if :data:`ALLOWED` and the rules permit it now.
 
-    ``actor=None`` is the scheduler (on-time moves); a person must be the organiser. Writes the
-    status history, the audit record, and tells the participants.
+    ``actor=None`` is the scheduler (on-time moves); a person must be the organiser. Announcing
+    records the moment and the official source (``notice_source``) of the notice: the notice
+    date becomes the day it is really published. Writes the status history, the audit record,
+    and tells the participants.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -372,10 +427,11 @@ def transition(
                 _("A discussion cannot move from “%(from)s” to “%(to)s”.")
                 % {"from": Status(locked.status).label, "to": Status(to).label}
             )
-        problem = _guard(locked, to, now, reason)
+        problem = _guard(locked, to, now, reason, notice_source)
         if problem:
             raise Conflict(problem)
-        before = audit.snapshot(locked, ["status", "version"])
+        tracked = ["status", "version", *NOTICE_FIELDS]
+        before = audit.snapshot(locked, tracked)
         from_status = locked.status
         locked.status = to
         locked.version += 1
@@ -383,6 +439,11 @@ def transition(
         if to == Status.CANCELLED:
             locked.cancel_reason = reason.strip()
             update.append("cancel_reason")
+        if to == Status.ANNOUNCED:
+            locked.notice_published_at = now
+            locked.notice_date = local_date(now)
+            locked.notice_source = notice_source.strip()[:500]
+            update += NOTICE_FIELDS
         locked.save(update_fields=update)
         StatusChange.objects.create(
             discussion=locked,
@@ -397,7 +458,7 @@ def transition(
             action="discussions.status_changed",
             target=locked,
             before=before,
-            after=audit.snapshot(locked, ["status", "version"]),
+            after=audit.snapshot(locked, tracked),
             message=reason.strip() or allowed[to],
         )
         _after_commit_announce(locked, to)

@@ -175,6 +175,7 @@ def manage_transition(request, pk: int):
             to=request.POST.get("to", ""),
             actor=request.user,
             reason=request.POST.get("reason", ""),
+            notice_source=request.POST.get("notice_source", ""),
         )
     except (DomainError, ValueError) as exc:
         messages.error(request, str(getattr(exc, "message", exc)))

@@ -1,0 +1,169 @@
+"""The legal record of a discussion (issue 20, items 1-6): the notice's real publication moment
+and source, the proposal deadline at the exposition's end, hidden texts kept in the protocol,
+the responsible official among the organiser's staff, unanswered questions and expert answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from cityhall.core.errors import InvalidInput
+from cityhall.discussions import services
+from cityhall.discussions.models import Discussion, FinalDocument, Status, StatusChange
+
+from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_dates(notice: dt.date, start: dt.datetime, end: dt.date, deadline: dt.datetime):
+    return {
+        "notice_date": notice.isoformat(),
+        "exposition_start": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
+        "exposition_end": end.isoformat(),
+        "proposal_deadline": timezone.localtime(deadline).strftime("%Y-%m-%dT%H:%M"),
+        "conclusion_due": (end + dt.timedelta(days=10)).isoformat(),
+    }
+
+
+def _new_discussion_form(council, doc_type, **dates):
+    return {
+        "title": "Генеральный план",
+        "document_type": doc_type.pk,
+        "organiser": council.pk,
+        "allow_residents": "on",
+        **dates,
+    }
+
+
+# --- 1. the notice cannot be backdated ---------------------------------------------------------
+
+
+def test_a_backdated_notice_does_not_make_the_seven_day_rule_pass(client, organiser, council):
+    client.force_login(organiser)
+    doc_type = DocumentTypeFactory(code="general_plan", min_notice_days=7)
+    today = timezone.localdate()
+    start = timezone.now() + dt.timedelta(minutes=4)
+    end = timezone.localtime(start).date() + dt.timedelta(days=7)
+    deadline = timezone.make_aware(dt.datetime.combine(end, dt.time(18, 0)))
+    data = _form_dates(today - dt.timedelta(days=10), start, end, deadline)
+    response = client.post(
+        "/discussions/manage/new/", _new_discussion_form(council, doc_type, **data)
+    )
+    assert response.status_code == 422
+    assert "no earlier than 7 days after the notice" in response.content.decode()
+    assert not Discussion.objects.filter(title="Генеральный план").exists()
+
+
+def test_announcing_checks_the_terms_from_the_real_publication_moment(client, organiser, council):
+    """A draft whose typed notice date lies in the past (as old data could hold) cannot be
+    announced with an exposition less than 7 days away: the notice is published now."""
+    draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
+    soon = timezone.now() + dt.timedelta(minutes=4)
+    Discussion.objects.filter(pk=draft.pk).update(
+        notice_date=timezone.localdate() - dt.timedelta(days=10), exposition_start=soon
+    )
+    client.force_login(organiser)
+    response = client.post(
+        f"/discussions/manage/{draft.pk}/transition/",
+        {"to": "announced", "notice_source": NOTICE_SOURCE},
+        follow=True,
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert draft.notice_published_at is None
+    assert "no earlier than 7 days after the notice" in response.content.decode()
+
+
+def test_announcing_needs_the_official_source(client, organiser, council):
+    draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
+    client.force_login(organiser)
+    page = client.get(f"/discussions/manage/{draft.pk}/").content.decode()
+    assert 'name="notice_source"' in page
+    response = client.post(
+        f"/discussions/manage/{draft.pk}/transition/", {"to": "announced"}, follow=True
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert "official source" in response.content.decode()
+
+
+def test_announcing_records_when_and_where_the_notice_was_published(client, organiser, council):
+    draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
+    typed = timezone.localdate() - dt.timedelta(days=10)
+    Discussion.objects.filter(pk=draft.pk).update(notice_date=typed)
+    client.force_login(organiser)
+    before = timezone.now()
+    client.post(
+        f"/discussions/manage/{draft.pk}/transition/",
+        {"to": "announced", "notice_source": NOTICE_SOURCE},
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.ANNOUNCED
+    assert draft.notice_published_at >= before
+    assert draft.notice_date == timezone.localdate()  # the real day, not the typed one
+    assert draft.notice_source == NOTICE_SOURCE
+    change = StatusChange.objects.get(discussion=draft, to_status=Status.ANNOUNCED)
+    assert change.at == draft.notice_published_at
+    # The published date cannot be edited afterwards.
+    with pytest.raises(InvalidInput):
+        services.update_discussion(
+            actor=organiser,
+            discussion_id=draft.pk,
+            expected_version=draft.version,
+            changes={"notice_date": typed},
+        )
+    client.logout()
+    page = client.get(f"/discussions/{draft.pk}/").content.decode()
+    assert NOTICE_SOURCE in page
+    with translation.override(settings.LANGUAGE_CODE):
+        assert date_format(timezone.localdate(), "DATE_FORMAT") in page
+        assert date_format(typed, "DATE_FORMAT") not in page
+
+
+@pytest.fixture
+def closed(discussion, organiser, resident, outsider):
+    """Closed for proposals after a notice published 12 days ago in the city's gazette."""
+    published = timezone.now() - dt.timedelta(days=12)
+    Discussion.objects.filter(pk=discussion.pk).update(
+        notice_published_at=published,
+        notice_date=timezone.localtime(published).date(),
+        notice_source=NOTICE_SOURCE,
+        responsible_official=organiser,
+        open_to_all_verified=True,
+    )
+    discussion.refresh_from_db()
+    services.submit_proposal(discussion=discussion, author=resident, text="Сохранить сквер")
+    services.submit_proposal(
+        discussion=discussion, author=outsider, text="Когда начнётся стройка?", kind="question"
+    )
+    Discussion.objects.filter(pk=discussion.pk).update(
+        proposal_deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+    services.run_scheduled_transitions()
+    discussion.refresh_from_db()
+    assert discussion.status == Status.PROPOSALS_CLOSED
+    return discussion
+
+
+def _generate(client, discussion, kind, capture):
+    with capture(execute=True):
+        client.post(f"/discussions/manage/{discussion.pk}/final/", {"do": f"generate_{kind}"})
+    return FinalDocument.objects.get(discussion=discussion, kind=kind)
+
+
+def test_the_protocol_names_the_real_notice_date_and_source(
+    client, closed, organiser, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
+    data = json.loads(doc.json.open("rb").read())
+    published = timezone.localtime(closed.notice_published_at).date()
+    assert data["notice_date"] == published.strftime("%d.%m.%Y")
+    assert data["notice_source"] == NOTICE_SOURCE
