@@ -167,3 +167,22 @@ def test_the_protocol_names_the_real_notice_date_and_source(
     published = timezone.localtime(closed.notice_published_at).date()
     assert data["notice_date"] == published.strftime("%d.%m.%Y")
     assert data["notice_source"] == NOTICE_SOURCE
+
+
+# --- 2. the proposal deadline is the exposition's end ------------------------------------------
+
+
+def test_the_proposal_deadline_cannot_precede_the_expositions_end(client, organiser, council):
+    client.force_login(organiser)
+    doc_type = DocumentTypeFactory(code="general_plan", min_notice_days=7)
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=10), dt.time(9)))
+    end = today + dt.timedelta(days=17)
+    early = timezone.make_aware(dt.datetime.combine(end - dt.timedelta(days=7), dt.time(18)))
+    form = _new_discussion_form(council, doc_type, **_form_dates(today, start, end, early))
+    response = client.post("/discussions/manage/new/", form)
+    assert response.status_code == 422
+    assert "Proposals are accepted throughout the exposition" in response.content.decode()
+    on_time = timezone.make_aware(dt.datetime.combine(end, dt.time(18)))
+    form = _new_discussion_form(council, doc_type, **_form_dates(today, start, end, on_time))
+    assert client.post("/discussions/manage/new/", form).status_code == 302

@@ -175,6 +175,14 @@ def validate_dates(
         errors.setdefault("proposal_deadline", []).append(
             _("Proposals are accepted during the exposition: the deadline must fall within it.")
         )
+    elif deadline_day < exposition_end:
+        errors.setdefault("proposal_deadline", []).append(
+            _(
+                "Proposals are accepted throughout the exposition: the deadline falls on its "
+                "last day, %(date)s."
+            )
+            % {"date": fmt_local(exposition_end)}
+        )
     if conclusion_due <= exposition_end:
         errors.setdefault("conclusion_due", []).append(
             _("The conclusion is due after the exposition ends.")
