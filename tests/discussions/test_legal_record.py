@@ -186,3 +186,34 @@ def test_the_proposal_deadline_cannot_precede_the_expositions_end(client, organi
     on_time = timezone.make_aware(dt.datetime.combine(end, dt.time(18)))
     form = _new_discussion_form(council, doc_type, **_form_dates(today, start, end, on_time))
     assert client.post("/discussions/manage/new/", form).status_code == 302
+
+
+# --- 3. moderation hides from the public only --------------------------------------------------
+
+HIDDEN_TEXT = "Сохранить сквер"
+
+
+def test_a_hidden_proposal_keeps_its_full_text_in_the_protocol(
+    client, closed, organiser, moderator, django_capture_on_commit_callbacks
+):
+    client.force_login(moderator)
+    client.post(
+        f"/discussions/{closed.pk}/proposals/1/moderate/",
+        {"action": "hide", "reason": "personal_data"},
+    )
+    client.logout()
+    public = client.get(f"/discussions/{closed.pk}/proposals/1/").content.decode()
+    assert HIDDEN_TEXT not in public
+    api = client.get(f"/api/v1/discussions/{closed.pk}/proposals").json()
+    assert HIDDEN_TEXT not in json.dumps(api, ensure_ascii=False)
+    for staff in (moderator, organiser):  # staff can always read it
+        client.force_login(staff)
+        page = client.get(f"/discussions/{closed.pk}/proposals/1/").content.decode()
+        assert HIDDEN_TEXT in page
+    doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
+    data = json.loads(doc.json.open("rb").read())
+    row = data["proposals_from_territory"][0]
+    assert row["text"] == HIDDEN_TEXT
+    assert row["hidden_on_site"] == "содержит персональные данные"
+    again = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
+    assert again.pdf_sha256 == doc.pdf_sha256  # still byte-identical on regeneration

@@ -157,10 +157,11 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
             "channel": channel,
             "participant": full_name if is_legal_entity else f"Участник № {participant_number}",
             "from_territory": from_territory,
-            "text": (
-                f"[скрыто модератором: {REASON_LABEL.get(hidden_reason, '')}]"
-                if visibility == hidden_value
-                else text
+            # The law registers every proposal: moderation hides a text from the public pages
+            # only, the record keeps it in full and says that (and why) it is hidden there.
+            "text": text,
+            "hidden_on_site": (
+                REASON_LABEL.get(hidden_reason, "") if visibility == hidden_value else ""
             ),
             "recommendation": recommendation,
             "recommendation_reason": recommendation_reason,
@@ -259,6 +260,10 @@ def _proposal_block(pdf: DocumentPdf, row: dict[str, Any], with_recommendation: 
     )
     pdf.lines(line, style="B", size=9, height=4.5)
     pdf.lines(row["text"], size=9, height=4.5)
+    if row["hidden_on_site"]:
+        pdf.lines(
+            f"Скрыто на сайте модератором: {row['hidden_on_site']}.", style="B", size=9, height=4.5
+        )
     if with_recommendation:
         same = f" (аналогично № {row['same_as']})" if row["same_as"] else ""
         pdf.lines(
