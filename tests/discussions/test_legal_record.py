@@ -17,7 +17,7 @@ from cityhall.core.errors import InvalidInput
 from cityhall.discussions import services
 from cityhall.discussions.models import Discussion, FinalDocument, Status, StatusChange
 
-from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
+from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,7 @@ def closed(discussion, organiser, resident, outsider):
         notice_date=timezone.localtime(published).date(),
         notice_source=NOTICE_SOURCE,
         responsible_official=organiser,
+        responsible_official_position="Председатель комиссии",
         open_to_all_verified=True,
     )
     discussion.refresh_from_db()
@@ -217,3 +218,74 @@ def test_a_hidden_proposal_keeps_its_full_text_in_the_protocol(
     assert row["hidden_on_site"] == "содержит персональные данные"
     again = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
     assert again.pdf_sha256 == doc.pdf_sha256  # still byte-identical on regeneration
+
+
+# --- 4. the responsible official ---------------------------------------------------------------
+
+
+def test_only_officials_of_the_organiser_can_be_chosen_to_sign(
+    client, organiser, council, resident, expert
+):
+    client.force_login(organiser)
+    page = client.get("/discussions/manage/new/").content.decode()
+    assert str(organiser) in page
+    assert str(resident) not in page  # residents are not offered
+    doc_type = DocumentTypeFactory(code="general_plan")
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=10), dt.time(9)))
+    end = today + dt.timedelta(days=17)
+    deadline = timezone.make_aware(dt.datetime.combine(end, dt.time(18)))
+    form = _new_discussion_form(council, doc_type, **_form_dates(today, start, end, deadline))
+    response = client.post(
+        "/discussions/manage/new/", {**form, "responsible_official": resident.pk}
+    )
+    assert response.status_code == 422
+    with pytest.raises(InvalidInput) as err:  # an expert may not sign for the organiser
+        services.create_discussion(
+            actor=organiser,
+            organiser=council,
+            document_type=doc_type,
+            title="Генеральный план",
+            responsible_official=expert,
+            responsible_official_position="Эксперт",
+            notice_date=today,
+            exposition_start=start,
+            exposition_end=end,
+            proposal_deadline=deadline,
+            conclusion_due=end + dt.timedelta(days=10),
+        )
+    assert "responsible_official" in err.value.fields
+
+
+def test_signing_needs_the_responsible_official_whose_name_and_position_are_printed(
+    client, closed, organiser, council, django_capture_on_commit_callbacks
+):
+    Discussion.objects.filter(pk=closed.pk).update(responsible_official=None)
+    client.force_login(organiser)
+    response = client.post(
+        f"/discussions/manage/{closed.pk}/final/", {"do": "generate_protocol"}, follow=True
+    )
+    assert "Choose the responsible official" in response.content.decode()
+    assert not FinalDocument.objects.filter(discussion=closed).exists()
+    head = staff_with_role("organiser", council, username="head", last_name="Сафин")
+    response = client.post(
+        f"/discussions/manage/{closed.pk}/final/",
+        {
+            "do": "official",
+            "responsible_official": head.pk,
+            "responsible_official_position": "Председатель комиссии",
+        },
+        follow=True,
+    )
+    assert "Председатель комиссии" in response.content.decode()
+    doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
+    data = json.loads(doc.json.open("rb").read())
+    assert data["responsible_official"] == str(head)
+    assert data["responsible_official_position"] == "Председатель комиссии"
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_protocol"})
+    doc.refresh_from_db()
+    assert doc.state == FinalDocument.State.READY  # another organiser cannot sign
+    client.force_login(head)
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_protocol"})
+    doc.refresh_from_db()
+    assert doc.state == FinalDocument.State.SIGNED and doc.signed_by == head

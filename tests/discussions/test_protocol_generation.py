@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(discussion, organiser, resident, outsider, west_home):
     discussion.responsible_official = organiser
+    discussion.responsible_official_position = "Председатель комиссии"
     discussion.open_to_all_verified = True
     discussion.save()
     services.submit_proposal(discussion=discussion, author=resident, text="Сохранить сквер")

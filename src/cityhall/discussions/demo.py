@@ -253,6 +253,7 @@ def load(stdout) -> list[DemoLogin]:
             document_type=types[code],
             title=title,
             responsible_official=organiser,
+            responsible_official_position="Начальник управления градостроительной деятельности",
             districts=extra.pop("districts", districts),
             exposition_place="г. Казань, ул. Баумана, д. 5, выставочный зал",
             **_plan(today, max(offset, 9)),

@@ -92,6 +92,7 @@ def _header(discussion: Discussion) -> dict[str, Any]:
         "document_type": discussion.document_type.name,
         "organiser": discussion.organiser.name,
         "responsible_official": str(official) if official else "",
+        "responsible_official_position": discussion.responsible_official_position,
         # The notice as really published (the announce transition's record), never a typed date.
         "notice_date": _d(
             timezone.localtime(discussion.notice_published_at).date()
@@ -291,6 +292,13 @@ def _counts(discussion: Discussion) -> dict[str, int]:
     }
 
 
+def _signer(header: dict[str, Any]) -> str:
+    """The signer as printed: the responsible official's position and name."""
+    return ", ".join(
+        p for p in (header["responsible_official_position"], header["responsible_official"]) if p
+    )
+
+
 def _write_protocol(
     discussion: Discussion, doc: FinalDocument, pdf_path: str, json_path: str, tick
 ) -> None:
@@ -343,7 +351,7 @@ def _write_protocol(
         "Перечень участников с идентификационными сведениями прилагается к протоколу и не "
         "подлежит опубликованию."
     )
-    pdf.pair("Протокол подписал", header["responsible_official"])
+    pdf.pair("Протокол подписал", _signer(header))
     pdf.output(pdf_path)
 
 
@@ -395,7 +403,7 @@ def _write_conclusion(
     pdf.heading("Выводы по результатам общественных обсуждений", 12)
     pdf.para(discussion.conclusions)
     pdf.ln(3)
-    pdf.pair("Заключение подписал", header["responsible_official"])
+    pdf.pair("Заключение подписал", _signer(header))
     pdf.output(pdf_path)
 
 

@@ -93,6 +93,10 @@ class Discussion(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("responsible official"),
+        help_text=_("An official of the organiser who signs the protocol and the conclusion."),
+    )
+    responsible_official_position = models.CharField(
+        _("position of the responsible official"), max_length=300, blank=True
     )
     with_meeting = models.BooleanField(_("public hearing with a meeting"), default=False)
     exposition_place = models.CharField(_("exposition place"), max_length=300, blank=True)

@@ -16,7 +16,7 @@ from cityhall.core import audit, jobs
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
 from ..models import Discussion, FinalDocument, Proposal, Status
-from .lifecycle import require_organiser, transition
+from .lifecycle import check_responsible_official, require_organiser, transition
 
 __all__ = [
     "final_number",
@@ -29,6 +29,12 @@ __all__ = [
 def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> FinalDocument:
     """Start (or restart) generating the protocol or conclusion in the background."""
     require_organiser(actor, discussion.organiser)
+    check_responsible_official(
+        discussion.responsible_official,
+        discussion.responsible_official_position,
+        discussion.organiser,
+        required=True,
+    )
     if kind == FinalDocument.Kind.PROTOCOL and discussion.status != Status.PROPOSALS_CLOSED:
         raise Conflict(_("The protocol is drafted after proposals close."))
     if kind == FinalDocument.Kind.CONCLUSION:
@@ -88,7 +94,13 @@ def sign_final_document(*, actor: Any, document: FinalDocument) -> FinalDocument
     """The responsible official signs the generated document in the system: the audit record
     binds their name to the SHA-256 of both files; then the discussion moves on."""
     discussion = document.discussion
-    if discussion.responsible_official_id and actor.pk != discussion.responsible_official_id:
+    check_responsible_official(
+        discussion.responsible_official,
+        discussion.responsible_official_position,
+        discussion.organiser,
+        required=True,
+    )
+    if actor.pk != discussion.responsible_official_id:
         raise Forbidden(
             _("Only the responsible official signs the %(what)s.")
             % {"what": document.get_kind_display().lower()}

@@ -41,6 +41,8 @@ __all__ = [
     "DATE_FIELDS",
     "EDITABLE_FIELDS",
     "ORGANISER_ROLES",
+    "SIGNER_FIELDS",
+    "check_responsible_official",
     "create_discussion",
     "local_date",
     "require_organiser",
@@ -102,7 +104,10 @@ EDITABLE_FIELDS = (
     "conclusion_due",
     "territory",
     "responsible_official",
+    "responsible_official_position",
 )
+#: What may still change once proposals are closed: who signs the protocol and the conclusion.
+SIGNER_FIELDS = ("responsible_official", "responsible_official_position")
 DATE_FIELDS = (
     "notice_date",
     "exposition_start",
@@ -205,6 +210,29 @@ def validate_dates(
         raise InvalidInput(fields=errors)
 
 
+def check_responsible_official(
+    official: Any, position: str, organiser: Organisation, *, required: bool = False
+) -> None:
+    """The responsible official is an official of the organiser who may sign for it (an
+    organiser or administrator there), named with their position."""
+    errors: dict[str, list[str]] = {}
+    if official is None:
+        if required:
+            errors["responsible_official"] = [
+                _("Choose the responsible official who signs the protocol and the conclusion.")
+            ]
+    elif not has_role(official, ORGANISER_ROLES, organiser):
+        errors["responsible_official"] = [
+            _("The responsible official must be an official of the organiser who may sign for it.")
+        ]
+    elif not (position or "").strip():
+        errors["responsible_official_position"] = [
+            _("Give the position of the responsible official, as printed under the signature.")
+        ]
+    if errors:
+        raise InvalidInput(fields=errors)
+
+
 def require_organiser(actor: Any, organisation: Organisation) -> None:
     if not has_role(actor, ORGANISER_ROLES, organisation):
         raise Forbidden(_("Only the organiser of this discussion may do this."))
@@ -249,6 +277,11 @@ def create_discussion(
     unknown = set(options) - set(EDITABLE_FIELDS) - {"initiation"}
     if unknown:
         raise TypeError(f"unknown discussion fields: {sorted(unknown)}")
+    check_responsible_official(
+        options.get("responsible_official"),
+        options.get("responsible_official_position", ""),
+        organiser,
+    )
     with transaction.atomic():
         year = notice_date.year
         number = f"{year}-{next_value(f'discussions.discussion.{year}'):04d}"
@@ -301,7 +334,11 @@ def update_discussion(
                 )
                 % {"theirs": discussion.version, "yours": expected_version}
             )
-        if discussion.status not in (Status.DRAFT, Status.ANNOUNCED):
+        signer_only = set(changes) <= set(SIGNER_FIELDS) and discussion.status in (
+            Status.PROPOSALS_CLOSED,
+            Status.PROTOCOL_SIGNED,
+        )
+        if discussion.status not in (Status.DRAFT, Status.ANNOUNCED) and not signer_only:
             raise Conflict(_("The discussion can no longer be edited at this stage."))
         published = discussion.notice_published_at is not None
         if (
@@ -320,11 +357,17 @@ def update_discussion(
         before = audit.snapshot(discussion, fields + ["version"])
         for name in fields:
             setattr(discussion, name, changes[name])
-        validate_dates(
-            document_type=discussion.document_type,
-            **{name: getattr(discussion, name) for name in DATE_FIELDS},
-            today=None if published else timezone.localdate(),
+        check_responsible_official(
+            discussion.responsible_official,
+            discussion.responsible_official_position,
+            discussion.organiser,
         )
+        if not signer_only:  # once proposals close, only who signs may change
+            validate_dates(
+                document_type=discussion.document_type,
+                **{name: getattr(discussion, name) for name in DATE_FIELDS},
+                today=None if published else timezone.localdate(),
+            )
         if "territory" in changes:
             for key, value in _territory_bbox(changes["territory"]).items():
                 setattr(discussion, key, value)
