@@ -289,3 +289,47 @@ def test_signing_needs_the_responsible_official_whose_name_and_position_are_prin
     client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_protocol"})
     doc.refresh_from_db()
     assert doc.state == FinalDocument.State.SIGNED and doc.signed_by == head
+
+
+# --- 5. unanswered questions -------------------------------------------------------------------
+
+
+def _to_conclusion(client, closed, capture):
+    services.set_recommendation(
+        actor=closed.responsible_official,
+        discussion=closed,
+        numbers=[1],
+        recommendation="accept",
+        reason="Сквер сохраняется",
+    )
+    _generate(client, closed, "protocol", capture)
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_protocol"})
+    client.post(
+        f"/discussions/manage/{closed.pk}/final/",
+        {"do": "conclusions", "conclusions": "Проект рекомендовать к утверждению."},
+    )
+
+
+def test_unanswered_questions_block_the_conclusion_unless_listed_by_decision(
+    client, closed, organiser, expert, django_capture_on_commit_callbacks
+):
+    from cityhall.core.models import AuditRecord
+
+    client.force_login(organiser)
+    _to_conclusion(client, closed, django_capture_on_commit_callbacks)
+    response = client.post(
+        f"/discussions/manage/{closed.pk}/final/", {"do": "generate_conclusion"}, follow=True
+    )
+    assert "1 questions have no answer yet" in response.content.decode()
+    assert not FinalDocument.objects.filter(discussion=closed, kind="conclusion").exists()
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "list_unanswered"})
+    decision = AuditRecord.objects.get(action="discussions.unanswered_questions_listed")
+    assert decision.after["numbers"] == [2]
+    conclusion = _generate(client, closed, "conclusion", django_capture_on_commit_callbacks)
+    assert json.loads(conclusion.json.open("rb").read())["unanswered_questions"] == [2]
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_conclusion"})
+    closed.refresh_from_db()
+    assert closed.status == Status.CONCLUSION_PUBLISHED
+    client.force_login(expert)  # the question is still on the experts' desk
+    desk = client.get("/discussions/questions/").content.decode()
+    assert "Когда начнётся стройка?" in desk

@@ -370,6 +370,13 @@ def _write_conclusion(
             "json_sha256": protocol.json_sha256,
         },
         conclusions=discussion.conclusions,
+        unanswered_questions=list(
+            Proposal.objects.filter(
+                discussion=discussion, kind=Proposal.Kind.QUESTION, answer__isnull=True
+            )
+            .order_by("number")
+            .values_list("number", flat=True)
+        ),
     )
     pdf = DocumentPdf(
         "Заключение о результатах общественных обсуждений",
@@ -400,6 +407,9 @@ def _write_conclusion(
     )
     with open(json_path, "w", encoding="utf-8") as handle:
         _JsonWriter(handle).dump(header, parts)
+    if header["unanswered_questions"]:
+        pdf.heading("Вопросы, оставшиеся без ответа", 12)
+        pdf.para(", ".join(f"№ {n}" for n in header["unanswered_questions"]))
     pdf.heading("Выводы по результатам общественных обсуждений", 12)
     pdf.para(discussion.conclusions)
     pdf.ln(3)

@@ -149,6 +149,11 @@ class Discussion(TimeStampedModel):
         blank=True, editable=False, help_text="number, title, description, case-folded"
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The organiser's audited decision to publish the conclusion listing unanswered questions
+    # as unanswered (otherwise unanswered questions block it).
+    lists_unanswered_questions = models.BooleanField(
+        _("unanswered questions are listed in the conclusion"), default=False, editable=False
+    )
     initiation = models.OneToOneField(
         "InitiationRequest",
         on_delete=models.SET_NULL,

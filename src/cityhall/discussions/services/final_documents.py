@@ -20,6 +20,8 @@ from .lifecycle import check_responsible_official, require_organiser, transition
 
 __all__ = [
     "final_number",
+    "list_unanswered_in_conclusion",
+    "unanswered_questions",
     "request_final_document",
     "save_conclusions",
     "sign_final_document",
@@ -50,6 +52,16 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
                 _("%(n)s proposals have no recommendation yet.") % {"n": pending},
                 code="recommendations_missing",
             )
+        unanswered = unanswered_questions(discussion)
+        if unanswered and not discussion.lists_unanswered_questions:
+            raise Conflict(
+                _(
+                    "%(n)s questions have no answer yet: answer them, or decide to list them in "
+                    "the conclusion as unanswered."
+                )
+                % {"n": len(unanswered)},
+                code="questions_unanswered",
+            )
         if not discussion.conclusions.strip():
             raise InvalidInput(fields={"conclusions": [_("Write the conclusions first.")]})
     with transaction.atomic():
@@ -65,6 +77,38 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
         audit.record(actor=actor, action=f"discussions.{kind}_requested", target=discussion)
         jobs.enqueue_on_commit("discussions.generate_final_document", doc.pk, delay=0)
     return doc
+
+
+def unanswered_questions(discussion: Discussion) -> list[int]:
+    """The numbers of the discussion's questions without an expert's answer."""
+    return list(
+        Proposal.objects.filter(
+            discussion=discussion, kind=Proposal.Kind.QUESTION, answer__isnull=True
+        )
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
+def list_unanswered_in_conclusion(*, actor: Any, discussion: Discussion) -> Discussion:
+    """The organiser decides to publish the conclusion listing the unanswered questions as
+    unanswered (audited with their numbers); they stay on the experts' desk."""
+    require_organiser(actor, discussion.organiser)
+    if discussion.status != Status.PROTOCOL_SIGNED:
+        raise Conflict(_("This is decided while the conclusion is prepared."))
+    with transaction.atomic():
+        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        numbers = unanswered_questions(locked)
+        locked.lists_unanswered_questions = True
+        locked.save(update_fields=["lists_unanswered_questions", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="discussions.unanswered_questions_listed",
+            target=locked,
+            after={"numbers": numbers if len(numbers) <= 200 else f"{len(numbers)} questions"},
+        )
+    discussion.lists_unanswered_questions = True
+    return locked
 
 
 def final_number(discussion: Discussion, kind: str) -> str:

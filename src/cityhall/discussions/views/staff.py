@@ -371,6 +371,8 @@ def final_manage(request, pk: int):
                     discussion=discussion,
                     text=conclusions_form.cleaned_data["conclusions"],
                 )
+            elif do == "list_unanswered":
+                services.list_unanswered_in_conclusion(actor=request.user, discussion=discussion)
             elif do == "official":
                 signer_form = SignerForm(request.POST, organisation=discussion.organiser)
                 if not signer_form.is_valid():
@@ -409,6 +411,7 @@ def final_manage(request, pk: int):
             "final": final,
             "busy": busy,
             "conclusions_form": conclusions_form,
+            "unanswered": services.unanswered_questions(discussion),
             "signer_form": SignerForm(
                 organisation=discussion.organiser,
                 initial={
