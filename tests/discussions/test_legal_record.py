@@ -333,3 +333,21 @@ def test_unanswered_questions_block_the_conclusion_unless_listed_by_decision(
     client.force_login(expert)  # the question is still on the experts' desk
     desk = client.get("/discussions/questions/").content.decode()
     assert "Когда начнётся стройка?" in desk
+
+
+# --- 6. expert answers in the protocol ---------------------------------------------------------
+
+
+def test_expert_answers_appear_in_the_protocol(
+    client, closed, organiser, expert, django_capture_on_commit_callbacks
+):
+    client.force_login(expert)
+    client.post(
+        f"/discussions/{closed.pk}/proposals/2/answer/", {"text": "Стройка начнётся в 2027 году."}
+    )
+    client.force_login(organiser)
+    doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
+    data = json.loads(doc.json.open("rb").read())
+    question = data["proposals_from_others"][0]
+    assert question["number"] == 2
+    assert question["answer"] == "Стройка начнётся в 2027 году."

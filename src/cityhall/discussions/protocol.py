@@ -125,6 +125,7 @@ PROPOSAL_FIELDS = (
     "participant__number",
     "participant__is_legal_entity",
     "participant__full_name",
+    "answer__text",
 )
 
 
@@ -150,6 +151,7 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
         participant_number,
         is_legal_entity,
         full_name,
+        answer_text,
     ) in qs.iterator(chunk_size=CHUNK):
         yield {
             "number": number,
@@ -167,6 +169,7 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
             "recommendation": recommendation,
             "recommendation_reason": recommendation_reason,
             "same_as": same_as,
+            "answer": answer_text or "",  # the expert's answer to a question
         }
 
 
@@ -261,6 +264,8 @@ def _proposal_block(pdf: DocumentPdf, row: dict[str, Any], with_recommendation: 
     )
     pdf.lines(line, style="B", size=9, height=4.5)
     pdf.lines(row["text"], size=9, height=4.5)
+    if row["answer"]:
+        pdf.lines(f"Ответ эксперта: {row['answer']}", size=9, height=4.5)
     if row["hidden_on_site"]:
         pdf.lines(
             f"Скрыто на сайте модератором: {row['hidden_on_site']}.", style="B", size=9, height=4.5
