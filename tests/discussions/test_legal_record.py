@@ -320,7 +320,7 @@ def test_unanswered_questions_block_the_conclusion_unless_listed_by_decision(
     response = client.post(
         f"/discussions/manage/{closed.pk}/final/", {"do": "generate_conclusion"}, follow=True
     )
-    assert "1 questions have no answer yet" in response.content.decode()
+    assert "1 question has no answer yet: answer it" in response.content.decode()
     assert not FinalDocument.objects.filter(discussion=closed, kind="conclusion").exists()
     client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "list_unanswered"})
     decision = AuditRecord.objects.get(action="discussions.unanswered_questions_listed")
@@ -333,6 +333,46 @@ def test_unanswered_questions_block_the_conclusion_unless_listed_by_decision(
     client.force_login(expert)  # the question is still on the experts' desk
     desk = client.get("/discussions/questions/").content.decode()
     assert "Когда начнётся стройка?" in desk
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "ru",
+            [
+                "Ответственное должностное лицо",
+                "Должность ответственного должностного лица",
+                "1 вопрос пока без ответа: ответьте на него",
+                "1 вопрос пока без ответа.",
+                "Указать их в заключении как оставшиеся без ответа",
+            ],
+        ),
+        (
+            "tt",
+            [
+                "Җаваплы вазыйфаи зат",
+                "Җаваплы вазыйфаи затның вазыйфасы",
+                "1 сорауга әлегә җавап юк: аларга җавап бирегез",
+                "1 сорауга әлегә җавап юк.",
+                "Аларны бәяләмәдә җавапсыз калган дип күрсәтергә",
+            ],
+        ),
+    ],
+)
+def test_the_signer_and_unanswered_questions_are_told_in_russian_and_tatar(
+    client, closed, organiser, language, expected, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    _to_conclusion(client, closed, django_capture_on_commit_callbacks)
+    page = client.post(
+        f"/discussions/manage/{closed.pk}/final/",
+        {"do": "generate_conclusion"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    for text in expected:
+        assert text in page
 
 
 # --- 6. expert answers in the protocol ---------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cityhall.core import audit, jobs
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
@@ -55,9 +56,12 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
         unanswered = unanswered_questions(discussion)
         if unanswered and not discussion.lists_unanswered_questions:
             raise Conflict(
-                _(
+                ngettext(
+                    "%(n)s question has no answer yet: answer it, or decide to list it in the "
+                    "conclusion as unanswered.",
                     "%(n)s questions have no answer yet: answer them, or decide to list them in "
-                    "the conclusion as unanswered."
+                    "the conclusion as unanswered.",
+                    len(unanswered),
                 )
                 % {"n": len(unanswered)},
                 code="questions_unanswered",
