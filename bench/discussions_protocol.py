@@ -112,6 +112,7 @@ def load(count: int) -> None:
         document_type=doc_type,
         organiser=council,
         responsible_official=official,
+        responsible_official_position="Председатель комиссии",
         status=Status.PROPOSALS_CLOSED,
         notice_date=(now - dt.timedelta(days=30)).date(),
         exposition_start=now - dt.timedelta(days=20),

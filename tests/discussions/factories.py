@@ -112,3 +112,7 @@ def verified_person(
         verified_at=timezone.now(),
     )
     return user
+
+
+#: Where the tests' notices are published (announcing requires naming it).
+NOTICE_SOURCE = "Официальный вестник города № 48, https://city.example/notices/48"

@@ -57,7 +57,7 @@ def test_dates_accepted_iff_within_bounds(
         and length >= min_len
         and (extra_len is None or length <= min_len + extra_len)
         and start <= deadline
-        and deadline.date() <= end
+        and deadline.date() == end  # accepted throughout the exposition (issue 20.2)
         and conclusion > end
         and (max_to_conclusion is None or (conclusion - notice).days <= max_to_conclusion)
     )

@@ -14,7 +14,7 @@ from cityhall.core.models import AuditRecord
 from cityhall.discussions import services, tasks
 from cityhall.discussions.models import Discussion, Status, StatusChange
 
-from .factories import DiscussionFactory, DocumentTypeFactory
+from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,9 @@ def test_form_shows_field_errors(client, organiser, council, general_plan):
 def test_only_the_organiser_moves_the_discussion(council, outsider, city):
     draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
     with pytest.raises(Forbidden):
-        services.transition(discussion=draft, to=Status.ANNOUNCED, actor=outsider)
+        services.transition(
+            discussion=draft, to=Status.ANNOUNCED, actor=outsider, notice_source=NOTICE_SOURCE
+        )
 
 
 def test_disallowed_move_is_refused_with_the_reason(council, organiser):
@@ -149,7 +151,9 @@ def test_cancel_needs_a_reason_and_is_recorded(client, council, organiser):
 
 def test_announce_then_scheduler_opens_and_closes_on_time(council, organiser):
     draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
-    services.transition(discussion=draft, to=Status.ANNOUNCED, actor=organiser)
+    services.transition(
+        discussion=draft, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+    )
     services.add_document_version(
         actor=organiser,
         discussion=draft,

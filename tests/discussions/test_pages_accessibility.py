@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cityhall.discussions import services
-from cityhall.discussions.models import Proposal
+from cityhall.discussions.models import Discussion, Proposal, Status
 from tests.browser.support import assert_accessible, sign_in
 
-from .factories import verified_person
+from .factories import DiscussionFactory, verified_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +66,27 @@ def test_submitting_works_without_javascript(new_context, client, live_server, b
     tab.get_by_role("button", name="Submit").click()
     assert "Registered as No. 4" in tab.content()
     assert Proposal.objects.filter(discussion=busy, number=4, text="Без JavaScript").exists()
+
+
+def test_the_legal_record_staff_pages_pass_axe(
+    new_context, client, live_server, busy, council, organiser, moderator
+):
+    """Issue 20's staff forms: announcing with the notice's official source, choosing the
+    responsible official with their position, and a hidden text shown to a moderator."""
+    draft = DiscussionFactory(organiser=council, status=Status.DRAFT)
+    Discussion.objects.filter(pk=busy.pk).update(status=Status.PROPOSALS_CLOSED)
+    context = new_context()
+    sign_in(context, client, organiser, live_server)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/discussions/manage/{draft.pk}/")
+    assert tab.get_by_label("Where the notice is published").count() == 1
+    assert_accessible(tab)
+    tab.goto(f"{live_server.url}/discussions/manage/{busy.pk}/final/")
+    assert tab.get_by_label("Position of the responsible official").count() == 1
+    assert_accessible(tab)
+    context = new_context()
+    sign_in(context, client, moderator, live_server)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/discussions/{busy.pk}/proposals/3/")
+    assert "Оскорбление" in tab.content()
+    assert_accessible(tab)

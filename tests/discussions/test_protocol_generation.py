@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(discussion, organiser, resident, outsider, west_home):
     discussion.responsible_official = organiser
+    discussion.responsible_official_position = "Председатель комиссии"
     discussion.open_to_all_verified = True
     discussion.save()
     services.submit_proposal(discussion=discussion, author=resident, text="Сохранить сквер")
@@ -114,6 +115,8 @@ def test_recommendations_bulk_grouped_and_conclusion(
         f"/discussions/manage/{closed.pk}/final/",
         {"do": "conclusions", "conclusions": "Проект рекомендовать к утверждению."},
     )
+    # Question № 4 is unanswered: the organiser decides to list it as such (issue 20.5).
+    client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "list_unanswered"})
     conclusion = _generate(client, closed, "conclusion", django_capture_on_commit_callbacks)
     data = json.loads(conclusion.json.open("rb").read())
     assert (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cityhall.discussions import services, tasks
 from cityhall.discussions.models import Discussion, Status, Subscription
 
-from .factories import DiscussionFactory, DocumentTypeFactory
+from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,9 @@ def test_subscribe_announce_and_unsubscribe(
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(discussion=draft, to=Status.ANNOUNCED, actor=organiser)
+        services.transition(
+            discussion=draft, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+        )
     assert sorted(m.to[0] for m in mail.outbox) == ["topic@example.org", "west@example.org"]
     sub = Subscription.objects.get(email="west@example.org")
     message = next(m for m in mail.outbox if m.to == ["west@example.org"])

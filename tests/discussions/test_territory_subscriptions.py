@@ -11,7 +11,7 @@ from cityhall.discussions import services
 from cityhall.discussions.models import Status, Subscription
 from tests.geo.factories import box
 
-from .factories import DiscussionFactory, DocumentTypeFactory
+from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,12 @@ def _announce(drafts, organiser, capture) -> dict[str, list[str]]:
     for key, discussion in drafts.items():
         mail.outbox.clear()
         with capture(execute=True):
-            services.transition(discussion=discussion, to=Status.ANNOUNCED, actor=organiser)
+            services.transition(
+                discussion=discussion,
+                to=Status.ANNOUNCED,
+                actor=organiser,
+                notice_source=NOTICE_SOURCE,
+            )
         told[key] = sorted(m.to[0] for m in mail.outbox)
     return told
 
@@ -126,7 +131,9 @@ def test_bad_territory_is_refused_with_the_reason(client, city, west_home):
 
 def test_feeds_by_address_point_and_suburb(client, city, west_home, drafts, organiser):
     for discussion in drafts.values():
-        services.transition(discussion=discussion, to=Status.ANNOUNCED, actor=organiser)
+        services.transition(
+            discussion=discussion, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+        )
 
     def titles(query: str, kind: str = "rss") -> set[str]:
         response = client.get(f"/discussions/feed/{kind}/?{query}")
@@ -154,7 +161,9 @@ def test_list_filters_by_address_and_links_the_matching_feeds(
     client, city, west_home, drafts, organiser
 ):
     for discussion in drafts.values():
-        services.transition(discussion=discussion, to=Status.ANNOUNCED, actor=organiser)
+        services.transition(
+            discussion=discussion, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+        )
     page = client.get("/discussions/", {"address": "Западная 1"}).content.decode()
     assert "Сквер у дома" in page and "Северный угол" not in page
     assert "/discussions/feed/rss/?lat=55.78&amp;lon=49.05" in page

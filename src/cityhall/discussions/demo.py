@@ -62,6 +62,9 @@ PDF = (
 )
 
 
+NOTICE_SOURCE = "Официальный портал правовой информации города, https://kzn.example/notices"
+
+
 def _aware(day: dt.date, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
@@ -92,6 +95,11 @@ def _force_status(discussion: Discussion, path: list[str], organiser: User) -> N
     """Walk a past discussion through its stages as history (dates already in the past)."""
     previous = discussion.status
     for status in path:
+        if status == Status.ANNOUNCED:
+            Discussion.objects.filter(pk=discussion.pk).update(
+                notice_published_at=_aware(discussion.notice_date, 10),
+                notice_source=NOTICE_SOURCE,
+            )
         StatusChange.objects.create(
             discussion=discussion,
             from_status=previous,
@@ -245,19 +253,25 @@ def load(stdout) -> list[DemoLogin]:
             document_type=types[code],
             title=title,
             responsible_official=organiser,
+            responsible_official_position="Начальник управления градостроительной деятельности",
             districts=extra.pop("districts", districts),
             exposition_place="г. Казань, ул. Баумана, д. 5, выставочный зал",
-            **_plan(today, offset),
+            **_plan(today, max(offset, 9)),
             **extra,
         )
-        Discussion.objects.filter(pk=discussion.pk).update(number=f"{PREFIX}{n:02d}")
-        discussion.number = f"{PREFIX}{n:02d}"
+        # A past discussion is planned as if today, then its dates are set as history.
+        number = f"{PREFIX}{n:02d}"
+        Discussion.objects.filter(pk=discussion.pk).update(number=number, **_plan(today, offset))
+        for name, value in {"number": number, **_plan(today, offset)}.items():
+            setattr(discussion, name, value)
         return discussion
 
     # In preparation and announced.
     make(1, "special_permit", "Условно разрешённый вид: магазин на ул. Чистопольской", 20)
     announced = make(2, "deviation_permit", "Отклонение от параметров: дом на ул. С. Хакима", 9)
-    services.transition(discussion=announced, to=Status.ANNOUNCED, actor=organiser)
+    services.transition(
+        discussion=announced, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+    )
 
     # Open now: the general plan, for the whole city — every verified demo resident may join.
     general = make(
@@ -301,8 +315,10 @@ def load(stdout) -> list[DemoLogin]:
     _through_conclusion(archived, organiser)
     services.transition(discussion=archived, to=Status.ARCHIVED, actor=organiser)
 
-    cancelled = make(8, "special_permit", "Условно разрешённый вид: автомойка на Гаврилова", 15)
-    services.transition(discussion=cancelled, to=Status.ANNOUNCED, actor=organiser)
+    cancelled = make(8, "special_permit", "Условно разрешённый вид: автомойка на Гаврилова", 10)
+    services.transition(
+        discussion=cancelled, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
+    )
     services.transition(
         discussion=cancelled,
         to=Status.CANCELLED,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.accounts.models import Role
 from cityhall.geo.models import District, Suburb
 
 from .models import (
@@ -138,6 +140,28 @@ class InitiationForm(forms.ModelForm):
         ]
 
 
+def officials(organisation=None):
+    """Who may be chosen as the responsible official: staff who may sign for an organiser
+    (the service checks the discussion's own organiser)."""
+    qs = get_user_model().objects.filter(memberships__role__in=(Role.ORGANISER, Role.ADMINISTRATOR))
+    if organisation is not None:
+        qs = qs.filter(memberships__organisation=organisation)
+    return qs.distinct().order_by("last_name", "first_name", "username")
+
+
+class SignerForm(forms.Form):
+    responsible_official = forms.ModelChoiceField(
+        label=_("Responsible official"), queryset=get_user_model().objects.none()
+    )
+    responsible_official_position = forms.CharField(
+        label=_("Position of the responsible official"), max_length=300
+    )
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_official"].queryset = officials(organisation)
+
+
 class DiscussionForm(forms.ModelForm):
     territory_geojson = forms.CharField(
         label=_("Territory (GeoJSON polygon, optional)"), required=False, widget=forms.Textarea
@@ -152,6 +176,7 @@ class DiscussionForm(forms.ModelForm):
             "document_type",
             "organiser",
             "responsible_official",
+            "responsible_official_position",
             "with_meeting",
             "exposition_place",
             "districts",
@@ -175,6 +200,12 @@ class DiscussionForm(forms.ModelForm):
             "exposition_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "proposal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_official"].queryset = officials(
+            self.instance.organiser if self.instance.organiser_id else None
+        )
 
     def clean_territory_geojson(self):
         text = self.cleaned_data.get("territory_geojson", "").strip()

@@ -92,7 +92,14 @@ def _header(discussion: Discussion) -> dict[str, Any]:
         "document_type": discussion.document_type.name,
         "organiser": discussion.organiser.name,
         "responsible_official": str(official) if official else "",
-        "notice_date": _d(discussion.notice_date),
+        "responsible_official_position": discussion.responsible_official_position,
+        # The notice as really published (the announce transition's record), never a typed date.
+        "notice_date": _d(
+            timezone.localtime(discussion.notice_published_at).date()
+            if discussion.notice_published_at
+            else discussion.notice_date
+        ),
+        "notice_source": discussion.notice_source,
         "exposition_start": _d(discussion.exposition_start),
         "exposition_end": _d(discussion.exposition_end),
         "exposition_place": discussion.exposition_place,
@@ -118,6 +125,7 @@ PROPOSAL_FIELDS = (
     "participant__number",
     "participant__is_legal_entity",
     "participant__full_name",
+    "answer__text",
 )
 
 
@@ -143,6 +151,7 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
         participant_number,
         is_legal_entity,
         full_name,
+        answer_text,
     ) in qs.iterator(chunk_size=CHUNK):
         yield {
             "number": number,
@@ -151,14 +160,16 @@ def _proposal_rows(discussion: Discussion, **filters: Any) -> Iterator[dict[str,
             "channel": channel,
             "participant": full_name if is_legal_entity else f"Участник № {participant_number}",
             "from_territory": from_territory,
-            "text": (
-                f"[скрыто модератором: {REASON_LABEL.get(hidden_reason, '')}]"
-                if visibility == hidden_value
-                else text
+            # The law registers every proposal: moderation hides a text from the public pages
+            # only, the record keeps it in full and says that (and why) it is hidden there.
+            "text": text,
+            "hidden_on_site": (
+                REASON_LABEL.get(hidden_reason, "") if visibility == hidden_value else ""
             ),
             "recommendation": recommendation,
             "recommendation_reason": recommendation_reason,
             "same_as": same_as,
+            "answer": answer_text or "",  # the expert's answer to a question
         }
 
 
@@ -253,6 +264,12 @@ def _proposal_block(pdf: DocumentPdf, row: dict[str, Any], with_recommendation: 
     )
     pdf.lines(line, style="B", size=9, height=4.5)
     pdf.lines(row["text"], size=9, height=4.5)
+    if row["answer"]:
+        pdf.lines(f"Ответ эксперта: {row['answer']}", size=9, height=4.5)
+    if row["hidden_on_site"]:
+        pdf.lines(
+            f"Скрыто на сайте модератором: {row['hidden_on_site']}.", style="B", size=9, height=4.5
+        )
     if with_recommendation:
         same = f" (аналогично № {row['same_as']})" if row["same_as"] else ""
         pdf.lines(
@@ -280,6 +297,13 @@ def _counts(discussion: Discussion) -> dict[str, int]:
     }
 
 
+def _signer(header: dict[str, Any]) -> str:
+    """The signer as printed: the responsible official's position and name."""
+    return ", ".join(
+        p for p in (header["responsible_official_position"], header["responsible_official"]) if p
+    )
+
+
 def _write_protocol(
     discussion: Discussion, doc: FinalDocument, pdf_path: str, json_path: str, tick
 ) -> None:
@@ -296,7 +320,8 @@ def _write_protocol(
         ("Проект", "title"),
         ("Вид документа", "document_type"),
         ("Организатор", "organiser"),
-        ("Оповещение о начале общественных обсуждений", "notice_date"),
+        ("Оповещение о начале общественных обсуждений опубликовано", "notice_date"),
+        ("Официальный источник опубликования оповещения", "notice_source"),
         ("Экспозиция проекта: начало", "exposition_start"),
         ("Экспозиция проекта: окончание", "exposition_end"),
         ("Место проведения экспозиции", "exposition_place"),
@@ -331,7 +356,7 @@ def _write_protocol(
         "Перечень участников с идентификационными сведениями прилагается к протоколу и не "
         "подлежит опубликованию."
     )
-    pdf.pair("Протокол подписал", header["responsible_official"])
+    pdf.pair("Протокол подписал", _signer(header))
     pdf.output(pdf_path)
 
 
@@ -350,6 +375,13 @@ def _write_conclusion(
             "json_sha256": protocol.json_sha256,
         },
         conclusions=discussion.conclusions,
+        unanswered_questions=list(
+            Proposal.objects.filter(
+                discussion=discussion, kind=Proposal.Kind.QUESTION, answer__isnull=True
+            )
+            .order_by("number")
+            .values_list("number", flat=True)
+        ),
     )
     pdf = DocumentPdf(
         "Заключение о результатах общественных обсуждений",
@@ -380,10 +412,13 @@ def _write_conclusion(
     )
     with open(json_path, "w", encoding="utf-8") as handle:
         _JsonWriter(handle).dump(header, parts)
+    if header["unanswered_questions"]:
+        pdf.heading("Вопросы, оставшиеся без ответа", 12)
+        pdf.para(", ".join(f"№ {n}" for n in header["unanswered_questions"]))
     pdf.heading("Выводы по результатам общественных обсуждений", 12)
     pdf.para(discussion.conclusions)
     pdf.ln(3)
-    pdf.pair("Заключение подписал", header["responsible_official"])
+    pdf.pair("Заключение подписал", _signer(header))
     pdf.output(pdf_path)
 
 

@@ -93,6 +93,10 @@ class Discussion(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("responsible official"),
+        help_text=_("An official of the organiser who signs the protocol and the conclusion."),
+    )
+    responsible_official_position = models.CharField(
+        _("position of the responsible official"), max_length=300, blank=True
     )
     with_meeting = models.BooleanField(_("public hearing with a meeting"), default=False)
     exposition_place = models.CharField(_("exposition place"), max_length=300, blank=True)
@@ -114,7 +118,22 @@ class Discussion(TimeStampedModel):
     )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
-    notice_date = models.DateField(_("notice date"))
+    notice_date = models.DateField(
+        _("notice date"),
+        help_text=_("Planned while in draft; on announcing it becomes the date of publication."),
+    )
+    # The legal record of the notice (art. 5.1 p. 8): when and where it was really published,
+    # recorded by the announce transition; the legal terms count from here, never a typed date.
+    notice_published_at = models.DateTimeField(
+        _("notice published at"), null=True, blank=True, editable=False
+    )
+    notice_source = models.CharField(
+        _("official source of the notice"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("The official publication and its issue or URL, e.g. a gazette number."),
+    )
     exposition_start = models.DateTimeField(_("exposition opens"))
     exposition_end = models.DateField(_("exposition ends"))
     proposal_deadline = models.DateTimeField(_("proposal deadline"))
@@ -130,6 +149,11 @@ class Discussion(TimeStampedModel):
         blank=True, editable=False, help_text="number, title, description, case-folded"
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The organiser's audited decision to publish the conclusion listing unanswered questions
+    # as unanswered (otherwise unanswered questions block it).
+    lists_unanswered_questions = models.BooleanField(
+        _("unanswered questions are listed in the conclusion"), default=False, editable=False
+    )
     initiation = models.OneToOneField(
         "InitiationRequest",
         on_delete=models.SET_NULL,

@@ -332,8 +332,7 @@ def questions_awaiting_answer(*, limit: int = 100) -> list[Proposal]:
             kind=Proposal.Kind.QUESTION,
             answer__isnull=True,
             visibility=Proposal.Visibility.VISIBLE,
-            discussion__status__in=[Status.EXPOSITION_OPEN, Status.PROPOSALS_CLOSED],
-        )
+        )  # at every stage: an unanswered question never leaves the desk (issue 20.5)
         .select_related("discussion", "participant")
         .order_by("registered_at", "id")[:limit]
     )

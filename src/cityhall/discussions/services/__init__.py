@@ -19,7 +19,13 @@ writing ``services.submit_proposal(...)``. The modules import each other (never 
 """
 
 from .answers import answer_question, set_recommendation
-from .final_documents import request_final_document, save_conclusions, sign_final_document
+from .final_documents import (
+    list_unanswered_in_conclusion,
+    request_final_document,
+    save_conclusions,
+    sign_final_document,
+    unanswered_questions,
+)
 from .initiation import decide_initiation, request_initiation
 from .lifecycle import (
     ALLOWED,
@@ -74,7 +80,9 @@ __all__ = [
     "record_meeting",
     "register_offline_proposal",
     "remind_conclusion",
+    "list_unanswered_in_conclusion",
     "request_final_document",
+    "unanswered_questions",
     "request_initiation",
     "run_scheduled_transitions",
     "save_conclusions",

@@ -11,15 +11,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cityhall.core import audit, jobs
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
 from ..models import Discussion, FinalDocument, Proposal, Status
-from .lifecycle import require_organiser, transition
+from .lifecycle import check_responsible_official, require_organiser, transition
 
 __all__ = [
     "final_number",
+    "list_unanswered_in_conclusion",
+    "unanswered_questions",
     "request_final_document",
     "save_conclusions",
     "sign_final_document",
@@ -29,6 +32,12 @@ __all__ = [
 def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> FinalDocument:
     """Start (or restart) generating the protocol or conclusion in the background."""
     require_organiser(actor, discussion.organiser)
+    check_responsible_official(
+        discussion.responsible_official,
+        discussion.responsible_official_position,
+        discussion.organiser,
+        required=True,
+    )
     if kind == FinalDocument.Kind.PROTOCOL and discussion.status != Status.PROPOSALS_CLOSED:
         raise Conflict(_("The protocol is drafted after proposals close."))
     if kind == FinalDocument.Kind.CONCLUSION:
@@ -43,6 +52,19 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
             raise Conflict(
                 _("%(n)s proposals have no recommendation yet.") % {"n": pending},
                 code="recommendations_missing",
+            )
+        unanswered = unanswered_questions(discussion)
+        if unanswered and not discussion.lists_unanswered_questions:
+            raise Conflict(
+                ngettext(
+                    "%(n)s question has no answer yet: answer it, or decide to list it in the "
+                    "conclusion as unanswered.",
+                    "%(n)s questions have no answer yet: answer them, or decide to list them in "
+                    "the conclusion as unanswered.",
+                    len(unanswered),
+                )
+                % {"n": len(unanswered)},
+                code="questions_unanswered",
             )
         if not discussion.conclusions.strip():
             raise InvalidInput(fields={"conclusions": [_("Write the conclusions first.")]})
@@ -59,6 +81,38 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
         audit.record(actor=actor, action=f"discussions.{kind}_requested", target=discussion)
         jobs.enqueue_on_commit("discussions.generate_final_document", doc.pk, delay=0)
     return doc
+
+
+def unanswered_questions(discussion: Discussion) -> list[int]:
+    """The numbers of the discussion's questions without an expert's answer."""
+    return list(
+        Proposal.objects.filter(
+            discussion=discussion, kind=Proposal.Kind.QUESTION, answer__isnull=True
+        )
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
+def list_unanswered_in_conclusion(*, actor: Any, discussion: Discussion) -> Discussion:
+    """The organiser decides to publish the conclusion listing the unanswered questions as
+    unanswered (audited with their numbers); they stay on the experts' desk."""
+    require_organiser(actor, discussion.organiser)
+    if discussion.status != Status.PROTOCOL_SIGNED:
+        raise Conflict(_("This is decided while the conclusion is prepared."))
+    with transaction.atomic():
+        locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+        numbers = unanswered_questions(locked)
+        locked.lists_unanswered_questions = True
+        locked.save(update_fields=["lists_unanswered_questions", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="discussions.unanswered_questions_listed",
+            target=locked,
+            after={"numbers": numbers if len(numbers) <= 200 else f"{len(numbers)} questions"},
+        )
+    discussion.lists_unanswered_questions = True
+    return locked
 
 
 def final_number(discussion: Discussion, kind: str) -> str:
@@ -88,7 +142,13 @@ def sign_final_document(*, actor: Any, document: FinalDocument) -> FinalDocument
     """The responsible official signs the generated document in the system: the audit record
     binds their name to the SHA-256 of both files; then the discussion moves on."""
     discussion = document.discussion
-    if discussion.responsible_official_id and actor.pk != discussion.responsible_official_id:
+    check_responsible_official(
+        discussion.responsible_official,
+        discussion.responsible_official_position,
+        discussion.organiser,
+        required=True,
+    )
+    if actor.pk != discussion.responsible_official_id:
         raise Forbidden(
             _("Only the responsible official signs the %(what)s.")
             % {"what": document.get_kind_display().lower()}

@@ -41,6 +41,8 @@ __all__ = [
     "DATE_FIELDS",
     "EDITABLE_FIELDS",
     "ORGANISER_ROLES",
+    "SIGNER_FIELDS",
+    "check_responsible_official",
     "create_discussion",
     "local_date",
     "require_organiser",
@@ -79,6 +81,8 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 
 ORGANISER_ROLES = (Role.ORGANISER, Role.ADMINISTRATOR)
+#: What announcing records: the real moment and place of the notice's publication.
+NOTICE_FIELDS = ["notice_published_at", "notice_date", "notice_source"]
 
 
 EDITABLE_FIELDS = (
@@ -100,7 +104,10 @@ EDITABLE_FIELDS = (
     "conclusion_due",
     "territory",
     "responsible_official",
+    "responsible_official_position",
 )
+#: What may still change once proposals are closed: who signs the protocol and the conclusion.
+SIGNER_FIELDS = ("responsible_official", "responsible_official_position")
 DATE_FIELDS = (
     "notice_date",
     "exposition_start",
@@ -129,12 +136,17 @@ def validate_dates(
     exposition_end: dt.date,
     proposal_deadline: dt.datetime,
     conclusion_due: dt.date,
+    today: dt.date | None = None,
 ) -> None:
     """Check the discussion's dates against its document type's legal bounds.
 
+    ``today`` is given while the notice is not yet published: a notice cannot be published in
+    the past, so the terms count from today at the earliest (a typed date never backdates it).
     Raises :class:`InvalidInput` with a message on each offending field.
     """
     errors: dict[str, list[str]] = {}
+    if today is not None and notice_date < today:
+        notice_date = today
     start_day = local_date(exposition_start)
     earliest_start = _days_after(document_type, notice_date, document_type.min_notice_days)
     if start_day < earliest_start:
@@ -168,6 +180,14 @@ def validate_dates(
         errors.setdefault("proposal_deadline", []).append(
             _("Proposals are accepted during the exposition: the deadline must fall within it.")
         )
+    elif deadline_day < exposition_end:
+        errors.setdefault("proposal_deadline", []).append(
+            _(
+                "Proposals are accepted throughout the exposition: the deadline falls on its "
+                "last day, %(date)s."
+            )
+            % {"date": fmt_local(exposition_end)}
+        )
     if conclusion_due <= exposition_end:
         errors.setdefault("conclusion_due", []).append(
             _("The conclusion is due after the exposition ends.")
@@ -186,6 +206,29 @@ def validate_dates(
                     "date": fmt_local(latest),
                 }
             )
+    if errors:
+        raise InvalidInput(fields=errors)
+
+
+def check_responsible_official(
+    official: Any, position: str, organiser: Organisation, *, required: bool = False
+) -> None:
+    """The responsible official is an official of the organiser who may sign for it (an
+    organiser or administrator there), named with their position."""
+    errors: dict[str, list[str]] = {}
+    if official is None:
+        if required:
+            errors["responsible_official"] = [
+                _("Choose the responsible official who signs the protocol and the conclusion.")
+            ]
+    elif not has_role(official, ORGANISER_ROLES, organiser):
+        errors["responsible_official"] = [
+            _("The responsible official must be an official of the organiser who may sign for it.")
+        ]
+    elif not (position or "").strip():
+        errors["responsible_official_position"] = [
+            _("Give the position of the responsible official, as printed under the signature.")
+        ]
     if errors:
         raise InvalidInput(fields=errors)
 
@@ -229,10 +272,16 @@ def create_discussion(
         exposition_end=exposition_end,
         proposal_deadline=proposal_deadline,
         conclusion_due=conclusion_due,
+        today=timezone.localdate(),
     )
     unknown = set(options) - set(EDITABLE_FIELDS) - {"initiation"}
     if unknown:
         raise TypeError(f"unknown discussion fields: {sorted(unknown)}")
+    check_responsible_official(
+        options.get("responsible_official"),
+        options.get("responsible_official_position", ""),
+        organiser,
+    )
     with transaction.atomic():
         year = notice_date.year
         number = f"{year}-{next_value(f'discussions.discussion.{year}'):04d}"
@@ -285,16 +334,40 @@ def update_discussion(
                 )
                 % {"theirs": discussion.version, "yours": expected_version}
             )
-        if discussion.status not in (Status.DRAFT, Status.ANNOUNCED):
+        signer_only = set(changes) <= set(SIGNER_FIELDS) and discussion.status in (
+            Status.PROPOSALS_CLOSED,
+            Status.PROTOCOL_SIGNED,
+        )
+        if discussion.status not in (Status.DRAFT, Status.ANNOUNCED) and not signer_only:
             raise Conflict(_("The discussion can no longer be edited at this stage."))
+        published = discussion.notice_published_at is not None
+        if (
+            published
+            and "notice_date" in changes
+            and changes["notice_date"] != (discussion.notice_date)
+        ):
+            raise InvalidInput(
+                fields={
+                    "notice_date": [
+                        _("The notice is published; its date is the day of publication.")
+                    ]
+                }
+            )
         fields = [f for f in changes if f != "districts"]
         before = audit.snapshot(discussion, fields + ["version"])
         for name in fields:
             setattr(discussion, name, changes[name])
-        validate_dates(
-            document_type=discussion.document_type,
-            **{name: getattr(discussion, name) for name in DATE_FIELDS},
+        check_responsible_official(
+            discussion.responsible_official,
+            discussion.responsible_official_position,
+            discussion.organiser,
         )
+        if not signer_only:  # once proposals close, only who signs may change
+            validate_dates(
+                document_type=discussion.document_type,
+                **{name: getattr(discussion, name) for name in DATE_FIELDS},
+                today=None if published else timezone.localdate(),
+            )
         if "territory" in changes:
             for key, value in _territory_bbox(changes["territory"]).items():
                 setattr(discussion, key, value)
@@ -317,12 +390,37 @@ def update_discussion(
 # --- the workflow ------------------------------------------------------------------------------
 
 
-def _guard(discussion: Discussion, to: str, now: dt.datetime, reason: str) -> str | None:
+def _announce_problem(discussion: Discussion, now: dt.datetime, notice_source: str) -> str | None:
+    """Why the notice cannot be published now: the legal terms count from this moment."""
+    if not notice_source.strip():
+        return _(
+            "Name the official source where the notice is published (the publication and its "
+            "issue or URL)."
+        )
+    if now >= discussion.exposition_start:
+        return _("The exposition date has passed; correct the dates before announcing.")
+    try:
+        validate_dates(
+            document_type=discussion.document_type,
+            **{name: getattr(discussion, name) for name in DATE_FIELDS if name != "notice_date"},
+            notice_date=local_date(now),
+        )
+    except InvalidInput as exc:
+        problems = [str(m) for messages in exc.fields.values() for m in messages]
+        return _("Published today, the notice does not allow these dates: %(problems)s") % {
+            "problems": " ".join(problems)
+        }
+    return None
+
+
+def _guard(
+    discussion: Discussion, to: str, now: dt.datetime, reason: str, notice_source: str = ""
+) -> str | None:
     """Why the move is not possible now (None when it is)."""
     if to == Status.CANCELLED and not reason.strip():
         return _("Give the reason for cancelling the discussion.")
-    if to == Status.ANNOUNCED and now >= discussion.exposition_start:
-        return _("The exposition date has passed; correct the dates before announcing.")
+    if to == Status.ANNOUNCED:
+        return _announce_problem(discussion, now, notice_source)
     if to == Status.EXPOSITION_OPEN:
         if now < discussion.exposition_start:
             return _("The exposition opens on %(date)s; it cannot open earlier.") % {
@@ -354,12 +452,20 @@ def _guard(discussion: Discussion, to: str, now: dt.datetime, reason: str) -> st
 
 
 def transition(
-    *, discussion: Discussion, to: str, actor: Any, reason: str = "", now: dt.datetime | None = None
+    *,
+    discussion: Discussion,
+    to: str,
+    actor: Any,
+    reason: str = "",
+    notice_source: str = "",
+    now: dt.datetime | None = None,
 ) -> Discussion:
     """Move ``discussion`` to status ``to`` if :data:`ALLOWED` and the rules permit it now.
 
-    ``actor=None`` is the scheduler (on-time moves); a person must be the organiser. Writes the
-    status history, the audit record, and tells the participants.
+    ``actor=None`` is the scheduler (on-time moves); a person must be the organiser. Announcing
+    records the moment and the official source (``notice_source``) of the notice: the notice
+    date becomes the day it is really published. Writes the status history, the audit record,
+    and tells the participants.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -372,10 +478,11 @@ def transition(
                 _("A discussion cannot move from “%(from)s” to “%(to)s”.")
                 % {"from": Status(locked.status).label, "to": Status(to).label}
             )
-        problem = _guard(locked, to, now, reason)
+        problem = _guard(locked, to, now, reason, notice_source)
         if problem:
             raise Conflict(problem)
-        before = audit.snapshot(locked, ["status", "version"])
+        tracked = ["status", "version", *NOTICE_FIELDS]
+        before = audit.snapshot(locked, tracked)
         from_status = locked.status
         locked.status = to
         locked.version += 1
@@ -383,6 +490,11 @@ def transition(
         if to == Status.CANCELLED:
             locked.cancel_reason = reason.strip()
             update.append("cancel_reason")
+        if to == Status.ANNOUNCED:
+            locked.notice_published_at = now
+            locked.notice_date = local_date(now)
+            locked.notice_source = notice_source.strip()[:500]
+            update += NOTICE_FIELDS
         locked.save(update_fields=update)
         StatusChange.objects.create(
             discussion=locked,
@@ -397,7 +509,7 @@ def transition(
             action="discussions.status_changed",
             target=locked,
             before=before,
-            after=audit.snapshot(locked, ["status", "version"]),
+            after=audit.snapshot(locked, tracked),
             message=reason.strip() or allowed[to],
         )
         _after_commit_announce(locked, to)

@@ -97,6 +97,10 @@ def proposal_detail(request, pk: int, number: int):
             "flag_form": FlagForm() if request.user.is_authenticated else None,
             "answer_form": AnswerForm() if can_answer else None,
             "moderation_form": ModerationForm() if can_moderate else None,
+            # Moderation hides a text from the public only; staff can always read it.
+            "hidden_text": proposal.text
+            if can_moderate and proposal.visibility == Proposal.Visibility.HIDDEN
+            else None,
         },
     )
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from cityhall.accounts.models import Role
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role, organisations_where
-from cityhall.core.errors import DomainError, Forbidden
+from cityhall.core.errors import DomainError, Forbidden, InvalidInput
 
 from .. import selectors, services
 from ..forms import (
@@ -30,6 +30,7 @@ from ..forms import (
     ModerationForm,
     OfflineProposalForm,
     RecommendationForm,
+    SignerForm,
 )
 from ..importing import read_rows
 from ..models import (
@@ -175,6 +176,7 @@ def manage_transition(request, pk: int):
             to=request.POST.get("to", ""),
             actor=request.user,
             reason=request.POST.get("reason", ""),
+            notice_source=request.POST.get("notice_source", ""),
         )
     except (DomainError, ValueError) as exc:
         messages.error(request, str(getattr(exc, "message", exc)))
@@ -369,6 +371,18 @@ def final_manage(request, pk: int):
                     discussion=discussion,
                     text=conclusions_form.cleaned_data["conclusions"],
                 )
+            elif do == "list_unanswered":
+                services.list_unanswered_in_conclusion(actor=request.user, discussion=discussion)
+            elif do == "official":
+                signer_form = SignerForm(request.POST, organisation=discussion.organiser)
+                if not signer_form.is_valid():
+                    raise InvalidInput(fields=signer_form.errors)
+                services.update_discussion(
+                    actor=request.user,
+                    discussion_id=discussion.pk,
+                    expected_version=discussion.version,
+                    changes=signer_form.cleaned_data,
+                )
             elif do in ("generate_protocol", "generate_conclusion"):
                 services.request_final_document(
                     actor=request.user, discussion=discussion, kind=do.split("_", 1)[1]
@@ -397,6 +411,14 @@ def final_manage(request, pk: int):
             "final": final,
             "busy": busy,
             "conclusions_form": conclusions_form,
+            "unanswered": services.unanswered_questions(discussion),
+            "signer_form": SignerForm(
+                organisation=discussion.organiser,
+                initial={
+                    "responsible_official": discussion.responsible_official_id,
+                    "responsible_official_position": discussion.responsible_official_position,
+                },
+            ),
         },
     )
 
