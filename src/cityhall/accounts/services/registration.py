@@ -20,10 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
 
+from .. import throttle
 from ..models import ContactConfirmation, Membership, Organisation, Role, User
 from ..phones import normalise_phone
 
@@ -32,6 +34,8 @@ __all__ = [
     "CONFIRMATION_MAX_ATTEMPTS",
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
+    "TOO_MANY_REGISTRATIONS",
+    "TOO_MANY_SMS",
     "Contact",
     "code_hash",
     "confirm_contact",
@@ -45,6 +49,10 @@ CONFIRMATION_TTL = dt.timedelta(minutes=15)
 CONFIRMATION_MAX_ATTEMPTS = 5
 CONFIRMATION_RESEND_COOLDOWN = dt.timedelta(seconds=60)
 CONFIRMATION_EVENT = "accounts.confirmation_code"
+TOO_MANY_REGISTRATIONS = gettext_lazy(
+    "Too many registrations from your network. Try again in %(minutes)s minutes."
+)
+TOO_MANY_SMS = gettext_lazy("Too many codes asked for. Try again in %(minutes)s minutes.")
 
 
 @dataclass(frozen=True)
@@ -107,11 +115,14 @@ def register_person(
     organisation_name: str = "",
     inn: str = "",
     language: str = "ru",
+    client_address: str | None = None,
 ) -> User:
     """A resident (or a legal entity's representative) signs up with an e-mail or a phone.
 
     The account stays inactive until the code sent to that address is confirmed. A
     representative's organisation is created inactive and becomes active with the account.
+    From a client (``client_address``), registrations and SMS codes are rate-limited
+    (``throttle.REGISTRATION_BY_ADDRESS``, ``throttle.SMS_BY_ADDRESS``): ``TooManyRequests``.
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -164,6 +175,12 @@ def register_person(
         raise InvalidInput(fields=errors)
 
     assert parsed is not None
+    if client_address is not None:  # counted outside the transaction: a refusal must count
+        throttle.take_or_refuse(
+            throttle.REGISTRATION_BY_ADDRESS, client_address, message=TOO_MANY_REGISTRATIONS
+        )
+        if parsed.channel == ContactConfirmation.Channel.PHONE:
+            throttle.take_or_refuse(throttle.SMS_BY_ADDRESS, client_address, message=TOO_MANY_SMS)
     with transaction.atomic():
         user = User(
             username=unique_username(parsed.address),
@@ -233,10 +250,27 @@ def _pending_contact(user: User) -> Contact | None:
     return None
 
 
-def send_confirmation_code(*, user: User) -> ContactConfirmation:
+def _refuse_if_sent_recently(user: User, now: dt.datetime) -> None:
+    last = user.contact_confirmations.filter(
+        purpose=ContactConfirmation.Purpose.CONFIRM,
+        sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN,
+    )
+    last = last.order_by("-sent_at").first()
+    if last is not None:
+        wait = int((last.sent_at + CONFIRMATION_RESEND_COOLDOWN - now).total_seconds()) + 1
+        raise InvalidInput(
+            _("A code was sent a moment ago. You can ask for a new one in %(seconds)s s.")
+            % {"seconds": wait},
+            code="too_soon",
+        )
+
+
+def send_confirmation_code(*, user: User, client_address: str | None = None) -> ContactConfirmation:
     """Send a fresh 6-digit code to the person's unconfirmed e-mail (else phone).
 
     A new code replaces the previous one; a new one may be asked for only after the cooldown.
+    Asked for by a client (``client_address``), SMS codes count against
+    ``throttle.SMS_BY_ADDRESS`` (``TooManyRequests`` beyond it).
     """
     from cityhall.notifications.services import notify_address
 
@@ -244,20 +278,12 @@ def send_confirmation_code(*, user: User) -> ContactConfirmation:
     if contact is None:
         raise InvalidInput(_("This account's contacts are already confirmed."))
     now = timezone.now()
+    _refuse_if_sent_recently(user, now)  # before counting: a click too soon costs nothing
+    if client_address is not None and contact.channel == ContactConfirmation.Channel.PHONE:
+        throttle.take_or_refuse(throttle.SMS_BY_ADDRESS, client_address, message=TOO_MANY_SMS)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        last = user.contact_confirmations.filter(
-            purpose=ContactConfirmation.Purpose.CONFIRM,
-            sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN,
-        )
-        last = last.order_by("-sent_at").first()
-        if last is not None:
-            wait = int((last.sent_at + CONFIRMATION_RESEND_COOLDOWN - now).total_seconds()) + 1
-            raise InvalidInput(
-                _("A code was sent a moment ago. You can ask for a new one in %(seconds)s s.")
-                % {"seconds": wait},
-                code="too_soon",
-            )
+        _refuse_if_sent_recently(user, now)
         code = f"{secrets.randbelow(10**6):06d}"
         confirmation = ContactConfirmation.objects.create(
             user=user,

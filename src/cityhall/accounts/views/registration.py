@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cityhall.core.errors import DomainError
 
-from .. import services
+from .. import services, throttle
 from ..forms import ConfirmContactForm, RegistrationForm
 from ..models import User
 from .form_errors import form_status, show_domain_error
@@ -41,6 +41,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = RegistrationForm(request.POST or None)
+    status = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,14 +55,19 @@ def register(request: HttpRequest) -> HttpResponse:
                 organisation_name=data["organisation_name"],
                 inn=data["inn"],
                 language=(get_language() or "ru")[:2],
+                client_address=throttle.client_address(request),
             )
         except DomainError as exc:
             show_domain_error(form, exc)
+            status = exc.status if exc.status == 429 else None
         else:
             request.session[CONFIRMATION_SESSION_KEY] = user.pk
             return redirect("accounts:confirm")
     return render(
-        request, "accounts/register.html", {"form": form}, status=form_status(request, form)
+        request,
+        "accounts/register.html",
+        {"form": form},
+        status=status or form_status(request, form),
     )
 
 
@@ -80,6 +86,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     pending_id = request.session.get(CONFIRMATION_SESSION_KEY)
     pending = User.objects.filter(pk=pending_id, is_active=False).first() if pending_id else None
     form = ConfirmContactForm(request.POST or None, ask_contact=pending is None)
+    status = None
     if request.method == "POST" and form.is_valid():
         person = pending or _unconfirmed_by_contact(form.cleaned_data.get("contact", ""))
         if person is None:
@@ -88,9 +95,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
             )
         elif request.POST.get("action") == "resend":
             try:
-                services.send_confirmation_code(user=person)
+                services.send_confirmation_code(
+                    user=person, client_address=throttle.client_address(request)
+                )
             except DomainError as exc:
                 show_domain_error(form, exc)
+                status = exc.status if exc.status == 429 else None
             else:
                 request.session[CONFIRMATION_SESSION_KEY] = person.pk
                 messages.info(request, _("We have sent you a new code."))
@@ -114,5 +124,5 @@ def confirm(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/confirm.html",
         {"form": form, "sent_to": sent_to, "minutes": int(services.CONFIRMATION_TTL.seconds / 60)},
-        status=form_status(request, form),
+        status=status or form_status(request, form),
     )
