@@ -61,11 +61,12 @@ def sign_in_with_second_factor(client, user: User):
     """Sign ``client`` in as ``user`` with the second factor passed, as after the TOTP step
     (staff pages and the staff API refuse a session without it). Returns the device."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    from cityhall.accounts.models import Authenticator
+
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = Authenticator.objects.create(user=user, name="authenticator", confirmed=True)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cityhall.accounts.idle_sign_out.StaffIdleSignOutMiddleware",
     "cityhall.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -224,6 +225,11 @@ AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.EmailOrPhoneBackend"]
 OTP_TOTP_ISSUER = os.environ.get("CITYHALL_OTP_ISSUER", "cityhall")
 # Staff must pass a second factor (TOTP). Tests and the demo may relax it explicitly.
 STAFF_REQUIRE_OTP = env_bool("CITYHALL_STAFF_REQUIRE_OTP", True)
+# Authenticator secrets are stored encrypted (Fernet, ADR 0012): one key, or several separated
+# by commas (the first encrypts; all decrypt, for rotation). Unset: derived from SECRET_KEY.
+CITYHALL_TOTP_KEY = os.environ.get("CITYHALL_TOTP_KEY", "")
+# A staff member's session is signed out after this many minutes without a request.
+CITYHALL_STAFF_IDLE_MINUTES = int(os.environ.get("CITYHALL_STAFF_IDLE_MINUTES", "30"))
 # Trusted reverse proxies in front of the site: the client address for rate limits is then
 # taken from X-Forwarded-For, this many entries from the right (0: REMOTE_ADDR).
 CITYHALL_PROXY_HOPS = int(os.environ.get("CITYHALL_PROXY_HOPS", "0"))

@@ -7,10 +7,16 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.accounts import demo, selectors
-from cityhall.accounts.models import Membership, Organisation, Role, User, VerifiedIdentity
+from cityhall.accounts.models import (
+    Authenticator,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    VerifiedIdentity,
+)
 from cityhall.core.demo import DEMO_PASSWORD
 from cityhall.core.models import AuditRecord
 from tests.geo.factories import BuildingFactory
@@ -41,9 +47,9 @@ def test_demo_builds_the_city_organisations_and_people():
     for role in staff_roles:
         assert by_name[role].password == DEMO_PASSWORD
         assert by_name[role].note == f"TOTP: cityhall totp_code {role}"
-        assert TOTPDevice.objects.get(user__username=role).confirmed
+        assert Authenticator.objects.get(user__username=role).confirmed
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
+    assert admin.is_superuser and Authenticator.objects.filter(user=admin, confirmed=True).exists()
     assert admin.check_password(DEMO_PASSWORD)
     operator = User.objects.get(username="operator")
     assert selectors.can_verify_in_person(operator)
@@ -75,19 +81,19 @@ def test_loading_twice_changes_nothing():
         User.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
-        TOTPDevice.objects.count(),
+        Authenticator.objects.count(),
         VerifiedIdentity.objects.count(),
         AuditRecord.objects.count(),
     )
-    keys = dict(TOTPDevice.objects.values_list("user__username", "key"))
+    keys = dict(Authenticator.objects.values_list("user__username", "key"))
     _load()
     after = (
         User.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
-        TOTPDevice.objects.count(),
+        Authenticator.objects.count(),
         VerifiedIdentity.objects.count(),
         AuditRecord.objects.count(),
     )
     assert after == before
-    assert dict(TOTPDevice.objects.values_list("user__username", "key")) == keys
+    assert dict(Authenticator.objects.values_list("user__username", "key")) == keys

@@ -4,10 +4,9 @@ a second factor works in a real browser without JavaScript."""
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.accounts import services
-from cityhall.accounts.models import Role, VerifiedIdentity
+from cityhall.accounts.models import Authenticator, Role, VerifiedIdentity
 from tests.browser.support import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -88,13 +87,20 @@ def _password_step(tab, live_server, username: str, password: str) -> None:
 def test_staff_sign_in_with_enrolment_and_code_without_javascript(
     no_script_page, page, live_server, password
 ):
-    MembershipFactory(role=Role.DISPATCHER, user__username="disp")
-    MembershipFactory(role=Role.EXECUTOR, user__username="exec")
+    disp = MembershipFactory(role=Role.DISPATCHER, user__username="disp").user
+    executor = MembershipFactory(role=Role.EXECUTOR, user__username="exec").user
+    issuer = UserFactory(is_superuser=True)
     tab = no_script_page
     _password_step(tab, live_server, "disp", password)
     assert tab.url.startswith(live_server.url + "/accounts/login/authenticator/")
+    # first the enrolment code the administrator issued, then the QR code
+    tab.locator("main input[name=enrolment_code]").fill(
+        services.issue_enrolment_code(actor=issuer, user=disp)
+    )
+    with tab.expect_navigation():
+        tab.locator("main button[type=submit]").click()
     assert tab.locator("main svg.qr-code").is_visible()
-    device = TOTPDevice.objects.get(user__username="disp")
+    device = Authenticator.objects.get(user__username="disp")
     tab.locator("main input[autocomplete=one-time-code]").fill(totp_code(device))
     with tab.expect_navigation():
         tab.locator("main button[type=submit]").click()
@@ -103,6 +109,13 @@ def test_staff_sign_in_with_enrolment_and_code_without_javascript(
     # the enrolment and the code pages pass axe (JavaScript on, for axe itself)
     _password_step(page, live_server, "exec", password)
     assert page.url.startswith(live_server.url + "/accounts/login/authenticator/")
+    assert_accessible(page)
+    page.locator("main input[name=enrolment_code]").fill(
+        services.issue_enrolment_code(actor=issuer, user=executor)
+    )
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert page.locator("main svg.qr-code").is_visible()
     assert_accessible(page)
     page.context.clear_cookies()
     _password_step(page, live_server, "disp", password)

@@ -9,9 +9,9 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cityhall.accounts.models import Role
+from cityhall.accounts.models import Authenticator, Role
+from cityhall.accounts.services import issue_enrolment_code
 from cityhall.accounts.tokens import create_api_token
 from cityhall.core.models import AuditRecord
 from tests.factories import (
@@ -39,7 +39,7 @@ def administrator():
 
 @pytest.fixture
 def device(administrator):
-    return TOTPDevice.objects.create(user=administrator, name="authenticator", confirmed=True)
+    return Authenticator.objects.create(user=administrator, name="authenticator", confirmed=True)
 
 
 def _password_step(client, password, login="boss", next_url=""):
@@ -99,16 +99,22 @@ def test_pending_second_step_expires(client, password, device):
     assert "_auth_user_id" not in client.session
 
 
+def _enrolment_code_for(person) -> str:
+    return issue_enrolment_code(actor=UserFactory(is_superuser=True), user=person)
+
+
 def test_staff_without_authenticator_enrols_with_qr_code(client, password, administrator):
     response = _password_step(client, password)
     assert response["Location"] == CODE
     assert client.get(CODE)["Location"] == SETUP
+    code = _enrolment_code_for(administrator)
+    assert client.post(SETUP, {"enrolment_code": code})["Location"] == SETUP
     page = client.get(SETUP)
     text = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in text and "qr-code" in text  # drawn inline, no external service
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', text).group(1)
-    device = TOTPDevice.objects.get(user=administrator)
+    device = Authenticator.objects.get(user=administrator)
     assert not device.confirmed
     assert base64.b32decode(secret.replace(" ", "")) == device.bin_key
     # reloading keeps the same secret
@@ -127,8 +133,9 @@ def test_staff_without_authenticator_enrols_with_qr_code(client, password, admin
 
 def test_enrolment_with_a_wrong_code_confirms_nothing(client, password, administrator):
     _password_step(client, password)
+    client.post(SETUP, {"enrolment_code": _enrolment_code_for(administrator)})
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=administrator)
+    device = Authenticator.objects.get(user=administrator)
     wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
     assert client.post(SETUP, {"code": wrong}).status_code == 422
     device.refresh_from_db()

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cityhall.accounts.models import Authenticator
 from cityhall.core.models import AuditRecord
 from tests.factories import UserFactory
 
@@ -29,14 +29,14 @@ def test_totp_setup_creates_a_confirmed_authenticator_and_prints_its_uri():
     parsed = urlparse(uri)
     assert parsed.scheme == "otpauth" and parsed.netloc == "totp"
     assert unquote(parsed.path) == f"/{settings.OTP_TOTP_ISSUER}:operator"
-    device = TOTPDevice.objects.get(user=person)
+    device = Authenticator.objects.get(user=person)
     assert device.confirmed
     assert base64.b32decode(parse_qs(parsed.query)["secret"][0]) == device.bin_key
     assert AuditRecord.objects.filter(action="accounts.second_factor_provisioned").count() == 1
     # a second run returns the same authenticator; --reset replaces it
     assert _run("totp_setup", "operator") == uri
     assert _run("totp_setup", "operator", "--reset") != uri
-    assert TOTPDevice.objects.filter(user=person).count() == 1
+    assert Authenticator.objects.filter(user=person).count() == 1
 
 
 def test_totp_code_prints_the_code_the_authenticator_shows():
@@ -44,7 +44,7 @@ def test_totp_code_prints_the_code_the_authenticator_shows():
     _run("totp_setup", "operator")
     code = _run("totp_code", "operator")
     assert len(code) == 6 and code.isdigit()
-    device = TOTPDevice.objects.get(user=person)
+    device = Authenticator.objects.get(user=person)
     assert device.verify_token(code)
 
 

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.errors import DomainError
+
 from .models import ApiToken, Membership, Organisation, User, VerifiedIdentity
+from .services import issue_enrolment_code, note_identity_read
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +24,22 @@ class UserAdmin(DjangoUserAdmin):
         (_("City hall"), {"fields": ("kind", "middle_name", "phone", "preferred_language")}),
     )
     inlines = [MembershipInline]
+    actions = ["issue_enrolment_code"]
+
+    @admin.action(description=_("Issue an authenticator enrolment code"))
+    def issue_enrolment_code(self, request, queryset):
+        for user in queryset[:20]:
+            try:
+                code = issue_enrolment_code(actor=request.user, user=user)
+            except DomainError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+                return
+            self.message_user(
+                request,
+                _("Enrolment code for %(person)s: %(code)s (once, for 24 hours).")
+                % {"person": user.username, "code": code},
+                messages.WARNING,
+            )
 
 
 @admin.register(Organisation)
@@ -72,10 +91,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(VerifiedIdentity)
 class VerifiedIdentityAdmin(admin.ModelAdmin):
-    list_display = ("user", "method", "last_name", "first_name", "document_masked", "verified_at")
+    # The document is shown only on one identity's page, where each read is audited.
+    list_display = ("user", "method", "last_name", "first_name", "verified_at")
     list_filter = ("method",)
     search_fields = ("last_name", "first_name", "user__username")
     readonly_fields = [f.name for f in VerifiedIdentity._meta.fields]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        identity = VerifiedIdentity.objects.filter(pk=object_id).select_related("user").first()
+        if identity is not None and getattr(response, "status_code", 0) == 200:
+            note_identity_read(
+                actor=request.user, person=identity.user, page="admin:verifiedidentity"
+            )
+        return response
 
     def has_add_permission(self, request):
         return False

@@ -51,6 +51,15 @@ class SecondFactorForm(CodeForm):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        help_text=_("Twelve letters and digits, for example ABCD-EFGH-JK23."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
 def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
     return (
         forms.CharField(

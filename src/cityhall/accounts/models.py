@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from binascii import unhexlify
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.models import TimeStampedModel
 
@@ -325,3 +328,75 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class SecondFactorEnrolmentCode(models.Model):
+    """A one-time code an administrator issues so that a staff member without an
+    authenticator may set one up: the password alone never lets anyone enrol (ADR 0012).
+
+    Only an HMAC of the code is kept; it is used once and expires (``ENROLMENT_CODE_TTL``).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="second_factor_enrolment_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator enrolment code")
+        verbose_name_plural = _("authenticator enrolment codes")
+        indexes = [models.Index(fields=["user", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+def _new_encrypted_totp_secret() -> str:
+    from django_otp.util import random_hex
+
+    from .totp_secrets import encrypt_secret
+
+    return encrypt_secret(random_hex(20))
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A person's TOTP authenticator: django-otp's ``TOTPDevice`` with the secret encrypted at
+    rest (``totp_secrets``; ADR 0012). Its verification, throttling and ``otpauth://`` URI are
+    django-otp's own; only where the secret lives differs."""
+
+    key = models.TextField(
+        default=_new_encrypted_totp_secret,
+        help_text="The Fernet token of the hex-encoded secret (never the secret itself).",
+    )
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    @property
+    def bin_key(self) -> bytes:
+        from .totp_secrets import decrypt_secret
+
+        return unhexlify(decrypt_secret(self.key).encode())
+
+    def set_secret(self, hex_secret: str) -> None:
+        from .totp_secrets import encrypt_secret
+
+        self.key = encrypt_secret(hex_secret)
+
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

@@ -17,10 +17,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services, throttle
-from .models import User
+from .models import Authenticator, User
 from .selectors import needs_second_factor, session_lacks_second_factor
 
 __all__ = [
@@ -79,7 +78,7 @@ def complete_login(
     user: User,
     *,
     backend: str,
-    device: TOTPDevice | None = None,
+    device: Authenticator | None = None,
     method: str = "password",
 ) -> None:
     """Sign the person in (if not already) and mark the session as verified by ``device``;
@@ -97,24 +96,24 @@ def complete_login(
     )
 
 
-def confirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+def confirmed_device(user: User) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def current_code(device: TOTPDevice, at: float | None = None) -> str:
+def current_code(device: Authenticator, at: float | None = None) -> str:
     """The code the person's authenticator shows now (operators' support, the demo)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() if at is None else at
     return f"{totp.token():0{device.digits}d}"
 
 
-def secret_for_display(device: TOTPDevice) -> str:
+def secret_for_display(device: Authenticator) -> str:
     """The base32 secret in groups of four, for typing into an authenticator by hand."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_code_svg(device: TOTPDevice) -> str:
+def qr_code_svg(device: Authenticator) -> str:
     """An inline SVG QR code of the ``otpauth://`` URI (drawn here; no external service)."""
     return segno.make(device.config_url, error="m").svg_inline(
         scale=4,

@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cityhall.core.errors import TooManyRequests
+
 from .models import RateCounter
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "SUPPORT_TICKETS_BY_PERSON",
     "client_address",
     "minutes",
+    "take_or_refuse",
 ]
 
 
@@ -61,6 +64,15 @@ def client_address(request: HttpRequest) -> str:
 def minutes(seconds: int) -> int:
     """A wait in whole minutes, rounded up (the pages say "try again in N minutes")."""
     return max(1, math.ceil(seconds / 60))
+
+
+def take_or_refuse(limit: Limit, identifier: str, *, message: str) -> None:
+    """Count one event under ``limit``, or refuse it with ``TooManyRequests`` (429) whose
+    message is ``message`` with ``%(minutes)s`` the wait. Call it outside any transaction
+    that may roll back, or the count would roll back too."""
+    wait = limit.take(identifier)
+    if wait:
+        raise TooManyRequests(message % {"minutes": minutes(wait)}, code="rate_limited")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cityhall.accounts import throttle
 from cityhall.accounts.models import User
 from cityhall.core import audit
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
@@ -197,10 +198,13 @@ def pending_code(application: Application, actor: User) -> SigningCode | None:
 # --- actions -------------------------------------------------------------------------------
 
 
-def request_code(*, application: Application, actor: User, channel: str) -> SigningCode:
+def request_code(
+    *, application: Application, actor: User, channel: str, client_address: str | None = None
+) -> SigningCode:
     """Send a 6-digit code bound to the application's current digest to the chosen confirmed
     contact. A new code replaces the previous one; at most one a minute and
-    ``CODE_MAX_PER_HOUR`` an hour per application."""
+    ``CODE_MAX_PER_HOUR`` an hour per application; asked for by a client
+    (``client_address``), SMS codes also count against ``throttle.SMS_BY_ADDRESS``."""
     from cityhall.notifications.services import notify_address
 
     contact = next((c for c in contacts_of(actor) if c.channel == channel), None)
@@ -233,6 +237,13 @@ def request_code(*, application: Application, actor: User, channel: str) -> Sign
             raise InvalidInput(
                 _("Too many codes were sent for this application. Try again in an hour."),
                 code="too_many",
+            )
+        if client_address is not None and contact.channel == Channel.SMS:
+            # Last check before sending: a refusal counts nothing, a send commits the count.
+            throttle.take_or_refuse(
+                throttle.SMS_BY_ADDRESS,
+                client_address,
+                message=_("Too many codes asked for. Try again in %(minutes)s minutes."),
             )
         SigningCode.objects.filter(
             application=application, signer=actor, used_at__isnull=True

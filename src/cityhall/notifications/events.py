@@ -200,6 +200,46 @@ def declare_platform_events() -> None:
         },
     )
     register_event(
+        "accounts.registration_attempt",
+        description="Someone tried to register with an address that already has an account",
+        variables=(),
+        default_templates={
+            "ru": {
+                "subject": "Попытка регистрации с вашим адресом",
+                "body": (
+                    "Здравствуйте!\n\n"
+                    "Кто-то пытался зарегистрироваться на портале с этим адресом, но у вас уже "
+                    "есть учётная запись. Если это были вы, войдите или восстановите пароль: "
+                    "{{ site_url }}/accounts/login/\n\n"
+                    "Если это были не вы, просто проигнорируйте это сообщение."
+                ),
+                "sms": "У вас уже есть учётная запись на портале. Войдите или восстановите пароль.",
+            },
+            "tt": {
+                "subject": "Сезнең адрес белән теркәлергә омтылыш",
+                "body": (
+                    "Исәнмесез!\n\n"
+                    "Кемдер порталда бу адрес белән теркәлергә тырышты, ләкин сезнең инде "
+                    "хисап язмагыз бар. Бу сез булсагыз, керегез яки серсүзне торгызыгыз: "
+                    "{{ site_url }}/accounts/login/\n\n"
+                    "Бу сез булмасагыз, бу хәбәргә игътибар итмәгез."
+                ),
+                "sms": "Порталда сезнең хисап язмагыз бар инде. Керегез яки серсүзне торгызыгыз.",
+            },
+            "en": {
+                "subject": "Someone tried to register with your address",
+                "body": (
+                    "Hello,\n\n"
+                    "Someone tried to register on the portal with this address, but you "
+                    "already have an account. If it was you, sign in or reset your password: "
+                    "{{ site_url }}/accounts/login/\n\n"
+                    "If it was not you, simply ignore this message."
+                ),
+                "sms": "You already have an account on the portal. Sign in or reset your password.",
+            },
+        },
+    )
+    register_event(
         "support_ticket.submitted",
         description="A question or problem was sent to the administrators via the feedback form",
         variables=("number", "topic"),

@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from cityhall.accounts.throttle import client_address
 from cityhall.core.errors import InvalidInput
 
 from . import services
@@ -40,6 +41,8 @@ class SupportTicketOut(Schema):
     "/tickets",
     response={201: SupportTicketOut},
     summary="Write to the portal's administrators; returns the ticket number",
+    description="Rate-limited per client address and per person: 429 with "
+    '`{"detail", "code": "rate_limited"}` beyond the limit.',
 )
 def submit_ticket(request, payload: SupportTicketIn):
     user = request.user
@@ -56,5 +59,6 @@ def submit_ticket(request, payload: SupportTicketIn):
         topic=payload.topic,
         message=payload.message,
         page_url=payload.page_url,
+        client_address=client_address(request),
     )
     return Status(201, ticket)

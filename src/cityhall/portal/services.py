@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cityhall.accounts import throttle
 from cityhall.accounts.models import Role, User
 from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
@@ -15,6 +17,10 @@ from cityhall.notifications.services import notify
 from .models import SupportTicket
 
 __all__ = ["submit_support_ticket"]
+
+TOO_MANY_TICKETS = gettext_lazy(
+    "You have sent many messages in a short time. Try again in %(minutes)s minutes."
+)
 
 
 def _next_number() -> str:
@@ -30,9 +36,11 @@ def submit_support_ticket(
     topic: str,
     message: str,
     page_url: str = "",
+    client_address: str | None = None,
 ) -> SupportTicket:
     """Anyone, signed in or not, may write to the administrators; each gets a numbered ticket
-    and every administrator is notified."""
+    and every administrator is notified. From a client (``client_address``), tickets are
+    rate-limited per address and per signed-in person (``TooManyRequests``)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("Please give your name.")]
@@ -42,6 +50,14 @@ def submit_support_ticket(
         errors["topic"] = [_("Choose a topic from the list.")]
     if errors:
         raise InvalidInput(fields=errors)
+    if client_address is not None:  # counted outside the transaction below
+        throttle.take_or_refuse(
+            throttle.SUPPORT_TICKETS_BY_ADDRESS, client_address, message=TOO_MANY_TICKETS
+        )
+        if author is not None and author.is_authenticated:
+            throttle.take_or_refuse(
+                throttle.SUPPORT_TICKETS_BY_PERSON, str(author.pk), message=TOO_MANY_TICKETS
+            )
     with transaction.atomic():
         ticket = SupportTicket.objects.create(
             number=_next_number(),

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.selectors import roles_of
+from cityhall.accounts.throttle import client_address
 from cityhall.core.errors import DomainError
 from cityhall.core.shell import sections
 
@@ -39,10 +40,14 @@ def feedback(request):
     if user:
         initial.update(name=str(user), email=user.email or "")
     form = SupportTicketForm(request.POST or None, initial=initial)
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = services.submit_support_ticket(author=user, **form.cleaned_data)
+            ticket = services.submit_support_ticket(
+                author=user, client_address=client_address(request), **form.cleaned_data
+            )
         except DomainError as exc:
+            status = exc.status
             for field, messages in exc.fields.items():
                 for message in messages:
                     form.add_error(field if field in form.fields else None, message)
@@ -51,7 +56,7 @@ def feedback(request):
         else:
             request.session["last_ticket"] = ticket.number
             return redirect("portal:feedback_sent")
-    status = 422 if request.method == "POST" and form.errors else 200
+    status = status if form.errors else 200
     return render(request, "portal/feedback.html", {"form": form}, status=status)
 
 

@@ -5,7 +5,9 @@ Every function here changes state, takes keyword-only arguments and an explicit 
 writes the audit trail.
 
 One module per workflow: ``registration`` (registering, confirming a contact),
-``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP, lockouts),
+``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP,
+lockouts), ``second_factor_enrolment`` (the administrator-issued code staff need to set up an
+authenticator),
 ``identity`` (verified identities, signing in with an identity provider), ``passwords``
 (changing and resetting a password). The modules import
 each other only by public names; this package re-exports their public surface.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from .identity import (
     apply_verification,
+    note_identity_read,
     sign_in_federated,
 )
 from .organisations import (
@@ -35,11 +38,17 @@ from .registration import (
     CONFIRMATION_MAX_ATTEMPTS,
     CONFIRMATION_RESEND_COOLDOWN,
     CONFIRMATION_TTL,
+    TOO_MANY_SMS,
     Contact,
     confirm_contact,
     parse_contact,
     register_person,
     send_confirmation_code,
+)
+from .second_factor_enrolment import (
+    ENROLMENT_CODE_TTL,
+    issue_enrolment_code,
+    redeem_enrolment_code,
 )
 from .sign_in_protection import (
     confirm_totp_enrolment,
@@ -51,6 +60,9 @@ from .sign_in_protection import (
 )
 
 __all__ = [
+    "ENROLMENT_CODE_TTL",
+    "issue_enrolment_code",
+    "redeem_enrolment_code",
     "RESET_MAX_ATTEMPTS",
     "RESET_TTL",
     "change_password",
@@ -59,8 +71,10 @@ __all__ = [
     "CONFIRMATION_MAX_ATTEMPTS",
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
+    "TOO_MANY_SMS",
     "Contact",
     "apply_verification",
+    "note_identity_read",
     "confirm_contact",
     "confirm_totp_enrolment",
     "create_organisation",

@@ -23,6 +23,7 @@ from .registration import unique_username
 
 __all__ = [
     "apply_verification",
+    "note_identity_read",
     "sign_in_federated",
 ]
 
@@ -219,3 +220,14 @@ def sign_in_federated(
         if attributes is not None:
             apply_verification(person=user, attributes=attributes, method=method, actor=user)
     return user
+
+
+def note_identity_read(*, actor: User, person: User, page: str) -> None:
+    """A staff member saw ``person``'s verified identity (name, birth date, document, address)
+    on ``page``: one audit record per read, so a citizen can learn who looked at their data."""
+    audit.record(
+        actor=actor,
+        action="accounts.identity_viewed",
+        target=person,
+        after={"page": page},
+    )

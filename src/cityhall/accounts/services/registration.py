@@ -14,16 +14,19 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
 
+from .. import throttle
 from ..models import ContactConfirmation, Membership, Organisation, Role, User
 from ..phones import normalise_phone
 
@@ -32,6 +35,9 @@ __all__ = [
     "CONFIRMATION_MAX_ATTEMPTS",
     "CONFIRMATION_RESEND_COOLDOWN",
     "CONFIRMATION_TTL",
+    "REGISTRATION_ATTEMPT_EVENT",
+    "TOO_MANY_REGISTRATIONS",
+    "TOO_MANY_SMS",
     "Contact",
     "code_hash",
     "confirm_contact",
@@ -45,6 +51,11 @@ CONFIRMATION_TTL = dt.timedelta(minutes=15)
 CONFIRMATION_MAX_ATTEMPTS = 5
 CONFIRMATION_RESEND_COOLDOWN = dt.timedelta(seconds=60)
 CONFIRMATION_EVENT = "accounts.confirmation_code"
+REGISTRATION_ATTEMPT_EVENT = "accounts.registration_attempt"
+TOO_MANY_REGISTRATIONS = gettext_lazy(
+    "Too many registrations from your network. Try again in %(minutes)s minutes."
+)
+TOO_MANY_SMS = gettext_lazy("Too many codes asked for. Try again in %(minutes)s minutes.")
 
 
 @dataclass(frozen=True)
@@ -107,11 +118,19 @@ def register_person(
     organisation_name: str = "",
     inn: str = "",
     language: str = "ru",
-) -> User:
-    """A resident (or a legal entity's representative) signs up with an e-mail or a phone.
+    client_address: str | None = None,
+) -> Contact:
+    """A resident (or a legal entity's representative) signs up with an e-mail or a phone;
+    returns the address the code went to.
+
+    The answer never tells whether the address already has an account: then no account is
+    made and the owner gets a notice (``REGISTRATION_ATTEMPT_EVENT``) instead of a code, and
+    the caller sees the same result.
 
     The account stays inactive until the code sent to that address is confirmed. A
     representative's organisation is created inactive and becomes active with the account.
+    From a client (``client_address``), registrations and SMS codes are rate-limited
+    (``throttle.REGISTRATION_BY_ADDRESS``, ``throttle.SMS_BY_ADDRESS``): ``TooManyRequests``.
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -119,18 +138,6 @@ def register_person(
     except InvalidInput as exc:
         errors.update(exc.fields)
         parsed = None
-    if parsed is not None:
-        taken = (
-            User.objects.filter(email__iexact=parsed.address)
-            if parsed.channel == ContactConfirmation.Channel.EMAIL
-            else User.objects.filter(phone=parsed.address)
-        ).exists()
-        if taken:
-            errors["contact"] = [
-                _("An account with this e-mail address already exists.")
-                if parsed.channel == ContactConfirmation.Channel.EMAIL
-                else _("An account with this phone number already exists.")
-            ]
     if not last_name.strip():
         errors["last_name"] = [_("Please give your last name.")]
     if not first_name.strip():
@@ -164,6 +171,15 @@ def register_person(
         raise InvalidInput(fields=errors)
 
     assert parsed is not None
+    if client_address is not None:  # counted outside the transaction: a refusal must count
+        throttle.take_or_refuse(
+            throttle.REGISTRATION_BY_ADDRESS, client_address, message=TOO_MANY_REGISTRATIONS
+        )
+        if parsed.channel == ContactConfirmation.Channel.PHONE:
+            throttle.take_or_refuse(throttle.SMS_BY_ADDRESS, client_address, message=TOO_MANY_SMS)
+    if _owner_of(parsed) is not None:
+        _tell_the_owner(parsed, password=password, language=language)
+        return parsed
     with transaction.atomic():
         user = User(
             username=unique_username(parsed.address),
@@ -183,41 +199,86 @@ def register_person(
             with transaction.atomic():
                 user.save()
         except IntegrityError:  # the same address registered a moment ago
-            raise InvalidInput(
-                fields={"contact": [_("An account with this address already exists.")]}
-            ) from None
-        audit.record(
-            actor=user,
-            action="accounts.registered",
-            target=user,
-            after=audit.snapshot(user, ["username", "kind", "is_active"]),
+            raced = True
+        else:
+            raced = False
+        if not raced:
+            _complete_registration(user, kind=kind, inn=inn, organisation_name=organisation_name)
+    if raced:
+        _tell_the_owner(parsed, password=None, language=language)
+    return parsed
+
+
+def _owner_of(contact: Contact) -> User | None:
+    query = (
+        User.objects.filter(email__iexact=contact.address)
+        if contact.channel == ContactConfirmation.Channel.EMAIL
+        else User.objects.filter(phone=contact.address)
+    )
+    return query.order_by("pk").first()
+
+
+def _tell_the_owner(contact: Contact, *, password: str | None, language: str) -> None:
+    """Somebody registered with an address that has an account: tell its owner (who may have
+    forgotten it) instead of sending a code. Hashing the password keeps the answer's timing
+    like a real registration's."""
+    from cityhall.notifications.services import notify_address
+
+    if password is not None:
+        make_password(password)
+    owner = _owner_of(contact)
+    if owner is None:
+        return
+    is_email = contact.channel == ContactConfirmation.Channel.EMAIL
+    with transaction.atomic():
+        notify_address(
+            email=contact.address if is_email else None,
+            phone=None if is_email else contact.address,
+            event=REGISTRATION_ATTEMPT_EVENT,
+            context={},
+            language=owner.preferred_language or language,
         )
-        if kind == User.Kind.BUSINESS:
-            organisation = Organisation.objects.select_for_update().filter(inn=inn).first()
-            if organisation is None:
-                organisation = Organisation.objects.create(
-                    name=organisation_name.strip(),
-                    type=Organisation.Type.LEGAL_ENTITY,
-                    inn=inn,
-                    is_active=False,
-                )
-                audit.record(
-                    actor=user,
-                    action="accounts.organisation_created",
-                    target=organisation,
-                    after=audit.snapshot(organisation, ["name", "type", "inn", "is_active"]),
-                )
-            membership = Membership.objects.create(
-                user=user, organisation=organisation, role=Role.REPRESENTATIVE
+        audit.record(
+            actor=None,
+            action="accounts.registration_attempt_on_existing",
+            target=owner,
+            message=contact.channel,
+        )
+
+
+def _complete_registration(user: User, *, kind: str, inn: str, organisation_name: str) -> None:
+    """The new account's audit records, a representative's organisation, the code."""
+    audit.record(
+        actor=user,
+        action="accounts.registered",
+        target=user,
+        after=audit.snapshot(user, ["username", "kind", "is_active"]),
+    )
+    if kind == User.Kind.BUSINESS:
+        organisation = Organisation.objects.select_for_update().filter(inn=inn).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=organisation_name.strip(),
+                type=Organisation.Type.LEGAL_ENTITY,
+                inn=inn,
+                is_active=False,
             )
             audit.record(
                 actor=user,
-                action="accounts.role_granted",
-                target=membership,
-                after=audit.snapshot(membership, ["user", "organisation", "role"]),
+                action="accounts.organisation_created",
+                target=organisation,
+                after=audit.snapshot(organisation, ["name", "type", "inn", "is_active"]),
             )
-        send_confirmation_code(user=user)
-    return user
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=Role.REPRESENTATIVE
+        )
+        audit.record(
+            actor=user,
+            action="accounts.role_granted",
+            target=membership,
+            after=audit.snapshot(membership, ["user", "organisation", "role"]),
+        )
+    send_confirmation_code(user=user)
 
 
 def code_hash(confirmation_user_id: int, address: str, code: str) -> str:
@@ -233,10 +294,27 @@ def _pending_contact(user: User) -> Contact | None:
     return None
 
 
-def send_confirmation_code(*, user: User) -> ContactConfirmation:
+def _refuse_if_sent_recently(user: User, now: dt.datetime) -> None:
+    last = user.contact_confirmations.filter(
+        purpose=ContactConfirmation.Purpose.CONFIRM,
+        sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN,
+    )
+    last = last.order_by("-sent_at").first()
+    if last is not None:
+        wait = int((last.sent_at + CONFIRMATION_RESEND_COOLDOWN - now).total_seconds()) + 1
+        raise InvalidInput(
+            _("A code was sent a moment ago. You can ask for a new one in %(seconds)s s.")
+            % {"seconds": wait},
+            code="too_soon",
+        )
+
+
+def send_confirmation_code(*, user: User, client_address: str | None = None) -> ContactConfirmation:
     """Send a fresh 6-digit code to the person's unconfirmed e-mail (else phone).
 
     A new code replaces the previous one; a new one may be asked for only after the cooldown.
+    Asked for by a client (``client_address``), SMS codes count against
+    ``throttle.SMS_BY_ADDRESS`` (``TooManyRequests`` beyond it).
     """
     from cityhall.notifications.services import notify_address
 
@@ -244,20 +322,12 @@ def send_confirmation_code(*, user: User) -> ContactConfirmation:
     if contact is None:
         raise InvalidInput(_("This account's contacts are already confirmed."))
     now = timezone.now()
+    _refuse_if_sent_recently(user, now)  # before counting: a click too soon costs nothing
+    if client_address is not None and contact.channel == ContactConfirmation.Channel.PHONE:
+        throttle.take_or_refuse(throttle.SMS_BY_ADDRESS, client_address, message=TOO_MANY_SMS)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        last = user.contact_confirmations.filter(
-            purpose=ContactConfirmation.Purpose.CONFIRM,
-            sent_at__gt=now - CONFIRMATION_RESEND_COOLDOWN,
-        )
-        last = last.order_by("-sent_at").first()
-        if last is not None:
-            wait = int((last.sent_at + CONFIRMATION_RESEND_COOLDOWN - now).total_seconds()) + 1
-            raise InvalidInput(
-                _("A code was sent a moment ago. You can ask for a new one in %(seconds)s s.")
-                % {"seconds": wait},
-                code="too_soon",
-            )
+        _refuse_if_sent_recently(user, now)
         code = f"{secrets.randbelow(10**6):06d}"
         confirmation = ContactConfirmation.objects.create(
             user=user,
@@ -298,23 +368,20 @@ def confirm_contact(*, user: User, code: str) -> User:
             .order_by("-sent_at")
             .first()
         )
-        if confirmation is None:
-            failure = _("There is no code waiting for confirmation. Ask for a new code.")
-        elif confirmation.expires_at <= now:
-            failure = _("This code has expired. Ask for a new code.")
-        elif confirmation.attempts >= CONFIRMATION_MAX_ATTEMPTS:
-            failure = _("Too many wrong attempts. Ask for a new code.")
+        # One answer for every failure: the page must not tell whether a registration waits.
+        wrong = _("Wrong or expired code. Ask for a new code.")
+        if (
+            confirmation is None
+            or confirmation.expires_at <= now
+            or confirmation.attempts >= CONFIRMATION_MAX_ATTEMPTS
+        ):
+            failure = wrong
         elif not hmac.compare_digest(
             confirmation.code_hash, code_hash(user.pk, confirmation.address, code)
         ):
             confirmation.attempts += 1
             confirmation.save(update_fields=["attempts"])
-            left = CONFIRMATION_MAX_ATTEMPTS - confirmation.attempts
-            failure = (
-                _("Wrong code. Attempts left: %(left)s.") % {"left": left}
-                if left
-                else _("Too many wrong attempts. Ask for a new code.")
-            )
+            failure = wrong
         else:
             user = User.objects.select_for_update().get(pk=user.pk)
             before = audit.snapshot(user, ["is_active", "email_confirmed_at", "phone_confirmed_at"])

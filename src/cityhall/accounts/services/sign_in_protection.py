@@ -5,11 +5,10 @@ audit records of sign-ins, failed attempts and back-offs (``accounts.throttle``)
 from __future__ import annotations
 
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core import audit
 
-from ..models import User
+from ..models import Authenticator, User
 
 __all__ = [
     "TOTP_DEVICE_NAME",
@@ -24,26 +23,26 @@ __all__ = [
 TOTP_DEVICE_NAME = "authenticator"
 
 
-def start_totp_enrolment(*, user: User) -> TOTPDevice:
+def start_totp_enrolment(*, user: User) -> Authenticator:
     """The unconfirmed authenticator being set up (the same secret across page reloads)."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            Authenticator.objects.select_for_update()
             .filter(user=user, confirmed=False)
             .order_by("pk")
             .first()
         )
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            device = Authenticator.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
     return device
 
 
-def confirm_totp_enrolment(*, user: User, code: str) -> TOTPDevice | None:
+def confirm_totp_enrolment(*, user: User, code: str) -> Authenticator | None:
     """The person proves the authenticator works by typing its current code; the device is
     confirmed and other unconfirmed ones are dropped. None if the code is wrong."""
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            Authenticator.objects.select_for_update()
             .filter(user=user, confirmed=False)
             .order_by("pk")
             .first()
@@ -52,7 +51,7 @@ def confirm_totp_enrolment(*, user: User, code: str) -> TOTPDevice | None:
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+        Authenticator.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         audit.record(
             actor=user,
             action="accounts.second_factor_enrolled",
@@ -64,18 +63,18 @@ def confirm_totp_enrolment(*, user: User, code: str) -> TOTPDevice | None:
 
 def provision_totp_device(
     *, actor: User | None, user: User, key: str | None = None, reset: bool = False
-) -> TOTPDevice:
+) -> Authenticator:
     """A confirmed authenticator set up for the person by support (or the demo loader):
     returns the existing one unless ``reset``; ``key`` (hex) fixes the secret."""
     with transaction.atomic():
-        existing = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        existing = Authenticator.objects.select_for_update().filter(user=user, confirmed=True)
         device = existing.order_by("pk").first()
         if device is not None and not reset:
             return device
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+        Authenticator.objects.filter(user=user).delete()
+        device = Authenticator(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
         if key:
-            device.key = key
+            device.set_secret(key)
         device.save()
         audit.record(
             actor=actor,

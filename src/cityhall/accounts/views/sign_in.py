@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from cityhall.core.errors import DomainError
 
 from .. import oidc, second_factor, selectors, services, throttle
-from ..forms import SecondFactorForm, SignInForm
+from ..forms import EnrolmentCodeForm, SecondFactorForm, SignInForm
 from ..models import User, VerifiedIdentity
 from ..phones import normalise_phone
 
@@ -46,6 +46,7 @@ __all__ = [
 
 BACKEND = "cityhall.accounts.backends.EmailOrPhoneBackend"
 CONFIRMATION_SESSION_KEY = "accounts_pending_confirmation"
+ENROLMENT_SESSION_KEY = "accounts_enrolment_allowed"  # the person who typed an enrolment code
 OIDC_NEXT_SESSION_KEY = "accounts_oidc_next"
 
 
@@ -255,6 +256,8 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     )
     if second_factor.confirmed_device(user) is not None:
         return redirect("accounts:second_factor")
+    if request.session.get(ENROLMENT_SESSION_KEY) != user.pk:
+        return _enrolment_code_step(request, user, next_url)
     device = services.start_totp_enrolment(user=user)
     form = SecondFactorForm(request.POST or None)
     status = 200
@@ -269,6 +272,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             )
             if confirmed is not None:
                 throttle.SECOND_FACTOR.clear(str(user.pk))
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
                 second_factor.complete_login(
                     request,
                     user,
@@ -294,6 +298,37 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": second_factor.secret_for_display(device),
             "issuer": settings.OTP_TOTP_ISSUER,
         },
+        status=status,
+    )
+
+
+def _enrolment_code_step(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """Before the QR code: the one-time enrolment code an administrator issued (the password
+    alone must not let anyone attach their own authenticator to a staff account)."""
+    form = EnrolmentCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        wait = _second_factor_wait(user)
+        if wait:
+            form.add_error(None, _too_many_codes(wait))
+            status = 429
+        elif services.redeem_enrolment_code(user=user, code=form.cleaned_data["enrolment_code"]):
+            request.session[ENROLMENT_SESSION_KEY] = user.pk
+            query = f"?{urlencode({'next': next_url})}" if next_url else ""
+            return redirect(reverse("accounts:second_factor_setup") + query)
+        else:
+            _wrong_code(request, user)
+            form.add_error(
+                "enrolment_code",
+                _("Wrong, used or expired enrolment code. Ask your administrator for a new one."),
+            )
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/second_factor_enrolment_code.html",
+        {"form": form, "next": next_url, "person": user},
         status=status,
     )
 

@@ -74,6 +74,24 @@ def people(request: HttpRequest) -> HttpResponse:
                         % {"person": person, "role": Role(role).label, "organisation": selected},
                     )
                     return redirect(here)
+            elif action == "enrolment_code":
+                membership = (
+                    Membership.objects.select_related("user")
+                    .filter(pk=request.POST.get("membership") or 0, organisation=selected)
+                    .first()
+                )
+                if membership is None:
+                    raise Http404
+                code = services.issue_enrolment_code(actor=request.user, user=membership.user)
+                messages.success(
+                    request,
+                    _(
+                        "Enrolment code for %(person)s: %(code)s. Give it to them in person; "
+                        "it works once, for 24 hours, and is not shown again."
+                    )
+                    % {"person": membership.user, "code": code},
+                )
+                return redirect(here)
             elif action == "revoke":
                 membership = (
                     Membership.objects.select_related("user")
@@ -161,6 +179,8 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(f"{reverse('accounts:verify')}?person={person.pk}")
     identity = selectors.identity_of(person) if person else None
+    if identity is not None:
+        services.note_identity_read(actor=request.user, person=person, page="accounts:verify")
     return render(
         request,
         "accounts/verify.html",

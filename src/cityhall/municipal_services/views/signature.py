@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityhall.core.errors import Conflict, InvalidInput
+from cityhall.accounts.throttle import client_address
+from cityhall.core.errors import Conflict, InvalidInput, TooManyRequests
 
 from .. import selectors, signing
 from ..models import Application, ApplicationSignature
@@ -40,6 +41,7 @@ def application_sign(request, pk):
                     application=application,
                     actor=request.user,
                     channel=request.POST.get("channel", ""),
+                    client_address=client_address(request),
                 )
                 messages.success(
                     request,
@@ -68,6 +70,8 @@ def application_sign(request, pk):
             status = 422
         except Conflict as exc:
             errors, status = {"__all__": [str(exc.message)]}, 409
+        except TooManyRequests as exc:
+            errors, status = {"__all__": [str(exc.message)]}, 429
     content = signing.signed_content(application)
     digest = signing.digest_of(content)
     pending = signing.pending_code(application, request.user)
