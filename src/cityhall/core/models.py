@@ -175,6 +175,10 @@ class InboxItem(models.Model):
             models.Index(
                 fields=["id"], name="core_inbox_pending", condition=models.Q(state="pending")
             ),
+            # /healthz counts failed items on every probe: without this, a scan of the inbox
+            models.Index(
+                fields=["id"], name="core_inbox_failed", condition=models.Q(state="failed")
+            ),
             # a person's recent submissions (core.inbox's hourly limit)
             models.Index(
                 fields=["actor_id", "kind", "received_at"],
