@@ -75,12 +75,17 @@ def receipt(request, token: str):
     )
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 def idempotency_key(request: Any, *, scope: Any) -> str:
     """The ``Idempotency-Key`` header (or an ``idempotency_key`` form field, for clients that
     cannot set headers), scoped to ``scope`` (the caller: a user or an Open311 client), so
     two clients never share a key. Empty when none was sent; a key over 255 characters is
     refused."""
-    key = request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key") or ""
+    key = request.headers.get("Idempotency-Key") or ""
+    if not key and request.content_type in _FORM_TYPES:  # a JSON body has no form fields
+        key = request.POST.get("idempotency_key") or ""
     key = key.strip()
     if len(key) > 255:
         raise InvalidInput(fields={"Idempotency-Key": [_("Keep the key under 256 characters.")]})
