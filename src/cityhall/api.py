@@ -37,6 +37,7 @@ def _mount_routers() -> None:
     from cityhall.municipal_services.api import applications_router as applications_router
     from cityhall.municipal_services.api import router as services_router
     from cityhall.notifications.api import router as notifications_router
+    from cityhall.opendata.api import router as opendata_router
     from cityhall.portal.api import router as support_router
     from cityhall.service_requests.api import router as requests_router
 
@@ -48,6 +49,7 @@ def _mount_routers() -> None:
     api.add_router("/geo", geo_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/support", support_router)
+    api.add_router("/opendata", opendata_router)
     # Receipts are public reads; the auth is given here because core imports no app.
     api.add_router("/receipts", receipts_router, auth=OptionalAuth())
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cityhall.accounts",
     "cityhall.notifications",
     "cityhall.portal",
+    "cityhall.opendata",
     "cityhall.discussions",
     "cityhall.service_requests",
     "cityhall.municipal_services",
@@ -285,6 +286,23 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Open data (/opendata/; docs/open-data.md) ---------------------------------------------------
+OPENDATA_ROOT = Path(os.environ.get("CITYHALL_OPENDATA_ROOT", DATA_DIR / "opendata"))
+OPENDATA_KEEP_VERSIONS = int(os.environ.get("CITYHALL_OPENDATA_KEEP_VERSIONS", "10"))
+# The publisher's taxpayer number prefixes every set's identifier in the passport files.
+OPENDATA_INN = os.environ.get("CITYHALL_OPENDATA_INN", "1655000000")
+OPENDATA_PUBLISHER = {
+    "name": os.environ.get("CITYHALL_OPENDATA_PUBLISHER", ""),  # empty: the city's name
+    "email": os.environ.get("CITYHALL_OPENDATA_EMAIL", "opendata@cityhall.invalid"),
+    "phone": os.environ.get("CITYHALL_OPENDATA_PHONE", ""),
+}
+OPENDATA_LICENCE = {
+    "name": os.environ.get("CITYHALL_OPENDATA_LICENCE_NAME", "CC BY 4.0"),
+    "url": os.environ.get(
+        "CITYHALL_OPENDATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    ),
+}
 
 # --- Security ----------------------------------------------------------------------------------
 # Off by default so a checkout serves plain http on 127.0.0.1; deploy/production.env turns

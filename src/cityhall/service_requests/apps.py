@@ -22,6 +22,9 @@ class ServiceRequestsConfig(AppConfig):
         from .views.resident import cabinet_items
 
         declare_events()
+        from .opendata import declare_datasets
+
+        declare_datasets()
         inbox.register(intake.KIND, intake.register_requests)
         services.open311_clients.connect_signals()
         register_section(
