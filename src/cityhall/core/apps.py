@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import security, tasks  # noqa: F401 - the deploy check, the inbox safety-net job
+        from .audit_checkpoints import declare_dataset
+
+        declare_dataset()

@@ -123,3 +123,41 @@ def read_file(path: Path) -> list[AuditCheckpoint]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a checkpoint list: {row!r}") from exc
     return checkpoints
+
+
+def declare_dataset() -> None:
+    """The checkpoints as an open data set (the ``opendata`` app publishes it): anyone can keep
+    the platform's history and hold it to it."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .opendata import Dataset, Field, register_dataset
+
+    def rows(after=None, filters=None, using=None):
+        found = AuditCheckpoint.objects.using(using or "default").order_by("id")
+        if after is not None:
+            found = found.filter(id__gt=after)
+        for row in found.values("id", "date", "seq", "head_hash", "key_id", "signature"):
+            yield {**row, "records": row.pop("seq")}
+
+    register_dataset(
+        Dataset(
+            code="audit-checkpoints",
+            title=_("Audit trail checkpoints"),
+            description=_(
+                "The audit chain's head as it was at the end of each day, signed: keep a copy, "
+                "and `cityhall verify_audit --checkpoint FILE` proves any later history "
+                "continues it unchanged."
+            ),
+            fields=(
+                Field("id", "integer", _("Row key"), english="row key"),
+                Field("date", "date", _("Date"), english="date"),
+                Field("records", "integer", _("Records in the chain"), english="records"),
+                Field("head_hash", "string", _("Head hash (SHA-256)"), english="head hash"),
+                Field("key_id", "string", _("Signing key"), english="key id"),
+                Field("signature", "string", _("Signature (HMAC-SHA-256)"), english="signature"),
+            ),
+            rows=rows,
+            keywords=(_("audit trail"),),
+            order=90,
+        )
+    )

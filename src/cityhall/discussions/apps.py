@@ -28,6 +28,9 @@ class DiscussionsConfig(AppConfig):
         from .selectors import cabinet_items
 
         declare_events()
+        from .opendata import declare_datasets
+
+        declare_datasets()
         inbox.register(intake.KIND, intake.handle)
         OPEN_DISCUSSIONS.connect_signals()
         m2m_changed.connect(

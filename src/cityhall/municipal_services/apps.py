@@ -18,8 +18,10 @@ class MunicipalServicesConfig(AppConfig):
 
         from . import intake, notices
         from .cabinet import my_applications
+        from .opendata import declare_datasets
 
         notices.declare_events()
+        declare_datasets()
         inbox.register(intake.KIND, intake.register_applications)
         register_section(
             CabinetSection(
