@@ -290,6 +290,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- Open data (/opendata/; docs/open-data.md) ---------------------------------------------------
 OPENDATA_ROOT = Path(os.environ.get("CITYHALL_OPENDATA_ROOT", DATA_DIR / "opendata"))
 OPENDATA_KEEP_VERSIONS = int(os.environ.get("CITYHALL_OPENDATA_KEEP_VERSIONS", "10"))
+# Sets with more rows get no XLSX file (a sheet holds 1,048,575 rows; XLSX is the slowest format)
+OPENDATA_XLSX_MAX_ROWS = int(os.environ.get("CITYHALL_OPENDATA_XLSX_MAX_ROWS", "1048575"))
 # The publisher's taxpayer number prefixes every set's identifier in the passport files.
 OPENDATA_INN = os.environ.get("CITYHALL_OPENDATA_INN", "1655000000")
 OPENDATA_PUBLISHER = {

@@ -106,7 +106,7 @@ class Writers:
         if xlsx:
             self._open_xlsx()
         else:
-            self.skipped["xlsx"] = f"more rows than a sheet holds ({XLSX_MAX_ROWS:,})"
+            self.skipped["xlsx"] = "more rows than the XLSX limit (OPENDATA_XLSX_MAX_ROWS)"
 
     def _open(self, fmt: str) -> _Compressed:
         found = self._files[fmt] = _Compressed(self.path(fmt))

@@ -122,7 +122,8 @@ def _write(found: Dataset, version: DatasetVersion, folder: Path) -> dict[str, A
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     stem = f"data-{version.version}-structure-{version.structure}"
-    xlsx = version.expected_rows is None or version.expected_rows <= XLSX_MAX_ROWS
+    most = min(XLSX_MAX_ROWS, settings.OPENDATA_XLSX_MAX_ROWS)
+    xlsx = most > 0 and (version.expected_rows is None or version.expected_rows <= most)
     writers = Writers(found, folder, stem, xlsx=xlsx)
     rows = found.rows()
     done = 0

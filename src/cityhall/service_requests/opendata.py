@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from django.db import connections
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -92,8 +93,9 @@ def request_rows(
         "created_at", "closed_at",
     )  # fmt: skip
     last = after or 0
+    connection = connections[using or "default"]
     while True:
-        chunk = list(queryset.filter(id__gt=last).values_list(*columns)[:CHUNK])
+        chunk = _raw(connection, queryset.filter(id__gt=last).values_list(*columns)[:CHUNK])
         if not chunk:
             return
         first_id, last = chunk[0][0], chunk[-1][0]
@@ -108,15 +110,37 @@ def request_rows(
 
 
 def _stage_starts(first: int, last: int, using: str | None) -> dict[int, dict[str, dt.datetime]]:
-    starts: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
-    for request_id, stage, started in (
+    starts: dict[int, dict[str, Any]] = defaultdict(dict)
+    found = (
         Stage.objects.using(using or "default")
         .filter(request_id__gte=first, request_id__lte=last, stage__in=_STAGES)
         .order_by("started_at")
         .values_list("request_id", "stage", "started_at")
-    ):
-        starts[request_id].setdefault(stage, started)  # the first time each stage began
+    )
+    for request_id, stage, started in _raw(connections[using or "default"], found):
+        starts[request_id].setdefault(stage, iso(started))  # the first time each stage began
     return starts
+
+
+def _raw(connection, queryset) -> list[tuple]:
+    """The rows of ``queryset`` as the driver gives them, without Django's per-value
+    converters (they cost more than the query on millions of rows): SQLite's timestamps stay
+    text, turned into ISO 8601 by :func:`iso`."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def iso(value: Any) -> Any:
+    """A timestamp as ISO 8601 in UTC: text as SQLite stores it (``2026-12-06 02:38:15.123``,
+    UTC) or a driver's datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + "+00:00"
+    # Django keeps timestamps in UTC and its connections answer in UTC: no conversion needed
+    return value.isoformat() if value.tzinfo is not None else value.isoformat() + "+00:00"
 
 
 def _request_row(row, stages: dict[str, dt.datetime], rating: int | None) -> dict[str, Any]:
@@ -142,13 +166,13 @@ def _request_row(row, stages: dict[str, dt.datetime], rating: int | None) -> dic
         "channel": channel,
         "applicant_kind": applicant_kind,
         "status": status,
-        "submitted_at": created,
+        "submitted_at": iso(created),
         "routed_at": stages.get("routed"),
         "accepted_at": stages.get("accepted"),
         "in_work_at": stages.get("in_work"),
         "done_at": stages.get("done"),
-        "closed_at": closed,
-        "on_time": (not overdue) if status in CLOSED_STATUSES else None,
+        "closed_at": iso(closed),
+        "on_time": (not overdue) if status in CLOSED_STATUSES else None,  # 0/1 on SQLite
         "rating": rating,
     }
 
