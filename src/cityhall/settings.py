@@ -268,6 +268,8 @@ WEBPUSH_VAPID_SUBJECT = os.environ.get("CITYHALL_VAPID_SUBJECT", "mailto:cityhal
 LANGUAGE_CODE = os.environ.get("CITYHALL_LANGUAGE", "ru")
 LANGUAGES = [("ru", _("Russian")), ("tt", _("Tatar")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Tatar dates and numbers the Russian way (Django ships no formats for tt): core/formats/tt.
+FORMAT_MODULE_PATH = ["cityhall.core.formats"]
 TIME_ZONE = os.environ.get("CITYHALL_TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -55,10 +55,14 @@ class FilterForm(forms.Form):
         choices=[("", _("Any"))] + [c for c in Status.choices if c[0] != Status.DRAFT],
     )
     date_from = forms.DateField(
-        label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("Notice to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -194,11 +198,15 @@ class DiscussionForm(forms.ModelForm):
             "conclusion_due",
         ]
         widgets = {
-            "notice_date": forms.DateInput(attrs={"type": "date"}),
-            "exposition_end": forms.DateInput(attrs={"type": "date"}),
-            "conclusion_due": forms.DateInput(attrs={"type": "date"}),
-            "exposition_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "proposal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "notice_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "exposition_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "conclusion_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "exposition_start": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "proposal_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -244,11 +252,12 @@ class OfflineProposalForm(forms.Form):
         choices=[c for c in Proposal.Channel.choices if c[0] not in ("web", "bulk_import")],
     )
     received_at = forms.DateTimeField(
-        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=400)
     birth_date = forms.DateField(
-        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     document_number = forms.CharField(label=_("Identity document number"), max_length=40)
     address = forms.CharField(label=_("Registered address"), max_length=300)
@@ -263,13 +272,15 @@ class ImportForm(forms.Form):
         help_text=_("Columns: full_name, birth_date, document_number, address, kind, text."),
     )
     received_at = forms.DateTimeField(
-        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("Place"), max_length=300)
     attendees = forms.IntegerField(label=_("Attendees"), required=False, min_value=0)
