@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Role
+from cityhall.core.forms import NamedBlankChoice
 from cityhall.geo.models import District, Suburb
 
 from .models import (
@@ -30,12 +31,16 @@ class SuburbChoiceField(forms.ModelChoiceField):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("All districts"),
     )
     suburb = SuburbChoiceField(
         label=_("Suburb"),
         queryset=Suburb.objects.select_related("district").order_by("district__name", "name"),
         required=False,
+        empty_label=_("Any suburb"),
     )
     address = forms.CharField(
         label=_("Address"),
@@ -47,7 +52,10 @@ class FilterForm(forms.Form):
         ),
     )
     document_type = forms.ModelChoiceField(
-        label=_("Document type"), queryset=DocumentType.objects.all(), required=False
+        label=_("Document type"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        empty_label=_("All document types"),
     )
     status = forms.ChoiceField(
         label=_("Stage"),
@@ -131,7 +139,7 @@ class SubscriptionForm(forms.Form):
     )
 
 
-class InitiationForm(forms.ModelForm):
+class InitiationForm(NamedBlankChoice, forms.ModelForm):
     class Meta:
         model = InitiationRequest
         fields = [
@@ -153,7 +161,7 @@ def officials(organisation=None):
     return qs.distinct().order_by("last_name", "first_name", "username")
 
 
-class SignerForm(forms.Form):
+class SignerForm(NamedBlankChoice, forms.Form):
     responsible_official = forms.ModelChoiceField(
         label=_("Responsible official"), queryset=get_user_model().objects.none()
     )
@@ -166,7 +174,7 @@ class SignerForm(forms.Form):
         self.fields["responsible_official"].queryset = officials(organisation)
 
 
-class DiscussionForm(forms.ModelForm):
+class DiscussionForm(NamedBlankChoice, forms.ModelForm):
     territory_geojson = forms.CharField(
         label=_("Territory (GeoJSON polygon, optional)"), required=False, widget=forms.Textarea
     )
@@ -287,7 +295,7 @@ class MeetingForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(NamedBlankChoice, forms.Form):
     numbers = forms.CharField(
         label=_("Proposal numbers"),
         help_text=_("Numbers and ranges, e.g. 1, 4, 10-25."),
