@@ -104,7 +104,9 @@ class SubscriptionForm(forms.Form):
     Without JavaScript the person types an address; with it, the address field suggests
     buildings and a click on the map fills ``lat``/``lon``. The service checks the rest."""
 
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     district = forms.ModelChoiceField(
         label=_("District"),
         queryset=District.objects.all(),
