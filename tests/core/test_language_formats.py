@@ -60,3 +60,30 @@ def test_date_pickers_get_iso_values_the_browser_understands(language):
         html = str(form["notice_date"]) + str(form["exposition_start"])
     assert 'value="2026-11-23"' in html
     assert 'value="2026-11-23T14:05"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "score"),
+    [("ru", "12\xa0345", "4,41"), ("tt", "12\xa0345", "4,41"), ("en", "12,345", "4.41")],
+)
+def test_the_ratings_page_groups_its_figures_in_every_language(client, db, language, shown, score):
+    from cityhall.service_requests.models import OrganisationRating
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name="УК Тест")
+    OrganisationRating.objects.create(
+        organisation=organisation, votes=12345, score=4.41, mean=4.5, requests_total=99999
+    )
+    client.cookies["django_language"] = language
+    html = client.get("/requests/organisations/").content.decode()
+    assert f"<td>{shown}</td>" in html and f"<td>{score}</td>" in html
+    assert f'href="/requests/organisations/{organisation.pk}/"' in html  # ids never grouped
+    assert 'href="/static/service_requests/requests.css"' in html  # the sub-menu's style
+
+
+def test_the_discussion_list_groups_proposal_counts(client, db):
+    from tests.discussions.factories import DiscussionFactory
+
+    DiscussionFactory(proposal_count=2457)
+    client.cookies["django_language"] = "ru"
+    assert "Предложения: 2\xa0457" in client.get("/discussions/").content.decode()
