@@ -231,6 +231,10 @@ def load(stdout) -> list[DemoLogin]:
                 "max_exposition_days": max_len,
             },
         )
+        # A demo loaded before the names had translations gets them now.
+        DocumentType.objects.filter(code=code, name_en="").update(
+            name_tt=DOCUMENT_TYPE_NAMES[code][0], name_en=DOCUMENT_TYPE_NAMES[code][1]
+        )
     RecommendationTemplate.objects.get_or_create(
         title="Учтено",
         defaults={"recommendation": "accept", "text": "Предложение учтено в проекте."},
