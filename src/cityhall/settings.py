@@ -37,6 +37,14 @@ SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000")
 # The city's and its city hall's names as residents read them; translated unless set here.
 CITY_NAME = os.environ.get("CITYHALL_CITY_NAME") or _("Kazan")
 CITY_HALL_NAME = os.environ.get("CITYHALL_CITY_HALL_NAME") or _("Kazan City Hall")
+# The contacts page (/contacts/) and the privacy notice name the operator's office; empty
+# values are left out of the page.
+CONTACT_ADDRESS = os.environ.get("CITYHALL_CONTACT_ADDRESS", "420014, Казань, ул. Кремлёвская, 1")
+CONTACT_PHONE = os.environ.get("CITYHALL_CONTACT_PHONE", "")
+CONTACT_EMAIL = os.environ.get("CITYHALL_CONTACT_EMAIL", "")
+CONTACT_HOURS = os.environ.get("CITYHALL_CONTACT_HOURS", "")
+# When the accessibility statement and the privacy notice were last reviewed (YYYY-MM-DD).
+INFORMATION_PAGES_REVIEWED = os.environ.get("CITYHALL_INFORMATION_PAGES_REVIEWED", "2026-12-06")
 
 INSTALLED_APPS = [
     "cityhall.accounts.admin_site.AdminConfig",  # django.contrib.admin, second factor required
@@ -269,6 +277,8 @@ WEBPUSH_VAPID_SUBJECT = os.environ.get("CITYHALL_VAPID_SUBJECT", "mailto:cityhal
 LANGUAGE_CODE = os.environ.get("CITYHALL_LANGUAGE", "ru")
 LANGUAGES = [("ru", _("Russian")), ("tt", _("Tatar")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Tatar dates and numbers the Russian way (Django ships no formats for tt): core/formats/tt.
+FORMAT_MODULE_PATH = ["cityhall.core.formats"]
 TIME_ZONE = os.environ.get("CITYHALL_TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -26,5 +26,8 @@ urlpatterns = [
     path("", include("cityhall.portal.urls")),
 ]
 
+# The branded 500 page in the reader's language (portal.pages.server_error).
+handler500 = "cityhall.portal.pages.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -35,6 +35,7 @@ def _form(**overrides) -> dict:
         "password_again": PASSWORD,
         "organisation_name": "",
         "inn": "",
+        "personal_data_consent": "on",
     }
     data.update(overrides)
     return data

@@ -194,6 +194,16 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput({"inputmode": "numeric"}),
     )
+    #: Shown with a link to the privacy notice (accounts/_consent.html); the service refuses
+    #: a registration without it and records when it was given.
+    personal_data_consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data"),
+        error_messages={
+            "required": _(
+                "Registration needs your consent to the processing of your personal data."
+            )
+        },
+    )
 
     def clean(self):
         data = super().clean()

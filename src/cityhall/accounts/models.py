@@ -44,6 +44,11 @@ class User(AbstractUser):
         choices=[("ru", "Русский"), ("tt", "Татарча"), ("en", "English")],
         default="ru",
     )
+    #: When the person agreed to the processing of their personal data at registration
+    #: (Federal Law 152-FZ art. 9); empty for accounts made by staff or before consent was asked.
+    personal_data_consent_at = models.DateTimeField(
+        _("personal data consent given"), null=True, blank=True, editable=False
+    )
 
     objects = CityhallUserManager()
 

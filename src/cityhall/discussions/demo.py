@@ -44,6 +44,23 @@ DOCUMENT_TYPES = (
     ("special_permit", "Разрешение на условно разрешённый вид использования", 7, 30, 7, 30),
     ("deviation_permit", "Отклонение от предельных параметров строительства", 7, 30, 7, 30),
 )
+#: The document types' names in Tatar and English (code: (tt, en)).
+DOCUMENT_TYPE_NAMES = {
+    "general_plan": ("Генераль план", "General plan"),
+    "land_use_rules": (
+        "Җирдән файдалану һәм төзелеш кагыйдәләре",
+        "Land use and development rules",
+    ),
+    "planning_project": ("Территорияне планлаштыру проекты", "Territory planning project"),
+    "special_permit": (
+        "Шартлы рөхсәт ителгән файдалану төренә рөхсәт",
+        "Permit for a conditionally permitted use",
+    ),
+    "deviation_permit": (
+        "Төзелешнең чик параметрларыннан тайпылу",
+        "Deviation from the limit parameters of construction",
+    ),
+}
 
 PROPOSALS = (
     "Сохранить сквер у школы № 12 и не размещать на его месте парковку.",
@@ -206,11 +223,17 @@ def load(stdout) -> list[DemoLogin]:
             code=code,
             defaults={
                 "name": name,
+                "name_tt": DOCUMENT_TYPE_NAMES[code][0],
+                "name_en": DOCUMENT_TYPE_NAMES[code][1],
                 "min_notice_days": notice,
                 "max_days_to_conclusion": to_conclusion,
                 "min_exposition_days": min_len,
                 "max_exposition_days": max_len,
             },
+        )
+        # A demo loaded before the names had translations gets them now.
+        DocumentType.objects.filter(code=code, name_en="").update(
+            name_tt=DOCUMENT_TYPE_NAMES[code][0], name_en=DOCUMENT_TYPE_NAMES[code][1]
         )
     RecommendationTemplate.objects.get_or_create(
         title="Учтено",

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Role
+from cityhall.core.forms import NamedBlankChoice
 from cityhall.geo.models import District, Suburb
 
 from .models import (
@@ -30,12 +31,16 @@ class SuburbChoiceField(forms.ModelChoiceField):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("All districts"),
     )
     suburb = SuburbChoiceField(
         label=_("Suburb"),
         queryset=Suburb.objects.select_related("district").order_by("district__name", "name"),
         required=False,
+        empty_label=_("Any suburb"),
     )
     address = forms.CharField(
         label=_("Address"),
@@ -47,7 +52,10 @@ class FilterForm(forms.Form):
         ),
     )
     document_type = forms.ModelChoiceField(
-        label=_("Document type"), queryset=DocumentType.objects.all(), required=False
+        label=_("Document type"),
+        queryset=DocumentType.objects.all(),
+        required=False,
+        empty_label=_("All document types"),
     )
     status = forms.ChoiceField(
         label=_("Stage"),
@@ -55,10 +63,14 @@ class FilterForm(forms.Form):
         choices=[("", _("Any"))] + [c for c in Status.choices if c[0] != Status.DRAFT],
     )
     date_from = forms.DateField(
-        label=_("Notice from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("Notice to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -92,7 +104,9 @@ class SubscriptionForm(forms.Form):
     Without JavaScript the person types an address; with it, the address field suggests
     buildings and a click on the map fills ``lat``/``lon``. The service checks the rest."""
 
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     district = forms.ModelChoiceField(
         label=_("District"),
         queryset=District.objects.all(),
@@ -127,7 +141,7 @@ class SubscriptionForm(forms.Form):
     )
 
 
-class InitiationForm(forms.ModelForm):
+class InitiationForm(NamedBlankChoice, forms.ModelForm):
     class Meta:
         model = InitiationRequest
         fields = [
@@ -149,7 +163,7 @@ def officials(organisation=None):
     return qs.distinct().order_by("last_name", "first_name", "username")
 
 
-class SignerForm(forms.Form):
+class SignerForm(NamedBlankChoice, forms.Form):
     responsible_official = forms.ModelChoiceField(
         label=_("Responsible official"), queryset=get_user_model().objects.none()
     )
@@ -162,7 +176,7 @@ class SignerForm(forms.Form):
         self.fields["responsible_official"].queryset = officials(organisation)
 
 
-class DiscussionForm(forms.ModelForm):
+class DiscussionForm(NamedBlankChoice, forms.ModelForm):
     territory_geojson = forms.CharField(
         label=_("Territory (GeoJSON polygon, optional)"), required=False, widget=forms.Textarea
     )
@@ -194,11 +208,15 @@ class DiscussionForm(forms.ModelForm):
             "conclusion_due",
         ]
         widgets = {
-            "notice_date": forms.DateInput(attrs={"type": "date"}),
-            "exposition_end": forms.DateInput(attrs={"type": "date"}),
-            "conclusion_due": forms.DateInput(attrs={"type": "date"}),
-            "exposition_start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "proposal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "notice_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "exposition_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "conclusion_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "exposition_start": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "proposal_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -244,11 +262,12 @@ class OfflineProposalForm(forms.Form):
         choices=[c for c in Proposal.Channel.choices if c[0] not in ("web", "bulk_import")],
     )
     received_at = forms.DateTimeField(
-        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=400)
     birth_date = forms.DateField(
-        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     document_number = forms.CharField(label=_("Identity document number"), max_length=40)
     address = forms.CharField(label=_("Registered address"), max_length=300)
@@ -263,20 +282,22 @@ class ImportForm(forms.Form):
         help_text=_("Columns: full_name, birth_date, document_number, address, kind, text."),
     )
     received_at = forms.DateTimeField(
-        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("Place"), max_length=300)
     attendees = forms.IntegerField(label=_("Attendees"), required=False, min_value=0)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(NamedBlankChoice, forms.Form):
     numbers = forms.CharField(
         label=_("Proposal numbers"),
         help_text=_("Numbers and ranges, e.g. 1, 4, 10-25."),

@@ -29,7 +29,9 @@ class Area(TimeStampedModel):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # Choices, lists and the admin show the reader's language (issue 16 item 25); code
+        # that needs the official Russian name reads ``name``.
+        return self.display_name
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,7 @@ itself comes from the service definition (``status_texts``), so officials word i
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from cityhall.notifications.services import notify, register_event
 
@@ -74,9 +75,21 @@ def declare_events() -> None:
     )
 
 
-def status_changed(*, recipient, number: str, service: str, status: str, text: str, url: str):
+def status_changed(
+    *,
+    recipient,
+    number: str,
+    service: str,
+    status: str,
+    text: str,
+    url: str,
+    language: str | None = None,
+):
+    """``language``: the one ``service``, ``status`` and ``text`` are worded in, so the message
+    is written wholly in it (the recipient's own when not given)."""
     return notify(
         recipient=recipient,
+        language=language,
         event=STATUS_CHANGED,
         context={
             "number": number,
@@ -91,7 +104,10 @@ def status_changed(*, recipient, number: str, service: str, status: str, text: s
 def status_text(application: Application, status: str, language: str | None = None) -> str:
     """The definition's wording of a status for the applicant (the status name by default)."""
     texts = (application.version.status_texts or {}).get(status)
-    return text_in(texts, language) or str(S(status).label)
+    if text := text_in(texts, language):
+        return text
+    with translation.override(language or None):
+        return str(S(status).label)
 
 
 def notify_status(application: Application, *, url: str = "") -> None:
@@ -103,7 +119,8 @@ def notify_status(application: Application, *, url: str = "") -> None:
         recipient=applicant,
         number=application.number or "",
         service=application.service.title(language),
-        status=str(S(application.status).label),
+        status=S(application.status).label,  # lazy: worded in ``language`` when rendered
         text=status_text(application, application.status, language),
         url=url or reverse("municipal_services:application", args=[application.pk]),
+        language=language,
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.html import escape, linebreaks
 
 from cityhall.core.process_cache import ProcessCache
@@ -36,6 +37,7 @@ from .models import NotificationTemplate
 
 __all__ = [
     "PARTS",
+    "in_recipient_language",
     "RenderedNotification",
     "render_notification",
     "language_order",
@@ -67,6 +69,19 @@ def language_order(wanted: str | None, available: list[str]) -> list[str]:
         if lang and lang in available and lang not in order:
             order.append(lang)
     return order
+
+
+def in_recipient_language(wording: Callable[[], str]) -> Promise:
+    """A context value worded when the message is rendered, in the recipient's language.
+
+    Rule: every message is written wholly in its recipient's language, whoever caused it. A
+    status label or a category name turned into ``str`` by the caller is in the *acting*
+    person's language (an English-speaking dispatcher's "In work" inside a Russian resident's
+    message); pass labels lazily (``Status.X.label``, ``gettext_lazy``) or wrap model wording
+    here (``in_recipient_language(lambda: category.name)``): :func:`render_notification` renders
+    under the recipient's language, which is when these are read.
+    """
+    return lazy(wording, str)()
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -81,6 +81,7 @@ def submit_support_ticket(
             notify(
                 recipient=admin,
                 event="support_ticket.submitted",
-                context={"number": ticket.number, "topic": ticket.get_topic_display()},
+                # The topic's label is lazy: worded in each administrator's language.
+                context={"number": ticket.number, "topic": SupportTicket.Topic(ticket.topic).label},
             )
     return ticket

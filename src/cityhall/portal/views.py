@@ -11,6 +11,7 @@ from cityhall.core.shell import sections
 
 from . import services
 from .forms import SupportTicketForm
+from .models import SupportTicket
 from .workspace import entries_for
 
 
@@ -37,6 +38,8 @@ def staff_workspace(request):
 def feedback(request):
     user = request.user if request.user.is_authenticated else None
     initial = {"page_url": request.GET.get("from", "")}
+    if request.GET.get("topic") in SupportTicket.Topic.values:  # e.g. from the accessibility page
+        initial["topic"] = request.GET["topic"]
     if user:
         initial.update(name=str(user), email=user.email or "")
     form = SupportTicketForm(request.POST or None, initial=initial)

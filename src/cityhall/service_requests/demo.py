@@ -105,7 +105,10 @@ GENERIC_GUIDANCE = (
     "If life or health is in danger, call 112.",
 )
 
-YES_NO = [{"key": "yes", "name": "Да / Yes"}, {"key": "no", "name": "Нет / No"}]
+YES_NO = [
+    {"key": "yes", "name": "Да", "name_tt": "Әйе", "name_en": "Yes"},
+    {"key": "no", "name": "Нет", "name_tt": "Юк", "name_en": "No"},
+]
 
 #: code, ru, tt, en, group, emergency, responsible type, resource/contractor hint, weight
 CATEGORIES = (
@@ -282,14 +285,18 @@ ATTRIBUTES = {
             "code": "people_inside",
             "datatype": "singlevaluelist",
             "required": True,
-            "description": "Есть ли люди в кабине? / Is anybody inside?",
+            "description": "Есть ли люди в кабине?",
+            "description_tt": "Кабинада кешеләр бармы?",
+            "description_en": "Is anybody inside?",
             "values": YES_NO,
         },
         {
             "code": "entrance",
             "datatype": "number",
             "required": False,
-            "description": "Номер подъезда / Entrance number",
+            "description": "Номер подъезда",
+            "description_tt": "Подъезд номеры",
+            "description_en": "Entrance number",
         },
     ],
     "pipe_burst": [
@@ -297,7 +304,9 @@ ATTRIBUTES = {
             "code": "flat_flooded",
             "datatype": "singlevaluelist",
             "required": True,
-            "description": "Затоплена квартира? / Is a flat flooded?",
+            "description": "Затоплена квартира?",
+            "description_tt": "Фатирны су бастымы?",
+            "description_en": "Is a flat flooded?",
             "values": YES_NO,
         },
     ],
@@ -306,7 +315,9 @@ ATTRIBUTES = {
             "code": "whole_building",
             "datatype": "singlevaluelist",
             "required": False,
-            "description": "Во всём доме? / The whole building?",
+            "description": "Во всём доме?",
+            "description_tt": "Бөтен йорттамы?",
+            "description_en": "The whole building?",
             "values": YES_NO,
         },
     ],

@@ -50,14 +50,23 @@ class RequestForm(forms.Form):
         help_text=_("Up to 5 JPEG, PNG or WebP images, 5 MB each."),
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
     )
-    contact_name = forms.CharField(label=_("Your name"), required=False, max_length=200)
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     contact_phone = forms.CharField(
         label=_("Phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    contact_email = forms.EmailField(label=_("E-mail"), required=False)
+    contact_email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     applicant_kind = forms.ChoiceField(
         label=_("I report as"),
         choices=ApplicantKind.choices,

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from cityhall.notifications.services import notify, notify_address, register_event
+from cityhall.notifications.services import (
+    in_recipient_language,
+    notify,
+    notify_address,
+    register_event,
+)
 
 RECEIVED = "service_requests.received"
 STATUS_CHANGED = "service_requests.status_changed"
@@ -255,7 +260,7 @@ def alert_organisation(request) -> None:
             event=EMERGENCY,
             context={
                 "number": request.number,
-                "category": request.category.name,
+                "category": in_recipient_language(lambda: request.category.name),
                 "address": request.address or "—",
                 "due": due,
                 "url": staff_url(request),

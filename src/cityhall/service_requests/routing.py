@@ -11,9 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RoutingFacts", "RoutingDecision", "decide"]
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["REASONS", "RoutingFacts", "RoutingDecision", "decide"]
 
 MANAGING = "managing_organisation"
+
+#: What each decision's code means, for people (the history keeps the code; staff read this).
+REASONS = {
+    "no_building": _("Routed to the dispatcher: the address is not a known building."),
+    "no_managing_organisation": _(
+        "Routed to the dispatcher: no managing organisation is known for the building."
+    ),
+    "building_manager": _("Routed to the organisation that manages the building."),
+    "building_area": _("Routed to the organisation responsible for the building."),
+    "district_area": _("Routed to the organisation responsible for the district."),
+    "no_responsible_organisation": _(
+        "Routed to the dispatcher: no organisation is responsible for this problem here."
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ def register_person(
     inn: str = "",
     language: str = "ru",
     client_address: str | None = None,
+    personal_data_consent: bool = False,
 ) -> Contact:
     """A resident (or a legal entity's representative) signs up with an e-mail or a phone;
     returns the address the code went to.
@@ -133,6 +134,12 @@ def register_person(
     (``throttle.REGISTRATION_BY_ADDRESS``, ``throttle.SMS_BY_ADDRESS``): ``TooManyRequests``.
     """
     errors: dict[str, list[str]] = {}
+    # Rule: no account without the person's consent to processing their personal data
+    # (152-FZ art. 9); the moment is kept on the account (``personal_data_consent_at``).
+    if not personal_data_consent:
+        errors["personal_data_consent"] = [
+            _("Registration needs your consent to the processing of your personal data.")
+        ]
     try:
         parsed = parse_contact(contact)
     except InvalidInput as exc:
@@ -189,6 +196,7 @@ def register_person(
             middle_name=middle_name.strip(),
             preferred_language=language if language in {"ru", "tt", "en"} else "ru",
             is_active=False,
+            personal_data_consent_at=timezone.now(),
         )
         if parsed.channel == ContactConfirmation.Channel.EMAIL:
             user.email = parsed.address

@@ -62,6 +62,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 inn=data["inn"],
                 language=(get_language() or "ru")[:2],
                 client_address=throttle.client_address(request),
+                personal_data_consent=data["personal_data_consent"],
             )
         except DomainError as exc:
             show_domain_error(form, exc)

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cityhall.core import files
 from cityhall.core.models import AppendOnlyQuerySet, TimeStampedModel
@@ -25,6 +25,8 @@ class DocumentType(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(pgettext_lazy("object name", "name"), max_length=200)
+    name_tt = models.CharField(_("name (Tatar)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     min_notice_days = models.PositiveIntegerField(
         _("minimum days from notice to posting the project"), default=7
     )
@@ -57,7 +59,14 @@ class DocumentType(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (Russian when there is no translation). The
+        protocol and the conclusion keep ``name``: the legal record is in Russian."""
+        language = (get_language() or "ru")[:2]
+        return {"tt": self.name_tt, "en": self.name_en}.get(language) or self.name
 
 
 class Status(models.TextChoices):
@@ -78,7 +87,10 @@ class Discussion(TimeStampedModel):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     document_type = models.ForeignKey(
-        DocumentType, on_delete=models.PROTECT, related_name="discussions"
+        DocumentType,
+        on_delete=models.PROTECT,
+        related_name="discussions",
+        verbose_name=_("document type"),
     )
     organiser = models.ForeignKey(
         "accounts.Organisation",
@@ -311,7 +323,9 @@ class InitiationRequest(TimeStampedModel):
     organiser = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="+")
+    document_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("document type")
+    )
     title = models.CharField(_("subject"), max_length=300)
     description = models.TextField(_("description"))
     territory_description = models.CharField(_("territory"), max_length=500, blank=True)

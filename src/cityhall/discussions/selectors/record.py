@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.urls import reverse
 
 from cityhall.core.errors import NotFound
@@ -63,7 +63,10 @@ def public_discussions(
     status: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    open_first: bool = False,
 ) -> QuerySet[Discussion]:
+    """Public discussions, newest notice first; ``open_first`` (the list page) puts the ones a
+    resident can still act on first: open for proposals, then announced, then the record."""
     qs = Discussion.objects.filter(status__in=PUBLIC_STATUSES).select_related(
         "document_type", "organiser"
     )
@@ -80,7 +83,18 @@ def public_discussions(
         qs = qs.filter(notice_date__gte=date_from)
     if date_to:
         qs = qs.filter(notice_date__lte=date_to)
-    return qs.distinct().order_by("-notice_date", "-id")
+    qs = qs.distinct()
+    if open_first:
+        qs = qs.annotate(
+            stage_rank=Case(
+                When(status=Status.EXPOSITION_OPEN, then=Value(0)),
+                When(status=Status.ANNOUNCED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("stage_rank", "-notice_date", "-id")
+        return qs
+    return qs.order_by("-notice_date", "-id")
 
 
 def get_discussion(pk: int, *, user: Any = None) -> Discussion:

@@ -38,6 +38,12 @@ def request_final_document(*, actor: Any, discussion: Discussion, kind: str) -> 
         discussion.organiser,
         required=True,
     )
+    # A signed document is final: say so first (the discussion has moved on by then, and the
+    # stage checks below would give a misleading reason).
+    if FinalDocument.objects.filter(
+        discussion=discussion, kind=kind, state=FinalDocument.State.SIGNED
+    ).exists():
+        raise Conflict(_("It is already signed and cannot be regenerated."))
     if kind == FinalDocument.Kind.PROTOCOL and discussion.status != Status.PROPOSALS_CLOSED:
         raise Conflict(_("The protocol is drafted after proposals close."))
     if kind == FinalDocument.Kind.CONCLUSION:

@@ -85,7 +85,7 @@ def decide_initiation(
             event=events.INITIATION_DECIDED,
             context={
                 "title": locked.title,
-                "decision": str(locked.get_state_display()),
+                "decision": InitiationRequest.State(locked.state).label,  # the reader's language
                 "reason": locked.refusal_reason,
             },
         )

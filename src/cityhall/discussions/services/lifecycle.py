@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role
@@ -45,6 +46,7 @@ __all__ = [
     "check_responsible_official",
     "create_discussion",
     "local_date",
+    "reason_shown",
     "require_organiser",
     "run_scheduled_transitions",
     "transition",
@@ -54,27 +56,33 @@ __all__ = [
 
 
 #: The workflow: from each status, where it may go and why (the reason shown in the history).
+#: The history keeps these reasons as written here (the record does not change with the
+#: reader's language); pages show them through :func:`reason_shown`, in the reader's language.
 ALLOWED: dict[str, dict[str, str]] = {
     Status.DRAFT: {
-        Status.ANNOUNCED: "The notice of the discussion is published.",
-        Status.CANCELLED: "The discussion will not be held.",
+        Status.ANNOUNCED: gettext_noop("The notice of the discussion is published."),
+        Status.CANCELLED: gettext_noop("The discussion will not be held."),
     },
     Status.ANNOUNCED: {
-        Status.EXPOSITION_OPEN: "The project is posted and the exposition opens (art. 5.1 p. 8).",
-        Status.CANCELLED: "The discussion is cancelled before the exposition.",
+        Status.EXPOSITION_OPEN: gettext_noop(
+            "The project is posted and the exposition opens (art. 5.1 p. 8)."
+        ),
+        Status.CANCELLED: gettext_noop("The discussion is cancelled before the exposition."),
     },
     Status.EXPOSITION_OPEN: {
-        Status.PROPOSALS_CLOSED: "The proposal deadline has passed.",
-        Status.CANCELLED: "The discussion is stopped (a court decision, the project withdrawn).",
+        Status.PROPOSALS_CLOSED: gettext_noop("The proposal deadline has passed."),
+        Status.CANCELLED: gettext_noop(
+            "The discussion is stopped (a court decision, the project withdrawn)."
+        ),
     },
     Status.PROPOSALS_CLOSED: {
-        Status.PROTOCOL_SIGNED: "The protocol is signed by the responsible official.",
+        Status.PROTOCOL_SIGNED: gettext_noop("The protocol is signed by the responsible official."),
     },
     Status.PROTOCOL_SIGNED: {
-        Status.CONCLUSION_PUBLISHED: "The conclusion is signed and published.",
+        Status.CONCLUSION_PUBLISHED: gettext_noop("The conclusion is signed and published."),
     },
     Status.CONCLUSION_PUBLISHED: {
-        Status.ARCHIVED: "The discussion is complete and kept read-only.",
+        Status.ARCHIVED: gettext_noop("The discussion is complete and kept read-only."),
     },
     Status.ARCHIVED: {},
     Status.CANCELLED: {},
@@ -451,6 +459,15 @@ def _guard(
     return None
 
 
+_STANDARD_REASONS = frozenset(r for moves in ALLOWED.values() for r in moves.values())
+
+
+def reason_shown(reason: str) -> str:
+    """A history reason for the page: the workflow's own reasons in the reader's language,
+    what a person typed as typed."""
+    return gettext(reason) if reason in _STANDARD_REASONS else reason
+
+
 def transition(
     *,
     discussion: Discussion,
@@ -473,6 +490,10 @@ def transition(
         if actor is not None:
             require_organiser(actor, locked.organiser)
         allowed = ALLOWED.get(locked.status, {})
+        if to not in Status.values:
+            raise InvalidInput(
+                _("There is no stage “%(to)s”.") % {"to": to}, fields={"to": [_("Unknown stage.")]}
+            )
         if to not in allowed:
             raise Conflict(
                 _("A discussion cannot move from “%(from)s” to “%(to)s”.")

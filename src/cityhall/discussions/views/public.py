@@ -61,7 +61,7 @@ def discussion_list(request):
             }.items()
             if v is not None
         }
-    discussions = selectors.public_discussions(**filters)
+    discussions = selectors.public_discussions(**filters, open_first=True)
     if "place" in territory:
         discussions = selectors.discussions_for_place(discussions, territory["place"])
     elif "suburb" in territory:
@@ -106,7 +106,7 @@ def discussion_detail(request, pk: int):
             "kind": kind,
             "eligibility": eligibility,
             "form": ProposalForm() if eligibility and eligibility.eligible else None,
-            "history": discussion.status_changes.all(),
+            "history": _history(discussion),
             "final": selectors.final_documents(discussion),
             "meetings": discussion.meetings.all(),
             "districts": discussion.districts.all(),
@@ -116,6 +116,14 @@ def discussion_detail(request, pk: int):
             **_follow_context(request, discussion, eligibility),
         },
     )
+
+
+def _history(discussion: Discussion) -> list:
+    """The status history, each reason as the reader should read it (``shown_reason``)."""
+    history = list(discussion.status_changes.all())
+    for change in history:
+        change.shown_reason = services.reason_shown(change.reason)
+    return history
 
 
 def _follow_context(request, discussion: Discussion, eligibility: Any) -> dict[str, Any]:

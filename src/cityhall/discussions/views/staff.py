@@ -156,7 +156,7 @@ def manage_detail(request, pk: int):
             "upload_form": DocumentUploadForm(discussion=discussion),
             "documents": selectors.documents_of(discussion),
             "targets": [
-                (to, Status(to).label, reason)
+                (to, Status(to).label, services.reason_shown(reason))
                 for to, reason in services.ALLOWED.get(discussion.status, {}).items()
                 if to not in (Status.PROTOCOL_SIGNED, Status.CONCLUSION_PUBLISHED)
             ],

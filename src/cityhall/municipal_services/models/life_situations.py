@@ -30,6 +30,11 @@ class LifeSituation(TimeStampedModel):
     def __str__(self) -> str:
         return text_in(self.name) or self.code
 
+    @property
+    def intro(self) -> str:
+        """The description in the reader's language (Russian when there is no translation)."""
+        return text_in(self.description)
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 

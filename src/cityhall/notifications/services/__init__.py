@@ -9,6 +9,8 @@ Other apps use only these::
     register_event(code, *, description, default_templates, variables=())   # in ready()
 
 ``notify`` renders the event's template in the recipient's language (fallback ru → en → any)
+— the whole message: pass status labels lazily and model wording through
+``in_recipient_language(lambda: ...)``, never a ``str`` made in the acting person's language —
 and writes one outbox :class:`Message` per channel — the channels the person chose, or exactly
 ``channels`` when given (e.g. ``["email"]`` for a security message) — limited to what can
 reach them: no e-mail address, no e-mail; browser notifications only when the server has VAPID
@@ -34,6 +36,7 @@ this package re-exports their public surface.
 from __future__ import annotations
 
 from ..events import register_event
+from ..rendering import in_recipient_language
 from .delivery import (
     deliver_due,
     deliver_messages,
@@ -61,6 +64,7 @@ from .template_versions import (
 __all__ = [
     "notify",
     "notify_address",
+    "in_recipient_language",
     "preferences_loaded",
     "register_event",
     "deliver_messages",

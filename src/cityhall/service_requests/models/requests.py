@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from cityhall.accounts.models import Organisation
 from cityhall.core import files
 
+from ..routing import REASONS as ROUTING_REASONS
 from .catalogue import Category, CategoryVersion
 from .choices import OPEN_STATUSES, ApplicantKind, Channel, Status
 
@@ -186,6 +187,12 @@ class StatusChange(models.Model):
         if not self._state.adding:
             raise PermissionError("status changes are append-only")
         super().save(*args, **kwargs)
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason for people: routing's codes (``building_manager``) in words, in the
+        reader's language; what a person typed, as typed."""
+        return str(ROUTING_REASONS.get(self.reason, self.reason))
 
 
 class Stage(models.Model):

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.core import jobs
@@ -118,7 +117,7 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
                     recipient=user,
                     event=notices.OVERDUE,
                     context={
-                        "organisation": str(org) if org else _("dispatcher queue"),
+                        "organisation": str(org) if org else gettext_lazy("dispatcher queue"),
                         "count": row["count"],
                         "requests": requests_text,
                         "level": row["level"],

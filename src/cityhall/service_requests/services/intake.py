@@ -45,7 +45,12 @@ from cityhall.core.selectors import business_calendar
 from cityhall.geo import selectors as geo
 from cityhall.geo.geometry import distance_m
 from cityhall.geo.models import Building
-from cityhall.notifications.services import notify, notify_address, preferences_loaded
+from cityhall.notifications.services import (
+    in_recipient_language,
+    notify,
+    notify_address,
+    preferences_loaded,
+)
 
 from .. import notices, routing
 from ..deadlines import due_time
@@ -342,8 +347,9 @@ def _tell_applicants(drafts: list[_Draft], people: dict[int, User], track: str) 
             context = {
                 "number": draft.number,
                 "url": track.format(draft.token),
-                "category": draft.category.name,
-                "status": str(labels[draft.status]),
+                # Worded in the recipient's language when rendered (not the submitter's).
+                "category": in_recipient_language(lambda c=draft.category: c.name),
+                "status": labels[draft.status],
             }
             author = people.get(data.get("author")) if data.get("author") else None
             if author is not None:

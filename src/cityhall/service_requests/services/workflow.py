@@ -386,6 +386,7 @@ def transition(
         notices.tell_applicants(
             authors_following(req),
             event=notices.STATUS_CHANGED,
-            context={"status": str(req.get_status_display()), "note": req.status_note},
+            # Lazy: worded in each recipient's language, not the acting staff member's.
+            context={"status": Status(req.status).label, "note": req.status_note},
         )
     return req

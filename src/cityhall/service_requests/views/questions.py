@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
 __all__ = ["QuestionSet", "chosen_category", "question_sets", "wants_questions_only"]
 
 #: The name of the button of the form's first step ("Show the questions").
@@ -40,6 +42,14 @@ class QuestionSet:
     category: object
     chosen: bool
     questions: list[Question] = field(default_factory=list)
+
+
+def worded(item: dict, key: str) -> str:
+    """A question's wording in the reader's language: ``description_tt``/``description_en``
+    (``name_tt``/``name_en`` of a choice) when the catalogue gives them, else the Russian
+    ``description``/``name`` (issue 16 item 25: no "ru / en" labels in every language)."""
+    language = (get_language() or "ru")[:2]
+    return str(item.get(f"{key}_{language}") or item.get(key) or "")
 
 
 def chosen_category(categories, code: str | None):
@@ -77,10 +87,14 @@ def question_sets(categories, *, code: str | None, data=None, errors=None) -> li
             questions.append(
                 Question(
                     code=q["code"],
-                    description=q.get("description") or q["code"],
+                    description=worded(q, "description") or q["code"],
                     required=bool(q.get("required")),
                     datatype=q.get("datatype", "string"),
-                    values=[v for v in q.get("values") or [] if str(v.get("key", "")).strip()],
+                    values=[
+                        {**v, "name": worded(v, "name")}
+                        for v in q.get("values") or []
+                        if str(v.get("key", "")).strip()
+                    ],
                     answer=answer,
                     errors=[str(m) for m in errors.get(key, [])] if chosen else [],
                     html_id=f"q-{category.code}-{q['code']}",
