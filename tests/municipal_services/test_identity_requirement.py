@@ -126,3 +126,16 @@ def test_registration_checks_the_requirement_again(dept, service):
     assert "needs a verified identity" in outcome.error
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "Только с подтверждённой личностью"),
+        ("tt", "Бары тик шәхесе расланганнар"),
+        ("en", "Only people with a verified identity"),
+    ],
+)
+def test_the_requirement_is_said_in_every_language(client, service, language, expected):
+    page = client.get(f"/services/{service.code}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert expected in page.content.decode()

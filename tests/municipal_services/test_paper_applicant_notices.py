@@ -82,3 +82,19 @@ def test_a_person_who_signs_in_keeps_the_definition_text_and_sms_stays_opt_in():
     cabinet = Message.objects.filter(recipient=applicant, channel="cabinet").order_by("-pk")
     assert "Разрешение выдано" in cabinet.first().body
     assert not Message.objects.filter(event="municipal_services.letter_to_print").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ru", "Письмо заявителю"), ("tt", "Гариза бирүчегә хат"), ("en", "Letter for the applicant")],
+)
+def test_the_letter_link_is_offered_in_every_language(client, language, expected):
+    dept = Department()
+    application = _paper_application(client, dept, published_service(dept))
+    page = client.get(f"/services/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert expected in page.content.decode()
+    letter = client.get(
+        f"/services/applications/{application.pk}/letter/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    # The letter itself is in the applicant's language (Russian here), whatever the page's.
+    assert 'lang="ru"' in letter and "Заявление" in letter
