@@ -63,6 +63,7 @@ BASE_DEFINITION = {
     ],
     "fees": [{"title": texts("Пошлина", "Fee"), "amount": "0"}],
     "term_days": 10,
+    "identity": "account",
     "result_types": ["document", "registry_record"],
     "registry": "building-permits",
     "workflow": {

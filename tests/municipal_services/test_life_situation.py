@@ -1,5 +1,7 @@
 """Life situations: one questionnaire and one application; a sub-application is opened in
-every department concerned with the shared data prefilled; one combined status and timeline."""
+every department concerned with the shared data prefilled, each signed and submitted by the
+applicant like any application; a step may wait for others (issue 16 item 16); one combined
+status that tells the truth, and a timeline."""
 
 from __future__ import annotations
 
@@ -103,14 +105,14 @@ def test_one_questionnaire_opens_a_case_in_every_department_concerned(client, si
         "address": "ул. Баумана, 10",
     }
     assert apps["excavation"].answers["needs_excavation"] is True
-    # Complete ones go straight to the document check; the permit needs its own details.
-    assert apps["facade-design"].status == Application.Status.ACCEPTANCE
-    assert apps["excavation"].status == Application.Status.ACCEPTANCE
-    assert apps["building-permit"].status == Application.Status.DRAFT
+    # Nothing is submitted unsigned: each sub-application waits for the applicant to sign it.
+    assert {a.status for a in apps.values()} == {Application.Status.DRAFT}
+    assert not any(a.number for a in apps.values())
 
     page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
     assert "Your action is needed" in page and "0 of 3 done" in page
-    assert page.count("Document check") >= 2  # timeline entries
+    assert page.count('Check and sign<span class="visually-hidden">') == 3
+    assert f"/services/applications/{apps['excavation'].pk}/edit/" in page
 
 
 def test_a_step_whose_condition_fails_is_not_opened(situation):
@@ -136,9 +138,10 @@ def test_the_combined_status_completes_when_every_sub_case_is_closed(client, sit
         answers={"company": "ООО Офис", "address": "ул. Пушкина, 1"},
     )
     for application in case.applications.all():
-        if application.status == Application.Status.DRAFT:
+        if application.service.code == "building-permit":
             services.withdraw_application(application=application, actor=applicant)
             continue
+        services.submit_application(application=application, actor=applicant)  # once signed
         services.accept_application(application=application, actor=planning.operator)
         services.send_to_decision(application=application, actor=planning.expert, conclusion="ok")
         services.decide(
@@ -146,6 +149,7 @@ def test_the_combined_status_completes_when_every_sub_case_is_closed(client, sit
         )
     client.force_login(applicant)
     page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    # Every application not withdrawn got its result.
     assert "Completed" in page and "2 of 2 done" in page
     assert definition()  # the full permit definition stays untouched by the bundle
 
@@ -174,7 +178,7 @@ def test_shared_documents_are_attached_once_for_every_service_that_asks(client, 
     )
     case = LifeSituationCase.objects.get()
     permit = case.applications.get(service__code="building-permit")
-    assert permit.status == Application.Status.ACCEPTANCE
+    assert permit.status == Application.Status.DRAFT  # the applicant signs it next
     assert permit.files.get().document_code == "plan"
     assert case.number.startswith("LS-")
 
@@ -204,3 +208,133 @@ def test_officials_cannot_save_a_broken_questionnaire_or_step_in_the_admin(clien
     with pytest.raises(ValidationError) as exc:
         step.full_clean()
     assert "no_such_question" in str(exc.value)
+
+
+def _decide(application, dept, outcome):
+    services.accept_application(application=application, actor=dept.operator)
+    services.send_to_decision(application=application, actor=dept.expert, conclusion="ok")
+    return services.decide(
+        application=application,
+        actor=dept.decider,
+        outcome=outcome,
+        reasons=["Участок в охранной зоне"] if outcome == "refuse" else [],
+    )
+
+
+def test_a_sub_case_is_signed_on_the_signing_page_like_any_application(
+    client, situation, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from cityhall.municipal_services.models import ApplicationSignature
+
+    from .factories import sign_through_pages
+
+    office, *_ = situation
+    applicant = UserFactory(email="office@example.com", email_confirmed_at=timezone.now())
+    client.force_login(applicant)
+    client.post(
+        "/services/situations/build-an-office/",
+        {"company": "ООО Офис", "address": "ул. Пушкина, 1"},
+    )
+    design = LifeSituationCase.objects.get().applications.get(service__code="facade-design")
+    edit = client.post(
+        f"/services/applications/{design.pk}/edit/",
+        {"action": "submit", "applicant_name": "ООО Офис", "address": "ул. Пушкина, 1"},
+    )
+    assert edit.status_code == 302 and edit.url.endswith(f"/{design.pk}/sign/")
+    response = sign_through_pages(client, design, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    design.refresh_from_db()
+    assert design.status == Application.Status.ACCEPTANCE
+    assert ApplicationSignature.objects.get(application=design).signer == applicant
+
+
+def test_a_step_is_approved_only_after_the_steps_it_depends_on_got_their_result(client, situation):
+    office, planning, roads = situation
+    design_step = office.steps.get(service__code="facade-design")
+    digging_step = office.steps.get(service__code="excavation")
+    digging_step.requires.add(design_step)  # digging only after the design is approved
+    applicant = UserFactory()
+    case = services.submit_life_situation(
+        situation=office,
+        actor=applicant,
+        answers={"company": "ООО Офис", "address": "ул. Пушкина, 1", "underground_networks": True},
+    )
+    design = case.applications.get(service__code="facade-design")
+    digging = case.applications.get(service__code="excavation")
+    for application in (design, digging):
+        services.submit_application(application=application, actor=applicant)
+
+    client.force_login(applicant)
+    page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    assert "Decided only after: " in page and "Building permit" in page
+
+    services.accept_application(application=digging, actor=roads.operator)
+    services.send_to_decision(application=digging, actor=roads.expert, conclusion="ok")
+    client.force_login(roads.decider)
+    response = client.post(
+        f"/services/applications/{digging.pk}/act/", {"action": "decide", "outcome": "approve"}
+    )
+    assert response.status_code == 302
+    digging.refresh_from_db()
+    assert digging.status == Application.Status.DECISION  # refused: the design is not issued
+    message = [str(m) for m in response.wsgi_request._messages][0]
+    assert "can be approved only after" in message
+
+    _decide(design, planning, "approve")
+    services.decide(application=digging, actor=roads.decider, outcome="approve", reasons=[])
+    digging.refresh_from_db()
+    assert digging.status == Application.Status.RESULT_ISSUED
+
+
+def test_a_refused_prerequisite_keeps_the_dependent_step_from_approval_but_not_refusal(situation):
+    from cityhall.core.errors import Conflict
+
+    office, planning, roads = situation
+    office.steps.get(service__code="excavation").requires.add(
+        office.steps.get(service__code="facade-design")
+    )
+    applicant = UserFactory()
+    case = services.submit_life_situation(
+        situation=office,
+        actor=applicant,
+        answers={"company": "ООО Офис", "address": "ул. Пушкина, 1", "underground_networks": True},
+    )
+    design = case.applications.get(service__code="facade-design")
+    digging = case.applications.get(service__code="excavation")
+    for application in (design, digging):
+        services.submit_application(application=application, actor=applicant)
+    _decide(design, planning, "refuse")
+    services.accept_application(application=digging, actor=roads.operator)
+    services.send_to_decision(application=digging, actor=roads.expert, conclusion="ok")
+    with pytest.raises(Conflict):
+        services.decide(application=digging, actor=roads.decider, outcome="approve", reasons=[])
+    services.decide(application=digging, actor=roads.decider, outcome="refuse", reasons=["—"])
+    digging.refresh_from_db()
+    assert digging.status == Application.Status.REFUSED
+
+
+def test_the_overall_status_is_never_completed_while_a_sub_case_was_refused(client, situation):
+    office, planning, roads = situation
+    applicant = UserFactory()
+    case = services.submit_life_situation(
+        situation=office,
+        actor=applicant,
+        answers={"company": "ООО Офис", "address": "ул. Пушкина, 1", "underground_networks": True},
+    )
+    design = case.applications.get(service__code="facade-design")
+    digging = case.applications.get(service__code="excavation")
+    permit = case.applications.get(service__code="building-permit")
+    services.withdraw_application(application=permit, actor=applicant)
+    for application in (design, digging):
+        services.submit_application(application=application, actor=applicant)
+    _decide(design, planning, "approve")
+    client.force_login(applicant)
+    page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    assert "In progress" in page and "2 of 3 done" in page
+
+    _decide(digging, roads, "refuse")
+    page = client.get(f"/services/situations/cases/{case.pk}/").content.decode()
+    assert "Completed" not in page
+    assert "Finished: some services were refused" in page and "1 refused" in page

@@ -134,6 +134,7 @@ def test_the_admin_shows_publish_problems_beside_the_fields(client):
     data = {name: json.dumps(value) for name, value in version.definition().items()}
     data["term_days"] = "10"
     data["registry"] = "building-permits"
+    data["identity"] = "account"
     data["service"] = version.service_id
     data["rules"] = json.dumps([{"code": "x", "when": {"==": [{"var": "nope"}, 1]}}])
     data["publish_now"] = "on"

@@ -26,17 +26,20 @@ __all__ = [
     "STAFF_ROLES",
     "administered_organisations",
     "age_of",
+    "can_sign_in",
     "can_verify_in_person",
     "descendants_of",
     "find_people",
     "has_role",
     "identity_of",
     "is_verified",
+    "verified_among",
     "lean_identity",
     "lean_identity_sql",
     "needs_second_factor",
     "organisations_where",
     "people_of",
+    "people_with_role",
     "rights_of",
     "roles_of",
     "session_lacks_second_factor",
@@ -148,6 +151,29 @@ def people_of(organisation: Organisation) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username", "role")
     )
+
+
+def people_with_role(role: str | Iterable[str], organisation: Organisation) -> QuerySet[User]:
+    """Active people who hold ``role`` in ``organisation`` or in one of its ancestors — the
+    same people :func:`has_role` lets act there (roles are inherited down the tree)."""
+    wanted = [role] if isinstance(role, str) else list(role)
+    scope = [organisation.pk, *(o.pk for o in organisation.ancestors())]
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role__in=wanted, memberships__organisation_id__in=scope
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def can_sign_in(user: User) -> bool:
+    """Whether the person can open their cabinet: a password of their own, or an identity
+    portal account they sign in with. A person a service centre or call centre registered from
+    a paper form has neither, so news left only in the cabinet would never reach them."""
+    if user.has_usable_password():
+        return True
+    return VerifiedIdentity.objects.filter(user_id=user.pk).exclude(subject="").exists()
 
 
 def find_people(query: str, *, limit: int = 20) -> QuerySet[User]:
@@ -313,6 +339,14 @@ def is_verified(user: User) -> bool:
     if not getattr(user, "is_authenticated", False) or user.pk is None:
         return False
     return VerifiedIdentity.objects.filter(user_id=user.pk).exists()
+
+
+def verified_among(user_ids: Iterable[int]) -> set[int]:
+    """Which of these people have a verified identity (one query for a batch)."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return set()
+    return set(VerifiedIdentity.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
 
 
 def age_of(user: User, on: dt.date | None = None) -> int | None:

@@ -40,6 +40,7 @@ class DefinitionOut(ServiceOut):
     result_types: list
     variants: list
     status_texts: dict
+    identity: str
 
 
 def _service_out(service, version) -> dict:
@@ -66,7 +67,8 @@ def list_services(request):
 @router.get("/{code}", response=DefinitionOut, auth=OptionalAuth())
 def get_service(request, code: str):
     """The published definition: the JSON Schema (draft 2020-12) the answers must satisfy,
-    UI hints, documents with their file rules, fees, term, variants and status texts."""
+    UI hints, documents with their file rules, fees, term, variants, status texts and
+    ``identity``: ``verified`` when only people with a verified identity may apply."""
     service = selectors.service_by_code(code)
     version = selectors.published_version(service)
     if version is None:
@@ -80,6 +82,7 @@ def get_service(request, code: str):
         "result_types": version.result_types,
         "variants": version.variants,
         "status_texts": version.status_texts,
+        "identity": version.identity,
     }
 
 
@@ -206,6 +209,7 @@ class DeskRowOut(Schema):
     department: str
     status: str
     channel: str
+    assignee: str | None
     due_at: dt.datetime | None
     is_overdue: bool
 
@@ -232,6 +236,7 @@ def desk(
             "department": str(a.department),
             "status": a.status,
             "channel": a.channel,
+            "assignee": str(a.assignee) if a.assignee_id else None,
             "due_at": a.due_at,
             "is_overdue": a.is_overdue,
         }

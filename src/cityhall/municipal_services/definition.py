@@ -1,9 +1,10 @@
 """Service definitions as data: their shape, their validation and the decision rules.
 
 Pure module (no ORM): a definition is the dict of a version's fields (``form_schema``, ``ui``,
-``documents``, ``fees``, ``term_days``, ``result_types``, ``workflow``, ``status_texts``,
-``variants``, ``rules``, ``result_template``, ``registry``). :func:`problems_of` lists everything
-that stops it from being published, per field, with messages an official understands.
+``documents``, ``fees``, ``term_days``, ``identity`` (who may apply), ``result_types``,
+``workflow``, ``status_texts``, ``variants``, ``rules``, ``result_template``, ``registry``).
+:func:`problems_of` lists everything that stops it from being published, per field, with
+messages an official understands.
 
 Decision rules are JSON Logic (``datalogic-py``: compiled once, no eval). Rules run in order; the
 first whose ``when`` holds picks the variant and, for a typical variant, proposes or takes the
@@ -64,6 +65,8 @@ ROLE_CODES = (
 RESULT_TYPES = ("document", "registry_record")
 OUTCOMES = ("approve", "refuse")
 MODES = ("propose", "auto")
+#: Who may apply: anyone with an account, or only people whose identity was verified.
+IDENTITY_LEVELS = ("account", "verified")
 
 DEFAULT_WORKFLOW = {
     "stages": {
@@ -336,6 +339,13 @@ def problems_of(definition: dict) -> dict[str, list[str]]:
             amount = -1
         if amount < 0:
             _add(problems, "fees", _("Each fee needs an amount of zero or more."))
+
+    if definition.get("identity") not in (None, "", *IDENTITY_LEVELS):
+        _add(
+            problems,
+            "identity",
+            _("Who may apply is one of: %(levels)s.") % {"levels": ", ".join(IDENTITY_LEVELS)},
+        )
 
     term = definition.get("term_days")
     if not isinstance(term, int) or term <= 0:

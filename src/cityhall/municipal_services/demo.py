@@ -160,6 +160,9 @@ def load(stdout) -> list[DemoLogin]:
                 prefill=prefill,
                 constants=constants,
             )
+        steps = {step.service.code: step for step in office.steps.select_related("service")}
+        for code, required in catalogue.OFFICE_REQUIRES.items():
+            steps[code].requires.set([steps[r] for r in required])
 
     site, _ = WidgetSite.objects.get_or_create(
         key="uslugi-tatarstan",
@@ -174,7 +177,12 @@ def load(stdout) -> list[DemoLogin]:
         stdout.write(f"  municipal services: {len(by_code)} services (applications kept)")
         return logins
 
-    residents = list(User.objects.filter(kind__in=["resident", "business"]).order_by("pk")[:20])
+    # The demo services ask for a verified identity (``identity: verified``).
+    residents = list(
+        User.objects.filter(
+            kind__in=["resident", "business"], verified_identity__isnull=False
+        ).order_by("pk")[:20]
+    )
     if not residents:
         residents = [
             User.objects.create(
@@ -328,16 +336,18 @@ def _advance(application, stage, acceptor, expert, expert2, decider, rng) -> Non
     application.refresh_from_db()
     if application.status != Application.Status.CONSIDERATION:
         return  # decided automatically by a rule
+    concluder = expert
     if rng.random() < 0.5:
         services.forward_to_expert(
             application=application, actor=expert, expert=expert2, note="Передаю по специализации"
         )
+        concluder = expert2  # the case is the new expert's now
     if stage == "consideration":
         return
     conclusion = "Документы соответствуют требованиям регламента"
     services.send_to_decision(
         application=application,
-        actor=expert,
+        actor=concluder,
         conclusion=conclusion,
         proposed="refuse" if stage == "refused" else "approve",
     )

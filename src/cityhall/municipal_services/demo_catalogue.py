@@ -125,6 +125,9 @@ def _service(
             "documents": documents,
             "fees": fees or [],
             "term_days": term_days,
+            # Applications for these services are legally significant: only people whose
+            # identity was verified (identity portal or a service centre) may apply.
+            "identity": "verified",
             "result_types": ["document", "registry_record"] if registry else ["document"],
             "registry": registry,
             "workflow": copy.deepcopy(WORKFLOW),
@@ -909,6 +912,14 @@ OFFICE_STEPS = [
     ("territory-improvement", None, {"greenery_sqm": 150}),
     ("facade-design", None, {"signage": True}),
 ]
+
+#: Steps decided only after others' results are issued (the permit after the lease and the
+#: approved project; digging and commissioning after the permit).
+OFFICE_REQUIRES = {
+    "building-permit": ["land-plot-lease", "office-project-approval"],
+    "excavation-permit": ["building-permit"],
+    "commissioning-permit": ["building-permit"],
+}
 
 REQUEST_TYPES = [
     (

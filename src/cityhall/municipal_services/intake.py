@@ -15,8 +15,9 @@ by the version's rules, a gap-free number per year (``core.numbering.next_values
 document check stage with its working-day deadline (a returned case resumes its deadline),
 the history rows, the audit records (``audit.record_many``) and the applicant's notification
 with the status text of the definition. What may have changed since receipt is checked again
-(the service withdrawn or its version retired, the draft changed or already submitted): such
-an item is refused with its reason on the receipt.
+(the service withdrawn or its version retired, the draft changed or already submitted), and
+the service's identity requirement is enforced here for every channel (a verified identity
+where the definition asks for it): such an item is refused with its reason on the receipt.
 
 Validation and registration live here and call nothing back: ``services`` hand submissions to
 this module, never the other way round. What registration shares with the staff's actions is
@@ -36,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
+from cityhall.accounts.selectors import verified_among
 from cityhall.core import audit, bulk, inbox
 from cityhall.core.numbering import next_values
 from cityhall.core.process_cache import ProcessCache
@@ -201,6 +203,36 @@ def _load(items: list[inbox.Item]):
     return actors, drafts, present, versions
 
 
+def _verified(items: list[inbox.Item], actors: dict, drafts: dict, versions: dict) -> set[int]:
+    """The applicants of this batch with a verified identity, read only when one of the
+    services asks for it."""
+    wanted: set[int] = set()
+    for item in items:
+        if "application" in item.payload:
+            application = drafts.get(item.payload["application"])
+            if application is not None and _needs_verified(application.version):
+                wanted.add(application.applicant_id)
+        elif (version := versions.get(item.payload["version"])) and _needs_verified(version):
+            wanted.add(item.actor_id)
+    return verified_among(wanted)
+
+
+def _needs_verified(version: ServiceVersion) -> bool:
+    return version.identity == ServiceVersion.Identity.VERIFIED
+
+
+def _check_identity(application: Application, verified: set[int]) -> None:
+    """The service's identity requirement, checked again at registration whatever the
+    channel (see ``services.check_identity``)."""
+    if _needs_verified(application.version) and application.applicant_id not in verified:
+        raise _Refused(
+            _(
+                "This service needs a verified identity. Verify the applicant's identity "
+                "(through the identity portal or at a service centre), then submit."
+            )
+        )
+
+
 def _new_application(item: inbox.Item, actor: User | None, versions: dict) -> Application:
     """The application an API submission starts (not saved yet), re-checked for what may have
     changed since it was received."""
@@ -258,6 +290,7 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
     """The inbox handler of :data:`KIND` (see the module's text)."""
     now = timezone.now()
     actors, drafts, present, versions = _load(items)
+    verified = _verified(items, actors, drafts, versions)
     plans: list[tuple[inbox.Item, Application | None, str]] = []
     taken: set[int] = set()
     for item in items:
@@ -265,9 +298,11 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
         try:
             if "application" in item.payload:
                 application = _draft(item, actor, drafts, present, taken)
+                _check_identity(application, verified)
                 taken.add(application.pk)
             else:
                 application = _new_application(item, actor, versions)
+                _check_identity(application, verified)
         except _Refused as refusal:
             plans.append((item, None, str(refusal)))
             continue

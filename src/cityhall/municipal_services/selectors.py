@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +16,7 @@ from .models import (
     Application,
     ApplicationEvent,
     LifeSituationCase,
+    LifeSituationStep,
     RegistryRecord,
     Service,
     ServiceVersion,
@@ -150,34 +151,73 @@ def registries() -> list[str]:
 
 @dataclass(frozen=True)
 class SituationSummary:
-    status: str  # "in_progress" | "completed" | "needs_action"
+    #: "needs_action" | "in_progress" | "completed" | "partly_refused" | "refused" | "withdrawn"
+    status: str
     total: int
     done: int
     applications: list
     timeline: list
+    refused: int = 0
+    #: application id → the sub-applications it waits for (their results not issued yet)
+    waiting: dict = field(default_factory=dict)
+
+
+def _overall_status(statuses: list[str]) -> str:
+    """The case's one status, telling the truth: "completed" only when every sub-application
+    the applicant kept (not withdrawn) got its result; a refusal is never shown as completion
+    ("partly_refused" when others were granted)."""
+    S = Application.Status
+    if any(s in (S.DRAFT, S.RETURNED) for s in statuses):
+        return "needs_action"
+    if any(s in Application.OPEN for s in statuses):
+        return "in_progress"
+    issued = statuses.count(S.RESULT_ISSUED)
+    refused = statuses.count(S.REFUSED)
+    if refused:
+        return "partly_refused" if issued else "refused"
+    if issued:
+        return "completed"  # every application not withdrawn got its result
+    return "withdrawn" if statuses else "in_progress"
 
 
 def life_situation_summary(case: LifeSituationCase) -> SituationSummary:
-    """One combined status and timeline for all the sub-applications."""
+    """One combined status and timeline for all the sub-applications, with what each waits for
+    (a step decided only after others' results are issued)."""
     applications = list(case.applications.select_related("service", "department").order_by("pk"))
-    done = sum(a.status in Application.FINAL for a in applications)
-    needs_action = any(
-        a.status in (Application.Status.DRAFT, Application.Status.RETURNED) for a in applications
+    statuses = [a.status for a in applications]
+    done = sum(s in Application.FINAL for s in statuses)
+    by_service = {a.service_id: a for a in applications}
+    waiting: dict[int, list] = {}
+    steps = LifeSituationStep.objects.filter(situation_id=case.situation_id).prefetch_related(
+        "requires"
     )
-    status = (
-        "completed"
-        if done == len(applications)
-        else "needs_action"
-        if needs_action
-        else "in_progress"
-    )
+    for step in steps:
+        application = by_service.get(step.service_id)
+        if application is None:
+            continue
+        pending = [
+            by_service[r.service_id]
+            for r in step.requires.all()
+            if r.service_id in by_service
+            and by_service[r.service_id].status != Application.Status.RESULT_ISSUED
+        ]
+        if pending:
+            waiting[application.pk] = pending
     timeline = list(
         ApplicationEvent.objects.filter(application__in=applications)
         .exclude(to_status="")
         .select_related("application__service")
         .order_by("created_at", "pk")
     )
-    return SituationSummary(status, len(applications), done, applications, timeline)
+    return SituationSummary(
+        status=_overall_status(statuses),
+        total=len(applications),
+        done=done,
+        applications=applications,
+        timeline=timeline,
+        refused=statuses.count(Application.Status.REFUSED),
+        waiting=waiting,
+    )
 
 
 def standard_requests_report(

@@ -71,6 +71,10 @@ class Channel:
     def is_configured(self) -> bool:
         return True
 
+    def enabled_by_default(self, user) -> bool:
+        """Whether the channel is on for a person who has not chosen (``default_enabled``)."""
+        return self.default_enabled
+
     def can_reach(self, user) -> bool:
         """Whether the person could enable this channel at all (configured, has an address)."""
         return self.is_configured()
@@ -188,6 +192,14 @@ class SmsChannel(Channel):
     code = ChannelCode.SMS
     label = ChannelCode.SMS.label
     default_enabled = False  # SMS costs the city money; residents opt in
+
+    def enabled_by_default(self, user) -> bool:
+        """Residents opt in to SMS, except a person who cannot sign in (registered by an
+        operator from a paper form or a call): the cabinet is no use to them, so SMS is on
+        until they choose otherwise."""
+        from cityhall.accounts.selectors import can_sign_in
+
+        return self.default_enabled or (bool(user.phone) and not can_sign_in(user))
 
     def can_reach(self, user) -> bool:
         return bool(user.phone)

@@ -58,7 +58,7 @@ def channel_choices(user: User) -> list[ChannelChoice]:
             continue
         available = channel.can_reach(user)
         enabled = channel.required or (
-            available and prefs.get(channel.code, channel.default_enabled)
+            available and prefs.get(channel.code, channel.enabled_by_default(user))
         )
         choices.append(
             ChannelChoice(

@@ -50,6 +50,10 @@ class ServiceVersion(TimeStampedModel):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
 
+    class Identity(models.TextChoices):
+        ACCOUNT = "account", _("Anyone with an account")
+        VERIFIED = "verified", _("Only people with a verified identity")
+
     #: The definition fields, exported and imported as one file.
     DEFINITION_FIELDS = (
         "form_schema",
@@ -57,6 +61,7 @@ class ServiceVersion(TimeStampedModel):
         "documents",
         "fees",
         "term_days",
+        "identity",
         "result_types",
         "workflow",
         "status_texts",
@@ -78,6 +83,16 @@ class ServiceVersion(TimeStampedModel):
     documents = models.JSONField(_("required documents and file rules"), default=list)
     fees = models.JSONField(_("fees"), default=list, blank=True)
     term_days = models.PositiveSmallIntegerField(_("legal term, working days"), default=20)
+    identity = models.CharField(
+        _("who may apply"),
+        max_length=10,
+        choices=Identity.choices,
+        default=Identity.ACCOUNT,
+        help_text=_(
+            "A service that needs a verified identity registers applications only of people "
+            "whose identity was verified (identity portal or service centre), on every channel."
+        ),
+    )
     result_types = models.JSONField(_("result types"), default=list)
     workflow = models.JSONField(_("staff workflow"), default=dict)
     status_texts = models.JSONField(_("status texts for notifications"), default=dict)

@@ -55,6 +55,13 @@ class LifeSituationStep(models.Model):
         _("prefill: service field → questionnaire field"), default=dict, blank=True
     )
     constants = models.JSONField(_("fixed answers for the service"), default=dict, blank=True)
+    requires = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_by",
+        verbose_name=_("decided only after these steps' results are issued"),
+    )
 
     class Meta:
         ordering = ["situation", "order"]

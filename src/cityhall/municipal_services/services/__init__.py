@@ -9,9 +9,10 @@ nothing from here.
 - :mod:`.definitions`: :func:`create_service`, :func:`create_draft`, :func:`update_draft`,
   :func:`publish_version`, :func:`retire_version`, :func:`import_service`,
   :func:`choose_variant`.
-- :mod:`.applications`: :func:`start_application`, :func:`save_draft`, :func:`upload_file`,
-  :func:`remove_file`, :func:`submit_application` (handed to the intake),
-  :func:`withdraw_application`.
+- :mod:`.applications`: :func:`start_application`, :func:`save_draft`, :func:`save_form`
+  (answers and files posted together), :func:`upload_file`, :func:`remove_file`,
+  :func:`check_identity` (the service's identity requirement), :func:`submit_application`
+  (handed to the intake), :func:`withdraw_application`.
 - :mod:`.workflow`: the one :func:`transition` (the ``ALLOWED`` table, stage roles, separation
   of duties, the event row, the audit record and the notification with the definition's
   status text).
@@ -19,7 +20,8 @@ nothing from here.
   :mod:`.issuing`: the result document and the registry record of an approved application.
 - :mod:`.legal_term`: suspend, resume and extend the legal term.
 - :mod:`.standard_requests`: :func:`send_standard_request` … :func:`expire_standard_requests`.
-- :mod:`.life_situations`: :func:`submit_life_situation`.
+- :mod:`.life_situations`: :func:`submit_life_situation`, :func:`waiting_for` (steps that
+  depend on others).
 - :mod:`.consultations`: :func:`log_consultation`.
 """
 
@@ -29,13 +31,16 @@ from ..intake import compiled_rules
 from ..notices import status_text
 from .applications import (
     apply_and_submit,
+    check_identity,
     document_rules,
+    identity_missing,
     paper_applicant,
     published_version_of,
     receive_application,
     registered_application,
     remove_file,
     save_draft,
+    save_form,
     start_application,
     submit_application,
     upload_file,
@@ -53,7 +58,7 @@ from .definitions import (
     update_draft,
 )
 from .legal_term import extend_application, resume_application, suspend_application
-from .life_situations import submit_life_situation
+from .life_situations import prerequisites_of, submit_life_situation, waiting_for
 from .stages import (
     accept_application,
     answer_opinion,
@@ -85,6 +90,7 @@ __all__ = [
     "start_application",
     "paper_applicant",
     "save_draft",
+    "save_form",
     "upload_file",
     "remove_file",
     "submit_application",
@@ -110,6 +116,7 @@ __all__ = [
     "expire_standard_requests",
     "submit_life_situation",
     "log_consultation",
+    "check_identity",
     # also used by pages, the API, the admin and selectors
     "ALLOWED",
     "STAGE_OF",
@@ -122,4 +129,7 @@ __all__ = [
     "published_version_of",
     "stage_roles",
     "status_text",
+    "identity_missing",
+    "prerequisites_of",
+    "waiting_for",
 ]

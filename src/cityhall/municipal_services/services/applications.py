@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
-from cityhall.accounts.selectors import has_role
+from cityhall.accounts.selectors import has_role, is_verified
 from cityhall.core import audit, files, inbox
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.models import InboxItem
@@ -38,6 +38,9 @@ __all__ = [
     "start_application",
     "paper_applicant",
     "save_draft",
+    "save_form",
+    "identity_missing",
+    "check_identity",
     "document_rules",
     "upload_file",
     "remove_file",
@@ -165,6 +168,60 @@ def save_draft(*, application: Application, actor: User, answers: dict) -> Appli
     return application
 
 
+def save_form(
+    *,
+    application: Application,
+    actor: User,
+    answers: dict,
+    uploads: list[tuple[str, object]] = (),
+    remove: list[int] = (),
+) -> Application:
+    """The application form as posted, whichever button was pressed: the answers are saved
+    first (so nothing typed is lost), then each chosen file is stored and each file asked
+    for is removed. A refused file is reported beside its document (``InvalidInput``) after
+    the answers and the other files have been kept."""
+    application = save_draft(application=application, actor=actor, answers=answers)
+    problems: dict[str, list[str]] = {}
+    for code, upload in uploads:
+        if not getattr(upload, "size", 0):
+            continue  # an empty file input
+        try:
+            upload_file(application=application, actor=actor, document_code=code, upload=upload)
+        except InvalidInput as exc:
+            for name, messages in (exc.fields or {code: [str(exc.message)]}).items():
+                problems.setdefault(name, []).extend(messages)
+    for pk in remove:
+        stored = application.files.filter(pk=pk).first()
+        if stored is not None:
+            remove_file(file=stored, actor=actor)
+    if problems:
+        raise InvalidInput(fields=problems)
+    return application
+
+
+def identity_missing(*, application: Application) -> bool:
+    """Whether the service asks for a verified identity the applicant does not have yet."""
+    return application.version.identity == ServiceVersion.Identity.VERIFIED and not is_verified(
+        application.applicant
+    )
+
+
+def check_identity(*, application: Application) -> None:
+    """The service's identity requirement, the same on every channel (portal, widget, API,
+    paper, life situations): a service that asks for a verified identity registers no
+    application of a person whose identity has not been verified (online through the identity
+    portal, or in person at a service centre, where the operator verifies it first). The
+    intake checks it again at registration."""
+    if identity_missing(application=application):
+        raise Forbidden(
+            _(
+                "This service needs a verified identity. Verify the applicant's identity "
+                "(through the identity portal or at a service centre), then submit."
+            ),
+            code="identity_required",
+        )
+
+
 def document_rules(version: ServiceVersion, code: str) -> dict:
     for doc in version.documents or []:
         if doc.get("code") == code:
@@ -267,6 +324,7 @@ def submit_application(*, application: Application, actor: User) -> Application:
     if application is None:
         raise NotFound()
     _can_edit(application, actor)
+    check_identity(application=application)
     problems = intake.problems_of_answers(application.version, application.answers)
     problems.update(missing_documents_of(application))
     if problems:
@@ -303,6 +361,7 @@ def receive_application(
     :func:`intake.offered_version`) or the ``service``."""
     if version is None:
         version = published_version_of(service)
+    check_identity(application=Application(version=version, applicant=actor))
     known = (version.form_schema.get("properties") or {}).keys()
     answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
     problems = intake.problems_of_answers(version, answers)

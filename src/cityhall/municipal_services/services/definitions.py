@@ -88,6 +88,8 @@ def _apply_definition(version: ServiceVersion, definition: dict) -> None:
     for name, value in definition.items():
         if name == "registry" and value is None:
             value = ""
+        if name == "identity" and not value:
+            value = ServiceVersion.Identity.ACCOUNT
         setattr(version, name, value)
 
 

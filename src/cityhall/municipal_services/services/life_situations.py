@@ -1,4 +1,9 @@
-"""Life situations: one questionnaire opens a sub-application in every department concerned."""
+"""Life situations: one questionnaire opens a sub-application in every department concerned.
+
+Rules: every sub-application is signed and submitted by the applicant like any application
+(the questionnaire opens drafts; nothing is submitted unsigned on their behalf); a step may
+depend on other steps of the situation (``LifeSituationStep.requires``) and is approved only
+after their results are issued (:func:`waiting_for`, checked by the decision)."""
 
 from __future__ import annotations
 
@@ -13,16 +18,11 @@ from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
 
 from ..definition import condition_holds
-from ..models import Application, LifeSituation, LifeSituationCase
+from ..models import Application, LifeSituation, LifeSituationCase, LifeSituationStep
 from ..schema_form import errors_of
-from .applications import (
-    missing_documents_of,
-    start_application,
-    submit_application,
-    upload_file,
-)
+from .applications import start_application, upload_file
 
-__all__ = ["submit_life_situation"]
+__all__ = ["submit_life_situation", "waiting_for", "prerequisites_of"]
 
 
 def submit_life_situation(
@@ -35,8 +35,9 @@ def submit_life_situation(
 ) -> LifeSituationCase:
     """One questionnaire, one application: a sub-application is opened in every department
     concerned, prefilled with the shared answers, with the shared documents (by document code)
-    attached to each service that asks for them. Those complete enough are submitted at once;
-    the others wait as drafts for the details only their service asks."""
+    attached to each service that asks for them. Each waits as a draft for the applicant to
+    check it, add what only its service asks and sign it (the same signing as any
+    application): the questionnaire signs nothing on the applicant's behalf."""
     problems = errors_of(
         situation.questionnaire, answers, key=("situation", situation.pk, situation.updated_at)
     )
@@ -74,12 +75,6 @@ def submit_life_situation(
                         upload=upload,
                     )
             opened += 1
-            if not missing_documents_of(application) and not errors_of(
-                application.version.form_schema,
-                data,
-                key=(application.version.pk, application.version.updated_at),
-            ):
-                submit_application(application=application, actor=actor)
         if not opened:
             raise InvalidInput(_("None of the services of this situation apply to your answers."))
         audit.record(
@@ -89,3 +84,30 @@ def submit_life_situation(
             after={"situation": situation.code, "applications": opened},
         )
     return case
+
+
+def prerequisites_of(application: Application) -> list[Application]:
+    """The sub-applications of the same life situation whose steps this one's step requires
+    (only those the questionnaire opened: a step that did not apply is not waited for)."""
+    if not application.life_situation_case_id:
+        return []
+    services = LifeSituationStep.objects.filter(
+        required_by__situation__cases=application.life_situation_case_id,
+        required_by__service_id=application.service_id,
+    ).values("service_id")
+    return list(
+        Application.objects.filter(
+            life_situation_case_id=application.life_situation_case_id, service_id__in=services
+        )
+        .select_related("service")
+        .order_by("pk")
+    )
+
+
+def waiting_for(application: Application) -> list[Application]:
+    """The prerequisite sub-applications whose results are not issued yet: while any is
+    listed, this one cannot be approved (a refused or withdrawn prerequisite keeps it waiting
+    for good, so the department refuses it or the applicant applies again)."""
+    return [
+        a for a in prerequisites_of(application) if a.status != Application.Status.RESULT_ISSUED
+    ]

@@ -18,8 +18,10 @@ from cityhall.accounts.selectors import has_role
 from cityhall.core import audit
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
+from .. import notices
 from ..models import Application, ApplicationEvent, Opinion
 from .issuing import issue_result
+from .life_situations import waiting_for
 from .workflow import check_stage_actor, locked_application, move_application, stage_roles
 
 __all__ = [
@@ -37,15 +39,30 @@ S = Application.Status
 
 def accept_application(*, application: Application, actor: User) -> Application:
     """The operator accepts the documents. A typical variant whose rule takes the decision
-    automatically is then decided by the system, with the rule's reason recorded."""
+    automatically is then decided by the system, with the rule's reason recorded, unless the
+    case waits for another step of its life situation (:func:`.life_situations.waiting_for`).
+
+    Who is told: an automatically decided case tells the applicant its outcome only; the
+    steps the system took in the same moment (accepted, concluded) are recorded, not sent."""
     with transaction.atomic():
         application = locked_application(application, S.ACCEPTANCE)
-        move_application(application, actor, S.CONSIDERATION, kind="accepted")
-        if application.proposed_decision and _rule_mode(application) == "auto":
+        automatic = (
+            bool(application.proposed_decision)
+            and _rule_mode(application) == "auto"
+            and not (application.proposed_decision == "approve" and waiting_for(application))
+        )
+        move_application(application, actor, S.CONSIDERATION, kind="accepted", notify=not automatic)
+        if automatic:
             reason = application.proposal_reason
             data = {"variant": application.variant, "automatic": True}
             move_application(
-                application, None, S.DECISION, kind="auto_concluded", text=reason, data=data
+                application,
+                None,
+                S.DECISION,
+                kind="auto_concluded",
+                text=reason,
+                data=data,
+                notify=False,
             )
             _finish(application, None, application.proposed_decision, [reason], automatic=True)
     return application
@@ -79,13 +96,27 @@ def return_application(*, application: Application, actor: User, reasons: list[s
 def forward_to_expert(
     *, application: Application, actor: User, expert: User, note: str = ""
 ) -> Application:
-    """Hand the consideration to another expert of the department (status unchanged)."""
+    """Move the consideration to another expert of the department (status unchanged).
+
+    Who may forward: the expert the case is assigned to (or any expert of the department while
+    nobody is), and the department's decision maker, who reassigns a case. From then on the
+    case is the new expert's: only they act at the consideration stage
+    (:func:`.workflow.check_assignee`), and they are told it was forwarded to them. The list
+    of experts includes those who hold the role in a parent organisation (roles are inherited
+    down the tree, :func:`cityhall.accounts.selectors.has_role`)."""
     with transaction.atomic():
         application = locked_application(application, S.CONSIDERATION)
-        check_stage_actor(application, actor, "consideration")
+        if not has_role(actor, stage_roles(application, "decision"), application.department):
+            check_stage_actor(application, actor, "consideration")
         if not has_role(expert, stage_roles(application, "consideration"), application.department):
             raise InvalidInput(
                 fields={"expert": [_("This person is not an expert of the department.")]}
+            )
+        if expert.pk == application.assignee_id or (
+            expert.pk == actor.pk and not application.assignee_id
+        ):
+            raise InvalidInput(
+                fields={"expert": [_("The case is with this expert already; choose another.")]}
             )
         before = audit.snapshot(application, ["assignee"])
         application.assignee = expert
@@ -107,6 +138,7 @@ def forward_to_expert(
             before=before,
             after={"assignee": expert.pk},
         )
+        notices.notify_forwarded(application, expert=expert, by=actor, note=note)
     return application
 
 
@@ -186,7 +218,9 @@ def send_to_decision(
 def decide(
     *, application: Application, actor: User, outcome: str, reasons: list[str]
 ) -> Application:
-    """Approve (the result is issued) or refuse with reasons."""
+    """Approve (the result is issued) or refuse with reasons. A step of a life situation that
+    depends on others is approved only once their results are issued (the building permit
+    after the lease): refusing it stays possible at any time."""
     reasons = [r.strip() for r in reasons if r and r.strip()]
     if outcome not in ("approve", "refuse"):
         raise InvalidInput(fields={"outcome": [_("Choose approve or refuse.")]})
@@ -206,6 +240,16 @@ def _finish(
     reasons: list[str],
     automatic: bool = False,
 ) -> None:
+    if outcome == "approve" and (waiting := waiting_for(application)):
+        raise Conflict(
+            _("This application can be approved only after: %(steps)s.")
+            % {
+                "steps": "; ".join(
+                    f"{a.service.title()} ({a.get_status_display()})" for a in waiting
+                )
+            },
+            code="waiting_for_other_step",
+        )
     application.decision_reasons = reasons
     application.save(update_fields=["decision_reasons", "updated_at"])
     data = {"outcome": outcome, "reasons": reasons, "automatic": automatic}

@@ -28,6 +28,7 @@ __all__ = [
     "STAGE_OF",
     "stage_roles",
     "check_stage_actor",
+    "check_assignee",
     "move_application",
     "transition",
     "locked_application",
@@ -92,6 +93,7 @@ def check_stage_actor(application: Application, actor: User, stage: str) -> None
             _("This step needs the role %(roles)s in %(dept)s.")
             % {"roles": ", ".join(roles), "dept": department}
         )
+    check_assignee(application, actor, stage)
     for pair in _workflow(application).get("separation") or []:
         if stage not in pair:
             continue
@@ -107,6 +109,20 @@ def check_stage_actor(application: Application, actor: User, stage: str) -> None
                 % {"other": _stage_label(other), "stage": _stage_label(stage)},
                 code="separation_of_duties",
             )
+
+
+def check_assignee(application: Application, actor: User, stage: str) -> None:
+    """A case forwarded to an expert is theirs: at the consideration stage only the assignee
+    acts on it (concludes, asks opinions, forwards it on); the one who forwarded it can no
+    longer conclude. A case nobody was assigned to is open to every expert of the department."""
+    if stage != "consideration" or not application.assignee_id:
+        return
+    if actor.pk != application.assignee_id:
+        raise Forbidden(
+            _("The case has been forwarded to %(expert)s; only they may act on it now.")
+            % {"expert": application.assignee},
+            code="not_assignee",
+        )
 
 
 _STAGE_LABELS = {
@@ -130,10 +146,14 @@ def move_application(
     data: dict | None = None,
     check_roles: bool = True,
     also_save: tuple[str, ...] = (),
+    notify: bool = True,
 ) -> ApplicationEvent:
     """The one transition: ALLOWED table, stage roles and separation of duties (for staff),
     timestamps, the event row, the audit record and the applicant's notification.
-    ``also_save`` names fields the caller changed, written in the same UPDATE."""
+    ``also_save`` names fields the caller changed, written in the same UPDATE.
+
+    ``notify=False`` for a step the system takes on its way to an outcome in the same moment
+    (an automatic decision): the applicant is told the outcome, not every internal step."""
     current = application.status
     if to not in ALLOWED.get(current, {}):
         raise Conflict(
@@ -174,7 +194,7 @@ def move_application(
         before=before,
         after={"status": to, **({"text": text} if text else {}), **(data or {})},
     )
-    if application.number:  # a draft never submitted has nobody waiting for news
+    if notify and application.number:  # a draft never submitted has nobody waiting for news
         notices.notify_status(application)
     return event
 

@@ -14,14 +14,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityhall.accounts.models import User
-from cityhall.accounts.selectors import has_role
-from cityhall.core.errors import InvalidInput, NotFound
+from cityhall.accounts.selectors import can_sign_in, has_role, people_with_role
+from cityhall.core.errors import Forbidden, InvalidInput, NotFound
 
 from .. import selectors, services, signing
 from ..models import Application, LifeSituationCase, StandardRequestType
 from ..schema_form import answers_from_post, fields_of
-from .common import PAGE_SIZE, answer_rows, document_rows, domain_errors, page_number
+from .common import (
+    PAGE_SIZE,
+    answer_rows,
+    document_rows,
+    domain_errors,
+    int_or_zero,
+    page_number,
+)
 
 
 @login_required
@@ -45,8 +51,10 @@ def apply(request, code):
 @login_required
 @domain_errors
 def application_edit(request, pk):
-    """The form: save the draft (resume later) or submit; uploads are separate posts so each
-    document is stored as soon as it arrives."""
+    """The form: one form posts the answers together with every chosen file, whichever button
+    is pressed (save, upload, remove a file, submit), so an upload never discards what was
+    typed, with or without JavaScript. Files are stored as soon as they arrive; a refused file
+    comes back beside its document with the answers kept."""
     application = selectors.application_for(request.user, pk)
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
@@ -58,25 +66,46 @@ def application_edit(request, pk):
     status = 200
     if request.method == "POST":
         values = answers_from_post(version.form_schema, request.POST)
+        action = request.POST.get("action", "save")
+        remove = [int_or_zero(request.POST["remove"])] if "remove" in request.POST else []
         try:
-            application = services.save_draft(
-                application=application, actor=request.user, answers=values
+            application = services.save_form(
+                application=application,
+                actor=request.user,
+                answers=values,
+                uploads=[
+                    (key.removeprefix("file-"), upload)
+                    for key, upload in request.FILES.items()
+                    if key.startswith("file-")
+                ],
+                remove=remove,
             )
-            if request.POST.get("action") == "submit":
+            if "remove" in request.POST:
+                messages.success(request, _("The file has been removed."))
+                return redirect("municipal_services:application_edit", pk=pk)
+            if action == "upload":
+                messages.success(request, _("The file has been uploaded."))
+                return redirect("municipal_services:application_edit", pk=pk)
+            if action == "submit":
                 if request.user.pk != application.applicant_id:
                     # A service centre registers a paper application the applicant signed by
                     # hand; the electronic signature is the applicant's own act.
                     services.submit_application(application=application, actor=request.user)
                     messages.success(request, _("Your application has been submitted."))
                     return redirect("municipal_services:application", pk=pk)
+                services.check_identity(application=application)
                 if problems := signing.problems_before_signing(application):
                     raise InvalidInput(fields=problems)
                 return redirect("municipal_services:application_sign", pk=pk)
             messages.success(request, _("The draft has been saved. You can come back to it later."))
             return redirect("municipal_services:application_edit", pk=pk)
         except InvalidInput as exc:
-            errors = exc.fields
+            errors = exc.fields or {"__all__": [str(exc.message)]}
             status = 422
+        except Forbidden as exc:
+            if exc.code != "identity_required":
+                raise
+            errors, status = {"__all__": [str(exc.message)]}, 403
     return render(
         request,
         "municipal_services/application_form.html",
@@ -102,6 +131,7 @@ def _form_context(application, values, errors):
         "errors": errors,
         "general_errors": [m for k, v in errors.items() if k not in field_names for m in v],
         "title": application.service.title(),
+        "identity_missing": services.identity_missing(application=application),
     }
 
 
@@ -174,6 +204,10 @@ def application_detail(request, pk):
         "result": getattr(application, "result", None),
         "is_owner": request.user.pk in (application.applicant_id, application.registered_by_id),
         "signatures": application.signatures.select_related("signer"),
+        "letter": application.channel == Application.Channel.SERVICE_CENTRE
+        and application.number
+        and (is_staff or request.user.pk == application.registered_by_id)
+        and not can_sign_in(application.applicant),
     }
     if is_staff:
         stage = services.STAGE_OF.get(application.status, "")
@@ -182,10 +216,15 @@ def application_detail(request, pk):
             can_act=bool(stage)
             and has_role(
                 request.user, services.stage_roles(application, stage), application.department
+            )
+            and not (
+                stage == "consideration"
+                and application.assignee_id
+                and application.assignee_id != request.user.pk
             ),
-            experts=User.objects.filter(
-                memberships__role="expert", memberships__organisation=application.department
-            ).distinct()[:50],
+            experts=people_with_role(
+                services.stage_roles(application, "consideration"), application.department
+            ).exclude(pk__in=[request.user.pk, application.assignee_id or 0])[:50],
             request_types=StandardRequestType.objects.select_related("addressee")[:50],
             my_opinions=application.opinions.filter(expert=request.user, answered_at__isnull=True),
         )

@@ -44,10 +44,18 @@ def life_situation(request, code):
                 errors = {"__all__": [str(exc.message)]}
         else:
             messages.success(
-                request, _("Your application has been sent to every department concerned.")
+                request,
+                _(
+                    "An application has been opened in every department concerned. "
+                    "Check and sign each of them to submit it."
+                ),
             )
             return redirect("municipal_services:life_situation_case", pk=case.pk)
-    steps = list(situation.steps.select_related("service").order_by("order"))
+    steps = list(
+        situation.steps.select_related("service")
+        .prefetch_related("requires__service")
+        .order_by("order")
+    )
     shared: dict[str, dict] = {}
     for step in steps:
         version = selectors.published_version(step.service)
@@ -82,6 +90,11 @@ def life_situation_case(request, pk):
     if case.applicant_id != request.user.pk:
         raise PermissionDenied
     summary = selectors.life_situation_summary(case)
+    rows = [
+        {"application": a, "waiting": summary.waiting.get(a.pk, [])} for a in summary.applications
+    ]
     return render(
-        request, "municipal_services/life_situation_case.html", {"case": case, "summary": summary}
+        request,
+        "municipal_services/life_situation_case.html",
+        {"case": case, "summary": summary, "rows": rows},
     )

@@ -44,7 +44,7 @@ def preview_draft(request):
         raw = request.POST.get(name, "")
         if name == "term_days":
             definition[name] = int_or_zero(raw)
-        elif name == "registry":
+        elif name in ("registry", "identity"):
             definition[name] = raw
         else:
             try:

@@ -151,7 +151,9 @@ def _chosen_channels(recipient: User, channels: Iterable[str] | None) -> list[tu
     if channels is None:
         prefs = _preferences(recipient.pk)
         chosen = [
-            c for c in CHANNELS.values() if c.required or prefs.get(c.code, c.default_enabled)
+            c
+            for c in CHANNELS.values()
+            if c.required or prefs.get(c.code, c.enabled_by_default(recipient))
         ]
     else:
         wanted = set(channels)
