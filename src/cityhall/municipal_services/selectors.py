@@ -30,6 +30,7 @@ __all__ = [
     "export_service",
     "applications_of",
     "application_for",
+    "history_for",
     "desk",
     "overdue",
     "registry_search",
@@ -101,6 +102,28 @@ def application_for(user: User, pk: int) -> Application:
     if is_staff_of(user, application):
         return application
     raise Forbidden()
+
+
+def history_for(application: Application, *, staff: bool) -> list[ApplicationEvent]:
+    """The case history as its reader may see it (issue 16.17).
+
+    Staff see every step with its notes. The applicant sees the steps that concern them: each
+    change of status (by its label), and the other steps whose text is meant for them
+    (suspending or extending the term, with the reason); an internal step that changed no
+    status (forwarding, opinions, interdepartmental requests) is not shown, and the note of an
+    internal step (``ApplicationEvent.internal``) never is.
+    """
+    events = list(application.events.select_related("actor").order_by("created_at", "pk"))
+    if staff:
+        return events
+    shown = []
+    for event in events:
+        if event.internal and not event.changes_status:
+            continue
+        if event.internal:
+            event.text = ""  # the label stays; the department's note does not
+        shown.append(event)
+    return shown
 
 
 def staff_departments(user: User) -> QuerySet[Organisation]:

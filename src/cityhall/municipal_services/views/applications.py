@@ -19,9 +19,17 @@ from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import InvalidInput, NotFound
 
 from .. import selectors, services, signing
+from ..definition import text_in
 from ..models import Application, LifeSituationCase, StandardRequestType
 from ..schema_form import answers_from_post, fields_of
-from .common import PAGE_SIZE, answer_rows, document_rows, domain_errors, page_number
+from .common import (
+    PAGE_SIZE,
+    answer_rows,
+    document_rows,
+    document_title,
+    domain_errors,
+    page_number,
+)
 
 
 @login_required
@@ -160,7 +168,10 @@ def my_applications(request):
 def application_detail(request, pk):
     application = selectors.application_for(request.user, pk)
     is_staff = selectors.is_staff_of(request.user, application)
-    events = application.events.select_related("actor").order_by("created_at", "pk")
+    events = selectors.history_for(application, staff=is_staff)
+    files = list(application.files.all())
+    for f in files:
+        f.document_title = document_title(application.version, f.document_code)
     context = {
         "application": application,
         "service": application.service,
@@ -168,7 +179,7 @@ def application_detail(request, pk):
         "is_staff": is_staff,
         "status_text": services.status_text(application, application.status),
         "answers": answer_rows(application),
-        "files": application.files.all(),
+        "files": files,
         "requests": application.standard_requests.select_related("type", "addressee"),
         "opinions": application.opinions.select_related("expert"),
         "result": getattr(application, "result", None),
@@ -178,6 +189,14 @@ def application_detail(request, pk):
     if is_staff:
         stage = services.STAGE_OF.get(application.status, "")
         context.update(
+            variant_title=next(
+                (
+                    text_in(v.get("title")) or v["code"]
+                    for v in application.version.variants or []
+                    if v.get("code") == application.variant
+                ),
+                application.variant,
+            ),
             stage=stage,
             can_act=bool(stage)
             and has_role(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cityhall.core.errors import Forbidden, NotFound
 from cityhall.core.params import whole_number
@@ -20,6 +21,8 @@ __all__ = [
     "domain_errors",
     "document_rows",
     "answer_rows",
+    "readable_value",
+    "document_title",
     "int_or_zero",
 ]
 
@@ -67,13 +70,36 @@ def document_rows(version: ServiceVersion) -> list[dict]:
 
 
 def answer_rows(application) -> list[tuple[str, object]]:
-    """The answered fields of an application as (label, value), in the form's order."""
+    """The answered fields of an application as (label, value), in the form's order, each
+    value as people read it: a choice by its label, yes/no for a tick box (never a code)."""
     version = application.version
     return [
-        (f.label, f.value)
+        (f.label, readable_value(f))
         for f in fields_of(version.form_schema, version.ui, values=application.answers)
-        if f.value not in (None, "")
+        if f.value not in (None, "", [])
     ]
+
+
+def readable_value(field) -> object:
+    """A field's answer in words: the label of a chosen option (several joined by commas),
+    "Yes"/"No" for a tick box; other values as typed."""
+    labels = dict(field.choices)
+    if isinstance(field.value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in field.value)
+    if isinstance(field.value, bool):
+        return _("Yes") if field.value else _("No")
+    if labels:
+        return labels.get(str(field.value), field.value)
+    return field.value
+
+
+def document_title(version: ServiceVersion, code: str) -> str:
+    """The title of a document the version asks for, in this language (the code only when the
+    definition no longer lists it)."""
+    for d in version.documents or []:
+        if d.get("code") == code:
+            return text_in(d.get("title")) or code
+    return code
 
 
 def int_or_zero(value) -> int:
