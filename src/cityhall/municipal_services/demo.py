@@ -11,7 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cityhall.accounts.demo import demo_totp_key
 from cityhall.accounts.models import Membership, Organisation, User
+from cityhall.accounts.services import provision_totp_device
 from cityhall.core.demo import DEMO_PASSWORD, DemoLogin
 
 from . import demo_catalogue as catalogue
@@ -78,6 +80,9 @@ def _staff(username: str, last: str, first: str, role: str, org: Organisation, p
             email=f"{username}@demo.cityhall.example",
         )
     Membership.objects.get_or_create(user=user, organisation=org, role=role)
+    # Staff pass a second factor: the demo's authenticator, so `cityhall totp_code USERNAME`
+    # prints the code for these people as for the rest of the demo staff (issue 16.22).
+    provision_totp_device(actor=None, user=user, key=demo_totp_key(username))
     return user
 
 
@@ -106,10 +111,22 @@ def load(stdout) -> list[DemoLogin]:
             "services_operator",
             DEMO_PASSWORD,
             "operator (municipal services)",
-            note="accepts documents in every department",
+            note=(
+                "accepts documents in every department; TOTP: cityhall totp_code services_operator"
+            ),
         ),
-        DemoLogin("services_expert", DEMO_PASSWORD, "expert (municipal services)"),
-        DemoLogin("services_expert2", DEMO_PASSWORD, "expert (municipal services)"),
+        DemoLogin(
+            "services_expert",
+            DEMO_PASSWORD,
+            "expert (municipal services)",
+            note="TOTP: cityhall totp_code services_expert",
+        ),
+        DemoLogin(
+            "services_expert2",
+            DEMO_PASSWORD,
+            "expert (municipal services)",
+            note="TOTP: cityhall totp_code services_expert2",
+        ),
     ]
 
     by_code: dict[str, Service] = {}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.selectors import descendants_of, has_role, organisations_where
@@ -29,6 +30,7 @@ __all__ = [
     "published_version",
     "export_service",
     "applications_of",
+    "registered_by",
     "application_for",
     "history_for",
     "desk",
@@ -84,6 +86,16 @@ def applications_of(user: User) -> QuerySet[Application]:
     )
 
 
+def registered_by(user: User) -> QuerySet[Application]:
+    """Applications a service-centre operator registered on someone's behalf, newest first:
+    the operator follows them (and answers the applicant's questions) until they close."""
+    return (
+        Application.objects.filter(registered_by=user)
+        .select_related("service", "applicant", "department")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def is_staff_of(user: User, application: Application) -> bool:
     return has_role(user, STAFF_ROLES + ("administrator",), application.department)
 
@@ -101,7 +113,13 @@ def application_for(user: User, pk: int) -> Application:
         return application
     if is_staff_of(user, application):
         return application
-    raise Forbidden()
+    raise Forbidden(
+        _(
+            "This application is open to its applicant and to the staff of %(dept)s only; "
+            "you are neither."
+        )
+        % {"dept": application.department}
+    )
 
 
 def history_for(application: Application, *, staff: bool) -> list[ApplicationEvent]:

@@ -198,10 +198,20 @@ def application_detail(request, pk):
                 application.variant,
             ),
             stage=stage,
-            can_act=bool(stage)
+            # Forms are offered only to whom they would not refuse; the others read why.
+            stage_refusal=services.stage_refusal(application, request.user, stage) if stage else "",
+            may_handle_term=bool(stage)
             and has_role(
-                request.user, services.stage_roles(application, stage), application.department
+                request.user,
+                {
+                    r
+                    for s in services.STAGE_OF.values()
+                    for r in services.stage_roles(application, s)
+                },
+                application.department,
             ),
+            may_extend=bool(stage)
+            and has_role(request.user, "decision_maker", application.department),
             experts=User.objects.filter(
                 memberships__role="expert", memberships__organisation=application.department
             ).distinct()[:50],
