@@ -23,6 +23,7 @@ from .models import (
     Consultation,
     LifeSituation,
     LifeSituationStep,
+    Registry,
     RegistryRecord,
     Service,
     StandardRequestType,
@@ -243,6 +244,7 @@ def load(stdout) -> list[DemoLogin]:
     _requests(acceptor, expert, departments)
     _consultations(rng, by_code, departments, acceptor, expert)
     _office_case(office, residents[0], by_code)
+    _registries()
     _historical_records(rng)
     stdout.write(
         f"  municipal services: {len(by_code)} services, {created} applications, "
@@ -482,6 +484,41 @@ def _office_case(office, applicant, by_code) -> None:
             services.submit_application(application=application, actor=applicant)
 
 
+#: The demo city's registers by name (officials edit them in the admin).
+REGISTRY_NAMES = {
+    "building-permits": {
+        "ru": "Реестр разрешений на строительство",
+        "tt": "Төзелешкә рөхсәтләр реестры",
+        "en": "Register of building permits",
+    },
+    "excavation-permits": {
+        "ru": "Реестр ордеров на земляные работы",
+        "tt": "Җир эшләренә ордерлар реестры",
+        "en": "Register of excavation permits",
+    },
+    "commissioning-permits": {
+        "ru": "Реестр разрешений на ввод в эксплуатацию",
+        "tt": "Файдалануга кертүгә рөхсәтләр реестры",
+        "en": "Register of commissioning permits",
+    },
+    "land-leases": {
+        "ru": "Реестр договоров аренды земельных участков",
+        "tt": "Җир кишәрлекләрен арендага алу шартнамәләре реестры",
+        "en": "Register of land leases",
+    },
+    "facade-approvals": {
+        "ru": "Реестр согласований фасадов",
+        "tt": "Фасадларны килештерү реестры",
+        "en": "Register of facade approvals",
+    },
+}
+
+
+def _registries() -> None:
+    for code, name in REGISTRY_NAMES.items():
+        Registry.objects.get_or_create(code=code, defaults={"name": name})
+
+
 def _historical_records(rng: random.Random) -> None:
     """Permits issued before the platform (migrated from the old register), for the public
     registry and its map."""
@@ -501,9 +538,10 @@ def _historical_records(rng: random.Random) -> None:
                 }[registry],
                 holder=COMPANIES[n % len(COMPANIES)],
                 address=f"г. Казань, {street}, д. {rng.randint(1, 150)}",
+                cadastral_number=f"16:50:{11101 + n % 9:06d}:{rng.randint(1, 999)}",
                 lat=lat + rng.uniform(-0.01, 0.01),
                 lon=lon + rng.uniform(-0.01, 0.01),
                 issued_on=today - dt.timedelta(days=30 + n * 17),
-            )
+            ).fold_search_text()
         )
     RegistryRecord.objects.bulk_create(rows, ignore_conflicts=True)

@@ -17,10 +17,12 @@ from .models import (
     Application,
     ApplicationEvent,
     LifeSituationCase,
+    Registry,
     RegistryRecord,
     Service,
     ServiceVersion,
     StandardRequest,
+    folded,
 )
 from .services import EXPORT_FORMAT
 
@@ -170,23 +172,30 @@ def overdue(user: User) -> QuerySet[Application]:
 
 
 def registry_search(registry: str = "", q: str = "") -> QuerySet[RegistryRecord]:
+    """Records of a register (or all) whose number, title, holder, address or cadastral number
+    contains ``q`` in any letter case (the folded search column, the same on every database)."""
     qs = RegistryRecord.objects.all()
     if registry:
         qs = qs.filter(registry=registry)
-    if q:
-        qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(title__icontains=q)
-            | Q(holder__icontains=q)
-            | Q(address__icontains=q)
-        )
+    if q and (needle := folded(q)):
+        qs = qs.filter(search_text__contains=needle)
     return qs.order_by("-issued_on", "-pk")
 
 
-def registries() -> list[str]:
-    return list(
+def registries() -> list[tuple[str, str]]:
+    """The registers that have records, as (code, name): the name officials gave it, else the
+    title of the service that records into it (the code only when neither is known)."""
+    codes = list(
         RegistryRecord.objects.values_list("registry", flat=True).distinct().order_by("registry")
     )
+    names = {r.code: str(r) for r in Registry.objects.filter(code__in=codes)}
+    for version in (
+        ServiceVersion.objects.filter(registry__in=codes, status=ServiceVersion.Status.PUBLISHED)
+        .select_related("service")
+        .order_by("service__code")
+    ):
+        names.setdefault(version.registry, version.service.title())
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1])
 
 
 @dataclass(frozen=True)

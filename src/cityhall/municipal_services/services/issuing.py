@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..models import Application, RegistryRecord, ResultDocument
 
-__all__ = ["issue_result"]
+__all__ = ["issue_result", "result_number"]
 
 
 def issue_result(application: Application) -> None:
@@ -21,7 +21,7 @@ def issue_result(application: Application) -> None:
 
     version = application.version
     kinds = version.result_types or []
-    number = f"{application.service.code[:10].upper()}-{application.number}"
+    number = result_number(application)
     context = result_context(application, number)
     if "document" in kinds:
         pdf = render_result_pdf(application, version.result_template or {}, context)
@@ -36,6 +36,7 @@ def issue_result(application: Application) -> None:
             title=context["title"][:300],
             holder=context["holder"][:300],
             address=str(answers.get("address", ""))[:300],
+            cadastral_number=str(answers.get("cadastral_number", ""))[:40],
             details={
                 k: answers[k] for k in (version.ui or {}).get("registry_fields", []) if k in answers
             },
@@ -44,6 +45,14 @@ def issue_result(application: Application) -> None:
             issued_on=timezone.localdate(),
             application=application,
         )
+
+
+def result_number(application: Application) -> str:
+    """The result's number: the service's initials and the case number ("LPL-2026-000040" for
+    land-plot-lease), short enough to read out and type, never a cut-off code."""
+    words = [w for w in application.service.code.replace("_", "-").split("-") if w]
+    initials = "".join(w[0] for w in words).upper()[:6] or "R"
+    return f"{initials}-{application.number}"
 
 
 def _float(value: Any) -> float | None:
