@@ -269,6 +269,8 @@ LANGUAGE_CODE = os.environ.get("CITYHALL_LANGUAGE", "ru")
 LANGUAGES = [("ru", _("Russian")), ("tt", _("Tatar")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("CITYHALL_TIME_ZONE", "Europe/Moscow")
+# The region whose own days off the business calendar keeps (ISO 3166-2; core/calendar_regions/)
+CALENDAR_REGION = os.environ.get("CITYHALL_CALENDAR_REGION", "RU-TA")
 USE_I18N = True
 USE_TZ = True
 
