@@ -65,6 +65,9 @@ BASE_DEFINITION = {
     "term_days": 10,
     "result_types": ["document", "registry_record"],
     "registry": "building-permits",
+    "refusal_reasons": [
+        {"code": "incomplete", "title": texts("Неполный комплект документов", "Incomplete set")}
+    ],
     "workflow": {
         "stages": {
             "acceptance": {"roles": ["operator"]},

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Application, RegistryRecord, ResultDocument
 
-__all__ = ["issue_result", "result_number"]
+__all__ = ["issue_result", "issue_refusal", "result_number"]
 
 
 def issue_result(application: Application) -> None:
@@ -45,6 +46,36 @@ def issue_result(application: Application) -> None:
             issued_on=timezone.localdate(),
             application=application,
         )
+
+
+def issue_refusal(application: Application) -> ResultDocument:
+    """The refusal decision as a document, like an approval's result (issue 16.19): the
+    applicant gets a PDF in their language with the service, the case and every reason, which
+    they may appeal with. Numbered after the case with the suffix "О" (отказ)."""
+    from django.utils import translation
+
+    from ..results import render_result_pdf, result_context
+
+    number = f"{result_number(application)}-О"
+    context = result_context(application, number)
+    with translation.override(application.language or "ru"):
+        context["title"] = str(_("Decision to refuse the municipal service"))
+        body = "\n".join(
+            [
+                str(_("Service: {{ service }}")),
+                str(_("Applicant: {{ holder }}")),
+                str(_("Application № {{ application_number }}")),
+                "",
+                str(_("The service is refused for these reasons:")),
+                "{% for r in reasons %}— {{ r }}\n{% endfor %}",
+                str(_("The decision may be appealed before a court or to a higher authority.")),
+            ]
+        )
+        pdf = render_result_pdf(application, {"body": body}, context)
+    document = ResultDocument(application=application, kind="refusal", number=number)
+    document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+    document.save()
+    return document
 
 
 def result_number(application: Application) -> str:

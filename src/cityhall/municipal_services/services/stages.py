@@ -19,7 +19,7 @@ from cityhall.core import audit
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
 from ..models import Application, ApplicationEvent, Opinion
-from .issuing import issue_result
+from .issuing import issue_refusal, issue_result
 from .workflow import check_stage_actor, locked_application, move_application, stage_roles
 
 __all__ = [
@@ -215,6 +215,7 @@ def _finish(
             application, actor, S.RESULT_ISSUED, kind="approved", text="\n".join(reasons), data=data
         )
     else:
+        issue_refusal(application)  # a refusal is a document too, like an approval
         move_application(
             application, actor, S.REFUSED, kind="refused", text="\n".join(reasons), data=data
         )

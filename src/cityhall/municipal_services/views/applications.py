@@ -197,6 +197,11 @@ def application_detail(request, pk):
                 ),
                 application.variant,
             ),
+            refusal_reasons=[
+                (r["code"], text_in(r.get("title")))
+                for r in application.version.refusal_reasons or []
+                if isinstance(r, dict) and r.get("code")
+            ],
             stage=stage,
             # Forms are offered only to whom they would not refuse; the others read why.
             stage_refusal=services.stage_refusal(application, request.user, stage) if stage else "",

@@ -20,6 +20,7 @@ from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 from .. import selectors, services
+from ..definition import listed_reasons
 from ..models import Application, Opinion, StandardRequestType
 from .common import PAGE_SIZE, STAFF, domain_errors, int_or_zero, page_number
 
@@ -97,7 +98,7 @@ def register_paper(request, code):
 ACTIONS = {
     "accept": lambda a, u, p: services.accept_application(application=a, actor=u),
     "return": lambda a, u, p: services.return_application(
-        application=a, actor=u, reasons=p.get("reasons", "").splitlines()
+        application=a, actor=u, reasons=_reasons(a, p)
     ),
     "forward": lambda a, u, p: services.forward_to_expert(
         application=a, actor=u, expert=_user(p.get("expert")), note=p.get("note", "")
@@ -117,7 +118,7 @@ ACTIONS = {
         application=a,
         actor=u,
         outcome=p.get("outcome", ""),
-        reasons=p.get("reasons", "").splitlines(),
+        reasons=_reasons(a, p),
     ),
     "suspend": lambda a, u, p: services.suspend_application(
         application=a, actor=u, reason=p.get("reason", "")
@@ -134,6 +135,15 @@ ACTIONS = {
         payload=_json(p.get("payload")),
     ),
 }
+
+
+def _reasons(application: Application, data) -> list[str]:
+    """The reasons ticked from the service's list (in the applicant's language, since the
+    applicant reads them), then any typed as an addition, one per line."""
+    listed = listed_reasons(
+        application.version.refusal_reasons, data.getlist("reason_codes"), application.language
+    )
+    return listed + data.get("reasons", "").splitlines()
 
 
 def _user(pk) -> User:
