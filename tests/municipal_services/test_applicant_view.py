@@ -132,3 +132,26 @@ def test_the_signing_page_reads_as_a_document_with_the_digest_folded_away(client
     assert "План участка" in readable and "Офис" in readable
     assert not re.search(r"\bplan\b|\boffice\b|[0-9a-f]{64}", readable)
     assert re.search(r"[0-9a-f]{64}", technical) and '"answers"' in technical.replace("&quot;", '"')
+
+
+def test_the_api_gives_the_applicant_labels_and_no_internal_notes(client, worked_case):
+    dept, application = worked_case
+    client.force_login(application.applicant)
+    body = client.get(f"/api/v1/applications/{application.pk}").json()
+    texts_seen = " ".join(e["text"] for e in body["events"])
+    for note in (FORWARD_NOTE, DRAFT_CONCLUSION, OPINION_ANSWER, REGISTRY_ANSWER):
+        assert note not in texts_seen
+    assert all(e["label"] and not e["internal"] for e in body["events"] if e["text"])
+    assert "forwarded" not in {e["kind"] for e in body["events"]}
+    client.force_login(dept.expert)
+    staff = client.get(f"/api/v1/applications/{application.pk}").json()
+    assert FORWARD_NOTE in " ".join(e["text"] for e in staff["events"])
+
+
+def test_the_result_document_prints_answers_in_words(worked_case):
+    from cityhall.municipal_services.results import result_body, result_context
+
+    _, application = worked_case
+    context = result_context(application, application.result.number)
+    text = result_body(application, application.version.result_template, context)
+    assert "Назначение: Офис" in text

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from cityhall.core.errors import Forbidden, NotFound
 from cityhall.core.params import whole_number
 
 from ..definition import text_in
 from ..models import ServiceVersion
-from ..schema_form import fields_of
+from ..schema_form import fields_of, readable_value
 
 __all__ = [
     "PAGE_SIZE",
@@ -78,19 +77,6 @@ def answer_rows(application) -> list[tuple[str, object]]:
         for f in fields_of(version.form_schema, version.ui, values=application.answers)
         if f.value not in (None, "", [])
     ]
-
-
-def readable_value(field) -> object:
-    """A field's answer in words: the label of a chosen option (several joined by commas),
-    "Yes"/"No" for a tick box; other values as typed."""
-    labels = dict(field.choices)
-    if isinstance(field.value, list):
-        return ", ".join(labels.get(str(v), str(v)) for v in field.value)
-    if isinstance(field.value, bool):
-        return _("Yes") if field.value else _("No")
-    if labels:
-        return labels.get(str(field.value), field.value)
-    return field.value
 
 
 def document_title(version: ServiceVersion, code: str) -> str:
