@@ -91,3 +91,20 @@ def test_the_workspace_offers_identity_checks_only_to_service_centre_operators(c
     centre = OrganisationFactory(name="МФЦ", type="service_centre")
     clerk = MembershipFactory(organisation=centre, role="operator").user
     assert "/accounts/verify/" in _page(client, clerk, "/staff/").content.decode()
+
+
+def test_staff_opening_the_applicants_form_or_signing_page_are_told_why(client, dept):
+    from .factories import upload
+
+    service = published_service(dept)
+    applicant = UserFactory()
+    draft = services.start_application(actor=applicant, service=service)
+    services.upload_file(application=draft, actor=applicant, document_code="plan", upload=upload())
+    client.force_login(applicant)
+    assert client.get(f"/services/applications/{draft.pk}/sign/").status_code == 200
+    service_centre = OrganisationFactory(name="МФЦ", type="service_centre")
+    clerk = MembershipFactory(organisation=service_centre, role="operator").user
+    paper = services.start_application(actor=clerk, service=service, applicant=applicant)
+    refused = _page(client, clerk, f"/services/applications/{paper.pk}/sign/")
+    assert refused.status_code == 403
+    assert "Only the applicant signs their application" in refused.content.decode()

@@ -59,7 +59,12 @@ def application_edit(request, pk):
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
     if request.user.pk not in (application.applicant_id, application.registered_by_id):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Only the applicant (or the service centre that registered it) fills in the "
+                "application; the department's staff read it on the case page."
+            )
+        )
     version = application.version
     errors: dict[str, list[str]] = {}
     values = application.answers

@@ -32,7 +32,9 @@ def application_sign(request, pk):
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
     if request.user.pk != application.applicant_id:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Only the applicant signs their application; the signature is their own act.")
+        )
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
