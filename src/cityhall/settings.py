@@ -280,6 +280,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Tatar dates and numbers the Russian way (Django ships no formats for tt): core/formats/tt.
 FORMAT_MODULE_PATH = ["cityhall.core.formats"]
 TIME_ZONE = os.environ.get("CITYHALL_TIME_ZONE", "Europe/Moscow")
+# The region whose own days off the business calendar keeps (ISO 3166-2; core/calendar_regions/)
+CALENDAR_REGION = os.environ.get("CITYHALL_CALENDAR_REGION", "RU-TA")
 USE_I18N = True
 USE_TZ = True
 

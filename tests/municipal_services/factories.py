@@ -66,6 +66,9 @@ BASE_DEFINITION = {
     "identity": "account",
     "result_types": ["document", "registry_record"],
     "registry": "building-permits",
+    "refusal_reasons": [
+        {"code": "incomplete", "title": texts("Неполный комплект документов", "Incomplete set")}
+    ],
     "workflow": {
         "stages": {
             "acceptance": {"roles": ["operator"]},

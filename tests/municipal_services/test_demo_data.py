@@ -4,6 +4,7 @@ every stage, requests, consultations and registry records; loading twice changes
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -40,3 +41,9 @@ def test_the_demo_has_cases_in_every_stage_and_loads_idempotently():
     counts = (Application.objects.count(), RegistryRecord.objects.count())
     call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     assert (Application.objects.count(), RegistryRecord.objects.count()) == counts
+    # The services staff sign in with a second factor like the rest of the demo staff
+    # (issue 16.22): `cityhall totp_code services_expert` prints a code.
+    for username in ("services_operator", "services_expert", "services_expert2"):
+        out = io.StringIO()
+        call_command("totp_code", username, stdout=out)
+        assert re.fullmatch(r"\d{6}", out.getvalue().strip()), username

@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
 
         from .cabinet import profile_items
         from .models import Role
+        from .selectors import can_verify_in_person
 
         register_entry(
             WorkspaceEntry(
@@ -34,6 +35,7 @@ class AccountsConfig(AppConfig):
                 title=_("Identity verification"),
                 url_name="accounts:verify",
                 roles=[Role.OPERATOR],
+                visible_to=can_verify_in_person,
                 description=_("Check a resident's identity document in person."),
                 order=80,
             )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.errors import Forbidden
 
-from .models import Organisation, User
+from .models import Organisation, Role, User
 from .selectors import has_role, session_lacks_second_factor
 
 __all__ = ["otp_required", "require_role", "staff_required"]
@@ -53,7 +53,18 @@ def staff_required(roles: str | Iterable[str] | None = None) -> Callable:
             if session_lacks_second_factor(user):
                 return _second_factor_redirect(request)
             if roles is not None and not has_role(user, roles):
-                raise PermissionDenied(_("You do not have the role needed for this page."))
+                # Say which role the page needs, so the person knows whom to ask.
+                wanted = [roles] if isinstance(roles, str) else list(roles)
+                names = []
+                for role in wanted:
+                    try:
+                        names.append(str(Role(role).label))
+                    except ValueError:
+                        names.append(str(role))
+                raise PermissionDenied(
+                    _("This page is for people with the role %(roles)s; you do not have it.")
+                    % {"roles": ", ".join(names)}
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

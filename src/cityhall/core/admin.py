@@ -52,13 +52,17 @@ class InboxItemAdmin(ReadOnlyAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     """Officials override the holiday library; changes go through the service (audited)."""
 
-    list_display = ("date", "is_working", "name")
-    list_filter = ("is_working",)
-    fields = ("date", "is_working", "name")
+    list_display = ("date", "is_working", "name", "region")
+    list_filter = ("is_working", "region")
+    fields = ("date", "is_working", "name", "region")
 
     def save_model(self, request, obj, form, change):
         day = services.set_calendar_day(
-            actor=request.user, date=obj.date, is_working=obj.is_working, name=obj.name
+            actor=request.user,
+            date=obj.date,
+            is_working=obj.is_working,
+            name=obj.name,
+            region=obj.region,
         )
         obj.pk = day.pk
         messages.info(request, _("The business calendar was updated."))

@@ -13,3 +13,14 @@ class DemoLogin:
     password: str
     role: str
     note: str = ""
+
+
+def load(stdout) -> list[DemoLogin]:
+    """The region's own days off for this year and the next (Tatarstan in the demo city)."""
+    from django.conf import settings
+
+    from .services import load_regional_days
+
+    added = load_regional_days(actor=None, region=settings.CALENDAR_REGION)
+    stdout.write(f"  business calendar: {added} regional day(s) off ({settings.CALENDAR_REGION})")
+    return []

@@ -119,6 +119,12 @@ class CalendarDay(TimeStampedModel):
     date = models.DateField(_("date"), unique=True)
     is_working = models.BooleanField(_("working day"))
     name = models.CharField(_("reason"), max_length=200, blank=True)
+    region = models.CharField(
+        _("region"),
+        max_length=10,
+        blank=True,
+        help_text=_("The region whose day off this is (e.g. RU-TA); empty for a city decision."),
+    )
 
     class Meta:
         ordering = ["date"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from .calendar import WorkingCalendar
 from .models import CalendarDay
 
-__all__ = ["business_calendar", "forget_business_calendar"]
+__all__ = ["business_calendar", "forget_business_calendar", "missing_regional_year"]
 
 #: Each process keeps the calendar for this long; an override reaches every worker within it.
 CALENDAR_TTL_SECONDS = 60
@@ -61,3 +61,17 @@ def forget_business_calendar() -> None:
     """Drop this process's copy (after an override, so the writer sees it at once)."""
     global _cached
     _cached = None
+
+
+def missing_regional_year(today: dt.date | None = None) -> int | None:
+    """In December, next year when the business calendar has none of the region's own days off
+    for it (``settings.CALENDAR_REGION``; the staff workspace warns administrators, issue
+    16.23a); else ``None``. Without the dates terms would end a day early on each of them."""
+    today = today or timezone.localdate()
+    region = getattr(settings, "CALENDAR_REGION", "")
+    if today.month != 12 or not region:
+        return None
+    year = today.year + 1
+    if CalendarDay.objects.filter(region=region, date__year=year).exists():
+        return None
+    return year

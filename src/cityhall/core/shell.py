@@ -59,6 +59,9 @@ class WorkspaceEntry:
     roles: Iterable[str]
     description: Any = ""
     order: int = 100
+    #: A finer check than the roles (``user -> bool``): the desk is listed only when the page
+    #: would open for this person, so nobody is shown a link that ends in 403.
+    visible_to: Callable[[Any], bool] | None = None
 
 
 _SECTIONS: dict[str, CabinetSection] = {}

@@ -27,6 +27,7 @@ from .models import (
     Consultation,
     LifeSituation,
     LifeSituationStep,
+    Registry,
     RegistryRecord,
     Service,
     ServiceVersion,
@@ -254,5 +255,21 @@ class WidgetHandoffAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(WidgetSite)
-admin.site.register(RegistryRecord)
+
+
+@admin.register(Registry)
+class RegistryAdmin(admin.ModelAdmin):
+    """Officials name the registers (ru/tt/en) the services record into."""
+
+    list_display = ("code", "__str__")
+    search_fields = ("code",)
+
+
+@admin.register(RegistryRecord)
+class RegistryRecordAdmin(admin.ModelAdmin):
+    list_display = ("registry", "number", "title", "holder", "cadastral_number", "issued_on")
+    list_filter = ("registry",)
+    search_fields = ("number", "cadastral_number")
+
+
 admin.site.register(Consultation)

@@ -94,8 +94,10 @@ class ApplicationIn(Schema):
 
 class EventOut(Schema):
     kind: str
+    label: str
     status: str
     text: str
+    internal: bool = False
     at: dt.datetime
 
 
@@ -125,9 +127,12 @@ class ApplicationOut(Schema):
     requests: list[StandardRequestOut]
 
 
-def _application_out(application: Application, *, new: bool = False) -> dict:
-    """``new``: just created in this request, so it has no result and no requests yet."""
+def _application_out(application: Application, *, reader, new: bool = False) -> dict:
+    """``new``: just created in this request, so it has no result and no requests yet. The
+    history is the ``reader``'s: the applicant never gets the department's internal notes
+    (``selectors.history_for``); each step carries its ``label`` beside the code."""
     result = None if new else getattr(application, "result", None)
+    history = selectors.history_for(application, staff=selectors.is_staff_of(reader, application))
     return {
         "id": application.pk,
         "number": application.number,
@@ -146,8 +151,15 @@ def _application_out(application: Application, *, new: bool = False) -> dict:
         if result
         else None,
         "events": [
-            {"kind": e.kind, "status": e.to_status, "text": e.text, "at": e.created_at}
-            for e in application.events.order_by("created_at", "pk")
+            {
+                "kind": e.kind,
+                "label": e.label,
+                "status": e.to_status,
+                "text": e.text,
+                "internal": e.internal,
+                "at": e.created_at,
+            }
+            for e in history
         ],
         "requests": [
             {
@@ -187,19 +199,24 @@ def create_application(request, payload: ApplicationIn):
         if item.pending or item.repeated:  # a repeated key answers with the first receipt
             return accepted(item)
         application = services.registered_application(item)
-        return Status(201, _application_out(application, new=True))
+        return Status(201, _application_out(application, reader=request.user, new=True))
     service = selectors.service_by_code(payload.service)
     application = services.start_application(
         actor=request.user, service=service, channel=Application.Channel.API
     )
     services.save_draft(application=application, actor=request.user, answers=payload.answers)
-    return Status(201, _application_out(selectors.application_for(request.user, application.pk)))
+    return Status(
+        201,
+        _application_out(
+            selectors.application_for(request.user, application.pk), reader=request.user
+        ),
+    )
 
 
 @applications_router.get("", response=list[ApplicationOut])
 def my_applications(request, limit: int = params.limit(), offset: int = params.offset()):
     rows = selectors.applications_of(request.user)[offset : offset + limit]
-    return [_application_out(a) for a in rows]
+    return [_application_out(a, reader=request.user) for a in rows]
 
 
 class DeskRowOut(Schema):
@@ -246,7 +263,9 @@ def desk(
 
 @applications_router.get("/{application_id}", response=ApplicationOut)
 def get_application(request, application_id: int):
-    return _application_out(selectors.application_for(request.user, application_id))
+    return _application_out(
+        selectors.application_for(request.user, application_id), reader=request.user
+    )
 
 
 class AnswersIn(Schema):
@@ -257,7 +276,9 @@ class AnswersIn(Schema):
 def save_answers(request, application_id: int, payload: AnswersIn):
     application = selectors.application_for(request.user, application_id)
     services.save_draft(application=application, actor=request.user, answers=payload.answers)
-    return _application_out(selectors.application_for(request.user, application_id))
+    return _application_out(
+        selectors.application_for(request.user, application_id), reader=request.user
+    )
 
 
 @applications_router.post("/{application_id}/files", response={201: dict})
@@ -281,7 +302,9 @@ def upload_file(request, application_id: int, document_code: Form[str], file: Fi
 def submit(request, application_id: int):
     application = selectors.application_for(request.user, application_id)
     services.submit_application(application=application, actor=request.user)
-    return _application_out(selectors.application_for(request.user, application_id))
+    return _application_out(
+        selectors.application_for(request.user, application_id), reader=request.user
+    )
 
 
 class ActionIn(Schema):
@@ -354,7 +377,9 @@ def act(request, application_id: int, payload: ActionIn):
             fields={"action": [_("Unknown action; one of: %(a)s") % {"a": ", ".join(handlers)}]}
         )
     handler()
-    return _application_out(selectors.application_for(request.user, application_id))
+    return _application_out(
+        selectors.application_for(request.user, application_id), reader=request.user
+    )
 
 
 def _request_type(code: str) -> StandardRequestType:

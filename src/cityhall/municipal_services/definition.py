@@ -2,7 +2,8 @@
 
 Pure module (no ORM): a definition is the dict of a version's fields (``form_schema``, ``ui``,
 ``documents``, ``fees``, ``term_days``, ``identity`` (who may apply), ``result_types``,
-``workflow``, ``status_texts``, ``variants``, ``rules``, ``result_template``, ``registry``).
+``workflow``, ``status_texts``, ``variants``, ``rules``, ``result_template``, ``registry``,
+``refusal_reasons``).
 :func:`problems_of` lists everything that stops it from being published, per field, with
 messages an official understands.
 
@@ -37,6 +38,7 @@ __all__ = [
     "schema_problems",
     "expression_problems",
     "applicable_answers",
+    "listed_reasons",
 ]
 
 LANGUAGES = ("ru", "tt", "en")
@@ -241,6 +243,39 @@ def _check_expression(problems, name: str, expression: Any, known: set[str], whe
     return reads
 
 
+def _refusal_reason_problems(reasons: Any, problems: dict[str, list[str]]) -> None:
+    """The listed grounds for a return or refusal: each a unique code and a title."""
+    if reasons in (None, []):
+        return
+    if not isinstance(reasons, list):
+        _add(problems, "refusal_reasons", _("The reasons must be a list."))
+        return
+    seen: set[str] = set()
+    for n, reason in enumerate(reasons, 1):
+        code = reason.get("code") if isinstance(reason, dict) else None
+        if not isinstance(code, str) or not code or code in seen:
+            _add(
+                problems,
+                "refusal_reasons",
+                _("Reason %(n)s needs a code of its own.") % {"n": n},
+            )
+        elif not text_in(reason.get("title")):
+            _add(problems, "refusal_reasons", _("Reason %(n)s needs a title.") % {"n": n})
+        if isinstance(code, str):
+            seen.add(code)
+
+
+def listed_reasons(reasons: list[dict], codes: Iterable[str], language: str | None) -> list[str]:
+    """The titles (in ``language``) of the listed reasons ticked by their codes, in the list's
+    order; a code the list does not have is ignored (the form offers only listed ones)."""
+    wanted = set(codes)
+    return [
+        text_in(r.get("title"), language) or r["code"]
+        for r in reasons or []
+        if isinstance(r, dict) and r.get("code") in wanted
+    ]
+
+
 def problems_of(definition: dict) -> dict[str, list[str]]:
     """Everything that stops this definition from being published, by field (empty = fine)."""
     problems: dict[str, list[str]] = {}
@@ -354,6 +389,7 @@ def problems_of(definition: dict) -> dict[str, list[str]]:
     for kind in definition.get("result_types") or []:
         if kind not in RESULT_TYPES:
             _add(problems, "result_types", _("Unknown result type: %(kind)s.") % {"kind": kind})
+    _refusal_reason_problems(definition.get("refusal_reasons"), problems)
     if "registry_record" in (definition.get("result_types") or []) and not definition.get(
         "registry"
     ):

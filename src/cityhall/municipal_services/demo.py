@@ -11,7 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cityhall.accounts.demo import demo_totp_key
 from cityhall.accounts.models import Membership, Organisation, User
+from cityhall.accounts.services import provision_totp_device
 from cityhall.core.demo import DEMO_PASSWORD, DemoLogin
 
 from . import demo_catalogue as catalogue
@@ -21,6 +23,7 @@ from .models import (
     Consultation,
     LifeSituation,
     LifeSituationStep,
+    Registry,
     RegistryRecord,
     Service,
     StandardRequestType,
@@ -78,6 +81,9 @@ def _staff(username: str, last: str, first: str, role: str, org: Organisation, p
             email=f"{username}@demo.cityhall.example",
         )
     Membership.objects.get_or_create(user=user, organisation=org, role=role)
+    # Staff pass a second factor: the demo's authenticator, so `cityhall totp_code USERNAME`
+    # prints the code for these people as for the rest of the demo staff (issue 16.22).
+    provision_totp_device(actor=None, user=user, key=demo_totp_key(username))
     return user
 
 
@@ -106,10 +112,22 @@ def load(stdout) -> list[DemoLogin]:
             "services_operator",
             DEMO_PASSWORD,
             "operator (municipal services)",
-            note="accepts documents in every department",
+            note=(
+                "accepts documents in every department; TOTP: cityhall totp_code services_operator"
+            ),
         ),
-        DemoLogin("services_expert", DEMO_PASSWORD, "expert (municipal services)"),
-        DemoLogin("services_expert2", DEMO_PASSWORD, "expert (municipal services)"),
+        DemoLogin(
+            "services_expert",
+            DEMO_PASSWORD,
+            "expert (municipal services)",
+            note="TOTP: cityhall totp_code services_expert",
+        ),
+        DemoLogin(
+            "services_expert2",
+            DEMO_PASSWORD,
+            "expert (municipal services)",
+            note="TOTP: cityhall totp_code services_expert2",
+        ),
     ]
 
     by_code: dict[str, Service] = {}
@@ -234,6 +252,7 @@ def load(stdout) -> list[DemoLogin]:
     _requests(acceptor, expert, departments)
     _consultations(rng, by_code, departments, acceptor, expert)
     _office_case(office, residents[0], by_code)
+    _registries()
     _historical_records(rng)
     stdout.write(
         f"  municipal services: {len(by_code)} services, {created} applications, "
@@ -475,6 +494,41 @@ def _office_case(office, applicant, by_code) -> None:
             services.submit_application(application=application, actor=applicant)
 
 
+#: The demo city's registers by name (officials edit them in the admin).
+REGISTRY_NAMES = {
+    "building-permits": {
+        "ru": "Реестр разрешений на строительство",
+        "tt": "Төзелешкә рөхсәтләр реестры",
+        "en": "Register of building permits",
+    },
+    "excavation-permits": {
+        "ru": "Реестр ордеров на земляные работы",
+        "tt": "Җир эшләренә ордерлар реестры",
+        "en": "Register of excavation permits",
+    },
+    "commissioning-permits": {
+        "ru": "Реестр разрешений на ввод в эксплуатацию",
+        "tt": "Файдалануга кертүгә рөхсәтләр реестры",
+        "en": "Register of commissioning permits",
+    },
+    "land-leases": {
+        "ru": "Реестр договоров аренды земельных участков",
+        "tt": "Җир кишәрлекләрен арендага алу шартнамәләре реестры",
+        "en": "Register of land leases",
+    },
+    "facade-approvals": {
+        "ru": "Реестр согласований фасадов",
+        "tt": "Фасадларны килештерү реестры",
+        "en": "Register of facade approvals",
+    },
+}
+
+
+def _registries() -> None:
+    for code, name in REGISTRY_NAMES.items():
+        Registry.objects.get_or_create(code=code, defaults={"name": name})
+
+
 def _historical_records(rng: random.Random) -> None:
     """Permits issued before the platform (migrated from the old register), for the public
     registry and its map."""
@@ -494,9 +548,10 @@ def _historical_records(rng: random.Random) -> None:
                 }[registry],
                 holder=COMPANIES[n % len(COMPANIES)],
                 address=f"г. Казань, {street}, д. {rng.randint(1, 150)}",
+                cadastral_number=f"16:50:{11101 + n % 9:06d}:{rng.randint(1, 999)}",
                 lat=lat + rng.uniform(-0.01, 0.01),
                 lon=lon + rng.uniform(-0.01, 0.01),
                 issued_on=today - dt.timedelta(days=30 + n * 17),
-            )
+            ).fold_search_text()
         )
     RegistryRecord.objects.bulk_create(rows, ignore_conflicts=True)

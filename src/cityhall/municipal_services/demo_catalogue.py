@@ -89,6 +89,51 @@ def status_texts(result: str) -> dict:
     }
 
 
+#: The grounds the administrative regulations list for returning documents or refusing.
+REFUSAL_REASONS = [
+    {
+        "code": "incomplete",
+        "title": t(
+            "Представлен неполный комплект документов",
+            "Документларның тулы булмаган җыелмасы тапшырылган",
+            "The set of documents is incomplete",
+        ),
+    },
+    {
+        "code": "illegible",
+        "title": t(
+            "Документы нечитаемы или содержат исправления",
+            "Документлар укылмый яки төзәтмәләр бар",
+            "The documents are illegible or contain corrections",
+        ),
+    },
+    {
+        "code": "expired",
+        "title": t(
+            "Истёк срок действия представленных документов",
+            "Тапшырылган документларның гамәлдә булу вакыты чыккан",
+            "The documents submitted have expired",
+        ),
+    },
+    {
+        "code": "not-authorised",
+        "title": t(
+            "Заявление подано лицом, не имеющим полномочий",
+            "Гариза вәкаләте булмаган зат тарафыннан бирелгән",
+            "The application was filed by a person without authority",
+        ),
+    },
+    {
+        "code": "not-compliant",
+        "title": t(
+            "Объект не соответствует требованиям градостроительного регламента",
+            "Объект шәһәр төзелеше регламенты таләпләренә туры килми",
+            "The object does not meet the town-planning regulations",
+        ),
+    },
+]
+
+
 def _service(
     *,
     code: str,
@@ -130,6 +175,7 @@ def _service(
             "identity": "verified",
             "result_types": ["document", "registry_record"] if registry else ["document"],
             "registry": registry,
+            "refusal_reasons": copy.deepcopy(REFUSAL_REASONS),
             "workflow": copy.deepcopy(WORKFLOW),
             "status_texts": status_texts(result),
             "variants": variants,

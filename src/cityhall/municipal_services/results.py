@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from .definition import text_in
 from .models import Application
+from .schema_form import readable_answers
 
 __all__ = ["render_result_pdf", "result_body", "result_context"]
 
@@ -33,7 +34,10 @@ def result_context(application: Application, number: str) -> dict:
         or application.service.title(language),
         "holder": holder,
         "department": str(application.department),
-        "answers": answers,
+        # the applicant's document prints each answer in words, never an option's code
+        "answers": readable_answers(
+            application.version.form_schema, application.version.ui, answers, language
+        ),
         "variant": application.variant,
         "reasons": application.decision_reasons,
     }

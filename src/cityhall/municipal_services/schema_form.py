@@ -16,7 +16,15 @@ from jsonschema.exceptions import ValidationError
 
 from .definition import condition_holds, text_in
 
-__all__ = ["FormField", "fields_of", "answers_from_post", "errors_of", "validator_for"]
+__all__ = [
+    "FormField",
+    "fields_of",
+    "answers_from_post",
+    "errors_of",
+    "validator_for",
+    "readable_value",
+    "readable_answers",
+]
 
 _VALIDATORS: dict[Any, Draft202012Validator] = {}
 
@@ -242,3 +250,26 @@ def _fields_of_error(error: ValidationError, answers: dict) -> list[str]:
         if names:
             return names
     return ["__all__"]
+
+
+def readable_value(field) -> object:
+    """A field's answer in words: the label of a chosen option (several joined by commas),
+    "Yes"/"No" for a tick box; other values as typed."""
+    labels = dict(field.choices)
+    if isinstance(field.value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in field.value)
+    if isinstance(field.value, bool):
+        return _("Yes") if field.value else _("No")
+    if labels:
+        return labels.get(str(field.value), field.value)
+    return field.value
+
+
+def readable_answers(schema: dict, ui: dict, answers: dict, language: str | None = None) -> dict:
+    """The answers with each value in words (:func:`readable_value`), keyed by field name:
+    what documents the applicant receives print (never an option's code)."""
+    readable = dict(answers or {})
+    for f in fields_of(schema, ui, values=answers, language=language):
+        if f.name in readable:
+            readable[f.name] = readable_value(f)
+    return readable

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, User
 from cityhall.accounts.selectors import descendants_of, has_role, organisations_where
@@ -17,10 +18,12 @@ from .models import (
     ApplicationEvent,
     LifeSituationCase,
     LifeSituationStep,
+    Registry,
     RegistryRecord,
     Service,
     ServiceVersion,
     StandardRequest,
+    folded,
 )
 from .services import EXPORT_FORMAT
 
@@ -30,7 +33,9 @@ __all__ = [
     "published_version",
     "export_service",
     "applications_of",
+    "registered_by",
     "application_for",
+    "history_for",
     "desk",
     "overdue",
     "registry_search",
@@ -84,6 +89,16 @@ def applications_of(user: User) -> QuerySet[Application]:
     )
 
 
+def registered_by(user: User) -> QuerySet[Application]:
+    """Applications a service-centre operator registered on someone's behalf, newest first:
+    the operator follows them (and answers the applicant's questions) until they close."""
+    return (
+        Application.objects.filter(registered_by=user)
+        .select_related("service", "applicant", "department")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def is_staff_of(user: User, application: Application) -> bool:
     return has_role(user, STAFF_ROLES + ("administrator",), application.department)
 
@@ -101,7 +116,35 @@ def application_for(user: User, pk: int) -> Application:
         return application
     if is_staff_of(user, application):
         return application
-    raise Forbidden()
+    raise Forbidden(
+        _(
+            "This application is open to its applicant and to the staff of %(dept)s only; "
+            "you are neither."
+        )
+        % {"dept": application.department}
+    )
+
+
+def history_for(application: Application, *, staff: bool) -> list[ApplicationEvent]:
+    """The case history as its reader may see it (issue 16.17).
+
+    Staff see every step with its notes. The applicant sees the steps that concern them: each
+    change of status (by its label), and the other steps whose text is meant for them
+    (suspending or extending the term, with the reason); an internal step that changed no
+    status (forwarding, opinions, interdepartmental requests) is not shown, and the note of an
+    internal step (``ApplicationEvent.internal``) never is.
+    """
+    events = list(application.events.select_related("actor").order_by("created_at", "pk"))
+    if staff:
+        return events
+    shown = []
+    for event in events:
+        if event.internal and not event.changes_status:
+            continue
+        if event.internal:
+            event.text = ""  # the label stays; the department's note does not
+        shown.append(event)
+    return shown
 
 
 def staff_departments(user: User) -> QuerySet[Organisation]:
@@ -130,23 +173,30 @@ def overdue(user: User) -> QuerySet[Application]:
 
 
 def registry_search(registry: str = "", q: str = "") -> QuerySet[RegistryRecord]:
+    """Records of a register (or all) whose number, title, holder, address or cadastral number
+    contains ``q`` in any letter case (the folded search column, the same on every database)."""
     qs = RegistryRecord.objects.all()
     if registry:
         qs = qs.filter(registry=registry)
-    if q:
-        qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(title__icontains=q)
-            | Q(holder__icontains=q)
-            | Q(address__icontains=q)
-        )
+    if q and (needle := folded(q)):
+        qs = qs.filter(search_text__contains=needle)
     return qs.order_by("-issued_on", "-pk")
 
 
-def registries() -> list[str]:
-    return list(
+def registries() -> list[tuple[str, str]]:
+    """The registers that have records, as (code, name): the name officials gave it, else the
+    title of the service that records into it (the code only when neither is known)."""
+    codes = list(
         RegistryRecord.objects.values_list("registry", flat=True).distinct().order_by("registry")
     )
+    names = {r.code: str(r) for r in Registry.objects.filter(code__in=codes)}
+    for version in (
+        ServiceVersion.objects.filter(registry__in=codes, status=ServiceVersion.Status.PUBLISHED)
+        .select_related("service")
+        .order_by("service__code")
+    ):
+        names.setdefault(version.registry, version.service.title())
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1])
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cityhall.accounts.selectors import roles_of
+from cityhall.accounts.selectors import has_role, roles_of
 from cityhall.accounts.throttle import client_address
 from cityhall.core.errors import DomainError
+from cityhall.core.selectors import missing_regional_year
 from cityhall.core.shell import sections
 
 from . import services
@@ -32,7 +33,14 @@ def staff_workspace(request):
     entries = entries_for(request.user)
     if not entries and not request.user.is_superuser and not roles_of(request.user):
         return render(request, "portal/forbidden.html", status=403)
-    return render(request, "portal/workspace.html", {"entries": entries})
+    # In December, administrators are told when next year's regional days off are missing
+    # from the business calendar (terms would end a day early on each of them).
+    missing_year = missing_regional_year() if has_role(request.user, "administrator") else None
+    return render(
+        request,
+        "portal/workspace.html",
+        {"entries": entries, "missing_calendar_year": missing_year},
+    )
 
 
 def feedback(request):

@@ -9,4 +9,10 @@ __all__ = ["entries_for"]
 
 
 def entries_for(user) -> list[WorkspaceEntry]:
-    return [e for e in workspace_entries() if has_role(user, e.roles)]
+    """The desks whose page opens for ``user``: one of the entry's roles, and the entry's
+    own finer check when it has one (no link ends in 403)."""
+    return [
+        e
+        for e in workspace_entries()
+        if has_role(user, e.roles) and (e.visible_to is None or e.visible_to(user))
+    ]

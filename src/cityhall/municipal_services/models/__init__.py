@@ -14,7 +14,7 @@ from .applications import Application, ApplicationEvent, ApplicationFile, Opinio
 from .catalogue import Service, ServiceVersion
 from .consultations import Consultation
 from .life_situations import LifeSituation, LifeSituationCase, LifeSituationStep
-from .results import RegistryRecord, ResultDocument
+from .results import Registry, RegistryRecord, ResultDocument, folded
 from .signatures import ApplicationSignature, SigningCode
 from .standard_requests import StandardRequest, StandardRequestType
 from .widget import WidgetHandoff, WidgetSite
@@ -27,7 +27,9 @@ __all__ = [
     "ApplicationEvent",
     "Opinion",
     "ResultDocument",
+    "Registry",
     "RegistryRecord",
+    "folded",
     "StandardRequestType",
     "StandardRequest",
     "LifeSituation",

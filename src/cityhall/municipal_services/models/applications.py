@@ -184,8 +184,58 @@ class ApplicationFile(models.Model):
         return self.original_name
 
 
+#: What each kind of history step is called on the pages (the applicant never sees a code).
+EVENT_LABELS = {
+    "created": _("Draft created"),
+    "submitted": _("Submitted"),
+    "resubmitted": _("Submitted again after corrections"),
+    "accepted": _("Documents accepted"),
+    "returned": _("Returned for corrections"),
+    "forwarded": _("Passed to another expert"),
+    "opinion_asked": _("An expert's opinion was asked"),
+    "opinion_given": _("An expert's opinion was given"),
+    "concluded": _("The expert's conclusion was sent to the decision maker"),
+    "auto_concluded": _("Decided automatically by the service's rule"),
+    "approved": _("Approved, the result is issued"),
+    "refused": pgettext_lazy("application event", "Refused"),
+    "withdrawn": _("Withdrawn"),
+    "suspended": _("The term was suspended"),
+    "resumed": _("The term was resumed"),
+    "extended": _("The term was extended"),
+    "request_sent": _("An interdepartmental request was sent"),
+    "request_accepted": _("The interdepartmental request was accepted"),
+    "request_answered": _("The interdepartmental request was answered"),
+    "request_rejected": _("The interdepartmental request was rejected"),
+    "request_expired": _("The interdepartmental request was not answered in time"),
+}
+
+
 class ApplicationEvent(models.Model):
-    """One step of an application's history (append-only): status change or staff action."""
+    """One step of an application's history (append-only): status change or staff action.
+
+    What the applicant sees (issue 16.17): a step's ``text`` is either meant for the applicant
+    (reasons for a return or a refusal, why the term was suspended or extended) or an internal
+    note of the department (the forwarding note, an expert's draft conclusion, opinions, the
+    answer of another department). Internal notes are marked ``internal`` when the row is
+    written — by default for the kinds in :attr:`INTERNAL_KINDS` — and are shown to staff
+    only; the applicant sees an internal step only when it changed the status, and then only
+    its label (:func:`cityhall.municipal_services.selectors.history_for`).
+    """
+
+    #: Kinds whose text is a note of the department, never shown to the applicant.
+    INTERNAL_KINDS = frozenset(
+        {
+            "forwarded",
+            "opinion_asked",
+            "opinion_given",
+            "concluded",
+            "request_sent",
+            "request_accepted",
+            "request_answered",
+            "request_rejected",
+            "request_expired",
+        }
+    )
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
@@ -198,6 +248,11 @@ class ApplicationEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     text = models.TextField(_("text"), blank=True)
+    internal = models.BooleanField(
+        _("internal note (staff only)"),
+        default=False,
+        help_text=_("The text is a note of the department; the applicant never sees it."),
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
@@ -213,7 +268,32 @@ class ApplicationEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("application events are append-only")
+        if self.kind in self.INTERNAL_KINDS:
+            self.internal = True
         super().save(*args, **kwargs)
+
+    @property
+    def changes_status(self) -> bool:
+        return bool(self.to_status) and self.to_status != self.from_status
+
+    @property
+    def label(self) -> str:
+        """The step as people read it: the new status, else what happened (never a code)."""
+        if self.changes_status and self.kind not in ("created",):
+            try:
+                status = str(Application.Status(self.to_status).label)
+            except ValueError:
+                status = ""
+            kind = EVENT_LABELS.get(self.kind)
+            if status and kind and self.kind not in _KINDS_NAMED_BY_STATUS:
+                return f"{kind} — {status}"
+            if status:
+                return status
+        return str(EVENT_LABELS.get(self.kind, _("Other step")))
+
+
+#: Steps whose new status says all there is to say ("Submitted" → "Document check").
+_KINDS_NAMED_BY_STATUS = frozenset({"withdrawn", "returned", "refused"})
 
 
 class Opinion(TimeStampedModel):

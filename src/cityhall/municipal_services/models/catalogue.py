@@ -69,6 +69,7 @@ class ServiceVersion(TimeStampedModel):
         "rules",
         "result_template",
         "registry",
+        "refusal_reasons",
     )
 
     service = models.ForeignKey(
@@ -100,6 +101,16 @@ class ServiceVersion(TimeStampedModel):
     rules = models.JSONField(_("decision rules"), default=list, blank=True)
     result_template = models.JSONField(_("result document template"), default=dict, blank=True)
     registry = models.CharField(_("registry the result is recorded in"), max_length=80, blank=True)
+    refusal_reasons = models.JSONField(
+        _("listed reasons for a return or refusal"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'The grounds the regulation lists, as [{"code": …, "title": {"ru": …, "tt": …, '
+            '"en": …}}]; staff tick them at the document check and the decision, free text '
+            "only as an addition."
+        ),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

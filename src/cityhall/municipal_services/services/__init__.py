@@ -77,7 +77,15 @@ from .standard_requests import (
     reject_standard_request,
     send_standard_request,
 )
-from .workflow import ALLOWED, STAGE_OF, check_stage_actor, stage_roles, transition
+from .workflow import (
+    ALLOWED,
+    STAGE_OF,
+    check_stage_actor,
+    role_labels,
+    stage_refusal,
+    stage_roles,
+    transition,
+)
 
 __all__ = [
     "create_service",
@@ -124,6 +132,8 @@ __all__ = [
     "REQUEST_ALLOWED",
     "REQUEST_HANDLERS",
     "check_stage_actor",
+    "stage_refusal",
+    "role_labels",
     "compiled_rules",
     "document_rules",
     "published_version_of",

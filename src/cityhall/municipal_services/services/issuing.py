@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Application, RegistryRecord, ResultDocument
 
-__all__ = ["issue_result"]
+__all__ = ["issue_result", "issue_refusal", "result_number"]
 
 
 def issue_result(application: Application) -> None:
@@ -21,7 +22,7 @@ def issue_result(application: Application) -> None:
 
     version = application.version
     kinds = version.result_types or []
-    number = f"{application.service.code[:10].upper()}-{application.number}"
+    number = result_number(application)
     context = result_context(application, number)
     if "document" in kinds:
         pdf = render_result_pdf(application, version.result_template or {}, context)
@@ -36,6 +37,7 @@ def issue_result(application: Application) -> None:
             title=context["title"][:300],
             holder=context["holder"][:300],
             address=str(answers.get("address", ""))[:300],
+            cadastral_number=str(answers.get("cadastral_number", ""))[:40],
             details={
                 k: answers[k] for k in (version.ui or {}).get("registry_fields", []) if k in answers
             },
@@ -44,6 +46,44 @@ def issue_result(application: Application) -> None:
             issued_on=timezone.localdate(),
             application=application,
         )
+
+
+def issue_refusal(application: Application) -> ResultDocument:
+    """The refusal decision as a document, like an approval's result (issue 16.19): the
+    applicant gets a PDF in their language with the service, the case and every reason, which
+    they may appeal with. Numbered after the case with the suffix "О" (отказ)."""
+    from django.utils import translation
+
+    from ..results import render_result_pdf, result_context
+
+    number = f"{result_number(application)}-О"
+    context = result_context(application, number)
+    with translation.override(application.language or "ru"):
+        context["title"] = str(_("Decision to refuse the municipal service"))
+        body = "\n".join(
+            [
+                str(_("Service: {{ service }}")),
+                str(_("Applicant: {{ holder }}")),
+                str(_("Application № {{ application_number }}")),
+                "",
+                str(_("The service is refused for these reasons:")),
+                "{% for r in reasons %}— {{ r }}\n{% endfor %}",
+                str(_("The decision may be appealed before a court or to a higher authority.")),
+            ]
+        )
+        pdf = render_result_pdf(application, {"body": body}, context)
+    document = ResultDocument(application=application, kind="refusal", number=number)
+    document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
+    document.save()
+    return document
+
+
+def result_number(application: Application) -> str:
+    """The result's number: the service's initials and the case number ("LPL-2026-000040" for
+    land-plot-lease), short enough to read out and type, never a cut-off code."""
+    words = [w for w in application.service.code.replace("_", "-").split("-") if w]
+    initials = "".join(w[0] for w in words).upper()[:6] or "R"
+    return f"{initials}-{application.number}"
 
 
 def _float(value: Any) -> float | None:

@@ -20,7 +20,7 @@ from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
 from .. import notices
 from ..models import Application, ApplicationEvent, Opinion
-from .issuing import issue_result
+from .issuing import issue_refusal, issue_result
 from .life_situations import waiting_for
 from .workflow import check_stage_actor, locked_application, move_application, stage_roles
 
@@ -259,6 +259,7 @@ def _finish(
             application, actor, S.RESULT_ISSUED, kind="approved", text="\n".join(reasons), data=data
         )
     else:
+        issue_refusal(application)  # a refusal is a document too, like an approval
         move_application(
             application, actor, S.REFUSED, kind="refused", text="\n".join(reasons), data=data
         )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cityhall.accounts.models import User
+from cityhall.accounts.models import Role, User
 from cityhall.accounts.selectors import has_role
 from cityhall.core import audit
 from cityhall.core.errors import Conflict, Forbidden
@@ -29,6 +29,8 @@ __all__ = [
     "stage_roles",
     "check_stage_actor",
     "check_assignee",
+    "stage_refusal",
+    "role_labels",
     "move_application",
     "transition",
     "locked_application",
@@ -83,17 +85,23 @@ def stage_roles(application: Application, stage: str) -> list[str]:
     return ((_workflow(application).get("stages") or {}).get(stage) or {}).get("roles") or []
 
 
-def check_stage_actor(application: Application, actor: User, stage: str) -> None:
-    """The actor holds a role of this stage in the department, and has not acted at a stage
-    the definition separates from it ("the one who accepted does not decide")."""
+def stage_refusal(application: Application, actor: User, stage: str) -> str:
+    """Why ``actor`` may not act at ``stage`` of this application, in words; "" when they may.
+
+    The rule: the actor holds a role of the stage in the department, and has not acted at a
+    stage the definition separates from it ("the one who accepted does not decide"). Pages ask
+    this before offering a stage's forms, so nobody is shown a form that would refuse them; the
+    refusal of a posted action carries the same words (:func:`check_stage_actor`).
+    """
     roles = stage_roles(application, stage)
     department = application.department
     if not has_role(actor, roles, organisation=department):
-        raise Forbidden(
-            _("This step needs the role %(roles)s in %(dept)s.")
-            % {"roles": ", ".join(roles), "dept": department}
-        )
-    check_assignee(application, actor, stage)
+        return _("This step needs the role %(roles)s in %(dept)s.") % {
+            "roles": role_labels(roles),
+            "dept": department,
+        }
+    if reason := assignee_refusal(application, actor, stage):
+        return reason
     for pair in _workflow(application).get("separation") or []:
         if stage not in pair:
             continue
@@ -101,28 +109,50 @@ def check_stage_actor(application: Application, actor: User, stage: str) -> None
         if other == stage:
             continue
         if application.events.filter(stage=other, actor=actor).exists():
-            raise Forbidden(
-                _(
-                    "You acted at the %(other)s stage of this application; the service requires "
-                    "another person at the %(stage)s stage."
-                )
-                % {"other": _stage_label(other), "stage": _stage_label(stage)},
-                code="separation_of_duties",
-            )
+            return _(
+                "You acted at the %(other)s stage of this application; the service requires "
+                "another person at the %(stage)s stage (separation of duties)."
+            ) % {"other": _stage_label(other), "stage": _stage_label(stage)}
+    return ""
+
+
+def check_stage_actor(application: Application, actor: User, stage: str) -> None:
+    """Refuse (403, with the reason) an actor who may not act at ``stage``."""
+    check_assignee(application, actor, stage)
+    if reason := stage_refusal(application, actor, stage):
+        separated = has_role(actor, stage_roles(application, stage), application.department)
+        raise Forbidden(reason, code="separation_of_duties" if separated else "forbidden")
+
+
+def role_labels(roles) -> str:
+    """Role codes as people read them ("Operator or Expert"), for refusals."""
+    labels = []
+    for role in roles:
+        try:
+            labels.append(str(Role(role).label))
+        except ValueError:
+            labels.append(role)
+    return _(" or ").join(labels) if labels else _("(no role is set for this step)")
+
+
+def assignee_refusal(application: Application, actor: User, stage: str) -> str:
+    """A case forwarded to an expert is theirs: at the consideration stage only the assignee
+    acts on it (concludes, asks opinions, forwards it on); the one who forwarded it can no
+    longer conclude. A case nobody was assigned to is open to every expert of the department.
+    Returns why ``actor`` may not act, or ""."""
+    if stage != "consideration" or not application.assignee_id:
+        return ""
+    if actor.pk != application.assignee_id:
+        return _("The case has been forwarded to %(expert)s; only they may act on it now.") % {
+            "expert": application.assignee
+        }
+    return ""
 
 
 def check_assignee(application: Application, actor: User, stage: str) -> None:
-    """A case forwarded to an expert is theirs: at the consideration stage only the assignee
-    acts on it (concludes, asks opinions, forwards it on); the one who forwarded it can no
-    longer conclude. A case nobody was assigned to is open to every expert of the department."""
-    if stage != "consideration" or not application.assignee_id:
-        return
-    if actor.pk != application.assignee_id:
-        raise Forbidden(
-            _("The case has been forwarded to %(expert)s; only they may act on it now.")
-            % {"expert": application.assignee},
-            code="not_assignee",
-        )
+    """Refuse (403 ``not_assignee``) anyone but the assignee of a forwarded case."""
+    if reason := assignee_refusal(application, actor, stage):
+        raise Forbidden(reason, code="not_assignee")
 
 
 _STAGE_LABELS = {
@@ -239,5 +269,13 @@ def check_open_stage_staff(application: Application, actor: User) -> None:
     roles = {
         r for s in ("acceptance", "consideration", "decision") for r in stage_roles(application, s)
     }
-    if not stage or not has_role(actor, roles, application.department):
-        raise Forbidden(_("Only the department's staff handling the application may do this."))
+    if not stage:
+        raise Forbidden(_("The application is not at a stage staff work on."))
+    if not has_role(actor, roles, application.department):
+        raise Forbidden(
+            _(
+                "Only the department's staff handling the application (%(roles)s in %(dept)s) "
+                "may do this."
+            )
+            % {"roles": role_labels(sorted(roles)), "dept": application.department}
+        )

@@ -18,12 +18,14 @@ from cityhall.accounts.selectors import can_sign_in, has_role, people_with_role
 from cityhall.core.errors import Forbidden, InvalidInput, NotFound
 
 from .. import selectors, services, signing
+from ..definition import text_in
 from ..models import Application, LifeSituationCase, StandardRequestType
 from ..schema_form import answers_from_post, fields_of
 from .common import (
     PAGE_SIZE,
     answer_rows,
     document_rows,
+    document_title,
     domain_errors,
     int_or_zero,
     page_number,
@@ -59,7 +61,12 @@ def application_edit(request, pk):
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
     if request.user.pk not in (application.applicant_id, application.registered_by_id):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Only the applicant (or the service centre that registered it) fills in the "
+                "application; the department's staff read it on the case page."
+            )
+        )
     version = application.version
     errors: dict[str, list[str]] = {}
     values = application.answers
@@ -190,7 +197,10 @@ def my_applications(request):
 def application_detail(request, pk):
     application = selectors.application_for(request.user, pk)
     is_staff = selectors.is_staff_of(request.user, application)
-    events = application.events.select_related("actor").order_by("created_at", "pk")
+    events = selectors.history_for(application, staff=is_staff)
+    files = list(application.files.all())
+    for f in files:
+        f.document_title = document_title(application.version, f.document_code)
     context = {
         "application": application,
         "service": application.service,
@@ -198,7 +208,7 @@ def application_detail(request, pk):
         "is_staff": is_staff,
         "status_text": services.status_text(application, application.status),
         "answers": answer_rows(application),
-        "files": application.files.all(),
+        "files": files,
         "requests": application.standard_requests.select_related("type", "addressee"),
         "opinions": application.opinions.select_related("expert"),
         "result": getattr(application, "result", None),
@@ -212,16 +222,34 @@ def application_detail(request, pk):
     if is_staff:
         stage = services.STAGE_OF.get(application.status, "")
         context.update(
-            stage=stage,
-            can_act=bool(stage)
-            and has_role(
-                request.user, services.stage_roles(application, stage), application.department
-            )
-            and not (
-                stage == "consideration"
-                and application.assignee_id
-                and application.assignee_id != request.user.pk
+            variant_title=next(
+                (
+                    text_in(v.get("title")) or v["code"]
+                    for v in application.version.variants or []
+                    if v.get("code") == application.variant
+                ),
+                application.variant,
             ),
+            refusal_reasons=[
+                (r["code"], text_in(r.get("title")))
+                for r in application.version.refusal_reasons or []
+                if isinstance(r, dict) and r.get("code")
+            ],
+            stage=stage,
+            # Forms are offered only to whom they would not refuse; the others read why.
+            stage_refusal=services.stage_refusal(application, request.user, stage) if stage else "",
+            may_handle_term=bool(stage)
+            and has_role(
+                request.user,
+                {
+                    r
+                    for s in services.STAGE_OF.values()
+                    for r in services.stage_roles(application, s)
+                },
+                application.department,
+            ),
+            may_extend=bool(stage)
+            and has_role(request.user, "decision_maker", application.department),
             experts=people_with_role(
                 services.stage_roles(application, "consideration"), application.department
             ).exclude(pk__in=[request.user.pk, application.assignee_id or 0])[:50],

@@ -11,7 +11,7 @@ from cityhall.core.params import whole_number
 
 from ..definition import text_in
 from ..models import ServiceVersion
-from ..schema_form import fields_of
+from ..schema_form import fields_of, readable_value
 
 __all__ = [
     "PAGE_SIZE",
@@ -20,6 +20,8 @@ __all__ = [
     "domain_errors",
     "document_rows",
     "answer_rows",
+    "readable_value",
+    "document_title",
     "int_or_zero",
 ]
 
@@ -67,13 +69,23 @@ def document_rows(version: ServiceVersion) -> list[dict]:
 
 
 def answer_rows(application) -> list[tuple[str, object]]:
-    """The answered fields of an application as (label, value), in the form's order."""
+    """The answered fields of an application as (label, value), in the form's order, each
+    value as people read it: a choice by its label, yes/no for a tick box (never a code)."""
     version = application.version
     return [
-        (f.label, f.value)
+        (f.label, readable_value(f))
         for f in fields_of(version.form_schema, version.ui, values=application.answers)
-        if f.value not in (None, "")
+        if f.value not in (None, "", [])
     ]
+
+
+def document_title(version: ServiceVersion, code: str) -> str:
+    """The title of a document the version asks for, in this language (the code only when the
+    definition no longer lists it)."""
+    for d in version.documents or []:
+        if d.get("code") == code:
+            return text_in(d.get("title")) or code
+    return code
 
 
 def int_or_zero(value) -> int:

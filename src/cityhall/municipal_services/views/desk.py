@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts.models import User
 from cityhall.accounts.permissions import staff_required
-from cityhall.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from cityhall.accounts.selectors import has_role
+from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 from .. import selectors, services
+from ..definition import listed_reasons
 from ..models import Application, Opinion, StandardRequestType
 from .common import PAGE_SIZE, STAFF, domain_errors, int_or_zero, page_number
 
@@ -32,8 +34,9 @@ def desk(request):
     page = page_number(request)
     qs = selectors.desk(request.user, status=status, overdue_only=overdue)
     rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    from ..models import Service
-
+    # Only an operator may register a paper application (the page refuses anyone else), and
+    # only for a service people can apply for now: one with a published version.
+    may_register = has_role(request.user, "operator")
     return render(
         request,
         "municipal_services/desk.html",
@@ -46,7 +49,9 @@ def desk(request):
             "statuses": [(s, Application.Status(s).label) for s in Application.OPEN],
             "now": timezone.now(),
             "overdue_count": selectors.overdue(request.user).count(),
-            "services": Service.objects.filter(is_active=True).order_by("code"),
+            "services": selectors.catalogue() if may_register else [],
+            "may_register": may_register,
+            "registered": selectors.registered_by(request.user)[:PAGE_SIZE],
         },
     )
 
@@ -57,6 +62,12 @@ def register_paper(request, code):
     """A service centre operator registers a paper application on behalf of the applicant;
     the scans are uploaded on the next page, as for any application."""
     service = selectors.service_by_code(code)
+    if selectors.published_version(service) is None:
+        # Refused before anything is written: no applicant's account for a service nobody
+        # can apply for (issue 16.22).
+        raise Conflict(
+            _("This service has no published version; applications for it are not accepted.")
+        )
     error = ""
     if request.method == "POST":
         try:
@@ -87,7 +98,7 @@ def register_paper(request, code):
 ACTIONS = {
     "accept": lambda a, u, p: services.accept_application(application=a, actor=u),
     "return": lambda a, u, p: services.return_application(
-        application=a, actor=u, reasons=p.get("reasons", "").splitlines()
+        application=a, actor=u, reasons=_reasons(a, p)
     ),
     "forward": lambda a, u, p: services.forward_to_expert(
         application=a, actor=u, expert=_user(p.get("expert")), note=p.get("note", "")
@@ -107,7 +118,7 @@ ACTIONS = {
         application=a,
         actor=u,
         outcome=p.get("outcome", ""),
-        reasons=p.get("reasons", "").splitlines(),
+        reasons=_reasons(a, p),
     ),
     "suspend": lambda a, u, p: services.suspend_application(
         application=a, actor=u, reason=p.get("reason", "")
@@ -124,6 +135,15 @@ ACTIONS = {
         payload=_json(p.get("payload")),
     ),
 }
+
+
+def _reasons(application: Application, data) -> list[str]:
+    """The reasons ticked from the service's list (in the applicant's language, since the
+    applicant reads them), then any typed as an addition, one per line."""
+    listed = listed_reasons(
+        application.version.refusal_reasons, data.getlist("reason_codes"), application.language
+    )
+    return listed + data.get("reasons", "").splitlines()
 
 
 def _user(pk) -> User:

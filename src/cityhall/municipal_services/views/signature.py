@@ -17,20 +17,24 @@ from cityhall.core.errors import Conflict, InvalidInput, TooManyRequests
 
 from .. import selectors, signing
 from ..models import Application, ApplicationSignature
-from .common import answer_rows, domain_errors
+from .common import answer_rows, document_title, domain_errors
 
 
 @login_required
 @domain_errors
 def application_sign(request, pk):
-    """The "sign and submit" step: the applicant sees exactly what is signed (service,
-    version, answers, files with their SHA-256) and its digest, asks for a one-time code to a
-    confirmed contact and types it in. Works as plain forms, without JavaScript."""
+    """The "sign and submit" step: the applicant reads what they sign as a document (service,
+    department, their answers and attached documents by their names, never codes), with the
+    technical record — the digest and the canonical JSON the code signs — folded away in a
+    details block; asks for a one-time code to a confirmed contact and types it in. Works as
+    plain forms, without JavaScript."""
     application = selectors.application_for(request.user, pk)
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         return redirect("municipal_services:application", pk=pk)
     if request.user.pk != application.applicant_id:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Only the applicant signs their application; the signature is their own act.")
+        )
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -84,7 +88,11 @@ def application_sign(request, pk):
             "application": application,
             "service": application.service,
             "answers": answer_rows(application),
-            "files": content["files"],
+            "files": [
+                {**f, "title": document_title(application.version, f["document"])}
+                for f in content["files"]
+            ],
+            "applicant": application.applicant,
             "digest": digest,
             "canonical": signing.canonical_json(content).decode("utf-8"),
             "contacts": contacts,
