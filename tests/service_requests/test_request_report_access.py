@@ -44,6 +44,9 @@ def test_managing_organisation_staff_see_their_own_figures(client, world):
     assert _totals(_json(client, by="organisation")) == {"UK Baumana": 1}
     # Asking for another organisation's figures gives nothing, not their figures.
     assert _json(client, by="organisation", organisation=world.supplier.pk)["rows"] == []
+    # Their workspace leads there.
+    workspace = client.get(reverse("portal:workspace")).content.decode()
+    assert reverse("service_requests:reports") in workspace
 
 
 def test_head_of_a_sub_organisation_sees_it_within_the_parents_figures(client, world):
