@@ -32,8 +32,13 @@ def test_csv_has_a_byte_order_mark_and_json_and_pdf_are_real(client, world):
     for other in ("doc", "xls", "html"):
         response = client.get(reverse("service_requests:reports_export", args=[other]))
         assert response.status_code == 404
-    public_pdf = client.get(reverse("service_requests:public_reports_export", args=["pdf"]))
-    assert public_pdf.content.startswith(b"%PDF-")
+    for language in ("ru", "tt"):  # Cyrillic and Tatar letters in the Roboto font
+        public_pdf = client.get(
+            reverse("service_requests:public_reports_export", args=["pdf"]),
+            {"by": "district"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert public_pdf.status_code == 200 and public_pdf.content.startswith(b"%PDF-")
 
 
 def test_csv_cells_never_start_a_formula(client, world):
