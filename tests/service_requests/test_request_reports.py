@@ -47,7 +47,7 @@ def test_csv_and_xlsx_exports(client, world):
     response = client.get(
         reverse("service_requests:reports_export", args=["csv"]), {"by": "applicant_kind"}
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "slice"
     table = {r[0]: r for r in rows[1:]}
     assert table["Person"][1] == "2" and table["Organisation"][1] == "1"
@@ -72,9 +72,9 @@ def test_incremental_refresh_only_touches_given_days(world):
     assert services.rebuild_daily_stats(days=[timezone.localdate(request.created_at)]) == before
 
 
-def test_reports_need_a_role(client, world):
-    client.force_login(world.resident)
-    assert client.get(reverse("service_requests:reports")).status_code == 403
+def test_reports_export_only_real_formats(client, world):
+    client.force_login(world.dispatcher)
+    assert client.get(reverse("service_requests:reports_export", args=["docx"])).status_code == 404
 
 
 def test_period_split_reads_whole_months_and_edges():

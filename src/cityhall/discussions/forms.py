@@ -352,3 +352,26 @@ class ConclusionsForm(forms.Form):
 class ModerationForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=ModerationReason.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class StatisticsPeriodForm(forms.Form):
+    """The period of the statistics pages and their exports (both ends included)."""
+
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    interval = forms.ChoiceField(
+        label=_("Count proposals"),
+        required=False,
+        choices=[("month", _("by month")), ("week", _("by week")), ("day", _("by day"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("date_from"), data.get("date_to")
+        if low and high and high < low:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data

@@ -66,7 +66,8 @@ class ServiceRequestsConfig(AppConfig):
                 key="requests-reports",
                 title=_("Requests: reports"),
                 url_name="service_requests:reports",
-                roles=["dispatcher", "decision_maker", "administrator"],
+                # Every organisation sees its own figures (service_requests.reporting).
+                roles=["dispatcher", "decision_maker", "administrator", "executor", "operator"],
                 description=_("Counts, timeliness and reopen rate by district, organisation…"),
                 order=23,
             ),

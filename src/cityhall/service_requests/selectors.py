@@ -241,6 +241,8 @@ REPORT_DIMENSIONS: dict[str, str] = {
     "district": "district_id",
     "suburb": "suburb_id",
     "organisation": "organisation_id",
+    # Summed by organisation, then regrouped by each organisation's type (see ``report``).
+    "organisation_type": "organisation_id",
     "category": "category_id",
     "channel": "channel",
     "applicant_kind": "applicant_kind",
@@ -351,13 +353,19 @@ def report(
     start: dt.date | None = None,
     end: dt.date | None = None,
     district_id: int | None = None,
+    suburb_id: int | None = None,
     organisation_id: int | None = None,
+    organisation_type: str = "",
+    organisation_ids: Any = None,
     category_id: int | None = None,
     channel: str = "",
     applicant_kind: str = "",
 ) -> list[ReportRow]:
     """The report constructor: totals grouped by one dimension, from the roll-ups — whole
-    months from :class:`MonthlyStat`, the edges of the period from :class:`DailyStat`."""
+    months from :class:`MonthlyStat`, the edges of the period from :class:`DailyStat`.
+
+    ``organisation_ids`` (a collection, or None for the whole city) is the viewer's scope
+    (``reporting.report_scope``); the other filters narrow within it."""
     from django.db.models.functions import TruncMonth
 
     from .models import MonthlyStat
@@ -366,8 +374,18 @@ def report(
     filters: dict[str, Any] = {}
     if district_id:
         filters["district_id"] = district_id
+    if suburb_id:
+        filters["suburb_id"] = suburb_id
     if organisation_id:
         filters["organisation_id"] = organisation_id
+    allowed: set[int] | None = None if organisation_ids is None else set(organisation_ids)
+    if organisation_type:
+        of_type = set(
+            Organisation.objects.filter(type=organisation_type).values_list("pk", flat=True)
+        )
+        allowed = of_type if allowed is None else allowed & of_type
+    if allowed is not None:
+        filters["organisation_id__in"] = sorted(allowed)
     if category_id:
         filters["category_id"] = category_id
     if channel:
@@ -406,6 +424,8 @@ def report(
             target = merged.setdefault(key, ReportRow(key=key))
             for m in _MEASURES:
                 setattr(target, m, getattr(target, m) + (row[m] or 0))
+    if by == "organisation_type":
+        merged = _by_organisation_type(merged)
     labels = _labels(by, list(merged))
     rows = sorted(merged.values(), key=lambda r: (r.key is None, str(r.key)))
     for r in rows:
@@ -413,6 +433,23 @@ def report(
     if by not in ("month", "day"):
         rows.sort(key=lambda r: -r.total)
     return rows
+
+
+def _by_organisation_type(by_organisation: dict[Any, ReportRow]) -> dict[Any, ReportRow]:
+    """Rows summed by organisation, regrouped by each organisation's type (None: requests
+    no organisation holds yet)."""
+    types = dict(
+        Organisation.objects.filter(
+            pk__in=[k for k in by_organisation if k is not None]
+        ).values_list("pk", "type")
+    )
+    merged: dict[Any, ReportRow] = {}
+    for key, row in by_organisation.items():
+        kind = types.get(key)
+        target = merged.setdefault(kind, ReportRow(key=kind))
+        for m in _MEASURES:
+            setattr(target, m, getattr(target, m) + getattr(row, m))
+    return merged
 
 
 def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
@@ -427,6 +464,8 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
         return {s.pk: s.display_name for s in Suburb.objects.filter(pk__in=ids)}
     if by == "organisation":
         return {o.pk: str(o) for o in Organisation.objects.filter(pk__in=ids)}
+    if by == "organisation_type":
+        return {k: str(v) for k, v in Organisation.Type.choices}
     if by == "category":
         return {c.pk: c.name for c in Category.objects.filter(pk__in=ids)}
     if by == "channel":

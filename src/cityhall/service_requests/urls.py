@@ -10,6 +10,8 @@ urlpatterns = [
     path("map/", public.public_map, name="map"),
     path("mine/", resident.my_requests, name="mine"),
     path("organisations/", public.organisations, name="organisations"),
+    path("reports/", reports.public_reports, name="public_reports"),
+    path("reports/export.<str:fmt>", reports.public_reports_export, name="public_reports_export"),
     path("organisations/<int:pk>/", public.organisation_page, name="organisation"),
     path("<int:pk>/", resident.request_page, name="detail"),
     path("t/<str:token>/", resident.request_page, name="track"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("staff/call-centre/", call_centre.operator, name="operator"),
     path("staff/reports/", reports.reports, name="reports"),
     path("staff/reports/export.<str:fmt>", reports.reports_export, name="reports_export"),
+    path("staff/reports/refresh/", reports.refresh_figures, name="reports_refresh"),
     path("staff/<int:pk>/", dispatch.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/act/", dispatch.staff_action, name="staff_action"),
 ]

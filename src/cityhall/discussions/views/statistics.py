@@ -8,11 +8,13 @@ from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cityhall.core.charts import bar_chart
 
 from .. import selectors
+from ..forms import StatisticsPeriodForm
 from ..models import (
     Discussion,
     Participant,
@@ -24,10 +26,19 @@ from .base import CHART_LIMITS
 
 
 def _export(stats: dict[str, Any], fmt: str, name: str) -> HttpResponse:
-    rows = [("participants", "", stats["participants"]), ("proposals", "", stats["proposals"])]
+    rows = [
+        ("date_from", "", stats["date_from"].isoformat() if stats["date_from"] else ""),
+        ("date_to", "", stats["date_to"].isoformat() if stats["date_to"] else ""),
+        ("participants", "", stats["participants"]),
+        ("proposals", "", stats["proposals"]),
+    ]
     for key in ("by_district", "by_participant_type", "by_kind", "by_channel"):
         rows.extend((key, label, n) for label, n in stats[key])
     rows.append(("average_answer_hours", "", stats["average_answer_hours"]))
+    for point in stats["series"]:
+        start = point["start"].isoformat()
+        rows.append((f"proposals_per_{stats['interval']}", start, point["proposals"]))
+        rows.append((f"questions_per_{stats['interval']}", start, point["questions"]))
     if fmt == "json":
         return JsonResponse(stats, json_dumps_params={"ensure_ascii": False})
     if fmt == "xlsx":
@@ -54,11 +65,35 @@ def _export(stats: dict[str, Any], fmt: str, name: str) -> HttpResponse:
     return response
 
 
-def _stats_page(request, stats: dict[str, Any], discussion: Discussion | None):
+def _period(request) -> tuple[StatisticsPeriodForm, dict[str, Any]]:
+    """The period from the query string; a bad date is reported and left out."""
+    form = StatisticsPeriodForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return form, {
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to") if "date_to" not in form.errors else None,
+        "interval": data.get("interval") or "month",
+    }
+
+
+def _stats_page(request, discussion: Discussion | None):
+    form, period = _period(request)
+    if discussion is None:
+        stats = selectors.overall_statistics(**period)
+    else:
+        stats = selectors.discussion_statistics(discussion, **period)
     fmt = request.GET.get("format", "")
     name = f"discussion-{discussion.number}" if discussion else "discussions"
     if fmt in ("csv", "xlsx", "json"):
+        if form.errors:
+            return JsonResponse({"errors": form.errors}, status=400)
         return _export(stats, fmt, name)
+    series_title = {
+        "day": _("Proposals per day"),
+        "week": _("Proposals per week"),
+        "month": _("Proposals per month"),
+    }[stats["interval"]]
     type_labels = {k: str(v) for k, v in Participant.Type.choices}
     charts = [
         bar_chart(
@@ -77,17 +112,34 @@ def _stats_page(request, stats: dict[str, Any], discussion: Discussion | None):
             **CHART_LIMITS,
         ),
     ]
+    step_format = "YEAR_MONTH_FORMAT" if stats["interval"] == "month" else "SHORT_DATE_FORMAT"
+    series = [
+        {**point, "label": date_format(point["start"], step_format)} for point in stats["series"]
+    ]
+    series_chart = bar_chart(series_title, [(p["label"], p["proposals"]) for p in series])
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "discussions/statistics.html",
-        {"stats": stats, "discussion": discussion, "charts": charts, "type_labels": type_labels},
+        {
+            "stats": stats,
+            "discussion": discussion,
+            "charts": charts,
+            "series_chart": series_chart,
+            "series_title": series_title,
+            "series": series,
+            "type_labels": type_labels,
+            "form": form if request.GET else StatisticsPeriodForm(),
+            "query": query.urlencode(),
+        },
     )
 
 
 def statistics(request, pk: int):
     discussion = selectors.get_discussion(pk, user=request.user)
-    return _stats_page(request, selectors.discussion_statistics(discussion), discussion)
+    return _stats_page(request, discussion)
 
 
 def statistics_all(request):
-    return _stats_page(request, selectors.overall_statistics(), None)
+    return _stats_page(request, None)

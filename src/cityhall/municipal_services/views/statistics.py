@@ -29,10 +29,24 @@ def statistics(request):
             _("Applications by day"), [(r["label"], r["count"]) for r in report["by_day"]]
         ),
     }
+    outcome_tables = [
+        (_("Refusals and automatic decisions by department"), report["outcomes_by_department"]),
+        (_("Refusals and automatic decisions by service"), report["outcomes_by_service"]),
+    ]
+    stage_tables = [
+        (_("Average time per stage by department, hours"), report["stage_hours_by_department"]),
+        (_("Average time per stage by service, hours"), report["stage_hours_by_service"]),
+    ]
     return render(
         request,
         "municipal_services/statistics.html",
-        {"report": report, "period": period, "charts": charts},
+        {
+            "report": report,
+            "period": period,
+            "charts": charts,
+            "outcome_tables": outcome_tables,
+            "stage_tables": stage_tables,
+        },
     )
 
 

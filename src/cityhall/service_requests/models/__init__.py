@@ -34,7 +34,7 @@ from .requests import (
     new_public_token,
 )
 from .responsibility import BuildingManagement, DispatchCentre, ResponsibilityArea
-from .statistics import DailyStat, MonthlyStat, OrganisationRating, StatMeasures
+from .statistics import DailyStat, MonthlyStat, OrganisationRating, StatMeasures, StatRefresh
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -58,6 +58,7 @@ __all__ = [
     "Photo",
     "ResponsibilityArea",
     "ServiceRequest",
+    "StatRefresh",
     "Stage",
     "StageLimit",
     "StatMeasures",

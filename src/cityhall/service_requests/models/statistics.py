@@ -15,6 +15,7 @@ __all__ = [
     "MonthlyStat",
     "OrganisationRating",
     "StatMeasures",
+    "StatRefresh",
 ]
 
 
@@ -108,3 +109,19 @@ class MonthlyStat(StatMeasures):
 
     def __str__(self) -> str:
         return f"{self.month}: {self.total}"
+
+
+class StatRefresh(models.Model):
+    """When the roll-ups of one creation day were last recomputed. A report's figures are "as
+    of" the oldest refresh among the days of its period: the 15-minute job refreshes today and
+    yesterday, the nightly rebuild every day, staff today on demand."""
+
+    day = models.DateField(unique=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("statistics refresh")
+        verbose_name_plural = _("statistics refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -41,7 +41,7 @@ from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
 from .intake import number_for, registered, submit_request
 from .merging import merge
 from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
-from .statistics import rebuild_daily_stats, recompute_ratings
+from .statistics import rebuild_daily_stats, recompute_ratings, refresh_todays_figures
 from .workflow import (
     ALLOWED,
     AUTHOR,
@@ -85,6 +85,7 @@ __all__ = [
     "publish_category_version",
     "rebuild_daily_stats",
     "recompute_ratings",
+    "refresh_todays_figures",
     "registered",
     "roles_on",
     "send_escalation_notices",

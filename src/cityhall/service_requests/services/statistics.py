@@ -11,6 +11,10 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityhall.core import audit
+from cityhall.core.errors import Forbidden
 
 from .. import rating
 from ..models import (
@@ -20,15 +24,19 @@ from ..models import (
     OrganisationRating,
     ServiceRequest,
     Stage,
+    StatRefresh,
     Status,
 )
+from ..reporting import report_scope
 
 __all__ = [
     "STAGE_KINDS",
     "month_sql",
     "quoted_table",
+    "REFRESH_INTERVAL",
     "rebuild_daily_stats",
     "recompute_ratings",
+    "refresh_todays_figures",
 ]
 
 
@@ -192,6 +200,7 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
             cursor.execute(
                 insert_monthly, [adapt_d(dt.date(1, 1, 1)), adapt_d(dt.date(9999, 1, 1))]
             )
+            _mark_refreshed(None, now)
             return total
         day_list = sorted(set(days))
         if not day_list:
@@ -212,4 +221,50 @@ def rebuild_daily_stats(*, days: Iterable[dt.date] | None = None) -> int:
             following = (month + dt.timedelta(days=32)).replace(day=1)
             MonthlyStat.objects.filter(month=month).delete()
             cursor.execute(insert_monthly, [adapt_d(month), adapt_d(following)])
+        _mark_refreshed(day_list, now)
         return total
+
+
+def _mark_refreshed(days: list[dt.date] | None, now: dt.datetime) -> None:
+    """Write when the given days' roll-ups were recomputed; ``None``: a full rebuild, which
+    covers every day from the first rolled-up one to today."""
+    today = timezone.localdate(now)
+    if days is None:
+        first = DailyStat.objects.order_by("day").values_list("day", flat=True).first()
+        first = min(first or today, today)
+        days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
+        StatRefresh.objects.all().delete()
+    else:
+        StatRefresh.objects.filter(day__in=days).delete()
+    StatRefresh.objects.bulk_create(
+        [StatRefresh(day=day, refreshed_at=now) for day in days], batch_size=1000
+    )
+
+
+#: Staff may refresh today's figures on demand, at most this often (a refresh re-reads every
+#: request created today; many people pressing the button at once must not queue them).
+REFRESH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def refresh_todays_figures(*, actor) -> bool:
+    """Recompute today's roll-up now instead of waiting for the 15-minute job.
+
+    Rule: anyone the staff report is for (``reporting.report_scope(actor).is_staff``: the
+    city's overseers and every organisation's staff) may ask; the roll-up is one for the whole
+    city, so one refresh serves everyone. Asked again within :data:`REFRESH_INTERVAL` of the
+    last refresh, nothing is recomputed (returns False). Audited."""
+    if not report_scope(actor).is_staff:
+        raise Forbidden(_("Only staff may refresh the figures."))
+    today = timezone.localdate()
+    last = StatRefresh.objects.filter(day=today).values_list("refreshed_at", flat=True).first()
+    if last is not None and timezone.now() - last < REFRESH_INTERVAL:
+        return False
+    with transaction.atomic():
+        rebuild_daily_stats(days=[today])
+        audit.record(
+            actor=actor,
+            action="service_requests.statistics_refreshed",
+            object_type="service_requests.dailystat",
+            object_id=today.isoformat(),
+        )
+    return True
