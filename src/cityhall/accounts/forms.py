@@ -251,6 +251,21 @@ class GrantRoleForm(forms.Form):
     )
 
 
+ADDRESS_HELP = _(
+    "Street and house as in the register, then the flat: ул. Короленко, д. 32, кв. 126."
+)
+
+
+class AddressCorrectionForm(forms.Form):
+    """The registered address of a verified person, corrected by the operator."""
+
+    registered_address = forms.CharField(
+        label=_("Registered address"),
+        help_text=ADDRESS_HELP,
+        max_length=300,
+    )
+
+
 class DocumentCheckForm(forms.Form):
     """What the operator reads from the identity document presented in person."""
 
@@ -269,7 +284,10 @@ class DocumentCheckForm(forms.Form):
         widget=forms.TextInput({"autocomplete": "off"}),
     )
     registered_address = forms.CharField(
-        label=_("Registered address"), max_length=300, required=False
+        label=_("Registered address"),
+        help_text=ADDRESS_HELP,
+        max_length=300,
+        required=False,
     )
     rights = forms.CharField(
         label=_("Rights to land and buildings"),

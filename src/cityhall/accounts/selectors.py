@@ -25,7 +25,9 @@ from .phones import normalise_phone
 __all__ = [
     "STAFF_ROLES",
     "administered_organisations",
+    "address_matches_no_building",
     "age_of",
+    "building_for_address",
     "can_verify_in_person",
     "descendants_of",
     "find_people",
@@ -321,6 +323,28 @@ def age_of(user: User, on: dt.date | None = None) -> int | None:
     if identity is None:
         return None
     return identity.age_on(on or timezone.localdate())
+
+
+def building_for_address(address: str) -> Any:
+    """The city's building at a verified address, or None. The flat (office, room) is not part
+    of the building: "ул. Короленко, д. 32, кв. 126" is the building "ул. Короленко, д. 32"
+    (``geo.addresses.parse_address``), so a resident of a flat counts as living there."""
+    if not (address or "").strip():
+        return None
+    from cityhall.geo.selectors import find_building
+
+    return find_building(address)
+
+
+def address_matches_no_building(identity: VerifiedIdentity | None) -> bool:
+    """A verified address that names no building of the city's register: the person is
+    verified but no territorial discussion can count them as a resident. Staff and the person
+    are told so (the verification desk, the profile); it is never shown as "all is well"."""
+    return bool(
+        identity is not None
+        and identity.registered_address.strip()
+        and identity.registered_building_id is None
+    )
 
 
 def territory_of(user: User) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .identity import (
     apply_verification,
+    correct_registered_address,
     note_identity_read,
     sign_in_federated,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "TOO_MANY_SMS",
     "Contact",
     "apply_verification",
+    "correct_registered_address",
     "note_identity_read",
     "confirm_contact",
     "confirm_totp_enrolment",
