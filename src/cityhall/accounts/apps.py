@@ -38,6 +38,19 @@ class AccountsConfig(AppConfig):
                 order=80,
             )
         )
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.verify_organisation",
+                title=_("Verifying organisations"),
+                url_name="accounts:verify_organisation",
+                roles=[Role.OPERATOR],
+                description=_(
+                    "Check a company's or public authority's register extract and record "
+                    "its address."
+                ),
+                order=81,
+            )
+        )
         register_section(
             CabinetSection(
                 key="profile",

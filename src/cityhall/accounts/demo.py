@@ -1,8 +1,9 @@
 """Demo people and organisations of Kazan: the city's organisation tree, one staff member for
 every role (each with an authenticator whose secret is derived from the user name, so that
 ``cityhall totp_code USERNAME`` prints the code), a superuser, twenty residents with verified
-identities registered at demo buildings, one unverified resident and one business
-representative. Loading twice changes nothing.
+identities registered at demo buildings, one unverified resident, a company's representative
+and a public authority's (both verified, living in flats; the company and the authority verified
+with an office address). Loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ EXECUTIVE_COMMITTEE = "Исполнительный комитет муници�
 HOUSING_COMMITTEE = "Комитет жилищно-коммунального хозяйства"
 ARCHITECTURE = "Управление архитектуры и градостроительства"
 LAND_COMMITTEE = "Комитет земельных и имущественных отношений"
+AUTHORITY = "Министерство строительства, архитектуры и ЖКХ Республики Татарстан"
 SERVICE_CENTRES = (
     ("МФЦ Вахитовского района", "МФЦ Вахитовский", "ул. Лево-Булачная, д. 44"),
     ("МФЦ Ново-Савиновского района", "МФЦ Ново-Савиновский", "пр-кт Ямашева, д. 36"),
@@ -300,6 +302,61 @@ def load(stdout) -> list[DemoLogin]:
         actor=None, user=representative, organisation=company, role=Role.REPRESENTATIVE
     )
     logins.append(DemoLogin("business", DEMO_PASSWORD, f"representative — {company}"))
+
+    # Issue 20.7, 20.8, 20.10: the representative lives in a flat, the company's address is
+    # verified at the service centre (an office in a demo building), and a public authority
+    # takes part through its own representative.
+    authority = Organisation.objects.filter(inn=_inn_with_check_digit("165401111")).first()
+    if authority is None:
+        authority = services.create_organisation(
+            actor=None,
+            name=AUTHORITY,
+            type=T.PUBLIC_AUTHORITY,
+            inn=_inn_with_check_digit("165401111"),
+        )
+    official = _person(
+        "authority",
+        password_hash=password_hash,
+        kind=User.Kind.BUSINESS,
+        last_name="Гарипова",
+        first_name="Лейсан",
+        middle_name="Ильдаровна",
+    )
+    services.grant_role(actor=None, user=official, organisation=authority, role=Role.REPRESENTATIVE)
+    logins.append(DemoLogin("authority", DEMO_PASSWORD, f"representative — {authority}"))
+    if len(buildings) >= 3:
+        for person, document, building, birth in (
+            (representative, "9205 778812", buildings[1], dt.date(1979, 6, 2)),
+            (official, "9206 551290", buildings[2], dt.date(1983, 9, 17)),
+        ):
+            if VerifiedIdentity.objects.filter(user=person).exists():
+                continue
+            services.apply_verification(
+                person=person,
+                attributes=VerifiedAttributes(
+                    last_name=person.last_name,
+                    first_name=person.first_name,
+                    middle_name=person.middle_name,
+                    birth_date=birth,
+                    document_number=document,
+                    registered_address=f"{building.address}, кв. 126",
+                ),
+                method=VerifiedIdentity.Method.SERVICE_CENTRE,
+                actor=operator,
+            )
+        for organisation, ogrn, building in (
+            (company, "1161690012345", buildings[0]),
+            (authority, "1021602866120", buildings[2]),
+        ):
+            if organisation.verified_at is None:
+                services.verify_organisation(
+                    organisation=organisation,
+                    name=organisation.name,
+                    type=organisation.type,
+                    ogrn=ogrn,
+                    address=f"{building.address}, оф. 12",
+                    actor=operator,
+                )
 
     stdout.write(
         f"  organisations: {Organisation.objects.count()}, people: {User.objects.count()}, "

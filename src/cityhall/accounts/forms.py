@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import Organisation, Role, User
 from .selectors import STAFF_ROLES
 from .verification import PropertyRight
 
@@ -248,6 +248,42 @@ class GrantRoleForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[(value, label) for value, label in Role.choices if value in STAFF_ROLES],
+    )
+
+
+class OrganisationLookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("Taxpayer number (INN), registration number (OGRN) or name"),
+        max_length=300,
+        widget=forms.TextInput({"type": "search", "autocomplete": "off"}),
+    )
+
+
+class OrganisationCheckForm(forms.Form):
+    """What the operator reads from the register extract of a company or public authority."""
+
+    name = forms.CharField(label=_("Full name"), max_length=300)
+    type = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Organisation.Type.LEGAL_ENTITY, Organisation.Type.LEGAL_ENTITY.label),
+            (Organisation.Type.PUBLIC_AUTHORITY, Organisation.Type.PUBLIC_AUTHORITY.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    ogrn = forms.CharField(
+        label=_("Registration number (OGRN)"),
+        max_length=20,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address from the register"),
+        help_text=_("Street and house, then the office: ул. Баумана, д. 5, оф. 3."),
+        max_length=300,
+    )
+    extract_checked = forms.BooleanField(
+        label=_("Register extract checked"),
+        help_text=_("I have seen a current extract and the representative's authority."),
     )
 
 

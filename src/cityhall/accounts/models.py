@@ -71,6 +71,7 @@ class Organisation(TimeStampedModel):
         RESOURCE_SUPPLIER = "resource_supplier", _("Resource supplier")
         SERVICE_CENTRE = "service_centre", _("Service centre")
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
 
     name = models.CharField(pgettext_lazy("object name", "name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -106,6 +107,18 @@ class Organisation(TimeStampedModel):
         verbose_name=_("head"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A company's or public authority's details checked by staff against the state register
+    # (``services.verify_organisation``): its location in discussions comes from here.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -30,6 +30,7 @@ __all__ = [
     "building_for_address",
     "can_verify_in_person",
     "descendants_of",
+    "find_organisations",
     "find_people",
     "has_role",
     "identity_of",
@@ -39,6 +40,8 @@ __all__ = [
     "needs_second_factor",
     "organisations_where",
     "people_of",
+    "represented_organisations",
+    "representatives_of",
     "rights_of",
     "roles_of",
     "session_lacks_second_factor",
@@ -117,6 +120,20 @@ def organisations_where(user: User, role: str | Iterable[str]) -> QuerySet[Organ
     return Organisation.objects.filter(memberships__user=user, memberships__role__in=wanted)
 
 
+def represented_organisations(user: User) -> QuerySet[Organisation]:
+    """The active companies and public authorities ``user`` may act for (their representative
+    role), by name: a person takes part in a discussion as themself or for one of these."""
+    return (
+        organisations_where(user, Role.REPRESENTATIVE)
+        .filter(
+            is_active=True,
+            type__in=[Organisation.Type.LEGAL_ENTITY, Organisation.Type.PUBLIC_AUTHORITY],
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
 def descendants_of(organisations: Iterable[Organisation]) -> list[Organisation]:
     """The given organisations and everything below them, each once, parents first."""
     result: list[Organisation] = []
@@ -176,6 +193,31 @@ def find_people(query: str, *, limit: int = 20) -> QuerySet[User]:
         .select_related("verified_identity")
         .order_by("last_name", "first_name", "pk")[:limit]
     )
+
+
+def find_organisations(query: str, *, limit: int = 20) -> QuerySet[Organisation]:
+    """Companies and public authorities by taxpayer or registration number, or part of the
+    name: the organisations verified at a service centre."""
+    query = (query or "").strip()
+    if not query:
+        return Organisation.objects.none()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    condition = Q(name__icontains=query) | Q(short_name__icontains=query)
+    if digits and len(digits) >= 10:
+        condition |= Q(inn=digits) | Q(ogrn=digits)
+    return (
+        Organisation.objects.filter(condition)
+        .filter(type__in=[Organisation.Type.LEGAL_ENTITY, Organisation.Type.PUBLIC_AUTHORITY])
+        .select_related("building")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def representatives_of(organisation: Organisation) -> QuerySet[User]:
+    """The people who act for a company or public authority."""
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Role.REPRESENTATIVE
+    ).order_by("last_name", "first_name", "pk")
 
 
 def can_verify_in_person(user: User) -> bool:

@@ -8,6 +8,7 @@ One module per workflow: ``registration`` (registering, confirming a contact),
 ``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP,
 lockouts), ``second_factor_enrolment`` (the administrator-issued code staff need to set up an
 authenticator),
+``organisation_verification`` (a company's or public authority's register details),
 ``identity`` (verified identities, signing in with an identity provider), ``passwords``
 (changing and resetting a password). The modules import
 each other only by public names; this package re-exports their public surface.
@@ -21,6 +22,7 @@ from .identity import (
     note_identity_read,
     sign_in_federated,
 )
+from .organisation_verification import PARTICIPANT_ORGANISATION_TYPES, verify_organisation
 from .organisations import (
     create_organisation,
     deactivate_user,
@@ -75,6 +77,8 @@ __all__ = [
     "TOO_MANY_SMS",
     "Contact",
     "apply_verification",
+    "PARTICIPANT_ORGANISATION_TYPES",
+    "verify_organisation",
     "correct_registered_address",
     "note_identity_read",
     "confirm_contact",

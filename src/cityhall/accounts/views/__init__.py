@@ -4,13 +4,15 @@ the state identity portal). Views parse input, call one service and render.
 
 One module per workflow: ``sign_in`` (password, second factor, identity portal),
 ``registration``, ``passwords`` (reset and change), ``api_tokens``, ``profile``, ``staff``
-(people and roles, in-person verification);
+(people and roles, in-person verification), ``organisation_verification`` (companies and
+public authorities from their register extract);
 ``form_errors`` shows a domain error on its form. ``urls.py`` takes the views from here.
 """
 
 from __future__ import annotations
 
 from .api_tokens import api_tokens
+from .organisation_verification import verify_organisation
 from .passwords import password_change, password_reset, password_reset_code
 from .profile import profile
 from .registration import confirm, register
@@ -30,6 +32,7 @@ __all__ = [
     "profile",
     "people",
     "verify_identity",
+    "verify_organisation",
     "oidc_start",
     "oidc_callback",
 ]
