@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
             register_section,
         )
 
+        from . import tasks  # noqa: F401  (declares the background jobs)
         from .cabinet import profile_items
         from .models import Role
 
@@ -49,6 +50,19 @@ class AccountsConfig(AppConfig):
                     "its address."
                 ),
                 order=81,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.register_imports",
+                title=_("Verification registers"),
+                url_name="accounts:register_imports",
+                roles=[Role.ADMINISTRATOR],
+                description=_(
+                    "Import a register of people that verifies matching accounts and future "
+                    "sign-ups."
+                ),
+                order=91,
             )
         )
         register_section(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cityhall.core.demo import DEMO_PASSWORD, DemoLogin
 
 from . import services
-from .models import Organisation, Role, User, VerifiedIdentity
+from .models import Organisation, RegisterImport, Role, User, VerifiedIdentity
 from .verification import PropertyRight, VerifiedAttributes
 
 SEED = 20261125
@@ -358,8 +358,73 @@ def load(stdout) -> list[DemoLogin]:
                     actor=operator,
                 )
 
+    if len(buildings) >= 5 and not RegisterImport.objects.exists():
+        _demo_register(admin, buildings)
+    logins.append(
+        DemoLogin(
+            PORTAL_CITIZEN,
+            "any",
+            "the identity portal's test person (make demo starts the portal)",
+            note="«Sign in with the state identity portal»",
+        )
+    )
+
     stdout.write(
         f"  organisations: {Organisation.objects.count()}, people: {User.objects.count()}, "
         f"newly verified: {verified}"
     )
     return logins
+
+
+#: The people of the local identity portal (tests/oidc_provider, started by ``make demo``): one
+#: with every claim (a new account, verified by the portal) and one whose portal shares only
+#: the name, whom the city's demo register lists (verified from the register, issue 20.9).
+PORTAL_CITIZEN = "portal-citizen"
+PORTAL_REGISTER_ONLY = "portal-register-only"
+
+
+def _demo_register(admin: User, buildings: list) -> None:
+    """A small verification register: the portal person known only by id, and a future
+    sign-up by e-mail (register.demo@example.org, «Хайруллина Эльмира»)."""
+    header = "last_name;first_name;middle_name;birth_date;document_number;portal_id;"
+    header += "registered_address;phone;email"
+    rows = [
+        f"Мухаметшин;Ильдар;Радикович;1988-04-12;9212 300400;{PORTAL_REGISTER_ONLY};"
+        f"{buildings[3].address}, кв. 7;;",
+        f"Хайруллина;Эльмира;Маратовна;1995-09-30;9215 500600;;"
+        f"{buildings[4].address}, кв. 48;;register.demo@example.org",
+    ]
+    register = services.start_register_import(
+        actor=admin, file_name="demo-register.csv", data="\n".join([header, *rows]).encode()
+    )
+    services.apply_register_import(import_id=register.pk)
+
+
+def identity_portal_accounts() -> dict[str, dict]:
+    """The claims of the local identity portal's people, by account id (JSON for
+    tests/oidc_provider/server.js ``OIDC_ACCOUNTS``); addresses are demo buildings."""
+    from cityhall.geo.models import Building
+
+    buildings = list(Building.objects.order_by("address_normalised")[:6])
+    home = (
+        f"Республика Татарстан, г. Казань, {buildings[5].address}, кв. 12" if buildings[5:] else ""
+    )
+    return {
+        PORTAL_CITIZEN: {
+            "family_name": "Иванова",
+            "given_name": "Анна",
+            "middle_name": "Сергеевна",
+            "name": "Анна Сергеевна Иванова",
+            "birthdate": "1990-05-17",
+            "email": "anna.ivanova@example.org",
+            "email_verified": True,
+            "address": {"formatted": home},
+            "document_number": "9219 123456",
+            "property_rights": [],
+        },
+        PORTAL_REGISTER_ONLY: {
+            "family_name": "Мухаметшин",
+            "given_name": "Ильдар",
+            "name": "Ильдар Мухаметшин",
+        },
+    }

@@ -251,6 +251,14 @@ class GrantRoleForm(forms.Form):
     )
 
 
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (CSV in UTF-8 or XLSX)"),
+        help_text=_("The first row names the columns; one person per row."),
+        widget=forms.ClearableFileInput({"accept": ".csv,.xlsx"}),
+    )
+
+
 class OrganisationLookupForm(forms.Form):
     q = forms.CharField(
         label=_("Taxpayer number (INN), registration number (OGRN) or name"),

@@ -28,6 +28,7 @@ __all__ = [
     "address_matches_no_building",
     "age_of",
     "building_for_address",
+    "can_import_register",
     "can_verify_in_person",
     "descendants_of",
     "find_organisations",
@@ -228,6 +229,19 @@ def can_verify_in_person(user: User) -> bool:
         return True
     return (
         organisations_where(user, Role.OPERATOR)
+        .filter(type=Organisation.Type.SERVICE_CENTRE, is_active=True)
+        .exists()
+    )
+
+
+def can_import_register(user: User) -> bool:
+    """Administrators of a service centre (and superusers) import verification registers."""
+    if not has_role(user, Role.ADMINISTRATOR):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        organisations_where(user, Role.ADMINISTRATOR)
         .filter(type=Organisation.Type.SERVICE_CENTRE, is_active=True)
         .exists()
     )

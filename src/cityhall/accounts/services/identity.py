@@ -19,6 +19,7 @@ from cityhall.core.errors import Forbidden, InvalidInput
 from ..models import User, VerifiedIdentity
 from ..selectors import building_for_address, can_verify_in_person
 from ..verification import FederatedProfile, VerifiedAttributes, document_hash, mask_document
+from .register_import import claim_register_entry
 from .registration import unique_username
 
 __all__ = [
@@ -240,6 +241,10 @@ def sign_in_federated(
             raise Forbidden(_("This account has been deactivated."))
         if attributes is not None:
             apply_verification(person=user, attributes=attributes, method=method, actor=user)
+        else:
+            # The provider shared too little to verify; the city's register may list this
+            # identity-portal id (issue 20.9).
+            claim_register_entry(user=user, subject=profile.subject)
     return user
 
 
