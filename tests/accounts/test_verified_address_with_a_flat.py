@@ -82,7 +82,11 @@ def test_operator_is_warned_when_the_address_matches_no_building(client, city, k
 
     corrected = client.post(
         VERIFY,
-        {"person": person.pk, "action": "address", "registered_address": "Короленко 32, кв 126"},
+        {
+            "person": person.pk,
+            "action": "address",
+            "address-registered_address": "Короленко 32, кв 126",
+        },
     )
     assert corrected.status_code == 302
     identity = VerifiedIdentity.objects.get(user=person)
@@ -102,7 +106,8 @@ def test_only_service_centre_operators_correct_an_address(client, city, korolenk
     ).user
     sign_in_with_second_factor(client, dispatcher)
     refused = client.post(
-        VERIFY, {"person": person.pk, "action": "address", "registered_address": "Короленко 32"}
+        VERIFY,
+        {"person": person.pk, "action": "address", "address-registered_address": "Короленко 32"},
     )
     assert refused.status_code == 403
     assert VerifiedIdentity.objects.get(user=person).registered_building is None

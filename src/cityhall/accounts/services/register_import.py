@@ -289,7 +289,19 @@ def apply_register_import(*, import_id: int) -> RegisterImport:
             for entry in entries:
                 outcome, user_id = decisions[entry.pk]
                 if outcome == RegisterEntry.Outcome.VERIFIED:
-                    _verify_from_entry(entry, users[user_id], actor)
+                    # Matching ran before this transaction: a desk may have verified the
+                    # account, or the document, meanwhile.
+                    if VerifiedIdentity.objects.filter(user_id=user_id).exists():
+                        outcome = RegisterEntry.Outcome.ALREADY_VERIFIED
+                    elif (
+                        entry.document_hash
+                        and VerifiedIdentity.objects.filter(
+                            document_hash=entry.document_hash
+                        ).exists()
+                    ):
+                        outcome, user_id = RegisterEntry.Outcome.CONFLICT, None
+                    else:
+                        _verify_from_entry(entry, users[user_id], actor)
                 entry.outcome, entry.user_id = outcome, user_id
                 entry.matched_at = now if user_id else None
                 counts[outcome] += 1

@@ -155,7 +155,7 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
     form = None
     address_form = None
     if person is not None and request.POST.get("action") == "address":
-        address_form = AddressCorrectionForm(request.POST)
+        address_form = AddressCorrectionForm(request.POST, prefix="address")
         if address_form.is_valid():
             try:
                 identity = services.correct_registered_address(
@@ -223,7 +223,7 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
     unmatched = selectors.address_matches_no_building(identity)
     if unmatched and address_form is None:
         address_form = AddressCorrectionForm(
-            initial={"registered_address": identity.registered_address}
+            initial={"registered_address": identity.registered_address}, prefix="address"
         )
     return render(
         request,
