@@ -199,3 +199,22 @@ def test_a_resident_without_a_company_is_asked_nothing(client, discussion, resid
     client.force_login(resident)
     form = client.get(reverse("discussions:submit", args=[discussion.pk])).content.decode()
     assert 'name="on_behalf"' not in form
+
+
+def test_a_self_registered_company_is_not_published_until_staff_verify_it(
+    client, discussion, company, representative
+):
+    """Open to all verified, a company outside the territory may take part, but only once
+    staff verified it: its name is published, and a typed name proves nothing."""
+    discussion.open_to_all_verified = True
+    discussion.save()
+    client.force_login(representative)
+    url = f"/api/v1/discussions/{discussion.pk}/eligibility"
+    assert [o["on_behalf"] for o in client.get(url).json()["options"]] == ["self"]
+
+    Organisation.objects.filter(pk=company.pk).update(verified_at="2026-12-01T10:00Z")
+    options = client.get(url).json()["options"]
+    assert [(o["on_behalf"], o["participant_type"]) for o in options] == [
+        (str(company.pk), "other"),
+        ("self", "other"),
+    ]

@@ -216,7 +216,8 @@ def _for_organisation(
     """An organisation's capacity. A company (legal entity) takes part when the discussion
     admits legal entities and its location — the building recorded from its verified address
     (the staff screen ``accounts:verify_organisation``), never a typed one — is in the
-    territory; elsewhere only when the discussion is open to all verified. A public authority
+    territory; elsewhere only when the discussion is open to all verified and staff verified
+    the company (its name is published: a self-registered one is not). A public authority
     (issue 20.10: the city's practice lets authorities put proposals forward) may take part in
     every discussion and is listed apart from the territory's participants."""
     building = organisation.building
@@ -251,7 +252,8 @@ def _for_organisation(
             identity=identity,
             organisation=organisation,
         )
-    if discussion.open_to_all_verified:
+    verified = organisation.verified_at is not None or building is not None
+    if discussion.open_to_all_verified and verified:
         return Eligibility(
             True,
             participant_type=Participant.Type.OTHER,
