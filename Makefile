@@ -28,9 +28,12 @@ $(SECRET_KEY_FILE): | install
 	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 ## make demo: venv, install, migrate, load the demo city, print logins, serve on $(HOST):$(PORT)
+## with the local identity portal (OpenID Connect, needs node) on 127.0.0.1:$(OIDC_PORT)
+OIDC_PORT ?= 9000
 demo: migrate $(SECRET_KEY_FILE)
 	$(WITH_KEY) $(BIN)/cityhall load_demo
-	$(WITH_KEY) $(BIN)/cityhall serve --host $(HOST) --port $(PORT)
+	$(WITH_KEY) HOST=$(HOST) PORT=$(PORT) OIDC_PORT=$(OIDC_PORT) CITYHALL_BIN=$(BIN)/cityhall \
+	  scripts/demo-identity-portal $(BIN)/cityhall serve --host $(HOST) --port $(PORT)
 
 ## make serve: serve the existing database (web + background worker)
 serve: migrate $(SECRET_KEY_FILE)

@@ -46,6 +46,7 @@ class OrganisationFactory(DjangoModelFactory):
         contractor = factory.Trait(type=Organisation.Type.CONTRACTOR)
         resource_supplier = factory.Trait(type=Organisation.Type.RESOURCE_SUPPLIER)
         legal_entity = factory.Trait(type=Organisation.Type.LEGAL_ENTITY)
+        public_authority = factory.Trait(type=Organisation.Type.PUBLIC_AUTHORITY)
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -54,13 +54,17 @@ def test_demo_builds_the_city_organisations_and_people():
     operator = User.objects.get(username="operator")
     assert selectors.can_verify_in_person(operator)
 
-    assert VerifiedIdentity.objects.count() == 20
+    assert VerifiedIdentity.objects.filter(user__kind="resident").count() == 20
     assert not selectors.is_verified(User.objects.get(username="newcomer"))
     business = User.objects.get(username="business")
     assert business.kind == User.Kind.BUSINESS
-    assert Membership.objects.get(user=business).organisation.type == "legal_entity"
-    verified = VerifiedIdentity.objects.exclude(registered_building=None).count()
-    assert verified == 20  # every resident registered at a demo building
+    company = Membership.objects.get(user=business).organisation
+    assert company.type == "legal_entity" and company.building is not None
+    authority = Membership.objects.get(user__username="authority").organisation
+    assert authority.type == "public_authority" and authority.verified_at is not None
+    # Every verified person is registered at a demo building, representatives in a flat.
+    assert not VerifiedIdentity.objects.filter(registered_building=None).exists()
+    assert VerifiedIdentity.objects.get(user=business).registered_address.endswith("кв. 126")
     assert any(i.rights for i in VerifiedIdentity.objects.all())
 
 

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cityhall.geo.addresses import clean_house, compose_address, house_number, normalise_address
+from cityhall.geo.addresses import (
+    ParsedAddress,
+    clean_house,
+    compose_address,
+    house_number,
+    normalise_address,
+    parse_address,
+)
 
 
 @pytest.mark.parametrize(
@@ -179,3 +186,30 @@ def test_many_house_words_before_a_postcode_normalise_to_a_fixed_point():
     """Found by the property above: each pass dropped one "д." and five passes were not enough."""
     key = normalise_address("д. д. д. д. д. д. 420111")
     assert normalise_address(key) == key
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "ул. Короленко, д. 32, кв. 126",
+        "г. Казань, ул. Короленко, д. 32, квартира 126",
+        "Короленко 32 кв126",
+        "ул. Короленко, д. 32, оф. 5",
+        "ул. Короленко, 32, пом. 1Н",
+        "ул. Короленко, д. 32, комн. 4",
+    ],
+)
+def test_a_flat_is_not_part_of_the_building(spelling):
+    """Issue 20.7: a resident of flat 126 lives in the building "Короленко 32"."""
+    assert normalise_address(spelling) == "короленко 32"
+
+
+def test_an_address_is_parsed_into_street_house_and_flat():
+    parsed = parse_address("Республика Татарстан, г. Казань, пр-т Победы, д. 100 корп. 2, кв. 15")
+    assert parsed == ParsedAddress(street="пр-кт победы", house="100к2", flat="15")
+    assert parsed.building_key == normalise_address("проспект Победы 100к2")
+    assert parse_address("ул. 8 Марта, д. 5") == ParsedAddress("8 марта", "5", "")
+
+
+def test_a_quarter_is_not_mistaken_for_a_flat():
+    assert normalise_address("кв-л Южный, 4") == "кв-л южный 4"

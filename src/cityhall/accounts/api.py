@@ -28,6 +28,7 @@ class IdentityOut(Schema):
     age: int
     document_masked: str
     registered_address: str
+    address_matched: bool = True
     district: str | None = None
     verified_at: dt.datetime
 
@@ -60,6 +61,7 @@ def me(request):
             "age": identity.age_on(timezone.localdate()),
             "document_masked": identity.document_masked,
             "registered_address": identity.registered_address,
+            "address_matched": not selectors.address_matches_no_building(identity),
             "district": str(district) if district else None,
             "verified_at": identity.verified_at,
         }

@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
             register_section,
         )
 
+        from . import tasks  # noqa: F401  (declares the background jobs)
         from .cabinet import profile_items
         from .models import Role
         from .selectors import can_verify_in_person
@@ -38,6 +39,32 @@ class AccountsConfig(AppConfig):
                 visible_to=can_verify_in_person,
                 description=_("Check a resident's identity document in person."),
                 order=80,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.verify_organisation",
+                title=_("Verifying organisations"),
+                url_name="accounts:verify_organisation",
+                roles=[Role.OPERATOR],
+                description=_(
+                    "Check a company's or public authority's register extract and record "
+                    "its address."
+                ),
+                order=81,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
+                key="accounts.register_imports",
+                title=_("Verification registers"),
+                url_name="accounts:register_imports",
+                roles=[Role.ADMINISTRATOR],
+                description=_(
+                    "Import a register of people that verifies matching accounts and future "
+                    "sign-ups."
+                ),
+                order=91,
             )
         )
         register_section(

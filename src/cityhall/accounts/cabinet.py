@@ -26,6 +26,19 @@ def profile_items(user: User) -> list[CabinetItem]:
                 ),
             )
         ]
+    if selectors.address_matches_no_building(identity):
+        return [
+            CabinetItem(
+                title=identity.full_name,
+                status=_("Verified; address not found"),
+                url=url,
+                when=identity.verified_at,
+                note=_(
+                    "Your registered address was not found in the city's address register: "
+                    "discussions limited to a territory cannot count you as a resident."
+                ),
+            )
+        ]
     return [
         CabinetItem(
             title=identity.full_name,

@@ -1,8 +1,9 @@
 """Demo people and organisations of Kazan: the city's organisation tree, one staff member for
 every role (each with an authenticator whose secret is derived from the user name, so that
 ``cityhall totp_code USERNAME`` prints the code), a superuser, twenty residents with verified
-identities registered at demo buildings, one unverified resident and one business
-representative. Loading twice changes nothing.
+identities registered at demo buildings, one unverified resident, a company's representative
+and a public authority's (both verified, living in flats; the company and the authority verified
+with an office address). Loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 from cityhall.core.demo import DEMO_PASSWORD, DemoLogin
 
 from . import services
-from .models import Organisation, Role, User, VerifiedIdentity
+from .models import Organisation, RegisterImport, Role, User, VerifiedIdentity
 from .verification import PropertyRight, VerifiedAttributes
 
 SEED = 20261125
@@ -28,6 +29,7 @@ EXECUTIVE_COMMITTEE = "Исполнительный комитет муници�
 HOUSING_COMMITTEE = "Комитет жилищно-коммунального хозяйства"
 ARCHITECTURE = "Управление архитектуры и градостроительства"
 LAND_COMMITTEE = "Комитет земельных и имущественных отношений"
+AUTHORITY = "Министерство строительства, архитектуры и ЖКХ Республики Татарстан"
 SERVICE_CENTRES = (
     ("МФЦ Вахитовского района", "МФЦ Вахитовский", "ул. Лево-Булачная, д. 44"),
     ("МФЦ Ново-Савиновского района", "МФЦ Ново-Савиновский", "пр-кт Ямашева, д. 36"),
@@ -301,8 +303,128 @@ def load(stdout) -> list[DemoLogin]:
     )
     logins.append(DemoLogin("business", DEMO_PASSWORD, f"representative — {company}"))
 
+    # Issue 20.7, 20.8, 20.10: the representative lives in a flat, the company's address is
+    # verified at the service centre (an office in a demo building), and a public authority
+    # takes part through its own representative.
+    authority = Organisation.objects.filter(inn=_inn_with_check_digit("165401111")).first()
+    if authority is None:
+        authority = services.create_organisation(
+            actor=None,
+            name=AUTHORITY,
+            type=T.PUBLIC_AUTHORITY,
+            inn=_inn_with_check_digit("165401111"),
+        )
+    official = _person(
+        "authority",
+        password_hash=password_hash,
+        kind=User.Kind.BUSINESS,
+        last_name="Гарипова",
+        first_name="Лейсан",
+        middle_name="Ильдаровна",
+    )
+    services.grant_role(actor=None, user=official, organisation=authority, role=Role.REPRESENTATIVE)
+    logins.append(DemoLogin("authority", DEMO_PASSWORD, f"representative — {authority}"))
+    if len(buildings) >= 3:
+        for person, document, building, birth in (
+            (representative, "9205 778812", buildings[1], dt.date(1979, 6, 2)),
+            (official, "9206 551290", buildings[2], dt.date(1983, 9, 17)),
+        ):
+            if VerifiedIdentity.objects.filter(user=person).exists():
+                continue
+            services.apply_verification(
+                person=person,
+                attributes=VerifiedAttributes(
+                    last_name=person.last_name,
+                    first_name=person.first_name,
+                    middle_name=person.middle_name,
+                    birth_date=birth,
+                    document_number=document,
+                    registered_address=f"{building.address}, кв. 126",
+                ),
+                method=VerifiedIdentity.Method.SERVICE_CENTRE,
+                actor=operator,
+            )
+        for organisation, ogrn, building in (
+            (company, "1161690012345", buildings[0]),
+            (authority, "1021602866120", buildings[2]),
+        ):
+            if organisation.verified_at is None:
+                services.verify_organisation(
+                    organisation=organisation,
+                    name=organisation.name,
+                    type=organisation.type,
+                    ogrn=ogrn,
+                    address=f"{building.address}, оф. 12",
+                    actor=operator,
+                )
+
+    if len(buildings) >= 5 and not RegisterImport.objects.exists():
+        _demo_register(admin, buildings)
+    logins.append(
+        DemoLogin(
+            PORTAL_CITIZEN,
+            "any",
+            "the identity portal's test person (make demo starts the portal)",
+            note="«Sign in with the state identity portal»",
+        )
+    )
+
     stdout.write(
         f"  organisations: {Organisation.objects.count()}, people: {User.objects.count()}, "
         f"newly verified: {verified}"
     )
     return logins
+
+
+#: The people of the local identity portal (tests/oidc_provider, started by ``make demo``): one
+#: with every claim (a new account, verified by the portal) and one whose portal shares only
+#: the name, whom the city's demo register lists (verified from the register, issue 20.9).
+PORTAL_CITIZEN = "portal-citizen"
+PORTAL_REGISTER_ONLY = "portal-register-only"
+
+
+def _demo_register(admin: User, buildings: list) -> None:
+    """A small verification register: the portal person known only by id, and a future
+    sign-up by e-mail (register.demo@example.org, «Хайруллина Эльмира»)."""
+    header = "last_name;first_name;middle_name;birth_date;document_number;portal_id;"
+    header += "registered_address;phone;email"
+    rows = [
+        f"Мухаметшин;Ильдар;Радикович;1988-04-12;9212 300400;{PORTAL_REGISTER_ONLY};"
+        f"{buildings[3].address}, кв. 7;;",
+        f"Хайруллина;Эльмира;Маратовна;1995-09-30;9215 500600;;"
+        f"{buildings[4].address}, кв. 48;;register.demo@example.org",
+    ]
+    register = services.start_register_import(
+        actor=admin, file_name="demo-register.csv", data="\n".join([header, *rows]).encode()
+    )
+    services.apply_register_import(import_id=register.pk)
+
+
+def identity_portal_accounts() -> dict[str, dict]:
+    """The claims of the local identity portal's people, by account id (JSON for
+    tests/oidc_provider/server.js ``OIDC_ACCOUNTS``); addresses are demo buildings."""
+    from cityhall.geo.models import Building
+
+    buildings = list(Building.objects.order_by("address_normalised")[:6])
+    home = (
+        f"Республика Татарстан, г. Казань, {buildings[5].address}, кв. 12" if buildings[5:] else ""
+    )
+    return {
+        PORTAL_CITIZEN: {
+            "family_name": "Иванова",
+            "given_name": "Анна",
+            "middle_name": "Сергеевна",
+            "name": "Анна Сергеевна Иванова",
+            "birthdate": "1990-05-17",
+            "email": "anna.ivanova@example.org",
+            "email_verified": True,
+            "address": {"formatted": home},
+            "document_number": "9219 123456",
+            "property_rights": [],
+        },
+        PORTAL_REGISTER_ONLY: {
+            "family_name": "Мухаметшин",
+            "given_name": "Ильдар",
+            "name": "Ильдар Мухаметшин",
+        },
+    }

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import Organisation, Role, User
 from .selectors import STAFF_ROLES
 from .verification import PropertyRight
 
@@ -261,6 +261,65 @@ class GrantRoleForm(forms.Form):
     )
 
 
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (CSV in UTF-8 or XLSX)"),
+        help_text=_("The first row names the columns; one person per row."),
+        widget=forms.ClearableFileInput({"accept": ".csv,.xlsx"}),
+    )
+
+
+class OrganisationLookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("Taxpayer number (INN), registration number (OGRN) or name"),
+        max_length=300,
+        widget=forms.TextInput({"type": "search", "autocomplete": "off"}),
+    )
+
+
+class OrganisationCheckForm(forms.Form):
+    """What the operator reads from the register extract of a company or public authority."""
+
+    name = forms.CharField(label=_("Full name"), max_length=300)
+    type = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Organisation.Type.LEGAL_ENTITY, Organisation.Type.LEGAL_ENTITY.label),
+            (Organisation.Type.PUBLIC_AUTHORITY, Organisation.Type.PUBLIC_AUTHORITY.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    ogrn = forms.CharField(
+        label=_("Registration number (OGRN)"),
+        max_length=20,
+        widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address from the register"),
+        help_text=_("Street and house, then the office: ул. Баумана, д. 5, оф. 3."),
+        max_length=300,
+    )
+    extract_checked = forms.BooleanField(
+        label=_("Register extract checked"),
+        help_text=_("I have seen a current extract and the representative's authority."),
+    )
+
+
+ADDRESS_HELP = _(
+    "Street and house as in the register, then the flat: ул. Короленко, д. 32, кв. 126."
+)
+
+
+class AddressCorrectionForm(forms.Form):
+    """The registered address of a verified person, corrected by the operator."""
+
+    registered_address = forms.CharField(
+        label=_("Registered address"),
+        help_text=ADDRESS_HELP,
+        max_length=300,
+    )
+
+
 class DocumentCheckForm(forms.Form):
     """What the operator reads from the identity document presented in person."""
 
@@ -279,7 +338,10 @@ class DocumentCheckForm(forms.Form):
         widget=forms.TextInput({"autocomplete": "off"}),
     )
     registered_address = forms.CharField(
-        label=_("Registered address"), max_length=300, required=False
+        label=_("Registered address"),
+        help_text=ADDRESS_HELP,
+        max_length=300,
+        required=False,
     )
     rights = forms.CharField(
         label=_("Rights to land and buildings"),

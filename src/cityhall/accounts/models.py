@@ -76,6 +76,7 @@ class Organisation(TimeStampedModel):
         RESOURCE_SUPPLIER = "resource_supplier", _("Resource supplier")
         SERVICE_CENTRE = "service_centre", _("Service centre")
         LEGAL_ENTITY = "legal_entity", _("Legal entity")
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
 
     name = models.CharField(pgettext_lazy("object name", "name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -111,6 +112,18 @@ class Organisation(TimeStampedModel):
         verbose_name=_("head"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A company's or public authority's details checked by staff against the state register
+    # (``services.verify_organisation``): its location in discussions comes from here.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -218,6 +231,7 @@ class VerifiedIdentity(TimeStampedModel):
     class Method(models.TextChoices):
         OIDC = "oidc", _("State identity portal (OpenID Connect)")
         SERVICE_CENTRE = "service_centre", _("Document check at a service centre")
+        REGISTER = "register", _("Verification register imported by the city")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="verified_identity")
     method = models.CharField(_("method"), max_length=30, choices=Method.choices)
@@ -276,6 +290,87 @@ class VerifiedIdentity(TimeStampedModel):
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
         return years
+
+
+class RegisterImport(TimeStampedModel):
+    """One file of a verification register (people with their document numbers or
+    identity-portal ids, birth dates and addresses) imported by an administrator
+    (``services.register_import``). Its entries verify matching accounts when it is applied
+    and wait for future sign-ups; nothing counts until the import is ``applied``."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        MATCHING = "matching", _("Matching accounts")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed; nothing applied")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(max_length=64, editable=False)
+    imported_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows matched so far"), default=0)
+    verified_now = models.PositiveIntegerField(_("accounts verified"), default=0)
+    already_verified = models.PositiveIntegerField(_("already verified"), default=0)
+    waiting = models.PositiveIntegerField(_("waiting for sign-up"), default=0)
+    conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.MATCHING)
+
+
+class RegisterEntry(models.Model):
+    """One person of an imported register. The document number is kept only as a keyed hash
+    and a masked form, like a verified identity's. ``outcome`` says what the import did with
+    it; an entry ``waiting`` verifies the account that later signs up with its contact or
+    signs in with its identity-portal id (``services.claim_register_entry``)."""
+
+    class Outcome(models.TextChoices):
+        VERIFIED = "verified", _("Account verified")
+        ALREADY_VERIFIED = "already_verified", _("Already verified")
+        WAITING = "waiting", _("Waiting for sign-up")
+        CONFLICT = "conflict", _("Conflict: the document belongs to another account")
+
+    register_import = models.ForeignKey(
+        RegisterImport, on_delete=models.CASCADE, related_name="entries"
+    )
+    row = models.PositiveIntegerField(_("row"))
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    middle_name = models.CharField(_("patronymic"), max_length=150, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    document_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    document_masked = models.CharField(_("identity document"), max_length=40, blank=True)
+    subject = models.CharField(_("identity-portal id"), max_length=200, blank=True, db_index=True)
+    registered_address = models.CharField(_("registered address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["register_import_id", "row"]
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+
+    def __str__(self) -> str:
+        return f"{self.register_import_id}:{self.row}"
 
 
 class ContactConfirmation(models.Model):

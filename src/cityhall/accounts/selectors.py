@@ -25,10 +25,14 @@ from .phones import normalise_phone
 __all__ = [
     "STAFF_ROLES",
     "administered_organisations",
+    "address_matches_no_building",
     "age_of",
     "can_sign_in",
+    "building_for_address",
+    "can_import_register",
     "can_verify_in_person",
     "descendants_of",
+    "find_organisations",
     "find_people",
     "has_role",
     "identity_of",
@@ -40,6 +44,8 @@ __all__ = [
     "organisations_where",
     "people_of",
     "people_with_role",
+    "represented_organisations",
+    "representatives_of",
     "rights_of",
     "roles_of",
     "session_lacks_second_factor",
@@ -116,6 +122,20 @@ def organisations_where(user: User, role: str | Iterable[str]) -> QuerySet[Organ
     """Organisations where ``user`` holds ``role`` directly."""
     wanted = [role] if isinstance(role, str) else list(role)
     return Organisation.objects.filter(memberships__user=user, memberships__role__in=wanted)
+
+
+def represented_organisations(user: User) -> QuerySet[Organisation]:
+    """The active companies and public authorities ``user`` may act for (their representative
+    role), by name: a person takes part in a discussion as themself or for one of these."""
+    return (
+        organisations_where(user, Role.REPRESENTATIVE)
+        .filter(
+            is_active=True,
+            type__in=[Organisation.Type.LEGAL_ENTITY, Organisation.Type.PUBLIC_AUTHORITY],
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def descendants_of(organisations: Iterable[Organisation]) -> list[Organisation]:
@@ -202,6 +222,31 @@ def find_people(query: str, *, limit: int = 20) -> QuerySet[User]:
     )
 
 
+def find_organisations(query: str, *, limit: int = 20) -> QuerySet[Organisation]:
+    """Companies and public authorities by taxpayer or registration number, or part of the
+    name: the organisations verified at a service centre."""
+    query = (query or "").strip()
+    if not query:
+        return Organisation.objects.none()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    condition = Q(name__icontains=query) | Q(short_name__icontains=query)
+    if digits and len(digits) >= 10:
+        condition |= Q(inn=digits) | Q(ogrn=digits)
+    return (
+        Organisation.objects.filter(condition)
+        .filter(type__in=[Organisation.Type.LEGAL_ENTITY, Organisation.Type.PUBLIC_AUTHORITY])
+        .select_related("building")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def representatives_of(organisation: Organisation) -> QuerySet[User]:
+    """The people who act for a company or public authority."""
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Role.REPRESENTATIVE
+    ).order_by("last_name", "first_name", "pk")
+
+
 def can_verify_in_person(user: User) -> bool:
     """Operators of a service centre check identity documents in person."""
     if not has_role(user, Role.OPERATOR):
@@ -210,6 +255,19 @@ def can_verify_in_person(user: User) -> bool:
         return True
     return (
         organisations_where(user, Role.OPERATOR)
+        .filter(type=Organisation.Type.SERVICE_CENTRE, is_active=True)
+        .exists()
+    )
+
+
+def can_import_register(user: User) -> bool:
+    """Administrators of a service centre (and superusers) import verification registers."""
+    if not has_role(user, Role.ADMINISTRATOR):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        organisations_where(user, Role.ADMINISTRATOR)
         .filter(type=Organisation.Type.SERVICE_CENTRE, is_active=True)
         .exists()
     )
@@ -355,6 +413,28 @@ def age_of(user: User, on: dt.date | None = None) -> int | None:
     if identity is None:
         return None
     return identity.age_on(on or timezone.localdate())
+
+
+def building_for_address(address: str) -> Any:
+    """The city's building at a verified address, or None. The flat (office, room) is not part
+    of the building: "ул. Короленко, д. 32, кв. 126" is the building "ул. Короленко, д. 32"
+    (``geo.addresses.parse_address``), so a resident of a flat counts as living there."""
+    if not (address or "").strip():
+        return None
+    from cityhall.geo.selectors import find_building
+
+    return find_building(address)
+
+
+def address_matches_no_building(identity: VerifiedIdentity | None) -> bool:
+    """A verified address that names no building of the city's register: the person is
+    verified but no territorial discussion can count them as a resident. Staff and the person
+    are told so (the verification desk, the profile); it is never shown as "all is well"."""
+    return bool(
+        identity is not None
+        and identity.registered_address.strip()
+        and identity.registered_building_id is None
+    )
 
 
 def territory_of(user: User) -> dict[str, Any]:

@@ -19,6 +19,9 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("staff/people/", views.people, name="people"),
     path("verify/", views.verify_identity, name="verify"),
+    path("verify/organisations/", views.verify_organisation, name="verify_organisation"),
+    path("verify/registers/", views.register_imports, name="register_imports"),
+    path("verify/registers/<int:pk>/", views.register_import_detail, name="register_import"),
     path("oidc/start/", views.oidc_start, name="oidc_start"),
     path("oidc/callback/", views.oidc_callback, name="oidc_callback"),
 ]

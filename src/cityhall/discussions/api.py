@@ -105,6 +105,9 @@ class ProposalIn(Schema):
     lat: float | None = None
     lon: float | None = None
     area: dict | None = None
+    #: "self", or the id of a company or public authority the author represents; empty: the
+    #: account's usual capacity (a representative's account: its company).
+    on_behalf: str = ""
 
 
 class ProposalReceiptOut(Schema):
@@ -116,6 +119,8 @@ class ProposalReceiptOut(Schema):
 class EligibilityOut(Schema):
     eligible: bool
     reasons: list[dict]
+    #: The capacities the person may take part in: {"on_behalf", "label", "participant_type"}.
+    options: list[dict] = []
 
 
 class AnswerIn(Schema):
@@ -272,6 +277,14 @@ def my_eligibility(request: HttpRequest, pk: int):
             {"code": r.code, "message": str(r.message), "what_to_do": str(r.what_to_do)}
             for r in result.reasons
         ],
+        "options": [
+            {
+                "on_behalf": o.on_behalf,
+                "label": str(o.capacity_label),
+                "participant_type": o.participant_type,
+            }
+            for o in result.options
+        ],
     }
 
 
@@ -299,6 +312,7 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         lon=payload.lon,
         area=payload.area,
         idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
+        on_behalf=payload.on_behalf,
     )
     if item.state == InboxItem.DONE and not item.repeated:
         return HttpStatus(

@@ -83,6 +83,19 @@ class ProposalForm(forms.Form):
     lat = forms.FloatField(label=_("Latitude of the place (optional)"), required=False)
     lon = forms.FloatField(label=_("Longitude of the place (optional)"), required=False)
 
+    def __init__(self, *args, capacities: list[tuple[str, str]] = (), **kwargs) -> None:
+        """``capacities``: (on_behalf, label) the person may act in; a choice is asked only
+        when there are two or more (as themself, for a company they represent)."""
+        super().__init__(*args, **kwargs)
+        if len(capacities) > 1:
+            self.fields["on_behalf"] = forms.ChoiceField(
+                label=_("On whose behalf"),
+                choices=list(capacities),
+                initial=capacities[0][0],
+                widget=forms.RadioSelect,
+            )
+            self.order_fields(["on_behalf"])
+
 
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Your comment"), widget=forms.Textarea, max_length=5000)

@@ -15,7 +15,10 @@ Rules (the key is lower case, words separated by one space):
 - a house letter, block and building are glued to the number: "5 а" → "5а", "5 корп. 2" → "5к2",
   "5 стр. 1" → "5с1"; a Latin letter that looks Cyrillic is read as Cyrillic ("5a" → "5а");
 - a leading postcode, country, region ("Республика Татарстан", not a lone "Татарстан": that
-  is also a street) and "г. <city>" are dropped.
+  is also a street) and "г. <city>" are dropped;
+- a flat, office, room or premises ("кв. 126", "квартира 5", "оф. 3", "пом. 1Н", "комн. 2")
+  is not part of the building: the key names the building, so "ул. Короленко, д. 32, кв. 126"
+  and "ул. Короленко, д. 32" are one key. :func:`parse_address` keeps the flat apart.
 
 Normalising a key again gives the same key (tested with hypothesis).
 """
@@ -23,9 +26,12 @@ Normalising a key again gives the same key (tested with hypothesis).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 __all__ = [
+    "ParsedAddress",
     "normalise_address",
+    "parse_address",
     "compose_address",
     "clean_house",
     "house_number",
@@ -93,6 +99,12 @@ REGION_PHRASES = (
     ("рт",),
 )
 CITY_WORDS = frozenset({"г", "город", "гор"})
+# What names a part of a building (a flat, an office, a room, non-residential premises). "кв"
+# alone is a flat ("квартал" is "кв-л", one token); the marker counts only before a number.
+FLAT_WORDS = frozenset(
+    {"кв", "квартира", "кв-ра", "оф", "офис", "пом", "помещение", "комн", "комната", "ком"}
+)
+_GLUED_FLAT = re.compile(r"^(кв|оф|пом|комн)(\d[0-9а-я/\-]*)$")
 LATIN_LOOKALIKES = str.maketrans({"a": "а", "b": "б", "c": "с", "e": "е", "k": "к", "o": "о"})
 
 _SEPARATORS = re.compile(r"[^0-9a-zа-я/\-]+")
@@ -160,8 +172,31 @@ def _glue_house(tokens: list[str]) -> list[str]:
     return out
 
 
+def _split_flat(tokens: list[str]) -> tuple[list[str], str]:
+    """The tokens of the building and the flat ("кв 126" → "126"), the flat taken out."""
+    out: list[str] = []
+    flat = ""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        glued = _GLUED_FLAT.match(token)
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if glued and out:
+            flat = flat or glued.group(2)
+            i += 1
+            continue
+        if token in FLAT_WORDS and out and nxt[:1].isdigit():
+            flat = flat or nxt
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out, flat
+
+
 def _normalise_once(text: str) -> str:
-    tokens = [STREET_TYPES.get(t, t) for t in _tokens(text)]
+    tokens, _flat = _split_flat(_tokens(text))
+    tokens = [STREET_TYPES.get(t, t) for t in tokens]
     tokens = _strip_region_and_city(tokens)
     tokens = [t for t in tokens if t != "ул"]
     types = [t for t in tokens if t in MOVED_TYPES]
@@ -181,6 +216,32 @@ def normalise_address(text: str) -> str:
             break
         key = again
     return key
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """An address taken apart: the street and house in key form (see :func:`normalise_address`)
+    and the flat (office, room) as written, "" when there is none. ``building_key`` is what a
+    building is found by: residents of one house share it whatever their flat."""
+
+    street: str
+    house: str
+    flat: str = ""
+
+    @property
+    def building_key(self) -> str:
+        return " ".join(part for part in (self.street, self.house) if part)
+
+
+def parse_address(text: str) -> ParsedAddress:
+    """Street, house and flat of an address: "ул. Короленко, д. 32, кв. 126" →
+    ``ParsedAddress(street="короленко", house="32", flat="126")``. The house is the last word
+    of the building key that starts with a digit ("ул. 8 Марта, 5": street "8 марта")."""
+    _tokens_left, flat = _split_flat(_tokens(text or ""))
+    words = normalise_address(text).split()
+    if words and words[-1][:1].isdigit():
+        return ParsedAddress(street=" ".join(words[:-1]), house=words[-1], flat=flat)
+    return ParsedAddress(street=" ".join(words), house="", flat=flat)
 
 
 def search_tokens(query: str) -> list[str]:

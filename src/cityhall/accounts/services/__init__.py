@@ -8,6 +8,8 @@ One module per workflow: ``registration`` (registering, confirming a contact),
 ``organisations`` (organisations, roles, deactivation), ``sign_in_protection`` (TOTP,
 lockouts), ``second_factor_enrolment`` (the administrator-issued code staff need to set up an
 authenticator),
+``organisation_verification`` (a company's or public authority's register details),
+``register_import`` (verification registers imported by administrators),
 ``identity`` (verified identities, signing in with an identity provider), ``passwords``
 (changing and resetting a password). The modules import
 each other only by public names; this package re-exports their public surface.
@@ -17,9 +19,11 @@ from __future__ import annotations
 
 from .identity import (
     apply_verification,
+    correct_registered_address,
     note_identity_read,
     sign_in_federated,
 )
+from .organisation_verification import PARTICIPANT_ORGANISATION_TYPES, verify_organisation
 from .organisations import (
     create_organisation,
     deactivate_user,
@@ -33,6 +37,12 @@ from .passwords import (
     change_password,
     request_password_reset,
     reset_password,
+)
+from .register_import import (
+    REGISTER_COLUMNS,
+    apply_register_import,
+    claim_register_entry,
+    start_register_import,
 )
 from .registration import (
     CONFIRMATION_MAX_ATTEMPTS,
@@ -74,6 +84,13 @@ __all__ = [
     "TOO_MANY_SMS",
     "Contact",
     "apply_verification",
+    "REGISTER_COLUMNS",
+    "apply_register_import",
+    "claim_register_entry",
+    "start_register_import",
+    "PARTICIPANT_ORGANISATION_TYPES",
+    "verify_organisation",
+    "correct_registered_address",
     "note_identity_read",
     "confirm_contact",
     "confirm_totp_enrolment",

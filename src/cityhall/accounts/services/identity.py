@@ -17,12 +17,14 @@ from cityhall.core import audit
 from cityhall.core.errors import Forbidden, InvalidInput
 
 from ..models import User, VerifiedIdentity
-from ..selectors import can_verify_in_person
+from ..selectors import building_for_address, can_verify_in_person
 from ..verification import FederatedProfile, VerifiedAttributes, document_hash, mask_document
+from .register_import import claim_register_entry
 from .registration import unique_username
 
 __all__ = [
     "apply_verification",
+    "correct_registered_address",
     "note_identity_read",
     "sign_in_federated",
 ]
@@ -40,14 +42,6 @@ _IDENTITY_FIELDS = [
     "subject",
     "verified_by",
 ]
-
-
-def _building_for_address(address: str):
-    if not address.strip():
-        return None
-    from cityhall.geo.selectors import find_building
-
-    return find_building(address)
 
 
 def _rights_with_buildings(attributes: VerifiedAttributes) -> list[dict]:
@@ -122,7 +116,7 @@ def apply_verification(
         identity.document_hash = digest
         identity.document_masked = mask_document(attributes.document_number)
         identity.registered_address = attributes.registered_address.strip()
-        identity.registered_building = _building_for_address(attributes.registered_address)
+        identity.registered_building = building_for_address(attributes.registered_address)
         identity.rights = _rights_with_buildings(attributes)
         identity.subject = attributes.subject
         identity.verified_at = timezone.now()
@@ -140,6 +134,34 @@ def apply_verification(
             target=identity,
             before=before,
             after=audit.snapshot(identity, _IDENTITY_FIELDS),
+            message=f"user {person.pk}",
+        )
+    return identity
+
+
+def correct_registered_address(
+    *, person: User, address: str, actor: User | None
+) -> VerifiedIdentity:
+    """A service-centre operator corrects the registered address of a verified person (read
+    from the passport's registration page, typically after the desk warned that the address
+    matched no building); the rest of the verified identity stays. Operators of a service
+    centre only (``actor=None`` is the system: a command re-matching addresses); audited."""
+    if actor is not None and not can_verify_in_person(actor):
+        raise Forbidden(_("Only an operator of a service centre may verify identities."))
+    with transaction.atomic():
+        identity = VerifiedIdentity.objects.select_for_update().filter(user=person).first()
+        if identity is None:
+            raise InvalidInput(_("This person's identity is not verified yet."))
+        before = audit.snapshot(identity, ["registered_address", "registered_building"])
+        identity.registered_address = (address or "").strip()
+        identity.registered_building = building_for_address(identity.registered_address)
+        identity.save(update_fields=["registered_address", "registered_building", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="accounts.registered_address_corrected",
+            target=identity,
+            before=before,
+            after=audit.snapshot(identity, ["registered_address", "registered_building"]),
             message=f"user {person.pk}",
         )
     return identity
@@ -219,6 +241,10 @@ def sign_in_federated(
             raise Forbidden(_("This account has been deactivated."))
         if attributes is not None:
             apply_verification(person=user, attributes=attributes, method=method, actor=user)
+        else:
+            # The provider shared too little to verify; the city's register may list this
+            # identity-portal id (issue 20.9).
+            claim_register_entry(user=user, subject=profile.subject)
     return user
 
 

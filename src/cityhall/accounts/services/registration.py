@@ -29,6 +29,7 @@ from cityhall.core.errors import InvalidInput
 from .. import throttle
 from ..models import ContactConfirmation, Membership, Organisation, Role, User
 from ..phones import normalise_phone
+from .register_import import claim_register_entry
 
 __all__ = [
     "CONFIRMATION_EVENT",
@@ -431,4 +432,7 @@ def confirm_contact(*, user: User, code: str) -> User:
                 )
     if failure is not None:
         raise InvalidInput(fields={"code": [failure]})
+    # A person the city's verification register lists with this contact and name is verified
+    # now (issue 20.9: the register pre-verifies future sign-ups).
+    claim_register_entry(user=user)
     return user

@@ -36,6 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "identity": identity,
             "age": identity.age_on(timezone.localdate()) if identity else None,
             "territory": selectors.territory_of(user),
+            "unmatched_address": selectors.address_matches_no_building(identity),
             "rights": selectors.rights_of(user),
             "memberships": memberships,
             "verifiers": available,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cityhall.core.errors import DomainError
 
 from .. import selectors, services
-from ..forms import DocumentCheckForm, GrantRoleForm, PersonLookupForm
+from ..forms import AddressCorrectionForm, DocumentCheckForm, GrantRoleForm, PersonLookupForm
 from ..models import Membership, Role, User, VerifiedIdentity
 from ..permissions import staff_required
 from ..verification import VerifiedAttributes
@@ -129,6 +129,21 @@ def people(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _warn_if_no_building(request: HttpRequest, identity: VerifiedIdentity) -> None:
+    """The operator is told at once when the verified address names no building: the person
+    is verified, but no territorial discussion can count them as a resident until it does."""
+    if selectors.address_matches_no_building(identity):
+        messages.warning(
+            request,
+            _(
+                "The address “%(address)s” matches no building in the city's address register, "
+                "so this person cannot take part in territorial discussions as a resident. "
+                "Check the street and house number and correct the address below."
+            )
+            % {"address": identity.registered_address},
+        )
+
+
 @staff_required(Role.OPERATOR)
 def verify_identity(request: HttpRequest) -> HttpResponse:
     if not selectors.can_verify_in_person(request.user):
@@ -138,7 +153,30 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("person") or request.GET.get("person") or ""
     person = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     form = None
-    if person is not None:
+    address_form = None
+    if person is not None and request.POST.get("action") == "address":
+        address_form = AddressCorrectionForm(request.POST, prefix="address")
+        if address_form.is_valid():
+            try:
+                identity = services.correct_registered_address(
+                    person=person,
+                    address=address_form.cleaned_data["registered_address"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                if exc.status == 403:
+                    raise PermissionDenied(str(exc.message)) from exc
+                show_domain_error(address_form, exc)
+            else:
+                if not selectors.address_matches_no_building(identity):
+                    messages.success(
+                        request,
+                        _("The registered address is now %(address)s.")
+                        % {"address": identity.registered_building},
+                    )
+                _warn_if_no_building(request, identity)
+                return redirect(f"{reverse('accounts:verify')}?person={person.pk}")
+    elif person is not None:
         initial = {
             "last_name": person.last_name,
             "first_name": person.first_name,
@@ -177,10 +215,16 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
                         "age": identity.age_on(timezone.localdate()),
                     },
                 )
+                _warn_if_no_building(request, identity)
                 return redirect(f"{reverse('accounts:verify')}?person={person.pk}")
     identity = selectors.identity_of(person) if person else None
     if identity is not None:
         services.note_identity_read(actor=request.user, person=person, page="accounts:verify")
+    unmatched = selectors.address_matches_no_building(identity)
+    if unmatched and address_form is None:
+        address_form = AddressCorrectionForm(
+            initial={"registered_address": identity.registered_address}, prefix="address"
+        )
     return render(
         request,
         "accounts/verify.html",
@@ -191,6 +235,8 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
             "identity": identity,
             "age": identity.age_on(timezone.localdate()) if identity else None,
             "form": form,
+            "unmatched_address": unmatched,
+            "address_form": address_form,
         },
-        status=422 if form is not None and form.errors else 200,
+        status=422 if any(f is not None and f.errors for f in (form, address_form)) else 200,
     )

@@ -37,6 +37,7 @@ class Participant(models.Model):
         RESIDENT = "resident", _("Resident of the territory")
         RIGHT_HOLDER = "right_holder", _("Right holder in the territory")
         LEGAL_ENTITY = "legal_entity", _("Legal entity in the territory")
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
         OTHER = "other", _("Other participant")
 
     discussion = models.ForeignKey(

@@ -77,6 +77,7 @@ def receive_proposal(
     discussion: Discussion | None = None,
     inline: bool | None = None,
     idempotency_key: str = "",
+    on_behalf: str = "",
 ) -> inbox.Item:
     """Check a participant's proposal, remark or question and receive it (core.inbox).
 
@@ -86,6 +87,10 @@ def receive_proposal(
     :func:`intake.handle`: here when ``inline`` (default ``settings.INBOX_INLINE``), else by
     the inbox worker. The discussion's rules come from this process's copy when it is open
     (``discussion`` may be given fresh instead); registration re-checks them under its lock.
+
+    ``on_behalf`` is the capacity the author acts in: "self", or the id of a company or public
+    authority they represent (``eligibility_of``); the participant record is the person's or
+    the organisation's accordingly, so the protocol shows which.
     """
     text = validate_text(text, kind)
     validate_place(lat, lon, area)
@@ -98,7 +103,7 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
-    eligibility = eligibility_of(discussion, author)
+    eligibility = eligibility_of(discussion, author, on_behalf=str(on_behalf or ""))
     if not eligibility.eligible:
         raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
     identity = eligibility.identity
@@ -106,7 +111,7 @@ def receive_proposal(
     if company is not None:
         participant = intake.participant_payload(
             key=intake.identity_key("org", company.pk),
-            type=Participant.Type.LEGAL_ENTITY,
+            type=eligibility.participant_type,
             is_legal_entity=True,
             full_name=company.name,
             address=company.address,
@@ -167,9 +172,11 @@ def submit_proposal(
     lat: float | None = None,
     lon: float | None = None,
     area: dict | None = None,
+    on_behalf: str = "",
 ) -> Proposal:
     """Register an eligible participant's proposal, remark or question during the exposition,
-    at once (the web form): :func:`receive_proposal` inline. Refused when late, ineligible or a
+    at once (the web form): :func:`receive_proposal` inline, as themself or for the
+    organisation ``on_behalf`` names. Refused when late, ineligible or a
     repeat within a minute; numbered gap-free and committed before this returns, so an
     acknowledged proposal is never lost; the receipt goes to the author."""
     item = receive_proposal(
@@ -183,6 +190,7 @@ def submit_proposal(
         lon=lon,
         area=area,
         inline=True,
+        on_behalf=on_behalf,
     )
     return _registered(item)
 

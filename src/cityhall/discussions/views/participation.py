@@ -43,7 +43,8 @@ from .base import EXPERTS, MODERATION, int_param, run_service
 def submit(request, pk: int):
     discussion = selectors.get_discussion(pk, user=request.user)
     eligibility = eligibility_of(discussion, request.user)
-    form = ProposalForm(request.POST or None, request.FILES or None)
+    capacities = [(o.on_behalf, o.capacity_label) for o in eligibility.options]
+    form = ProposalForm(request.POST or None, request.FILES or None, capacities=capacities)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
@@ -59,6 +60,7 @@ def submit(request, pk: int):
                     attachments=[data["attachments"]] if data["attachments"] else [],
                     lat=data["lat"],
                     lon=data["lon"],
+                    on_behalf=data.get("on_behalf", ""),
                 ),
             )
             if ok:
