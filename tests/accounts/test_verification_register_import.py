@@ -176,6 +176,7 @@ def test_a_future_sign_up_with_the_listed_e_mail_is_verified_on_confirmation(
                 "contact": "aidar@example.org",
                 "password": "Kazan-river-2026",
                 "password_again": "Kazan-river-2026",
+                "personal_data_consent": "on",
             },
         )
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
