@@ -285,6 +285,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded images are decoded and re-encoded without metadata (core.images); more pixels than
+# this are refused before decoding (a decompression bomb is a few kilobytes).
+CITYHALL_MAX_IMAGE_PIXELS = int(os.environ.get("CITYHALL_MAX_IMAGE_PIXELS", "40000000"))
 
 # --- Security ----------------------------------------------------------------------------------
 # Off by default so a checkout serves plain http on 127.0.0.1; deploy/production.env turns

@@ -33,6 +33,7 @@ from ..intake import validate_place, validate_text
 from ..models import Discussion, Participant, Proposal
 from ..uploads import (
     MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
     check_upload,
     discard_attachments,
     store_attachment,
@@ -89,6 +90,12 @@ def receive_proposal(
     """
     text = validate_text(text, kind)
     validate_place(lat, lon, area)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InvalidInput(
+            fields={
+                "attachments": [_("Attach at most %(count)d files.") % {"count": MAX_ATTACHMENTS}]
+            }
+        )
     checked = [
         check_upload(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES) for f in attachments
     ]
