@@ -184,3 +184,36 @@ def test_the_multipart_submission_is_documented_in_openapi(client):
     assert properties["attachments"]["items"]["format"] == "binary"
     assert {"text", "kind"} <= set(properties)
     assert "EXIF" in operation["description"]
+
+
+def test_photos_stored_before_the_fix_are_cleaned_by_the_command(client, discussion, resident):
+    """Attachments stored with their EXIF (before uploads were cleaned) are re-encoded by
+    ``cityhall strip_attachment_metadata``; a second run changes nothing."""
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    from cityhall.core.models import AuditRecord
+    from cityhall.discussions import services
+    from cityhall.discussions.models import ProposalAttachment
+
+    proposal = services.submit_proposal(discussion=discussion, author=resident, text="Старое фото")
+    old = ProposalAttachment(
+        proposal=proposal, original_name="old.jpg", content_type="image/jpeg", size=0, sha256=""
+    )
+    old.file.save("old.jpg", ContentFile(photo_with_exif()), save=False)
+    old.size = old.file.size
+    old.save()
+    assert AUTHOR.encode() in _download(client, discussion, old)
+
+    out = StringIO()
+    call_command("strip_attachment_metadata", stdout=out)
+    assert "1 attachment(s)" in out.getvalue()
+    old.refresh_from_db()
+    data = _download(client, discussion, old)
+    _assert_clean(data)
+    assert old.size == len(data)
+    assert AuditRecord.objects.filter(action="discussions.attachment_metadata_stripped").exists()
+    call_command("strip_attachment_metadata", stdout=out)
+    assert "0 attachment(s)" in out.getvalue()

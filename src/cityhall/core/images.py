@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "IMAGE_TYPES",
     "SanitisedImage",
+    "carries_metadata",
     "is_image_type",
     "max_pixels",
     "sanitise_image",
@@ -156,3 +157,37 @@ def sanitise_image(
         width=clean.width,
         height=clean.height,
     )
+
+
+#: What a decoder reports that says nothing about a person: layout and colour.
+_HARMLESS_INFO = {
+    "adobe",
+    "adobe_transform",
+    "aspect",
+    "chromaticity",
+    "dpi",
+    "gamma",
+    "icc_profile",
+    "jfif",
+    "jfif_density",
+    "jfif_unit",
+    "jfif_version",
+    "progression",
+    "progressive",
+    "srgb",
+    "transparency",
+    "loop",
+    "duration",
+    "background",
+    "interlace",
+}
+
+
+def carries_metadata(data: bytes) -> bool:
+    """True when an image holds more than pixels and colour (EXIF, XMP, comments, text chunks):
+    what files stored before this module was used still carry. Unreadable data: False."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return bool(image.getexif()) or bool(set(image.info) - _HARMLESS_INFO)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return False

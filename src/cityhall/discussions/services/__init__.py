@@ -54,6 +54,7 @@ from .proposals import (
     import_proposals,
     receive_proposal,
     register_offline_proposal,
+    strip_attachment_metadata,
     submit_proposal,
 )
 from .public_record import add_document_version, record_meeting
@@ -96,6 +97,7 @@ __all__ = [
     "send_personal_reminders",
     "set_recommendation",
     "sign_final_document",
+    "strip_attachment_metadata",
     "submit_proposal",
     "subscribe",
     "subscription_link",
