@@ -68,15 +68,20 @@ _URL_NAMES = {
 def subscription_link(subscription: Subscription, purpose: str) -> str:
     """The path of a signed ``confirm`` or ``unsubscribe`` link of this subscription (the mail
     templates put ``site_url`` in front)."""
-    token = signing.dumps(
-        {"s": subscription.pk, "k": subscription.token[:8]}, salt=f"{_SALT}.{purpose}"
-    )
+    data = {"s": subscription.pk, "k": subscription.token[:8]}
+    if purpose == "confirm":  # with the time it was made: it expires
+        token = signing.dumps(data, salt=f"{_SALT}.{purpose}")
+    else:  # the same link in every mail, for good
+        token = signing.Signer(salt=f"{_SALT}.{purpose}").sign_object(data)
     return reverse(_URL_NAMES[purpose], args=[token])
 
 
 def _from_token(token: str, purpose: str, max_age: dt.timedelta | None) -> Subscription:
     try:
-        data = signing.loads(token, salt=f"{_SALT}.{purpose}", max_age=max_age)
+        if max_age is None:
+            data = signing.Signer(salt=f"{_SALT}.{purpose}").unsign_object(token)
+        else:
+            data = signing.loads(token, salt=f"{_SALT}.{purpose}", max_age=max_age)
     except signing.SignatureExpired:
         raise InvalidInput(
             _("This confirmation link has expired. Subscribe again to get a new one."),
