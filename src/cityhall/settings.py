@@ -298,6 +298,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded images are decoded and re-encoded without metadata (core.images); more pixels than
+# this are refused before decoding (a decompression bomb is a few kilobytes).
+CITYHALL_MAX_IMAGE_PIXELS = int(os.environ.get("CITYHALL_MAX_IMAGE_PIXELS", "40000000"))
 
 # --- Open data (/opendata/; docs/open-data.md) ---------------------------------------------------
 OPENDATA_ROOT = Path(os.environ.get("CITYHALL_OPENDATA_ROOT", DATA_DIR / "opendata"))

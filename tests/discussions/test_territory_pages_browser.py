@@ -48,7 +48,7 @@ def test_subscribe_by_address_without_javascript(no_script_page, live_server, pl
     assert "We do not know the address" in tab.content()
     tab.get_by_label("Or an address").fill("Западная 1")
     tab.get_by_role("button", name="Subscribe").click()
-    assert "Subscribed." in tab.content()
+    assert "Open it to confirm the subscription" in tab.content()
     sub = Subscription.objects.get()
     assert (sub.email, sub.lat, sub.lon) == ("home@example.org", 55.78, 49.05)
 
@@ -64,7 +64,7 @@ def test_choose_a_point_on_the_map(page, live_server, placed):
     page.locator("#subscribe-map-status").filter(has_text="Chosen point").wait_for()
     page.get_by_label("E-mail").fill("point@example.org")
     page.get_by_role("button", name="Subscribe").click()
-    page.get_by_text("Subscribed.").wait_for()
+    page.get_by_text("Open it to confirm the subscription").wait_for()
     sub = Subscription.objects.get()
     assert 49.0 <= sub.lon <= 49.1 and 55.8 <= sub.lat <= 55.85
 

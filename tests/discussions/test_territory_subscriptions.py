@@ -11,7 +11,12 @@ from cityhall.discussions import services
 from cityhall.discussions.models import Status, Subscription
 from tests.geo.factories import box
 
-from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
+from .factories import (
+    NOTICE_SOURCE,
+    DiscussionFactory,
+    DocumentTypeFactory,
+    confirm_subscriptions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +42,8 @@ def drafts(city, council):
 
 
 def _announce(drafts, organiser, capture) -> dict[str, list[str]]:
-    """Announce every draft; {discussion key: addresses told}."""
+    """Confirm the subscriptions, announce every draft; {discussion key: addresses told}."""
+    confirm_subscriptions()
     told: dict[str, list[str]] = {}
     for key, discussion in drafts.items():
         mail.outbox.clear()
@@ -83,7 +89,7 @@ def test_point_chosen_on_the_map_and_unsubscribe_without_signing_in(
     told = _announce(drafts, organiser, django_capture_on_commit_callbacks)
     assert told["north"] == ["point@example.org"] and told["home"] == []
     message = next(m for m in mail.outbox if m.to == ["point@example.org"])
-    stop = f"/discussions/unsubscribe/{sub.token}/"
+    stop = services.subscription_link(sub, "unsubscribe")
     assert stop in message.body
     assert client.get(stop).status_code == 200
     client.post(stop)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from csp.constants import HEADER, SELF
 from csp.utils import build_policy
@@ -27,6 +28,7 @@ __all__ = [
     "api_docs",
     "check_audit_key",
     "check_secret_key",
+    "check_site_url",
     "policy_with_frame_ancestors",
     "uses_development_secret_key",
 ]
@@ -66,6 +68,27 @@ def check_audit_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             "The audit trail is keyed with the public development key while debug is off.",
             hint="Set CITYHALL_AUDIT_KEY or CITYHALL_AUDIT_KEY_FILE (see deploy/production.env).",
             id="cityhall.E002",
+        )
+    ]
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}  # noqa: S104 - names, not binds
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every link the site sends by e-mail or SMS (confirm, unsubscribe, "open") starts with
+    ``settings.SITE_URL``, never the host of a request; left at its loopback default with debug
+    off, those links would lead residents to their own machine."""
+    host = (urlsplit(settings.SITE_URL).hostname or "").lower()
+    if settings.DEBUG or not (host in _LOOPBACK or host.startswith("127.")):
+        return []
+    return [
+        checks.Warning(
+            f"CITYHALL_SITE_URL is {settings.SITE_URL!r} while debug is off: links in e-mails "
+            "and SMS would point to the recipient's own computer.",
+            hint="Set CITYHALL_SITE_URL to the site's public address (see deploy/production.env).",
+            id="cityhall.W003",
         )
     ]
 

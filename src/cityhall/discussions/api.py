@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
+from ninja.files import UploadedFile
 
 from cityhall.accounts.api_auth import AUTH, OptionalAuth
 from cityhall.core.api import AcceptedOut, accepted, idempotency_key
@@ -75,6 +76,14 @@ class AnswerOut(Schema):
     answered_at: dt.datetime
 
 
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
 class ProposalOut(Schema):
     number: int
     registered_at: dt.datetime
@@ -89,6 +98,7 @@ class ProposalOut(Schema):
     recommendation: str
     recommendation_reason: str
     answer: AnswerOut | None = None
+    attachments: list[AttachmentOut] = []
 
 
 class ProposalPageOut(Schema):
@@ -108,6 +118,15 @@ class ProposalIn(Schema):
     #: "self", or the id of a company or public authority the author represents; empty: the
     #: account's usual capacity (a representative's account: its company).
     on_behalf: str = ""
+
+
+class ProposalFormIn(Schema):
+    """The fields of a proposal sent as ``multipart/form-data`` with its files."""
+
+    text: str
+    kind: str = "proposal"
+    lat: float | None = None
+    lon: float | None = None
 
 
 class ProposalReceiptOut(Schema):
@@ -189,6 +208,17 @@ def _proposal(p: Proposal) -> dict:
             if answer and not hidden
             else None
         ),
+        "attachments": [] if hidden else [_attachment(p, a) for a in p.attachments.all()],
+    }
+
+
+def _attachment(p: Proposal, a) -> dict:
+    return {
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "url": reverse("discussions:attachment", args=[p.discussion_id, p.number, a.pk]),
     }
 
 
@@ -261,7 +291,7 @@ def list_questions(request: HttpRequest, pk: int, after: int | None = None):
     return list_proposals(request, pk, kind=Proposal.Kind.QUESTION, after=after)
 
 
-@router.get("/{pk}/proposals/{number}", response=ProposalOut, auth=PUBLIC)
+@router.get("/{pk}/proposals/{int:number}", response=ProposalOut, auth=PUBLIC)
 def get_proposal(request: HttpRequest, pk: int, number: int):
     d = selectors.get_discussion(pk, user=request.user)
     return _proposal(selectors.get_proposal(d, number))
@@ -314,6 +344,43 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
         on_behalf=payload.on_behalf,
     )
+    return _receipt(item)
+
+
+@router.post(
+    "/{pk}/proposals/with-attachments",
+    response={201: ProposalReceiptOut, 202: AcceptedOut},
+    auth=AUTH,
+    summary="Submit a proposal, remark or question with attachments (multipart/form-data)",
+    description=(
+        "The same as `POST /{pk}/proposals`, sent as `multipart/form-data`: the fields `text`, "
+        "`kind`, `lat`, `lon` and up to 5 files in `attachments` (PDF, PNG, JPEG or GeoJSON, "
+        "10 MB each). The type is read from each file's content; images are decoded and "
+        "re-encoded without their metadata (EXIF: author, GPS position), and an image with "
+        "more pixels than the limit is refused. A refused file refuses the proposal with "
+        "**422** naming the file and the reason, and nothing is stored."
+    ),
+)
+def submit_proposal_with_attachments(
+    request: HttpRequest,
+    pk: int,
+    payload: Form[ProposalFormIn],
+    attachments: File[list[UploadedFile]],
+):
+    item = services.receive_proposal(
+        discussion_id=pk,
+        author=request.user,
+        text=payload.text,
+        kind=payload.kind,
+        lat=payload.lat,
+        lon=payload.lon,
+        attachments=attachments,
+        idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
+    )
+    return _receipt(item)
+
+
+def _receipt(item):
     if item.state == InboxItem.DONE and not item.repeated:
         return HttpStatus(
             201, {"number": int(item.ref), "registered_at": item.received_at, "url": item.url}

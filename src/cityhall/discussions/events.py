@@ -11,6 +11,8 @@ QUESTION_ANSWERED = "discussions.question_answered"
 INITIATION_DECIDED = "discussions.initiation_decided"
 NEW_DISCUSSION = "discussions.new_discussion"
 DEADLINE_REMINDER = "discussions.deadline_reminder"
+SUBSCRIPTION_CONFIRM = "discussions.subscription_confirm"
+SUBSCRIPTION_CONCLUSION = "discussions.subscription_conclusion"
 FOLLOWED_OPENED = "discussions.followed_opened"
 FOLLOWED_DEADLINE = "discussions.followed_deadline"
 CONCLUSION_PUBLISHED = "discussions.conclusion_published"
@@ -181,6 +183,58 @@ def declare_events() -> None:
                 'Proposals to discussion {{ discussion_number }} "{{ discussion_title }}" are '
                 "accepted until {{ deadline }}.\n{{ site_url }}{{ url }}\n"
                 "Unsubscribe: {{ site_url }}{{ stop }}",
+            ),
+        },
+    )
+    register_event(
+        SUBSCRIPTION_CONFIRM,
+        description="Subscription: confirm the address (double opt-in) before any news is sent",
+        variables=("confirm", "stop", "days"),
+        default_templates={
+            "ru": _t(
+                "Подтвердите подписку на общественные обсуждения",
+                "Здравствуйте!\n\nНа этот адрес попросили присылать новости общественных "
+                "обсуждений. Чтобы подписаться, откройте ссылку (она действует {{ days }} "
+                "дн.):\n{{ site_url }}{{ confirm }}\n\nЕсли вы не подписывались, ничего не "
+                "делайте: писем больше не будет. Отказаться сразу: {{ site_url }}{{ stop }}",
+            ),
+            "tt": _t(
+                "Иҗтимагый фикер алышуларга язылуны раслагыз",
+                "Исәнмесез!\n\nБу адреска иҗтимагый фикер алышу яңалыкларын җибәрергә "
+                "сорадылар. Язылу өчен сылтаманы ачыгыз (ул {{ days }} көн гамәлдә):\n"
+                "{{ site_url }}{{ confirm }}\n\nӘгәр сез язылмаган булсагыз, бернәрсә дә "
+                "эшләмәгез: башка хатлар булмаячак. Шунда ук баш тарту: {{ site_url }}{{ stop }}",
+            ),
+            "en": _t(
+                "Confirm your subscription to public discussions",
+                "Hello,\n\nSomeone asked for news of public discussions at this address. To "
+                "subscribe, open the link (it works for {{ days }} days):\n"
+                "{{ site_url }}{{ confirm }}\n\nIf it was not you, do nothing: no more mail "
+                "will come. To refuse at once: {{ site_url }}{{ stop }}",
+            ),
+        },
+    )
+    register_event(
+        SUBSCRIPTION_CONCLUSION,
+        description="Subscription: the conclusion of a discussion of the territory or topic",
+        variables=("discussion_number", "discussion_title", "url", "stop"),
+        default_templates={
+            "ru": _t(
+                "Опубликовано заключение: {{ discussion_title }}",
+                "Опубликовано заключение о результатах обсуждений {{ discussion_number }} "
+                "«{{ discussion_title }}».\n{{ site_url }}{{ url }}\n"
+                "Отписаться: {{ site_url }}{{ stop }}",
+            ),
+            "tt": _t(
+                "Йомгак бастырылды: {{ discussion_title }}",
+                "{{ discussion_number }} «{{ discussion_title }}» фикер алышу нәтиҗәләре "
+                "турында йомгак бастырылды.\n{{ site_url }}{{ url }}\n"
+                "Язылудан баш тарту: {{ site_url }}{{ stop }}",
+            ),
+            "en": _t(
+                "Conclusion published: {{ discussion_title }}",
+                'The conclusion of discussion {{ discussion_number }} "{{ discussion_title }}" '
+                "is published.\n{{ site_url }}{{ url }}\nUnsubscribe: {{ site_url }}{{ stop }}",
             ),
         },
     )

@@ -3,6 +3,8 @@
 A file is accepted only if its bytes are what its name says (a PDF that starts ``%PDF``, a PNG
 or JPEG image by signature, GeoJSON that parses as a GeoJSON object); anything else — an
 executable renamed ``.pdf``, an image renamed ``.geojson`` — is refused with the reason.
+Images are decoded under a pixel limit and re-encoded by ``core.images`` (issue 20 item 18):
+what is stored, and downloaded by the public, is the picture without its EXIF (author, GPS).
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import filetype
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from cityhall.core import files
+from cityhall.core import files, images
 from cityhall.core.errors import InvalidInput
 
 __all__ = [
     "CheckedFile",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_ATTACHMENTS",
     "MAX_DOCUMENT_BYTES",
     "check_upload",
     "discard_attachments",
@@ -30,6 +34,8 @@ __all__ = [
 
 MAX_DOCUMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_DOCUMENT_MB", "50")) * 2**20
 MAX_ATTACHMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_ATTACHMENT_MB", "10")) * 2**20
+#: Files one proposal may carry (the page sends one; the API's multipart form up to this).
+MAX_ATTACHMENTS = 5
 
 _BY_EXTENSION = {
     ".pdf": "application/pdf",
@@ -111,6 +117,11 @@ def check_upload(upload: Any, *, field: str, max_bytes: int) -> CheckedFile:
             _("The contents of %(name)s do not match its type; the file was not accepted.")
             % {"name": name},
         )
+    elif images.is_image_type(claimed):
+        clean = images.sanitise_image(data, name=name, field=field, allowed=(claimed,))
+        data = clean.content
+        upload = ContentFile(data, name=name)
+        size = len(data)
     return CheckedFile(
         upload=upload,
         name=name,

@@ -11,6 +11,11 @@ urlpatterns = [
     path("feed/atom/", feeds.DiscussionsAtomFeed(), name="feed_atom"),
     path("subscribe/", participation.subscribe, name="subscribe"),
     path("unsubscribe/<str:token>/", participation.unsubscribe, name="unsubscribe"),
+    path(
+        "subscriptions/confirm/<str:token>/",
+        participation.confirm_subscription,
+        name="confirm_subscription",
+    ),
     path("initiate/", participation.initiate, name="initiate"),
     path("statistics/", statistics.statistics_all, name="statistics_all"),
     path("<int:pk>/", public.discussion_detail, name="detail"),

@@ -102,12 +102,16 @@ class EmailChannel(Channel):
         return [user.email] if user.email else []
 
     def deliver(self, message: Message) -> Delivery:
+        headers = {"Auto-Submitted": "auto-generated", "X-Cityhall-Event": message.event}
+        if message.unsubscribe_url:  # a subscription's mail: one-click unsubscribe, RFC 8058
+            headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.address],
-            headers={"Auto-Submitted": "auto-generated", "X-Cityhall-Event": message.event},
+            headers=headers,
             connection=get_connection(timeout=SEND_TIMEOUT),
         )
         if message.body_html:

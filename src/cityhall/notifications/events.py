@@ -249,7 +249,7 @@ def declare_platform_events() -> None:
                 "body": (
                     "Через форму обратной связи поступило обращение {{ number }}.\n"
                     "Тема: {{ topic }}.\n\n"
-                    "Ответьте на него в разделе администрирования портала: {{ site_url }}/admin/"
+                    "Ответьте на него в службе поддержки: {{ site_url }}/staff/support/"
                 ),
                 "sms": "Новое обращение в техподдержку {{ number }}: {{ topic }}.",
             },
@@ -258,7 +258,7 @@ def declare_platform_events() -> None:
                 "body": (
                     "Кире элемтә формасы аша {{ number }} номерлы мөрәҗәгать керде.\n"
                     "Темасы: {{ topic }}.\n\n"
-                    "Аңа порталның идарә бүлегендә җавап бирегез: {{ site_url }}/admin/"
+                    "Аңа ярдәм хезмәтендә җавап бирегез: {{ site_url }}/staff/support/"
                 ),
                 "sms": "Техник ярдәмгә яңа мөрәҗәгать {{ number }}: {{ topic }}.",
             },
@@ -267,7 +267,7 @@ def declare_platform_events() -> None:
                 "body": (
                     "Support ticket {{ number }} has arrived through the feedback form.\n"
                     "Topic: {{ topic }}.\n\n"
-                    "Answer it in the portal administration: {{ site_url }}/admin/"
+                    "Answer it on the support desk: {{ site_url }}/staff/support/"
                 ),
                 "sms": "New support ticket {{ number }}: {{ topic }}.",
             },

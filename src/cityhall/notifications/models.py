@@ -110,6 +110,9 @@ class Message(models.Model):
     body = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # A message of a mailing list (a subscription): the e-mail carries it as List-Unsubscribe
+    # with one-click unsubscribing (RFC 8058) beside the link in the text.
+    unsubscribe_url = models.CharField(_("unsubscribe link"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
     )

@@ -17,3 +17,14 @@ class SupportTicketForm(forms.Form):
     topic = forms.ChoiceField(label=_("Topic"), choices=SupportTicket.Topic.choices)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea)
     page_url = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SupportAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text=_(
+            "Sent by e-mail to the address in the ticket and kept in the author's cabinet."
+        ),
+    )

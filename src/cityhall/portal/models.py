@@ -8,7 +8,9 @@ from cityhall.core.models import TimeStampedModel
 
 
 class SupportTicket(TimeStampedModel):
-    """A question or problem sent through the feedback form; administrators answer it."""
+    """A question or problem sent through the feedback form; administrators answer it on the
+    support desk (``portal.services.answer_support_ticket``), and the answer reaches the person
+    by e-mail and, when they were signed in, in their cabinet."""
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -40,6 +42,18 @@ class SupportTicket(TimeStampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
     )
     answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    # The page's language when the ticket was sent: the answer to a person without an account
+    # is written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

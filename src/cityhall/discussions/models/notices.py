@@ -43,7 +43,11 @@ class Subscription(TimeStampedModel):
         DocumentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    # Receiving news: only once the address's owner confirmed it (double opt-in) and until
+    # they unsubscribe. A new subscription waits, inactive, for its confirmation link.
     is_active = models.BooleanField(default=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["email"]), models.Index(fields=["is_active", "lat", "lon"])]

@@ -15,7 +15,8 @@ writing ``services.submit_proposal(...)``. The modules import each other (never 
 - :mod:`.answers`: experts' answers to questions, the organiser's recommendations;
 - :mod:`.moderation`: reports, hiding and restoring items;
 - :mod:`.final_documents`: protocol and conclusion, generated then signed;
-- :mod:`.notices`: subscriptions, following, reminders and status news.
+- :mod:`.subscriptions`: e-mail subscriptions (double opt-in, signed links) and their news;
+- :mod:`.notices`: following, reminders and status news.
 """
 
 from .answers import answer_question, set_recommendation
@@ -44,11 +45,8 @@ from .notices import (
     remind_conclusion,
     send_deadline_reminders,
     send_personal_reminders,
-    subscribe,
     tell_participants,
-    tell_subscribers,
     unfollow,
-    unsubscribe,
 )
 from .participation import add_comment, support_proposal
 from .proposals import (
@@ -57,9 +55,17 @@ from .proposals import (
     import_proposals,
     receive_proposal,
     register_offline_proposal,
+    strip_attachment_metadata,
     submit_proposal,
 )
 from .public_record import add_document_version, record_meeting
+from .subscriptions import (
+    confirm_subscription,
+    subscribe,
+    subscription_link,
+    tell_subscribers,
+    unsubscribe,
+)
 
 __all__ = [
     "ALLOWED",
@@ -70,6 +76,7 @@ __all__ = [
     "add_comment",
     "add_document_version",
     "answer_question",
+    "confirm_subscription",
     "create_discussion",
     "decide_initiation",
     "dismiss_flag",
@@ -91,8 +98,10 @@ __all__ = [
     "send_personal_reminders",
     "set_recommendation",
     "sign_final_document",
+    "strip_attachment_metadata",
     "submit_proposal",
     "subscribe",
+    "subscription_link",
     "support_proposal",
     "tell_participants",
     "tell_subscribers",

@@ -1,6 +1,6 @@
-"""Who hears about a discussion, and when: e-mail subscriptions by territory and topic,
-people following a discussion ("remind me"), and the news the huey jobs send them (announced,
-proposals closing soon, status changed, conclusion published). Each notice goes at most once:
+"""Who hears about a discussion, and when: people following a discussion ("remind me"),
+participants, and the news the huey jobs send them and the subscribers (``subscriptions``):
+proposals closing soon, status changed, conclusion published. Each notice goes at most once:
 a row written in the same transaction as the queued message says it was sent.
 """
 
@@ -15,24 +15,21 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from cityhall.geo import selectors as geo
-from cityhall.notifications.services import notify, notify_address
+from cityhall.core.errors import Conflict, Forbidden
+from cityhall.notifications.services import notify
 
-from .. import events, selectors
+from .. import events
 from ..eligibility import eligibility_of
 from ..intake import fmt_plain
 from ..models import (
     Discussion,
-    DocumentType,
     Follow,
     Participant,
     PersonalReminder,
     Proposal,
-    ReminderSent,
     Status,
-    Subscription,
 )
+from .subscriptions import mail_subscribers
 
 __all__ = [
     "CONCLUSION_NOTICE_WITHIN",
@@ -42,69 +39,9 @@ __all__ = [
     "remind_conclusion",
     "send_deadline_reminders",
     "send_personal_reminders",
-    "subscribe",
     "tell_participants",
-    "tell_subscribers",
     "unfollow",
-    "unsubscribe",
 ]
-
-
-def subscribe(
-    *,
-    email: str,
-    district: Any = None,
-    suburb: Any = None,
-    address: str = "",
-    lat: Any = None,
-    lon: Any = None,
-    document_type: DocumentType | None = None,
-) -> Subscription:
-    """E-mail news of discussions in a territory and/or of a topic (document type).
-
-    The territory is one of: a district, a suburb, an address, a point on the map (none = the
-    whole city). An address must be a known building and a point must lie inside the city."""
-    email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise InvalidInput(fields={"email": [_("Enter a valid e-mail address.")]})
-    place = selectors.find_place(address=address, lat=lat, lon=lon)
-    chosen = [x for x in (district, suburb, place) if x is not None]
-    if len(chosen) > 1:
-        raise InvalidInput(
-            fields={
-                "__all__": [
-                    _("Choose one territory: a district, a suburb, or an address or map point.")
-                ]
-            }
-        )
-    where: dict[str, Any] = {
-        "district": district,
-        "suburb": suburb,
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
-    }
-    with transaction.atomic():
-        sub = Subscription.objects.filter(email=email, document_type=document_type, **where).first()
-        if sub is None:
-            sub = Subscription.objects.create(
-                email=email,
-                document_type=document_type,
-                place=place.label if place else "",
-                **where,
-            )
-        elif not sub.is_active:
-            sub.is_active = True
-            sub.save(update_fields=["is_active", "updated_at"])
-    return sub
-
-
-def unsubscribe(*, token: str) -> Subscription:
-    sub = Subscription.objects.filter(token=token).first()
-    if sub is None:
-        raise NotFound(_("This subscription does not exist."))
-    sub.is_active = False
-    sub.save(update_fields=["is_active", "updated_at"])
-    return sub
 
 
 FOLLOWABLE = (Status.ANNOUNCED, Status.EXPOSITION_OPEN)
@@ -138,70 +75,6 @@ def unfollow(*, user: Any, discussion: Discussion) -> bool:
 REMINDER_BEFORE = dt.timedelta(days=2)
 
 
-def _matching_subscriptions(discussion: Discussion) -> list[Subscription]:
-    """Active subscriptions whose territory the discussion concerns and whose topic it is:
-    the whole city, one of its districts, a suburb it overlaps, a point its territory covers
-    (a discussion without its own polygon counts by its districts)."""
-    from django.db.models import Q
-
-    district_ids = list(discussion.districts.values_list("id", flat=True))
-    base = Subscription.objects.filter(is_active=True).filter(
-        Q(document_type__isnull=True) | Q(document_type_id=discussion.document_type_id)
-    )
-    if discussion.territory:
-        in_area = Q(district_id__in=district_ids)
-    else:
-        in_area = Q(district_id__in=district_ids) if district_ids else Q(district__isnull=False)
-    found = list(
-        base.filter(suburb__isnull=True, lat__isnull=True).filter(
-            Q(district__isnull=True) | in_area
-        )
-    )
-    points = base.filter(lat__isnull=False)
-    if discussion.territory and discussion.min_lon is not None:
-        points = points.filter(
-            lat__gte=discussion.min_lat,
-            lat__lte=discussion.max_lat,
-            lon__gte=discussion.min_lon,
-            lon__lte=discussion.max_lon,
-        )
-    for sub in points.iterator(chunk_size=500):
-        district = None if discussion.territory else geo.district_for_point(sub.lat, sub.lon)
-        if selectors.covers_point(discussion, sub.lat, sub.lon, district.pk if district else None):
-            found.append(sub)
-    suburbs = base.filter(suburb__isnull=False).select_related("suburb")
-    for sub in suburbs.iterator(chunk_size=500):
-        if selectors.touches_suburb(discussion, sub.suburb):
-            found.append(sub)
-    return found
-
-
-def tell_subscribers(*, discussion: Discussion) -> int:
-    """E-mail each matching subscriber once that a discussion was announced."""
-    sent = 0
-    url = reverse("discussions:detail", args=[discussion.pk])
-    for sub in _matching_subscriptions(discussion):
-        with transaction.atomic():
-            _row, created = ReminderSent.objects.get_or_create(
-                subscription=sub, discussion=discussion, kind="announced"
-            )
-            if not created:
-                continue
-            notify_address(
-                email=sub.email,
-                event=events.NEW_DISCUSSION,
-                context={
-                    "discussion_number": discussion.number,
-                    "discussion_title": discussion.title,
-                    "exposition_start": fmt_plain(discussion.exposition_start),
-                    "url": url,
-                    "stop": reverse("discussions:unsubscribe", args=[sub.token]),
-                },
-            )
-            sent += 1
-    return sent
-
-
 def send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind subscribers that proposals close soon (once per subscription and discussion),
     then the followers and participants (:func:`send_personal_reminders`)."""
@@ -212,26 +85,12 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> int:
         proposal_deadline__gt=now,
         proposal_deadline__lte=now + REMINDER_BEFORE,
     ):
-        url = reverse("discussions:detail", args=[discussion.pk])
-        for sub in _matching_subscriptions(discussion):
-            with transaction.atomic():
-                _row, created = ReminderSent.objects.get_or_create(
-                    subscription=sub, discussion=discussion, kind="deadline"
-                )
-                if not created:
-                    continue
-                notify_address(
-                    email=sub.email,
-                    event=events.DEADLINE_REMINDER,
-                    context={
-                        "discussion_number": discussion.number,
-                        "discussion_title": discussion.title,
-                        "deadline": fmt_plain(discussion.proposal_deadline),
-                        "url": url,
-                        "stop": reverse("discussions:unsubscribe", args=[sub.token]),
-                    },
-                )
-                sent += 1
+        sent += mail_subscribers(
+            discussion=discussion,
+            kind="deadline",
+            event=events.DEADLINE_REMINDER,
+            context={"deadline": fmt_plain(discussion.proposal_deadline)},
+        )
     return sent + send_personal_reminders(now=now)
 
 
@@ -297,13 +156,19 @@ def _context(discussion: Discussion, **extra: Any) -> dict[str, Any]:
 
 
 def remind_conclusion(*, discussion: Discussion) -> int:
-    """The conclusion is published: tell everyone who submitted and every follower, once."""
+    """The conclusion is published: tell everyone who submitted, every follower and every
+    subscriber of its territory and topic, once each."""
     return _remind_people(
         discussion,
         _submitters(discussion) | _followers(discussion),
         PersonalReminder.Kind.CONCLUSION,
         events.CONCLUSION_PUBLISHED,
         _context(discussion),
+    ) + mail_subscribers(
+        discussion=discussion,
+        kind="conclusion",
+        event=events.SUBSCRIPTION_CONCLUSION,
+        context={},
     )
 
 

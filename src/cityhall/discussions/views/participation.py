@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.models import Role
@@ -217,18 +218,41 @@ def moderate(request, pk: int, number: int):
 
 def subscribe(request):
     """E-mail news by district, suburb, address or map point, and topic. Also the target of
-    the map page's form; the chosen filters show the matching RSS/Atom links."""
+    the map page's form; the chosen filters show the matching RSS/Atom links. The address gets
+    a confirmation link first (double opt-in); the answer does not say whether it was already
+    subscribed."""
     initial = {"email": request.user.email} if request.user.is_authenticated else {}
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         ok, _sub = run_service(form, lambda: services.subscribe(**form.cleaned_data))
         if ok:
-            messages.success(request, _("Subscribed. Every e-mail has a link to unsubscribe."))
+            messages.success(
+                request,
+                _(
+                    "Almost done: we sent a link to %(email)s. Open it to confirm the "
+                    "subscription; until then nothing is sent. Every e-mail has a link to "
+                    "unsubscribe."
+                )
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("discussions:list")
     return render(request, "discussions/subscribe.html", {"form": form})
 
 
+def confirm_subscription(request, token: str):
+    """The confirmation link of the e-mail opens a page with one button: a mail scanner that
+    fetches links does not subscribe anyone, the person does."""
+    if request.method == "POST":
+        services.confirm_subscription(token=token)
+        messages.success(request, _("Your subscription is confirmed."))
+        return redirect("discussions:list")
+    return render(request, "discussions/confirm_subscription.html", {"token": token})
+
+
+@csrf_exempt  # the signed token is the credential; mail clients' one-click POST has no cookie
 def unsubscribe(request, token: str):
+    """One click: the page's button, or the mail client's ``List-Unsubscribe-Post`` (RFC 8058).
+    A GET only shows the button, so link scanners unsubscribe nobody."""
     if request.method == "POST":
         services.unsubscribe(token=token)
         messages.success(request, _("You are unsubscribed."))

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connections
 
 from cityhall.core import bulk, jobs, oncommit, prepared
@@ -40,7 +41,13 @@ SHORT_TEXT_CHANNELS = {ChannelCode.SMS, ChannelCode.PUSH}
 
 
 def _message(
-    rendered: RenderedNotification, *, channel: str, address: str, recipient, url: str
+    rendered: RenderedNotification,
+    *,
+    channel: str,
+    address: str,
+    recipient,
+    url: str,
+    unsubscribe_url: str = "",
 ) -> Message:
     short = channel in SHORT_TEXT_CHANNELS
     message = bulk.new(
@@ -55,6 +62,7 @@ def _message(
         body=rendered.short_text if short else rendered.body,
         body_html=rendered.body_html if channel == ChannelCode.EMAIL else "",
         url=url[:500],
+        unsubscribe_url=unsubscribe_url[:500],
     )
     if recipient is not None:
         message._state.fields_cache["recipient"] = recipient
@@ -209,10 +217,14 @@ def notify_address(
     event: str,
     context: dict[str, Any],
     language: str = "ru",
+    unsubscribe: str = "",
 ) -> list[Message]:
     """Queue ``event`` for a person without an account (a sign-up code, an applicant registered
     on paper): an e-mail to ``email`` and/or an SMS to ``phone``. With neither there is nobody
-    to reach: nothing is queued (the event must still be declared)."""
+    to reach: nothing is queued (the event must still be declared).
+
+    ``unsubscribe`` (a path of this site) marks a mailing-list message: the e-mail gets the
+    ``List-Unsubscribe`` headers for one-click unsubscribing, with ``settings.SITE_URL``."""
     get_event(event)
     if not email and not phone:
         logger.info("%s: no e-mail address or phone number to notify", event)
@@ -223,7 +235,14 @@ def notify_address(
     messages = []
     if email:
         messages.append(
-            _message(rendered, channel=ChannelCode.EMAIL, address=email, recipient=None, url=url)
+            _message(
+                rendered,
+                channel=ChannelCode.EMAIL,
+                address=email,
+                recipient=None,
+                url=url,
+                unsubscribe_url=settings.SITE_URL.rstrip("/") + unsubscribe if unsubscribe else "",
+            )
         )
     if phone:
         messages.append(
