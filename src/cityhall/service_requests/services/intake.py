@@ -159,8 +159,11 @@ def prepare(
     All field errors are raised together as ``InvalidInput``; nothing is stored then."""
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
-    if not description:
-        errors["description"] = [_("Describe the problem.")]
+    photos = list(photos)
+    if not description and not photos:
+        # A photo may be the report (GeoReport v2 makes the description optional); with
+        # neither there is nothing to act on.
+        errors["description"] = [_("Describe the problem or attach a photo.")]
     elif len(description) > 5000:
         errors["description"] = [_("Keep the description under 5000 characters.")]
     if channel not in Channel.values:
@@ -198,7 +201,6 @@ def prepare(
     answers = {str(k): v for k, v in (attributes or {}).items()}
     if cat is not None:
         errors.update(check_attributes(cat.current_version, answers))
-    photos = list(photos)
     if photos:
         errors.update(check_photos(photos))
     if errors:
