@@ -229,8 +229,9 @@ class Stage(models.Model):
 
 
 class Escalation(models.Model):
-    """A stage ran over its limit: level 1 tells the organisation's head, level 2 the
-    committee. Written by the overdue sweep in bulk; ``notified_at`` is set once sent."""
+    """A stage ran over its limit: level 1 tells the organisation's head and dispatchers,
+    level 2 the committee. Written by the overdue sweep in bulk; ``notified_at`` is set once
+    the notice went out, ``unreached`` when it found nobody."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="escalations")
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="+")
@@ -240,6 +241,9 @@ class Escalation(models.Model):
     level = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     notified_at = models.DateTimeField(null=True, blank=True)
+    #: The notice found nobody to tell (see ``services.escalation_recipients``): shown on the
+    #: dispatcher board until the stage ends.
+    unreached = models.BooleanField(_("reached nobody"), db_default=False)
 
     class Meta:
         verbose_name = _("escalation")

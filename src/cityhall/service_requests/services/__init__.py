@@ -14,7 +14,8 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.merging`: joining duplicates;
 - :mod:`.comments`: messages between the resident and the people handling the request;
 - :mod:`.feedback`: the resident's vote and the automatic confirmation;
-- :mod:`.escalation`: overdue stages escalated to the organisation's head and the committee;
+- :mod:`.escalation`: overdue stages escalated to the organisation's head and dispatchers, then
+  the committee;
 - :mod:`.statistics`: organisation ratings and the daily/monthly roll-ups;
 - :mod:`.catalogue`: categories, their versions (questions, limits) and catalogue files;
 - :mod:`.api_keys`: Open311 client systems and their api_keys;
@@ -36,7 +37,12 @@ from .catalogue import (
     stage_limits,
 )
 from .comments import add_comment
-from .escalation import ESCALATE_TO_COMMITTEE_AFTER, send_escalation_notices, sweep_overdue
+from .escalation import (
+    ESCALATE_TO_COMMITTEE_AFTER,
+    escalation_recipients,
+    send_escalation_notices,
+    sweep_overdue,
+)
 from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
 from .intake import number_for, registered, submit_request
 from .merging import merge
@@ -87,6 +93,7 @@ __all__ = [
     "recompute_ratings",
     "registered",
     "roles_on",
+    "escalation_recipients",
     "send_escalation_notices",
     "stage_limits",
     "submit_request",

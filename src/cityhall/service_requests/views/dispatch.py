@@ -132,6 +132,7 @@ def board(request):
                 is_active=True,
             ).order_by("name")[:500],
             "counts": _status_counts(),
+            "unreached": selectors.unreached_escalations(),
             "now": timezone.now(),
             **paginate(request, qs),
         },

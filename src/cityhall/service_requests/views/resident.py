@@ -180,6 +180,10 @@ def request_page(request, token: str | None = None, pk: int | None = None):
                 and services.may_reopen_confirmed(obj, timezone.now())
             )
         ),
+        # A stage past its limit is shown to everyone who sees the request (issue 16.4).
+        "overdue_now": obj.is_open
+        and obj.stage_due_at is not None
+        and obj.stage_due_at < timezone.now(),
         "followed": obj.parent if obj.status == Status.MERGED else None,
         "comment_form": CommentForm() if signed_author else None,
         "feedback_form": (
