@@ -20,6 +20,8 @@ from .models import (
     Category,
     DailyStat,
     DispatchCentre,
+    Escalation,
+    HandoverPartner,
     OrganisationRating,
     ResponsibilityArea,
     ServiceRequest,
@@ -48,6 +50,8 @@ __all__ = [
     "counts_by_status",
     "ReportRow",
     "unreached_escalations",
+    "handover_partner_ids",
+    "handover_partners",
 ]
 
 DUPLICATE_WINDOW = dt.timedelta(days=14)
@@ -454,8 +458,6 @@ class UnreachedEscalation:
 def unreached_escalations() -> list[UnreachedEscalation]:
     """Overdue warnings the sweep could tell nobody of, whose stage is still open: per
     organisation and level, for the dispatcher board (someone must name a head or dispatcher)."""
-    from .models import Escalation
-
     rows = (
         Escalation.objects.filter(unreached=True, stage__finished_at__isnull=True)
         .values("organisation__name", "level")
@@ -470,3 +472,21 @@ def unreached_escalations() -> list[UnreachedEscalation]:
         )
         for row in rows
     ]
+
+
+def handover_partner_ids(organisation_id: int | None) -> set[int]:
+    """The organisations the dispatcher allowed ``organisation_id`` to pass requests to."""
+    if organisation_id is None:
+        return set()
+    return set(
+        HandoverPartner.objects.filter(organisation_id=organisation_id).values_list(
+            "partner_id", flat=True
+        )
+    )
+
+
+def handover_partners() -> QuerySet:
+    """Every allowed handover, for the dispatcher's page."""
+    return HandoverPartner.objects.select_related("organisation", "partner", "allowed_by").order_by(
+        "organisation__name", "partner__name"
+    )

@@ -13,6 +13,8 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.workflow`: the ``ALLOWED`` table, roles on a request, :func:`transition`, stage clocks;
 - :mod:`.merging`: joining duplicates;
 - :mod:`.comments`: messages between the resident and the people handling the request;
+- :mod:`.handover`: which organisations may pass requests straight to which (the dispatcher's
+  list);
 - :mod:`.feedback`: the resident's vote and the automatic confirmation;
 - :mod:`.escalation`: overdue stages escalated to the organisation's head and dispatchers, then
   the committee;
@@ -44,6 +46,7 @@ from .escalation import (
     sweep_overdue,
 )
 from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
+from .handover import allow_handover, withdraw_handover
 from .intake import number_for, registered, submit_request
 from .merging import merge
 from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
@@ -74,6 +77,7 @@ __all__ = [
     "SYSTEM",
     "TRACKING_LINK",
     "add_comment",
+    "allow_handover",
     "auto_confirm",
     "check_attributes",
     "check_questions",
@@ -98,5 +102,6 @@ __all__ = [
     "stage_limits",
     "submit_request",
     "sweep_overdue",
+    "withdraw_handover",
     "transition",
 ]

@@ -139,6 +139,22 @@ def board(request):
     )
 
 
+def _route_targets(obj: ServiceRequest, parts: set[str]) -> list[Organisation]:
+    """Where this person may send the request: the dispatcher anywhere, an organisation only to
+    the partners the dispatcher allowed (``services.check_handover``)."""
+    qs = Organisation.objects.filter(
+        type__in=[
+            Organisation.Type.MANAGING_ORGANISATION,
+            Organisation.Type.CONTRACTOR,
+            Organisation.Type.RESOURCE_SUPPLIER,
+        ],
+        is_active=True,
+    ).order_by("name")
+    if services.DISPATCHER not in parts:
+        qs = qs.filter(pk__in=selectors.handover_partner_ids(obj.organisation_id))
+    return list(qs[:500])
+
+
 @staff_required(STAFF_ROLES)
 def staff_detail(request, pk: int):
     """The executor's view of one request (usable on a phone): what, where, who, and the
@@ -153,10 +169,11 @@ def staff_detail(request, pk: int):
     may_act = bool(parts & {services.DISPATCHER, services.ORGANISATION})
     if not may_act and not has_role(request.user, Role.OPERATOR):
         raise PermissionDenied  # call-centre operators may read, to answer callers
+    targets = _route_targets(obj, parts)
     moves = [
         (to, move)
         for to, move in services.ALLOWED.get(obj.status, {}).items()
-        if move.who & parts and to != Status.MERGED
+        if move.who & parts and to != Status.MERGED and (to != Status.ROUTED or targets)
     ]
     return render(
         request,
@@ -174,14 +191,7 @@ def staff_detail(request, pk: int):
             )
             if obj.status in OPEN_STATUSES
             else [],
-            "organisations": Organisation.objects.filter(
-                type__in=[
-                    Organisation.Type.MANAGING_ORGANISATION,
-                    Organisation.Type.CONTRACTOR,
-                    Organisation.Type.RESOURCE_SUPPLIER,
-                ],
-                is_active=True,
-            ).order_by("name")[:500],
+            "organisations": _route_targets(obj, parts),
             "comment_form": CommentForm() if may_act else None,
         },
     )
@@ -232,6 +242,19 @@ def staff_action(request, pk: int):
                 request,
                 _("Saved: the request is now “%(status)s”.") % {"status": Status(cd["to"]).label},
             )
+            obj.refresh_from_db()
+            if not services.roles_on(request.user, obj) - {services.AUTHOR}:
+                # Handed over: the request is no longer this person's to see, so they go back
+                # to their queue, told where it went (not to an "Access denied" page).
+                messages.info(
+                    request,
+                    _("Request %(number)s is now with %(whom)s.")
+                    % {
+                        "number": obj.number,
+                        "whom": obj.organisation or _("the city dispatcher"),
+                    },
+                )
+                return redirect("service_requests:queue")
     except Conflict as exc:
         messages.error(request, str(exc.message))
         status = 409
