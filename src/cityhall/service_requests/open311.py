@@ -169,7 +169,8 @@ def _request_data(item: ServiceRequest) -> dict[str, Any]:
         "status_notes": str(shown.get_status_display()),
         "service_name": item.category.name,
         "service_code": item.category.code,
-        "description": item.description,
+        # Never the words a resident kept private or staff hid; the redacted text if any.
+        "description": item.public_description,
         "agency_responsible": str(shown.organisation) if shown.organisation_id else None,
         "service_notice": None,
         "requested_datetime": _w3c(item.created_at),
@@ -244,6 +245,9 @@ _SPEC_NAMES = {
 }
 
 
+#: How a client says yes in a form field.
+_TRUE = {"true", "1", "yes", "on"}
+
 #: The charsets a POST body may declare: GeoReport v2 bodies are UTF-8.
 _UTF8 = {"utf-8", "utf8"}
 
@@ -310,6 +314,8 @@ def _post_request(request, fmt: str):
         payload = intake.prepare(
             category=data["service_code"],
             description=data.get("description", ""),
+            # An extension of GeoReport v2: the client's user kept the description private.
+            description_private=data.get("description_private", "").lower() in _TRUE,
             channel=Channel.OPEN311,
             building=building,
             address=address,

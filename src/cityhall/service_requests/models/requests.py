@@ -65,7 +65,15 @@ class ServiceRequest(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), blank=True)
+    #: The resident kept the description to the people handling the request: public pages and
+    #: Open311 GET show no description.
+    description_private = models.BooleanField(_("description kept private"), default=False)
+    #: Moderation by staff (the FixMyStreet way; ``services.moderate_description``, audited):
+    #: the public description hidden, or replaced by a redacted text. ``description`` itself
+    #: stays as the resident typed it, for the people handling the request.
+    description_hidden = models.BooleanField(_("description hidden by staff"), default=False)
+    description_redacted = models.TextField(_("redacted public description"), blank=True)
     attributes = models.JSONField(_("answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     applicant_kind = models.CharField(
@@ -157,6 +165,14 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def public_description(self) -> str:
+        """What public pages and Open311 show of the description: nothing when the resident
+        kept it private or staff hid it, the redacted text when staff redacted it."""
+        if self.description_private or self.description_hidden:
+            return ""
+        return self.description_redacted or self.description
 
 
 class StatusChange(models.Model):

@@ -12,6 +12,7 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.intake`: checking a submission and registering requests (the inbox handler);
 - :mod:`.workflow`: the ``ALLOWED`` table, roles on a request, :func:`transition`, stage clocks;
 - :mod:`.merging`: joining duplicates;
+- :mod:`.moderation`: hiding or redacting a request's public description (audited);
 - :mod:`.comments`: messages between the resident and the people handling the request;
 - :mod:`.handover`: which organisations may pass requests straight to which (the dispatcher's
   list);
@@ -49,6 +50,7 @@ from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
 from .handover import allow_handover, withdraw_handover
 from .intake import number_for, registered, submit_request
 from .merging import merge
+from .moderation import MODERATION_ACTIONS, may_moderate, moderate_description
 from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
 from .statistics import rebuild_daily_stats, recompute_ratings
 from .workflow import (
@@ -72,6 +74,7 @@ __all__ = [
     "ESCALATE_TO_COMMITTEE_AFTER",
     "MAX_PHOTO_BYTES",
     "MAX_PHOTOS",
+    "MODERATION_ACTIONS",
     "ORGANISATION",
     "SNAPSHOT_FIELDS",
     "SYSTEM",
@@ -87,8 +90,10 @@ __all__ = [
     "forget_catalogue",
     "import_catalogue",
     "leave_feedback",
+    "may_moderate",
     "may_reopen_confirmed",
     "merge",
+    "moderate_description",
     "number_for",
     "open311_client_for_key",
     "open311_clients",

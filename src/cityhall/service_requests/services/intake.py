@@ -141,6 +141,7 @@ def prepare(
     category: Category | str,
     description: str,
     channel: str,
+    description_private: bool = False,
     author: User | None = None,
     building: Any = None,
     address: str = "",
@@ -156,7 +157,10 @@ def prepare(
     open311_client: Any = None,
 ) -> dict[str, Any]:
     """Check a submission from any channel and return what registration needs (JSON-ready).
-    All field errors are raised together as ``InvalidInput``; nothing is stored then."""
+    All field errors are raised together as ``InvalidInput``; nothing is stored then.
+
+    ``description_private``: the resident keeps the description to the people handling the
+    request (public pages and Open311 GET then show none)."""
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     photos = list(photos)
@@ -209,6 +213,7 @@ def prepare(
     return {
         "category": cat.code,
         "description": description,
+        "description_private": bool(description_private),
         "channel": channel,
         "applicant_kind": applicant_kind,
         "author": author.pk if author is not None else None,
@@ -430,6 +435,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                 "lat": lat,
                 "lon": lon,
                 "description": data["description"],
+                "description_private": bool(data.get("description_private")),
                 "attributes": data.get("attributes") or {},
                 "channel": data["channel"],
                 "applicant_kind": data["applicant_kind"],
@@ -545,6 +551,7 @@ def submit_request(
     category: Category | str,
     description: str,
     channel: str,
+    description_private: bool = False,
     author: User | None = None,
     building: Any = None,
     address: str = "",
@@ -568,6 +575,7 @@ def submit_request(
         category=category,
         description=description,
         channel=channel,
+        description_private=description_private,
         author=author,
         building=building,
         address=address,

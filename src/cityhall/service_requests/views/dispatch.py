@@ -193,6 +193,7 @@ def staff_detail(request, pk: int):
             else [],
             "organisations": _route_targets(obj, parts),
             "comment_form": CommentForm() if may_act else None,
+            "may_moderate": services.may_moderate(request.user, obj),
         },
     )
 
@@ -220,6 +221,15 @@ def staff_action(request, pk: int):
                 photos=request.FILES.getlist("photos"),
             )
             messages.success(request, _("Your message has been sent."))
+        elif action == "moderate":
+            services.moderate_description(
+                request=obj,
+                actor=request.user,
+                action=request.POST.get("moderation", ""),
+                redacted=request.POST.get("redacted", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The public description has been saved."))
         else:
             form = TransitionForm(request.POST, request.FILES)
             if not form.is_valid():

@@ -142,6 +142,7 @@ def new_request(request):
             created = services.submit_request(
                 category=cd["category"],
                 description=cd["description"],
+                description_private=cd["description_private"],
                 channel=Channel.WEB,
                 author=user,
                 building=cd.get("building") or None,
