@@ -68,12 +68,18 @@ class ServiceRequest(models.Model):
     description = models.TextField(_("description"), blank=True)
     #: The resident kept the description to the people handling the request: public pages and
     #: Open311 GET show no description.
-    description_private = models.BooleanField(_("description kept private"), default=False)
+    description_private = models.BooleanField(
+        _("description kept private"), default=False, db_default=False
+    )
     #: Moderation by staff (the FixMyStreet way; ``services.moderate_description``, audited):
     #: the public description hidden, or replaced by a redacted text. ``description`` itself
     #: stays as the resident typed it, for the people handling the request.
-    description_hidden = models.BooleanField(_("description hidden by staff"), default=False)
-    description_redacted = models.TextField(_("redacted public description"), blank=True)
+    description_hidden = models.BooleanField(
+        _("description hidden by staff"), default=False, db_default=False
+    )
+    description_redacted = models.TextField(
+        _("redacted public description"), blank=True, default="", db_default=""
+    )
     attributes = models.JSONField(_("answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     applicant_kind = models.CharField(
