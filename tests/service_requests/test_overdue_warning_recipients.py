@@ -34,6 +34,8 @@ def test_head_and_organisation_dispatchers_are_both_told(world, django_capture_o
         services.sweep_overdue()
     told = set(Message.objects.filter(event=OVERDUE).values_list("recipient_id", flat=True))
     assert told == {world.manager.head_id, own_dispatcher.pk}
+    notice = Message.objects.filter(recipient=own_dispatcher, event=OVERDUE).first()
+    assert notice.url == reverse("service_requests:queue") + "?overdue=1"
 
 
 def test_an_organisation_with_nobody_to_tell_falls_to_the_committee_dispatchers(
@@ -49,6 +51,10 @@ def test_an_organisation_with_nobody_to_tell_falls_to_the_committee_dispatchers(
     assert told == {world.dispatcher.pk, world.second_dispatcher.pk}
     notice = Message.objects.filter(recipient=world.dispatcher, event=OVERDUE).first()
     assert "UK Baumana" in notice.subject and "2" in notice.subject
+    # The committee's people open their board on that organisation's overdue requests.
+    assert notice.url == (
+        reverse("service_requests:board") + f"?overdue=1&organisation={world.manager.pk}"
+    )
     assert not Escalation.objects.filter(unreached=True).exists()
 
 

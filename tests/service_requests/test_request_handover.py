@@ -68,6 +68,10 @@ def test_returning_to_the_dispatcher_tells_both_sides_and_lands_on_the_queue(cli
     # In the recipient's language (Russian by default), the dispatcher queue named in it too.
     assert "UK Baumana → городской диспетчер" in notice.subject
     assert "Not our building" in notice.body
+    # The receiver opens the request; the giver, who may no longer open it, its queue.
+    assert notice.url == reverse("service_requests:staff_detail", args=[request.pk])
+    given = Message.objects.filter(recipient=world.manager.head, event=HANDED_OVER).first()
+    assert given.url == reverse("service_requests:queue")
 
 
 def test_dispatcher_routing_tells_the_receiving_organisation(world):

@@ -360,11 +360,11 @@ def tell_handover(request, *, giver, actor, reason: str) -> None:
     from .selectors import committee
 
     receiver = request.organisation
-    people: list = []
+    receivers: list = []
     if receiver is None:
         centre = committee()
         if centre is not None:
-            people = list(
+            receivers = list(
                 User.objects.filter(
                     memberships__organisation=centre,
                     memberships__role=Role.DISPATCHER,
@@ -372,11 +372,16 @@ def tell_handover(request, *, giver, actor, reason: str) -> None:
                 ).distinct()
             )
     elif not request.category.is_emergency:
-        people = organisation_contacts(receiver)
-    if giver is not None:
-        people += organisation_contacts(giver)
+        receivers = organisation_contacts(receiver)
+    # The receiving side opens the request; the giving side may no longer see it, so its link
+    # is its queue.
+    links = {
+        p.pk: (p, reverse("service_requests:queue"))
+        for p in (organisation_contacts(giver) if giver is not None else [])
+    }
+    links.update({p.pk: (p, staff_url(request)) for p in receivers})
     actor_pk = getattr(actor, "pk", None)
-    for person in {p.pk: p for p in people if p.pk != actor_pk}.values():
+    for person, url in (link for pk, link in links.items() if pk != actor_pk):
         with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
             queue = gettext("the city dispatcher")
         notify(
@@ -389,6 +394,6 @@ def tell_handover(request, *, giver, actor, reason: str) -> None:
                 "giver": str(giver) if giver is not None else queue,
                 "receiver": str(receiver) if receiver is not None else queue,
                 "reason": reason or "—",
-                "url": staff_url(request),
+                "url": url,
             },
         )

@@ -84,6 +84,13 @@ def escalation_recipients(
     Only active people count. An empty list means nobody can be told: the sweep marks those
     escalations unreached and the dispatcher board says so.
     """
+    return _recipients(level=level, organisation=organisation, centre=centre)[0]
+
+
+def _recipients(
+    *, level: int, organisation: Organisation | None, centre: Organisation | None
+) -> tuple[list[User], bool]:
+    """:func:`escalation_recipients`, and whether they are the organisation's own people."""
     people: list[User] = []
 
     def head_and_dispatchers(org: Organisation, *, head: bool = True) -> list[User]:
@@ -100,9 +107,11 @@ def escalation_recipients(
 
     if level == 1 and organisation is not None:
         people = head_and_dispatchers(organisation)
-    if not people and centre is not None:
+        if people:
+            return list({u.pk: u for u in people}.values()), True
+    if centre is not None:
         people = head_and_dispatchers(centre, head=level >= 2)
-    return list({u.pk: u for u in people}.values())
+    return list({u.pk: u for u in people}.values()), False
 
 
 def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
@@ -126,11 +135,16 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
         orgs = Organisation.objects.select_related("head").in_bulk(
             [p["organisation_id"] for p in pending if p["organisation_id"]]
         )
-        url = reverse("service_requests:queue")
+        queue, board = reverse("service_requests:queue"), reverse("service_requests:board")
         for row in pending:
             org = orgs.get(row["organisation_id"])
             reached = 0
-            for user in escalation_recipients(level=row["level"], organisation=org, centre=centre):
+            people, own = _recipients(level=row["level"], organisation=org, centre=centre)
+            # The organisation's people open their queue, the committee its dispatcher board.
+            url = f"{queue if own else board}?overdue=1"
+            if not own and org is not None:
+                url += f"&organisation={org.pk}"
+            for user in people:
                 with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
                     requests_text = ngettext(
                         "%(count)s request", "%(count)s requests", row["count"]
