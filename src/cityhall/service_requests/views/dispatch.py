@@ -191,7 +191,7 @@ def staff_detail(request, pk: int):
             )
             if obj.status in OPEN_STATUSES
             else [],
-            "organisations": _route_targets(obj, parts),
+            "organisations": targets,
             "comment_form": CommentForm() if may_act else None,
             "may_moderate": services.may_moderate(request.user, obj),
         },
