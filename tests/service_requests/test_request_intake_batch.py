@@ -144,7 +144,7 @@ def test_bad_input_is_refused_at_once_and_nothing_is_stored(client, world, api_k
     assert response.status_code == 400
     descriptions = [e["description"] for e in response.json()]
     assert "email: Enter a valid e-mail address." in descriptions
-    assert "description: Describe the problem." in descriptions
+    assert "description: Describe the problem or attach a photo." in descriptions
     outside = _post(client, api_key, lat="59.93", long="30.31")
     assert outside.status_code == 400
     assert "lat: This point is outside the city." in outside.json()[0]["description"]

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core import audit
+from cityhall.core.admin import ReadOnlyAdmin
 from cityhall.core.errors import InvalidInput
 
 from . import services
@@ -20,6 +21,7 @@ from .models import (
     Category,
     CategoryVersion,
     DispatchCentre,
+    HandoverPartner,
     Open311Client,
     ResponsibilityArea,
     ServiceRequest,
@@ -108,6 +110,13 @@ class BuildingManagementAdmin(admin.ModelAdmin):
 
 
 admin.site.register(DispatchCentre)
+
+
+@admin.register(HandoverPartner)
+class HandoverPartnerAdmin(ReadOnlyAdmin):
+    """Allowed and withdrawn by the committee's dispatchers on their page (audited)."""
+
+    list_display = ["organisation", "partner", "allowed_by", "created_at"]
 
 
 @admin.register(Open311Client)

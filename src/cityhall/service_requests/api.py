@@ -30,6 +30,8 @@ class CategoryOut(Schema):
 class RequestIn(Schema):
     category: str
     description: str = ""
+    #: Keep the description to the people handling the request (not on public pages).
+    description_private: bool = False
     building_id: int | None = None
     address: str = ""
     lat: float | None = None
@@ -127,6 +129,7 @@ def submit(request, payload: RequestIn):
     checked = intake.prepare(
         category=payload.category,
         description=payload.description,
+        description_private=payload.description_private,
         channel=Channel.WEB,
         author=request.user,
         building=payload.building_id,

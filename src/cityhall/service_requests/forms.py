@@ -45,6 +45,14 @@ class RequestForm(forms.Form):
         max_length=5000,
         required=False,
     )
+    description_private = forms.BooleanField(
+        label=_("Keep my description private"),
+        help_text=_(
+            "Only the people handling the request will read it; the public page then shows "
+            "the problem, the address and the status without your words."
+        ),
+        required=False,
+    )
     photos = MultiplePhotoField(
         label=_("Photos"),
         help_text=_("Up to 5 JPEG, PNG or WebP images, 5 MB each."),

@@ -21,11 +21,13 @@ COMMENTED = "service_requests.commented"
 OVERDUE = "service_requests.overdue"
 EMERGENCY = "service_requests.emergency"
 REOPENED = "service_requests.reopened"
+HANDED_OVER = "service_requests.handed_over"
 
 
 def declare_events() -> None:
     declare_emergency_event()
     declare_reopened_event()
+    declare_handover_event()
     register_event(
         RECEIVED,
         description="A resident's request was received",
@@ -290,3 +292,113 @@ def tell_applicants(requests: Iterable, *, event: str, context: dict) -> None:
 
 def staff_url(request) -> str:
     return reverse("service_requests:staff_detail", args=[request.pk])
+
+
+def declare_handover_event() -> None:
+    register_event(
+        HANDED_OVER,
+        description="A request changed hands (to the side receiving it and the one giving it up)",
+        variables=("number", "category", "address", "giver", "receiver", "reason"),
+        default_templates={
+            "ru": {
+                "subject": "Заявка {{ number }} передана: {{ giver }} → {{ receiver }}",
+                "body": "Заявка {{ number }} «{{ category }}» ({{ address }}) передана: "
+                "{{ giver }} → {{ receiver }}.\nПричина: {{ reason }}"
+                "\nОткрыть: {{ site_url }}{{ url }}",
+                "sms": "Заявка {{ number }} передана: {{ giver }} → {{ receiver }}.",
+            },
+            "tt": {
+                "subject": "{{ number }} мөрәҗәгате тапшырылды: {{ giver }} → {{ receiver }}",
+                "body": "{{ number }} «{{ category }}» мөрәҗәгате ({{ address }}) тапшырылды: "
+                "{{ giver }} → {{ receiver }}.\nСәбәбе: {{ reason }}"
+                "\nАчу: {{ site_url }}{{ url }}",
+                "sms": "{{ number }} мөрәҗәгате тапшырылды: {{ giver }} → {{ receiver }}.",
+            },
+            "en": {
+                "subject": "Request {{ number }} handed over: {{ giver }} → {{ receiver }}",
+                "body": "Request {{ number }} “{{ category }}” ({{ address }}) was handed over: "
+                "{{ giver }} → {{ receiver }}.\nReason: {{ reason }}"
+                "\nOpen: {{ site_url }}{{ url }}",
+                "sms": "Request {{ number }} handed over: {{ giver }} → {{ receiver }}.",
+            },
+        },
+    )
+
+
+def organisation_contacts(organisation) -> list:
+    """Whom an organisation is told through about a request changing hands: its head and
+    dispatchers; an organisation with neither (the demo's managing organisations), its
+    executors."""
+    from cityhall.accounts.models import Role, User
+
+    people = list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__role=Role.DISPATCHER,
+            is_active=True,
+        ).distinct()
+    )
+    if organisation.head_id and organisation.head.is_active:
+        people.insert(0, organisation.head)
+    if not people:
+        people = list(
+            User.objects.filter(
+                memberships__organisation=organisation,
+                memberships__role=Role.EXECUTOR,
+                is_active=True,
+            ).distinct()
+        )
+    return list({p.pk: p for p in people}.values())
+
+
+def tell_handover(request, *, giver, actor, reason: str) -> None:
+    """The rule when a request changes hands: the side receiving it is told (the new
+    organisation's people, or the committee's dispatchers when it comes back to the dispatcher
+    queue) and so is the organisation giving it up; nobody is told of their own move. An
+    emergency's receiving organisation has already been alerted (:func:`alert_organisation`)."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from cityhall.accounts.models import Role, User
+
+    from .selectors import committee
+
+    receiver = request.organisation
+    receivers: list = []
+    if receiver is None:
+        centre = committee()
+        if centre is not None:
+            receivers = list(
+                User.objects.filter(
+                    memberships__organisation=centre,
+                    memberships__role=Role.DISPATCHER,
+                    is_active=True,
+                ).distinct()
+            )
+    elif not request.category.is_emergency:
+        receivers = organisation_contacts(receiver)
+    # The receiving side opens the request; the giving side may no longer see it, so its link
+    # is its queue.
+    links = {
+        p.pk: (p, reverse("service_requests:queue"))
+        for p in (organisation_contacts(giver) if giver is not None else [])
+    }
+    links.update({p.pk: (p, staff_url(request)) for p in receivers})
+    actor_pk = getattr(actor, "pk", None)
+    for person, url in (link for pk, link in links.items() if pk != actor_pk):
+        with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+            queue = gettext("the city dispatcher")
+        notify(
+            recipient=person,
+            event=HANDED_OVER,
+            context={
+                "number": request.number,
+                "category": request.category.name,
+                "address": request.address or "—",
+                "giver": str(giver) if giver is not None else queue,
+                "receiver": str(receiver) if receiver is not None else queue,
+                "reason": reason or "—",
+                "url": url,
+            },
+        )

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -43,6 +45,9 @@ _XML_ITEM = {
     "attributes": "attribute",
     "values": "value",
     "errors": "error",
+    # discovery (GeoReport v2): <endpoints><endpoint>…<formats><format>…
+    "endpoints": "endpoint",
+    "formats": "format",
 }
 
 
@@ -164,7 +169,8 @@ def _request_data(item: ServiceRequest) -> dict[str, Any]:
         "status_notes": str(shown.get_status_display()),
         "service_name": item.category.name,
         "service_code": item.category.code,
-        "description": item.description,
+        # Never the words a resident kept private or staff hid; the redacted text if any.
+        "description": item.public_description,
         "agency_responsible": str(shown.organisation) if shown.organisation_id else None,
         "service_notice": None,
         "requested_datetime": _w3c(item.created_at),
@@ -239,11 +245,51 @@ _SPEC_NAMES = {
 }
 
 
+#: How a client says yes in a form field.
+_TRUE = {"true", "1", "yes", "on"}
+
+#: The charsets a POST body may declare: GeoReport v2 bodies are UTF-8.
+_UTF8 = {"utf-8", "utf8"}
+
+
+def _encoding_problem(request) -> str | None:
+    """Why the body cannot be read as UTF-8 (None if it can). A body declaring another charset
+    (``windows-1251``) is refused rather than decoded, and so is an undeclared body that is not
+    valid UTF-8 — Django would decode it with replacement characters and store mojibake. A
+    form-encoded body is checked byte for byte (no database, no copy beyond the body); in a
+    multipart body Django has already replaced invalid bytes by U+FFFD, so a text field holding
+    one is refused."""
+    charset = (request.content_params or {}).get("charset", "").strip().lower()
+    if charset and charset not in _UTF8:
+        return _("The body must be encoded in UTF-8 (it declares %(charset)s).") % {
+            "charset": charset[:40]
+        }
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:
+            unquote_to_bytes(request.body.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return _("The body is not valid UTF-8: send the text in UTF-8.")
+    return None
+
+
 def _post_request(request, fmt: str):
     """Check everything the input alone decides, then hand the request to the intake inbox:
     the answer carries the ``token`` (registration follows within moments) or, when
-    registered at once, the ``service_request_id`` — GeoReport v2 allows either."""
-    data = request.POST
+    registered at once, the ``service_request_id`` — GeoReport v2 allows either.
+
+    ``description`` is optional as in GeoReport v2 when ``media`` (a photo) is the report; a
+    request with neither is refused with the error list."""
+    problem = _encoding_problem(request)
+    if problem is None:
+        try:
+            data = request.POST
+        except BadRequest:  # a body Django itself refuses to parse
+            problem = _("The body must be form-encoded in UTF-8.")
+        else:
+            if any("\ufffd" in v for _key, values in data.lists() for v in values):
+                problem = _("The body is not valid UTF-8: send the text in UTF-8.")
+    if problem is not None:
+        return _errors(fmt, 400, [(400, problem)])
     client = services.open311_client_for_key(data.get("api_key", ""))
     if client is None:
         return _errors(fmt, 403, [(403, _("api_key is missing or not valid"))])
@@ -268,6 +314,8 @@ def _post_request(request, fmt: str):
         payload = intake.prepare(
             category=data["service_code"],
             description=data.get("description", ""),
+            # An extension of GeoReport v2: the client's user kept the description private.
+            description_private=data.get("description_private", "").lower() in _TRUE,
             channel=Channel.OPEN311,
             building=building,
             address=address,

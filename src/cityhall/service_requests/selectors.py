@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Organisation, Role, User
 from cityhall.accounts.phones import normalise_phone
@@ -19,6 +20,8 @@ from .models import (
     Category,
     DailyStat,
     DispatchCentre,
+    Escalation,
+    HandoverPartner,
     OrganisationRating,
     ResponsibilityArea,
     ServiceRequest,
@@ -46,6 +49,9 @@ __all__ = [
     "split_period",
     "counts_by_status",
     "ReportRow",
+    "unreached_escalations",
+    "handover_partner_ids",
+    "handover_partners",
 ]
 
 DUPLICATE_WINDOW = dt.timedelta(days=14)
@@ -479,3 +485,47 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
 
 def counts_by_status() -> dict[str, int]:
     return dict(ServiceRequest.objects.values_list("status").annotate(n=Count("id")).order_by())
+
+
+@dataclass(frozen=True)
+class UnreachedEscalation:
+    organisation: str
+    level: int
+    count: int
+
+
+def unreached_escalations() -> list[UnreachedEscalation]:
+    """Overdue warnings the sweep could tell nobody of, whose stage is still open: per
+    organisation and level, for the dispatcher board (someone must name a head or dispatcher)."""
+    rows = (
+        Escalation.objects.filter(unreached=True, stage__finished_at__isnull=True)
+        .values("organisation__name", "level")
+        .annotate(count=Count("id"))
+        .order_by("level", "organisation__name")
+    )
+    return [
+        UnreachedEscalation(
+            organisation=row["organisation__name"] or str(_("dispatcher queue")),
+            level=row["level"],
+            count=row["count"],
+        )
+        for row in rows
+    ]
+
+
+def handover_partner_ids(organisation_id: int | None) -> set[int]:
+    """The organisations the dispatcher allowed ``organisation_id`` to pass requests to."""
+    if organisation_id is None:
+        return set()
+    return set(
+        HandoverPartner.objects.filter(organisation_id=organisation_id).values_list(
+            "partner_id", flat=True
+        )
+    )
+
+
+def handover_partners() -> QuerySet:
+    """Every allowed handover, for the dispatcher's page."""
+    return HandoverPartner.objects.select_related("organisation", "partner", "allowed_by").order_by(
+        "organisation__name", "partner__name"
+    )

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import call_centre, dispatch, public, reports, resident
+from .views import call_centre, dispatch, handovers, public, reports, resident
 
 app_name = "service_requests"
 
 urlpatterns = [
     path("", public.public_list, name="list"),
     path("new/", resident.new_request, name="new"),
+    path("new/earlier.json", resident.earlier_reports_json, name="earlier_reports"),
     path("map/", public.public_map, name="map"),
     path("mine/", resident.my_requests, name="mine"),
     path("organisations/", public.organisations, name="organisations"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("t/<str:token>/status.json", resident.live_status, name="live_status"),
     path("staff/queue/", dispatch.org_queue, name="queue"),
     path("staff/board/", dispatch.board, name="board"),
+    path("staff/handovers/", handovers.handovers, name="handovers"),
     path("staff/bulk/", dispatch.bulk_action, name="bulk"),
     path("staff/call-centre/", call_centre.operator, name="operator"),
     path("staff/reports/", reports.reports, name="reports"),

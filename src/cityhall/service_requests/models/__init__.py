@@ -33,7 +33,12 @@ from .requests import (
     StatusChange,
     new_public_token,
 )
-from .responsibility import BuildingManagement, DispatchCentre, ResponsibilityArea
+from .responsibility import (
+    BuildingManagement,
+    DispatchCentre,
+    HandoverPartner,
+    ResponsibilityArea,
+)
 from .statistics import DailyStat, MonthlyStat, OrganisationRating, StatMeasures, StatRefresh
 
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "DispatchCentre",
     "Escalation",
     "Feedback",
+    "HandoverPartner",
     "LimitUnit",
     "MonthlyStat",
     "Open311Client",

@@ -66,7 +66,21 @@ class ServiceRequest(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), blank=True)
+    #: The resident kept the description to the people handling the request: public pages and
+    #: Open311 GET show no description.
+    description_private = models.BooleanField(
+        _("description kept private"), default=False, db_default=False
+    )
+    #: Moderation by staff (the FixMyStreet way; ``services.moderate_description``, audited):
+    #: the public description hidden, or replaced by a redacted text. ``description`` itself
+    #: stays as the resident typed it, for the people handling the request.
+    description_hidden = models.BooleanField(
+        _("description hidden by staff"), default=False, db_default=False
+    )
+    description_redacted = models.TextField(
+        _("redacted public description"), blank=True, default="", db_default=""
+    )
     attributes = models.JSONField(_("answers"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     applicant_kind = models.CharField(
@@ -159,6 +173,14 @@ class ServiceRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def public_description(self) -> str:
+        """What public pages and Open311 show of the description: nothing when the resident
+        kept it private or staff hid it, the redacted text when staff redacted it."""
+        if self.description_private or self.description_hidden:
+            return ""
+        return self.description_redacted or self.description
+
 
 class StatusChange(models.Model):
     """One move of a request's workflow: append-only."""
@@ -236,8 +258,9 @@ class Stage(models.Model):
 
 
 class Escalation(models.Model):
-    """A stage ran over its limit: level 1 tells the organisation's head, level 2 the
-    committee. Written by the overdue sweep in bulk; ``notified_at`` is set once sent."""
+    """A stage ran over its limit: level 1 tells the organisation's head and dispatchers,
+    level 2 the committee. Written by the overdue sweep in bulk; ``notified_at`` is set once
+    the notice went out, ``unreached`` when it found nobody."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="escalations")
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="+")
@@ -247,6 +270,9 @@ class Escalation(models.Model):
     level = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     notified_at = models.DateTimeField(null=True, blank=True)
+    #: The notice found nobody to tell (see ``services.escalation_recipients``): shown on the
+    #: dispatcher board until the stage ends.
+    unreached = models.BooleanField(_("reached nobody"), db_default=False)
 
     class Meta:
         verbose_name = _("escalation")

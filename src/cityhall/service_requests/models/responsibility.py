@@ -4,6 +4,7 @@ areas of responsibility (a category in a building or a district) that routing re
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from .catalogue import Category
 __all__ = [
     "BuildingManagement",
     "DispatchCentre",
+    "HandoverPartner",
     "ResponsibilityArea",
 ]
 
@@ -115,3 +117,45 @@ class ResponsibilityArea(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.category.code}: {self.building or self.district} → {self.organisation}"
+
+
+class HandoverPartner(TimeStampedModel):
+    """The committee's dispatcher allows ``organisation`` to pass its requests straight to
+    ``partner`` (a managing organisation to the district's heat supplier, say). Without such a
+    row an organisation hands a request over only by returning it to the dispatcher."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="handover_partners",
+        verbose_name=_("organisation"),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("may pass requests to"),
+    )
+    allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("allowed by"),
+    )
+
+    class Meta:
+        verbose_name = _("allowed handover")
+        verbose_name_plural = _("allowed handovers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "partner"], name="sr_handover_partner_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("partner")), name="sr_handover_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.partner}"

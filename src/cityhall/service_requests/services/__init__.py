@@ -12,9 +12,13 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.intake`: checking a submission and registering requests (the inbox handler);
 - :mod:`.workflow`: the ``ALLOWED`` table, roles on a request, :func:`transition`, stage clocks;
 - :mod:`.merging`: joining duplicates;
+- :mod:`.moderation`: hiding or redacting a request's public description (audited);
 - :mod:`.comments`: messages between the resident and the people handling the request;
+- :mod:`.handover`: which organisations may pass requests straight to which (the dispatcher's
+  list);
 - :mod:`.feedback`: the resident's vote and the automatic confirmation;
-- :mod:`.escalation`: overdue stages escalated to the organisation's head and the committee;
+- :mod:`.escalation`: overdue stages escalated to the organisation's head and dispatchers, then
+  the committee;
 - :mod:`.statistics`: organisation ratings and the daily/monthly roll-ups;
 - :mod:`.catalogue`: categories, their versions (questions, limits) and catalogue files;
 - :mod:`.api_keys`: Open311 client systems and their api_keys;
@@ -36,10 +40,17 @@ from .catalogue import (
     stage_limits,
 )
 from .comments import add_comment
-from .escalation import ESCALATE_TO_COMMITTEE_AFTER, send_escalation_notices, sweep_overdue
+from .escalation import (
+    ESCALATE_TO_COMMITTEE_AFTER,
+    escalation_recipients,
+    send_escalation_notices,
+    sweep_overdue,
+)
 from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
+from .handover import allow_handover, withdraw_handover
 from .intake import number_for, registered, submit_request
 from .merging import merge
+from .moderation import MODERATION_ACTIONS, may_moderate, moderate_description
 from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
 from .statistics import rebuild_daily_stats, recompute_ratings, refresh_todays_figures
 from .workflow import (
@@ -63,11 +74,13 @@ __all__ = [
     "ESCALATE_TO_COMMITTEE_AFTER",
     "MAX_PHOTO_BYTES",
     "MAX_PHOTOS",
+    "MODERATION_ACTIONS",
     "ORGANISATION",
     "SNAPSHOT_FIELDS",
     "SYSTEM",
     "TRACKING_LINK",
     "add_comment",
+    "allow_handover",
     "auto_confirm",
     "check_attributes",
     "check_questions",
@@ -77,8 +90,10 @@ __all__ = [
     "forget_catalogue",
     "import_catalogue",
     "leave_feedback",
+    "may_moderate",
     "may_reopen_confirmed",
     "merge",
+    "moderate_description",
     "number_for",
     "open311_client_for_key",
     "open311_clients",
@@ -88,9 +103,11 @@ __all__ = [
     "refresh_todays_figures",
     "registered",
     "roles_on",
+    "escalation_recipients",
     "send_escalation_notices",
     "stage_limits",
     "submit_request",
     "sweep_overdue",
+    "withdraw_handover",
     "transition",
 ]

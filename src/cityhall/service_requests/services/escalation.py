@@ -1,5 +1,6 @@
 """Overdue stages and their escalation: a stage still open after its due time is escalated to
-the organisation's head (level 1), and ``ESCALATE_TO_COMMITTEE_AFTER`` later to the committee
+the organisation's head and dispatchers (level 1; the committee's dispatchers when the
+organisation has nobody to tell), and ``ESCALATE_TO_COMMITTEE_AFTER`` later to the committee
 (level 2); escalations are new rows (stages are never edited here) and are announced in one
 notice per organisation and level.
 """
@@ -7,10 +8,11 @@ notice per organisation and level.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -25,8 +27,11 @@ from ..models import (
 from ..selectors import committee
 from .statistics import quoted_table
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "ESCALATE_TO_COMMITTEE_AFTER",
+    "escalation_recipients",
     "send_escalation_notices",
     "sweep_overdue",
 ]
@@ -42,8 +47,9 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
     (stage, level) index skips those already escalated, so the cost follows the number of late
     stages, not the millions of open ones. Stages themselves are never edited here.
 
-    Level 1 (due time passed): the organisation's head is told. Level 2 (still open
-    ``ESCALATE_TO_COMMITTEE_AFTER`` later): the committee is told.
+    Level 1 (due time passed): the organisation's head and dispatchers are told (else the
+    committee's dispatchers). Level 2 (still open ``ESCALATE_TO_COMMITTEE_AFTER`` later): the
+    committee is told. See :func:`escalation_recipients`.
     """
     now = now or timezone.now()
     stage_t, esc_t = quoted_table(Stage), quoted_table(Escalation)
@@ -64,9 +70,54 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def escalation_recipients(
+    *, level: int, organisation: Organisation | None, centre: Organisation | None
+) -> list[User]:
+    """Who an escalation must reach — the rule:
+
+    * level 1 (a stage ran over its limit): the organisation's head and its dispatchers; an
+      organisation with neither (or a request with no organisation) falls to the committee's
+      dispatchers;
+    * level 2 (still open a day later): the committee's head and its dispatchers.
+
+    Only active people count. An empty list means nobody can be told: the sweep marks those
+    escalations unreached and the dispatcher board says so.
+    """
+    return _recipients(level=level, organisation=organisation, centre=centre)[0]
+
+
+def _recipients(
+    *, level: int, organisation: Organisation | None, centre: Organisation | None
+) -> tuple[list[User], bool]:
+    """:func:`escalation_recipients`, and whether they are the organisation's own people."""
+    people: list[User] = []
+
+    def head_and_dispatchers(org: Organisation, *, head: bool = True) -> list[User]:
+        found = list(
+            User.objects.filter(
+                memberships__organisation=org,
+                memberships__role=Role.DISPATCHER,
+                is_active=True,
+            ).distinct()
+        )
+        if head and org.head_id and org.head.is_active:
+            found.insert(0, org.head)
+        return found
+
+    if level == 1 and organisation is not None:
+        people = head_and_dispatchers(organisation)
+        if people:
+            return list({u.pk: u for u in people}.values()), True
+    if centre is not None:
+        people = head_and_dispatchers(centre, head=level >= 2)
+    return list({u.pk: u for u in people}.values()), False
+
+
 def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
-    """One notice per organisation and level, however many requests: level 1 to the
-    organisation's head, level 2 to the committee's head and dispatchers."""
+    """One notice per organisation and level, however many requests, to the people of
+    :func:`escalation_recipients`. Escalations nobody could be told of (no such person, or no
+    channel reached them) are marked ``unreached`` — shown on the dispatcher board — instead of
+    passing silently as notified."""
     from django.urls import reverse
 
     from cityhall.notifications.services import notify
@@ -77,43 +128,27 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
         pending = list(
             Escalation.objects.filter(notified_at__isnull=True)
             .values("organisation_id", "level")
-            .annotate(count=Count("id"))
+            .annotate(count=Count("id"), last=Max("id"))
         )
         centre = committee()
-        orgs = Organisation.objects.in_bulk(
+        orgs = Organisation.objects.select_related("head").in_bulk(
             [p["organisation_id"] for p in pending if p["organisation_id"]]
         )
-        url = reverse("service_requests:queue")
+        queue, board = reverse("service_requests:queue"), reverse("service_requests:board")
         for row in pending:
             org = orgs.get(row["organisation_id"])
-            recipients: list[User] = []
-            if row["level"] == 1 and org is not None:
-                if org.head_id:
-                    recipients.append(org.head)
-                else:  # no head named: the organisation's own dispatchers
-                    recipients.extend(
-                        User.objects.filter(
-                            memberships__organisation=org,
-                            memberships__role=Role.DISPATCHER,
-                            is_active=True,
-                        )
-                    )
-            if (row["level"] == 2 or org is None) and centre is not None:
-                if centre.head_id:
-                    recipients.append(centre.head)
-                recipients.extend(
-                    User.objects.filter(
-                        memberships__organisation=centre,
-                        memberships__role=Role.DISPATCHER,
-                        is_active=True,
-                    )
-                )
-            for user in {u.pk: u for u in recipients}.values():
+            reached = 0
+            people, own = _recipients(level=row["level"], organisation=org, centre=centre)
+            # The organisation's people open their queue, the committee its dispatcher board.
+            url = f"{queue if own else board}?overdue=1"
+            if not own and org is not None:
+                url += f"&organisation={org.pk}"
+            for user in people:
                 with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
                     requests_text = ngettext(
                         "%(count)s request", "%(count)s requests", row["count"]
                     ) % {"count": row["count"]}
-                notify(
+                delivered = notify(
                     recipient=user,
                     event=notices.OVERDUE,
                     context={
@@ -124,6 +159,20 @@ def send_escalation_notices(*, now: dt.datetime | None = None) -> int:
                         "url": url,
                     },
                 )
-                sent += 1
-        Escalation.objects.filter(notified_at__isnull=True).update(notified_at=now)
+                reached += bool(delivered)
+            sent += reached
+            if not reached:
+                logger.warning(
+                    "overdue escalation level %s of organisation %s reached nobody (%s requests)",
+                    row["level"],
+                    row["organisation_id"],
+                    row["count"],
+                )
+            # Only the rows counted above: escalations the sweep adds meanwhile wait their turn.
+            Escalation.objects.filter(
+                notified_at__isnull=True,
+                organisation_id=row["organisation_id"],
+                level=row["level"],
+                pk__lte=row["last"],
+            ).update(notified_at=now, unreached=not reached)
     return sent

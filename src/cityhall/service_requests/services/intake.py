@@ -146,6 +146,7 @@ def prepare(
     category: Category | str,
     description: str,
     channel: str,
+    description_private: bool = False,
     author: User | None = None,
     building: Any = None,
     address: str = "",
@@ -161,11 +162,17 @@ def prepare(
     open311_client: Any = None,
 ) -> dict[str, Any]:
     """Check a submission from any channel and return what registration needs (JSON-ready).
-    All field errors are raised together as ``InvalidInput``; nothing is stored then."""
+    All field errors are raised together as ``InvalidInput``; nothing is stored then.
+
+    ``description_private``: the resident keeps the description to the people handling the
+    request (public pages and Open311 GET then show none)."""
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
-    if not description:
-        errors["description"] = [_("Describe the problem.")]
+    photos = list(photos)
+    if not description and not photos:
+        # A photo may be the report (GeoReport v2 makes the description optional); with
+        # neither there is nothing to act on.
+        errors["description"] = [_("Describe the problem or attach a photo.")]
     elif len(description) > 5000:
         errors["description"] = [_("Keep the description under 5000 characters.")]
     if channel not in Channel.values:
@@ -203,7 +210,6 @@ def prepare(
     answers = {str(k): v for k, v in (attributes or {}).items()}
     if cat is not None:
         errors.update(check_attributes(cat.current_version, answers))
-    photos = list(photos)
     if photos:
         errors.update(check_photos(photos))
     if errors:
@@ -212,6 +218,7 @@ def prepare(
     return {
         "category": cat.code,
         "description": description,
+        "description_private": bool(description_private),
         "channel": channel,
         "applicant_kind": applicant_kind,
         "author": author.pk if author is not None else None,
@@ -434,6 +441,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                 "lat": lat,
                 "lon": lon,
                 "description": data["description"],
+                "description_private": bool(data.get("description_private")),
                 "attributes": data.get("attributes") or {},
                 "channel": data["channel"],
                 "applicant_kind": data["applicant_kind"],
@@ -549,6 +557,7 @@ def submit_request(
     category: Category | str,
     description: str,
     channel: str,
+    description_private: bool = False,
     author: User | None = None,
     building: Any = None,
     address: str = "",
@@ -572,6 +581,7 @@ def submit_request(
         category=category,
         description=description,
         channel=channel,
+        description_private=description_private,
         author=author,
         building=building,
         address=address,

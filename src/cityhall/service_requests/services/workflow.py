@@ -37,7 +37,7 @@ from ..models import (
     Status,
     StatusChange,
 )
-from ..selectors import committee
+from ..selectors import committee, handover_partner_ids
 from .catalogue import stage_limits
 from .photos import check_photos, save_photos
 
@@ -52,6 +52,7 @@ __all__ = [
     "Move",
     "authors_following",
     "holds_link",
+    "check_handover",
     "check_version",
     "lock_request",
     "may_reopen_confirmed",
@@ -87,6 +88,8 @@ ALLOWED: dict[str, dict[str, Move]] = {
         Status.REJECTED: _move(DISPATCHER, reason=True, why="not a housing matter, spam"),
         Status.MERGED: _move(DISPATCHER, why="duplicate of an open request"),
     },
+    # An organisation moves ``routed`` → ``routed`` only to a partner the dispatcher allowed
+    # (see check_handover); otherwise it returns the request to the dispatcher (→ ``new``).
     Status.ROUTED: {
         Status.ACCEPTED: _move(ORGANISATION, why="the organisation takes it"),
         Status.ROUTED: _move(DISPATCHER, ORGANISATION, reason=True, why="forward or reassign"),
@@ -194,6 +197,24 @@ def check_version(locked: ServiceRequest, expected_version: int | None) -> None:
                 "Reload the page to see the latest state."
             )
             % {"who": who, "number": locked.number, "status": locked.get_status_display()}
+        )
+
+
+def check_handover(req: ServiceRequest, parts: set[str], organisation: Organisation) -> None:
+    """The handover rule (issue 16.5): the committee's dispatcher may send a request to any
+    organisation; an organisation may pass its request straight on only to a partner the
+    dispatcher allowed (:class:`~cityhall.service_requests.models.HandoverPartner`), and
+    otherwise returns it to the dispatcher with the reason."""
+    if DISPATCHER in parts or organisation.pk == req.organisation_id:
+        return
+    if organisation.pk not in handover_partner_ids(req.organisation_id):
+        raise Forbidden(
+            _(
+                "Your organisation may not pass requests to %(organisation)s directly: return "
+                "the request to the dispatcher with the reason, or ask the dispatcher to allow "
+                "this handover."
+            )
+            % {"organisation": organisation}
         )
 
 
@@ -308,6 +329,8 @@ def transition(
                 fields["organisation"] = [_("Choose the organisation.")]
             elif organisation.pk == req.organisation_id and req.status == Status.ROUTED:
                 fields["organisation"] = [_("The request is already with this organisation.")]
+        if to == Status.ROUTED and organisation is not None:
+            check_handover(req, parts, organisation)
         if req.status == Status.CONFIRMED and not may_reopen_confirmed(req, now):
             raise InvalidInput(
                 _(
@@ -321,6 +344,7 @@ def transition(
 
         before = audit.snapshot(req, SNAPSHOT_FIELDS)
         from_status = req.status
+        previous_organisation = req.organisation
         req.status = to
         if to == Status.ROUTED:
             req.organisation = organisation
@@ -379,6 +403,10 @@ def transition(
         )
         if to == Status.ROUTED:
             notices.alert_organisation(req)
+        if to in (Status.ROUTED, Status.NEW) and previous_organisation != req.organisation:
+            # Rule: a request changing hands is told to the side receiving it and to the
+            # organisation giving it up (see notices.tell_handover).
+            notices.tell_handover(req, giver=previous_organisation, actor=actor, reason=reason)
         if move.reopens:
             # Rule: a reopened request is told to the person who did the work (its executor);
             # with no executor named, to the organisation's executors.

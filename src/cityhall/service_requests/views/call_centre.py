@@ -64,6 +64,7 @@ def operator(request):
             created = services.submit_request(
                 category=cd["category"],
                 description=cd["description"],
+                description_private=cd["description_private"],
                 channel=Channel.OPERATOR,
                 author=caller,
                 building=cd.get("building") or None,

@@ -132,10 +132,27 @@ def board(request):
                 is_active=True,
             ).order_by("name")[:500],
             "counts": _status_counts(),
+            "unreached": selectors.unreached_escalations(),
             "now": timezone.now(),
             **paginate(request, qs),
         },
     )
+
+
+def _route_targets(obj: ServiceRequest, parts: set[str]) -> list[Organisation]:
+    """Where this person may send the request: the dispatcher anywhere, an organisation only to
+    the partners the dispatcher allowed (``services.check_handover``)."""
+    qs = Organisation.objects.filter(
+        type__in=[
+            Organisation.Type.MANAGING_ORGANISATION,
+            Organisation.Type.CONTRACTOR,
+            Organisation.Type.RESOURCE_SUPPLIER,
+        ],
+        is_active=True,
+    ).order_by("name")
+    if services.DISPATCHER not in parts:
+        qs = qs.filter(pk__in=selectors.handover_partner_ids(obj.organisation_id))
+    return list(qs[:500])
 
 
 @staff_required(STAFF_ROLES)
@@ -152,10 +169,11 @@ def staff_detail(request, pk: int):
     may_act = bool(parts & {services.DISPATCHER, services.ORGANISATION})
     if not may_act and not has_role(request.user, Role.OPERATOR):
         raise PermissionDenied  # call-centre operators may read, to answer callers
+    targets = _route_targets(obj, parts)
     moves = [
         (to, move)
         for to, move in services.ALLOWED.get(obj.status, {}).items()
-        if move.who & parts and to != Status.MERGED
+        if move.who & parts and to != Status.MERGED and (to != Status.ROUTED or targets)
     ]
     return render(
         request,
@@ -173,15 +191,9 @@ def staff_detail(request, pk: int):
             )
             if obj.status in OPEN_STATUSES
             else [],
-            "organisations": Organisation.objects.filter(
-                type__in=[
-                    Organisation.Type.MANAGING_ORGANISATION,
-                    Organisation.Type.CONTRACTOR,
-                    Organisation.Type.RESOURCE_SUPPLIER,
-                ],
-                is_active=True,
-            ).order_by("name")[:500],
+            "organisations": targets,
             "comment_form": CommentForm() if may_act else None,
+            "may_moderate": services.may_moderate(request.user, obj),
         },
     )
 
@@ -209,6 +221,15 @@ def staff_action(request, pk: int):
                 photos=request.FILES.getlist("photos"),
             )
             messages.success(request, _("Your message has been sent."))
+        elif action == "moderate":
+            services.moderate_description(
+                request=obj,
+                actor=request.user,
+                action=request.POST.get("moderation", ""),
+                redacted=request.POST.get("redacted", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The public description has been saved."))
         else:
             form = TransitionForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -231,6 +252,19 @@ def staff_action(request, pk: int):
                 request,
                 _("Saved: the request is now “%(status)s”.") % {"status": Status(cd["to"]).label},
             )
+            obj.refresh_from_db()
+            if not services.roles_on(request.user, obj) - {services.AUTHOR}:
+                # Handed over: the request is no longer this person's to see, so they go back
+                # to their queue, told where it went (not to an "Access denied" page).
+                messages.info(
+                    request,
+                    _("Request %(number)s is now with %(whom)s.")
+                    % {
+                        "number": obj.number,
+                        "whom": obj.organisation or _("the city dispatcher"),
+                    },
+                )
+                return redirect("service_requests:queue")
     except Conflict as exc:
         messages.error(request, str(exc.message))
         status = 409

@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,8 @@ from .questions import question_sets, wants_questions_only
 
 __all__ = [
     "cabinet_items",
+    "earlier_reports",
+    "earlier_reports_json",
     "live_status",
     "my_requests",
     "new_request",
@@ -59,6 +62,54 @@ def phone_link(phone: str) -> str:
         return ""
     return format_html(
         '<a href="tel:{}">{}</a>', "".join(ch for ch in phone if ch in "+0123456789"), phone
+    )
+
+
+def _known_building(params) -> int | None:
+    """The building the form names: the one chosen, or the one the typed address finds
+    (exactly, or as the only match); None while it is not known or ambiguous."""
+    chosen = str(params.get("building") or "")
+    if chosen.isdigit():
+        return int(chosen)
+    address = (params.get("address") or "").strip()
+    if not address:
+        return None
+    found = geo.find_building(address)
+    if found is None:
+        matches = geo.search_buildings(address, limit=2)
+        found = matches[0] if len(matches) == 1 else None
+    return found.pk if found else None
+
+
+def earlier_reports(params, categories) -> list[ServiceRequest]:
+    """Open requests of the chosen category in the chosen building (issue 16.7): "already
+    reported in this building", shown before the resident submits."""
+    category = next((c for c in categories if c.code == params.get("category")), None)
+    if category is None:
+        return []
+    building_id = _known_building(params)
+    if building_id is None:
+        return []
+    return selectors.likely_duplicates(building_id=building_id, category_id=category.pk)
+
+
+def earlier_reports_json(request):
+    """The same list for the form's script, as the resident chooses the category and types
+    the address (no personal data: number, category, status, date)."""
+    items = earlier_reports(request.GET, list(selectors.active_categories()))
+    return JsonResponse(
+        {
+            "items": [
+                {
+                    "number": r.number,
+                    "url": reverse("service_requests:detail", args=[r.pk]),
+                    "category": r.category.name,
+                    "status": str(r.get_status_display()),
+                    "submitted": date_format(r.created_at, "SHORT_DATE_FORMAT"),
+                }
+                for r in items
+            ]
+        }
     )
 
 
@@ -91,6 +142,7 @@ def new_request(request):
             created = services.submit_request(
                 category=cd["category"],
                 description=cd["description"],
+                description_private=cd["description_private"],
                 channel=Channel.WEB,
                 author=user,
                 building=cd.get("building") or None,
@@ -116,12 +168,10 @@ def new_request(request):
             return redirect("service_requests:track", token=created.public_token)
     if data is not None:
         status = 422 if form.errors else 200
-        building_id = data.get("building")
-        if building_id and str(building_id).isdigit():
-            cat = next((c for c in categories if c.code == data.get("category")), None)
-            duplicates = selectors.likely_duplicates(
-                building_id=int(building_id), category_id=cat.pk if cat else None
-            )
+    if request.method == "POST":
+        # Shown on the form's step as soon as the building and the category are known (and
+        # again if a submission is refused), so the resident sees it before sending.
+        duplicates = earlier_reports(request.POST, categories)
     return render(
         request,
         "service_requests/new.html",
@@ -138,6 +188,7 @@ def new_request(request):
             ),
             "buildings": buildings,
             "duplicates": duplicates,
+            "earlier_reports_step": True,
             "title": _("Report a problem"),
         },
         status=status,
@@ -180,6 +231,10 @@ def request_page(request, token: str | None = None, pk: int | None = None):
                 and services.may_reopen_confirmed(obj, timezone.now())
             )
         ),
+        # A stage past its limit is shown to everyone who sees the request (issue 16.4).
+        "overdue_now": obj.is_open
+        and obj.stage_due_at is not None
+        and obj.stage_due_at < timezone.now(),
         "followed": obj.parent if obj.status == Status.MERGED else None,
         "comment_form": CommentForm() if signed_author else None,
         "feedback_form": (
