@@ -70,6 +70,23 @@ class ProposalForm(forms.Form):
     )
     lat = forms.FloatField(label=_("Latitude of the place (optional)"), required=False)
     lon = forms.FloatField(label=_("Longitude of the place (optional)"), required=False)
+    section = forms.ModelChoiceField(
+        label=_("Section or page of the project it is about (optional)"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(self, *args, discussion=None, **kwargs):
+        """The section choice appears when the organiser listed the project's sections."""
+        from .models import DocumentSection
+
+        super().__init__(*args, **kwargs)
+        sections = DocumentSection.objects.filter(discussion=discussion).order_by("position")
+        if discussion is None or not sections.exists():
+            del self.fields["section"]
+        else:
+            self.fields["section"].queryset = sections
+            self.order_fields(["kind", "section"])
 
 
 class CommentForm(forms.Form):

@@ -38,6 +38,7 @@ def proposal_items(discussion_id: int, items: Iterable[ProposalRow]) -> SafeStri
     answer_label = escape(_("Expert's answer"))
     awaiting = escape(_("Awaiting an expert's answer."))
     recommendation_label = escape(_("Organiser's recommendation"))
+    section_label = escape(_("Section of the project"))
     base = reverse("discussions:detail", args=[discussion_id])
     parts = []
     for p in items:
@@ -50,6 +51,8 @@ def proposal_items(discussion_id: int, items: Iterable[ProposalRow]) -> SafeStri
             f"{escape(formats.date_format(when, 'SHORT_DATETIME_FORMAT'))}</time> · "
             f"{channels.get(p.channel, '')}{'' if p.from_territory else ' · ' + outside}"
         )
+        if p.section:
+            meta += f" · {section_label}: {escape(p.section)}"
         if p.visibility == Proposal.Visibility.HIDDEN:
             reason = reasons.get(p.hidden_reason, p.hidden_reason)
             body = f'<p class="hidden-note">{escape(hidden_label % {"reason": reason})}</p>'

@@ -15,7 +15,9 @@ writing ``services.submit_proposal(...)``. The modules import each other (never 
 - :mod:`.answers`: experts' answers to questions, the organiser's recommendations;
 - :mod:`.moderation`: reports, hiding and restoring items;
 - :mod:`.final_documents`: protocol and conclusion, generated then signed;
-- :mod:`.notices`: subscriptions, following, reminders and status news.
+- :mod:`.notices`: subscriptions, following, reminders and status news;
+- :mod:`.sections`: sections of the project document proposals attach to (participatory texts);
+- :mod:`.questions_desk`: the experts' desk: bulk answers, templates, assignment.
 """
 
 from .answers import answer_question, set_recommendation
@@ -36,7 +38,7 @@ from .lifecycle import (
     update_discussion,
     validate_dates,
 )
-from .moderation import dismiss_flag, flag_item, moderate
+from .moderation import BULK_ACTIONS, dismiss_flag, flag_item, moderate, moderate_many
 from .notices import (
     FOLLOWABLE,
     follow,
@@ -59,9 +61,12 @@ from .proposals import (
     submit_proposal,
 )
 from .public_record import add_document_version, record_meeting
+from .questions_desk import answer_questions, assign_questions
+from .sections import check_section, set_sections
 
 __all__ = [
     "ALLOWED",
+    "BULK_ACTIONS",
     "EDITABLE_FIELDS",
     "FOLLOWABLE",
     "IMPORT_COLUMNS",
@@ -69,6 +74,9 @@ __all__ = [
     "add_comment",
     "add_document_version",
     "answer_question",
+    "answer_questions",
+    "assign_questions",
+    "check_section",
     "create_discussion",
     "decide_initiation",
     "dismiss_flag",
@@ -76,6 +84,7 @@ __all__ = [
     "follow",
     "import_proposals",
     "moderate",
+    "moderate_many",
     "receive_proposal",
     "record_meeting",
     "register_offline_proposal",
@@ -89,6 +98,7 @@ __all__ = [
     "send_deadline_reminders",
     "send_personal_reminders",
     "set_recommendation",
+    "set_sections",
     "sign_final_document",
     "submit_proposal",
     "subscribe",

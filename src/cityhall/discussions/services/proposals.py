@@ -38,6 +38,7 @@ from ..uploads import (
     store_attachment,
 )
 from .lifecycle import local_date, require_organiser
+from .sections import check_section
 
 __all__ = [
     "IMPORT_BATCH",
@@ -77,6 +78,7 @@ def receive_proposal(
     discussion: Discussion | None = None,
     inline: bool | None = None,
     idempotency_key: str = "",
+    section: int | None = None,
 ) -> inbox.Item:
     """Check a participant's proposal, remark or question and receive it (core.inbox).
 
@@ -86,6 +88,7 @@ def receive_proposal(
     :func:`intake.handle`: here when ``inline`` (default ``settings.INBOX_INLINE``), else by
     the inbox worker. The discussion's rules come from this process's copy when it is open
     (``discussion`` may be given fresh instead); registration re-checks them under its lock.
+    ``section`` attaches it to a section of the project document (participatory texts).
     """
     text = validate_text(text, kind)
     validate_place(lat, lon, area)
@@ -98,6 +101,8 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
+    if section is not None:
+        check_section(discussion.pk, section)
     eligibility = eligibility_of(discussion, author)
     if not eligibility.eligible:
         raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
@@ -139,6 +144,8 @@ def receive_proposal(
         "participant": participant,
         "attachments": stored,
     }
+    if section is not None:
+        payload["section"] = section
     try:
         return inbox.receive(
             intake.KIND,
@@ -167,6 +174,7 @@ def submit_proposal(
     lat: float | None = None,
     lon: float | None = None,
     area: dict | None = None,
+    section: int | None = None,
 ) -> Proposal:
     """Register an eligible participant's proposal, remark or question during the exposition,
     at once (the web form): :func:`receive_proposal` inline. Refused when late, ineligible or a
@@ -183,6 +191,7 @@ def submit_proposal(
         lon=lon,
         area=area,
         inline=True,
+        section=section,
     )
     return _registered(item)
 

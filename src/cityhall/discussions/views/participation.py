@@ -20,7 +20,7 @@ from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import DomainError, NotFound
 
-from .. import selectors, services
+from .. import selectors, services, similarity
 from ..eligibility import eligibility_of
 from ..forms import (
     AnswerForm,
@@ -41,10 +41,17 @@ from .base import EXPERTS, MODERATION, int_param, run_service
 
 
 def submit(request, pk: int):
+    """The proposal form. "Check for similar proposals" (a second button; as one types with
+    JavaScript) lists the discussion's similar texts first and submits nothing — so an author
+    may support an existing proposal instead. Similarity never runs on submitting."""
     discussion = selectors.get_discussion(pk, user=request.user)
     eligibility = eligibility_of(discussion, request.user)
-    form = ProposalForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    form = ProposalForm(request.POST or None, request.FILES or None, discussion=discussion)
+    similar = None
+    if request.method == "POST" and request.POST.get("step") == "check":
+        if form.is_valid():
+            similar = similarity.similar_proposals(discussion, form.cleaned_data["text"])
+    elif request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         if form.is_valid():
@@ -59,6 +66,7 @@ def submit(request, pk: int):
                     attachments=[data["attachments"]] if data["attachments"] else [],
                     lat=data["lat"],
                     lon=data["lon"],
+                    section=data["section"].pk if data.get("section") else None,
                 ),
             )
             if ok:
@@ -72,7 +80,13 @@ def submit(request, pk: int):
     return render(
         request,
         "discussions/submit.html",
-        {"discussion": discussion, "form": form, "eligibility": eligibility},
+        {
+            "discussion": discussion,
+            "form": form,
+            "eligibility": eligibility,
+            "similar": similar,
+            "checked": similar is not None,
+        },
         status=status,
     )
 
