@@ -81,7 +81,7 @@ def desk_experts(user: Any) -> QuerySet:
 def questions_desk(user: Any, filters: DeskFilters, *, page: int = 1) -> dict[str, Any]:
     """One page of the desk and its counts: ``total``, ``unanswered``, ``answered``,
     ``mine`` (assigned to the person, unanswered) and ``unassigned`` (unanswered) — all within
-    the chosen discussion, topic, district and search, whatever the state shown."""
+    the chosen discussion, topic, district and search, whatever the state and assignee shown."""
     qs = _scope(user)
     if filters.discussion:
         qs = qs.filter(discussion_id=filters.discussion)
@@ -89,12 +89,6 @@ def questions_desk(user: Any, filters: DeskFilters, *, page: int = 1) -> dict[st
         qs = qs.filter(section_id=filters.section)
     if filters.district:
         qs = qs.filter(participant__district_id=filters.district)
-    if filters.expert == "me":
-        qs = qs.filter(assignment__expert=user)
-    elif filters.expert == "none":
-        qs = qs.filter(assignment__isnull=True)
-    elif filters.expert.isdigit():
-        qs = qs.filter(assignment__expert_id=int(filters.expert))
     qs = text_filter(qs, filters.q)
     unanswered = Q(answer__isnull=True)
     counts = qs.aggregate(
@@ -104,6 +98,12 @@ def questions_desk(user: Any, filters: DeskFilters, *, page: int = 1) -> dict[st
         mine=Count("pk", filter=unanswered & Q(assignment__expert=user)),
         unassigned=Count("pk", filter=unanswered & Q(assignment__isnull=True)),
     )
+    if filters.expert == "me":
+        qs = qs.filter(assignment__expert=user)
+    elif filters.expert == "none":
+        qs = qs.filter(assignment__isnull=True)
+    elif filters.expert.isdigit():
+        qs = qs.filter(assignment__expert_id=int(filters.expert))
     if filters.state == "unanswered":
         qs = qs.filter(unanswered)
     elif filters.state == "answered":
