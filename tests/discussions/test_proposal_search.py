@@ -120,3 +120,12 @@ def test_openapi_documents_the_search_and_filters(client):
         assert name in params, name
     assert "text search" in params["q"]["description"]
     assert "newest" in params["sort"]["description"]
+
+
+def test_on_postgresql_the_search_knows_russian_word_forms(client, items):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Russian full-text search is PostgreSQL's; SQLite matches substrings")
+    html = client.get(f"/discussions/{items.pk}/", {"q": "станции"}).content.decode()
+    assert _numbers(html) == [3]  # "станцию"
