@@ -45,6 +45,7 @@ def test_enough_reports_hide_an_item_pending_review(client, discussion, proposal
     client.logout()
     page = client.get(f"/discussions/{discussion.pk}/").content.decode()
     assert "8-900-000-00-00" not in page
+    assert "Hidden after reports, awaiting a moderator's review" in page.replace("&#x27;", "'")
 
 
 def test_one_person_reporting_again_does_not_hide(client, discussion, proposal, reporters):
@@ -84,12 +85,16 @@ def test_moderator_confirms_or_restores_an_auto_hidden_item(
     # Reported again and hidden again; this time the moderator confirms the hiding.
     _report(client, discussion, reporters[1], reason="insult")
     client.force_login(moderator)
+    item_page = client.get(f"/discussions/{discussion.pk}/proposals/1/").content.decode()
+    assert "Confirm hiding" in item_page and "Restore" in item_page
     client.post(
         f"/discussions/{discussion.pk}/proposals/1/moderate/",
         {"action": "hide", "reason": "personal_data", "note": "телефон"},
     )
     proposal.refresh_from_db()
     assert proposal.visibility == "hidden" and proposal.hidden_reason == "personal_data"
+    confirmed = client.get(f"/discussions/{discussion.pk}/proposals/1/").content.decode()
+    assert "Confirm hiding" not in confirmed and "Hidden by a moderator" in confirmed
     assert list(ModerationAction.objects.values_list("action", flat=True)) == [
         "auto_hide",
         "restore",

@@ -14,6 +14,7 @@ from .desks import (
     desk_discussions,
     desk_experts,
     moderation_log,
+    pending_review_numbers,
     questions_desk,
 )
 from .proposal_search import (
@@ -64,6 +65,7 @@ __all__ = [
     "desk_discussions",
     "desk_experts",
     "moderation_log",
+    "pending_review_numbers",
     "questions_desk",
     "ANSWER_FILTERS",
     "SORTS",

@@ -30,6 +30,7 @@ __all__ = [
     "desk_discussions",
     "desk_experts",
     "moderation_log",
+    "pending_review_numbers",
     "questions_desk",
 ]
 
@@ -159,3 +160,20 @@ def moderation_log(discussion: Discussion, *, limit: int = 500) -> list[Moderati
         )
         for at, action, reason, number, comment_number in rows
     ]
+
+
+def pending_review_numbers(discussion: Discussion, numbers: list[int]) -> set[int]:
+    """Which of these (hidden) proposals the platform hid after reports and no moderator has
+    decided on since: their public note says they await review, not that a moderator hid them."""
+    if not numbers:
+        return set()
+    latest: dict[int, str] = {}
+    for number, action in (
+        ModerationAction.objects.filter(
+            proposal__discussion=discussion, proposal__number__in=numbers
+        )
+        .order_by("at", "id")
+        .values_list("proposal__number", "action")
+    ):
+        latest[number] = action
+    return {n for n, action in latest.items() if action == ModerationAction.Action.AUTO_HIDE}

@@ -100,6 +100,9 @@ def proposal_detail(request, pk: int, number: int):
     )
     can_moderate = has_role(request.user, (Role.MODERATOR, Role.ORGANISER), discussion.organiser)
     talk_open = discussion.status == Status.EXPOSITION_OPEN and request.user.is_authenticated
+    pending_review = proposal.visibility == Proposal.Visibility.HIDDEN and bool(
+        selectors.pending_review_numbers(discussion, [proposal.number])
+    )
     return render(
         request,
         "discussions/proposal.html",
@@ -111,6 +114,7 @@ def proposal_detail(request, pk: int, number: int):
             "flag_form": FlagForm() if request.user.is_authenticated else None,
             "answer_form": AnswerForm() if can_answer else None,
             "moderation_form": ModerationForm() if can_moderate else None,
+            "pending_review": pending_review,
             # Moderation hides a text from the public only; staff can always read it.
             "hidden_text": proposal.text
             if can_moderate and proposal.visibility == Proposal.Visibility.HIDDEN

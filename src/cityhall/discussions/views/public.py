@@ -124,7 +124,13 @@ def discussion_detail(request, pk: int):
             "discussion": discussion,
             "documents": selectors.documents_of(discussion),
             "page": page,
-            "items_html": listing.proposal_items(discussion.pk, rows),
+            "items_html": listing.proposal_items(
+                discussion.pk,
+                rows,
+                selectors.pending_review_numbers(
+                    discussion, [r.number for r in rows if r.visibility == "hidden"]
+                ),
+            ),
             "kind": kind,
             "query": query,
             "searching": not query.is_plain,
