@@ -66,6 +66,9 @@ def _hide_if_reported_enough(*, proposal: Proposal | None, comment: Comment | No
     threshold = settings.DISCUSSIONS_FLAGS_TO_HIDE
     if threshold <= 0:
         return
+    discussion = proposal.discussion if proposal else comment.proposal.discussion
+    if discussion.is_read_only:  # an archived record does not change
+        return
     open_flags = Flag.objects.filter(proposal=proposal, comment=comment, resolved_at__isnull=True)
     if open_flags.values("reporter").distinct().count() < threshold:
         return
