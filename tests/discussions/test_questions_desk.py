@@ -156,3 +156,22 @@ def test_an_expert_sees_only_their_organisers_questions(client, questions):
     client.force_login(stranger)
     page = client.get(DESK).content.decode()
     assert _shown(page) == [] and "0 questions" in page
+
+
+def test_bulk_answer_by_numbers_across_pages(client, hearing, resident, expert):
+    for n in range(60):
+        services.submit_proposal(
+            discussion=hearing, author=resident, text=f"Вопрос {n}", kind="question"
+        )
+    client.force_login(expert)
+    page = client.get(DESK, {"discussion": hearing.pk}).content.decode()
+    assert 'name="numbers"' in page
+    response = client.post(
+        DESK,
+        {"do": "answer", "discussion": hearing.pk, "numbers": "1-3, 55-60", "text": "Ответ"},
+    )
+    assert response.status_code == 302
+    answered = Answer.objects.filter(question__discussion=hearing)
+    assert sorted(answered.values_list("question__number", flat=True)) == [
+        1, 2, 3, 55, 56, 57, 58, 59, 60,
+    ]  # fmt: skip

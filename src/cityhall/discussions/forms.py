@@ -293,6 +293,26 @@ class MeetingForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
 
 
+def parse_numbers(text: str) -> list[int]:
+    """Numbers and ranges as staff type them ("1, 4, 10-25"), sorted, each once."""
+    numbers: set[int] = set()
+    try:
+        for part in text.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "-" in part:
+                low, high = (int(x) for x in part.split("-", 1))
+                if high < low or high - low > 200000:
+                    raise ValueError
+                numbers.update(range(low, high + 1))
+            else:
+                numbers.add(int(part))
+    except ValueError:
+        raise forms.ValidationError(_("Write numbers and ranges like 1, 4, 10-25.")) from None
+    return sorted(numbers)
+
+
 class RecommendationForm(forms.Form):
     numbers = forms.CharField(
         label=_("Proposal numbers"),
@@ -316,23 +336,7 @@ class RecommendationForm(forms.Form):
         self.fields["template"].queryset = RecommendationTemplate.objects.all()
 
     def clean_numbers(self):
-        text = self.cleaned_data["numbers"]
-        numbers: set[int] = set()
-        try:
-            for part in text.replace(";", ",").split(","):
-                part = part.strip()
-                if not part:
-                    continue
-                if "-" in part:
-                    low, high = (int(x) for x in part.split("-", 1))
-                    if high < low or high - low > 200000:
-                        raise ValueError
-                    numbers.update(range(low, high + 1))
-                else:
-                    numbers.add(int(part))
-        except ValueError:
-            raise forms.ValidationError(_("Write numbers and ranges like 1, 4, 10-25.")) from None
-        return sorted(numbers)
+        return parse_numbers(self.cleaned_data["numbers"])
 
     def clean(self):
         data = super().clean()

@@ -61,7 +61,7 @@ from .proposals import (
     submit_proposal,
 )
 from .public_record import add_document_version, record_meeting
-from .questions_desk import answer_questions, assign_questions
+from .questions_desk import MAX_BATCH, answer_questions, assign_questions
 from .sections import check_section, set_sections
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "FOLLOWABLE",
     "IMPORT_COLUMNS",
+    "MAX_BATCH",
     "OfflineIdentity",
     "add_comment",
     "add_document_version",

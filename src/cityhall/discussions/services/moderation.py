@@ -69,12 +69,13 @@ def _hide_if_reported_enough(*, proposal: Proposal | None, comment: Comment | No
     discussion = proposal.discussion if proposal else comment.proposal.discussion
     if discussion.is_read_only:  # an archived record does not change
         return
-    open_flags = Flag.objects.filter(proposal=proposal, comment=comment, resolved_at__isnull=True)
-    if open_flags.values("reporter").distinct().count() < threshold:
-        return
+    # The item's row is locked before counting, so two reports at once are counted in turn.
     model = type(proposal or comment)
     item = model.objects.select_for_update().get(pk=(proposal or comment).pk)
     if item.visibility == Proposal.Visibility.HIDDEN:
+        return
+    open_flags = Flag.objects.filter(proposal=proposal, comment=comment, resolved_at__isnull=True)
+    if open_flags.values("reporter").distinct().count() < threshold:
         return
     reason = Counter(open_flags.values_list("reason", flat=True)).most_common(1)[0][0]
     before = audit.snapshot(item, ["visibility", "hidden_reason"])

@@ -6,6 +6,7 @@ with bulk actions, the project's sections (participatory texts) and the public m
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from cityhall.geo.models import District
 
 from .. import selectors, services
 from ..desk_forms import BulkAnswerForm, BulkModerationForm, SectionsForm
-from ..forms import ModerationForm
+from ..forms import ModerationForm, parse_numbers
 from ..models import Flag, Proposal
 from .base import EXPERTS, MODERATION, ORGANISER, int_param, organiser_discussion
 
@@ -44,6 +45,19 @@ def _desk_filters(params) -> selectors.DeskFilters:
     )
 
 
+def _chosen_questions(data) -> list[Proposal]:
+    """The questions a bulk action is for: those ticked on the page, or — typed as numbers and
+    ranges ("1, 4, 10-25") — questions of the discussion chosen in the filters, across pages."""
+    qs = Proposal.objects.filter(kind=Proposal.Kind.QUESTION)
+    discussion = int_param(data.get("discussion"), 0)
+    if (data.get("numbers") or "").strip() and discussion:
+        numbers = parse_numbers(data["numbers"])[: services.MAX_BATCH + 1]
+        qs = qs.filter(discussion_id=discussion, number__in=numbers)
+    else:
+        qs = qs.filter(pk__in=[int_param(v, 0) for v in data.getlist("question")][:1000])
+    return list(qs.select_related("discussion__organiser", "author").order_by("pk"))
+
+
 @staff_required(EXPERTS)
 def questions(request):
     """The questions desk. Bulk actions (answer, assign) act on the questions ticked on the
@@ -52,13 +66,8 @@ def questions(request):
         raise Forbidden()
     answer_form = BulkAnswerForm(request.POST if request.POST.get("do") == "answer" else None)
     if request.method == "POST":
-        chosen = list(
-            Proposal.objects.filter(
-                pk__in=[int_param(v, 0) for v in request.POST.getlist("question")][:1000],
-                kind=Proposal.Kind.QUESTION,
-            ).select_related("discussion__organiser", "author")
-        )
         try:
+            chosen = _chosen_questions(request.POST)
             if request.POST.get("do") == "answer":
                 if answer_form.is_valid():
                     count = services.answer_questions(
@@ -81,6 +90,8 @@ def questions(request):
                     messages.success(request, _("%(n)s questions assigned.") % {"n": count})
         except DomainError as exc:
             messages.error(request, _error_text(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         back = request.POST.get("back", "")
         return redirect(f"{request.path}?{back}" if back and "//" not in back else request.path)
     filters = _desk_filters(request.GET)
