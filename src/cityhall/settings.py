@@ -194,6 +194,9 @@ INBOX_INLINE = env_bool("CITYHALL_INBOX_INLINE", False)
 # What one person may submit an hour through the self-service channels (requests, proposals,
 # applications; each kind counted apart); 0: no limit (the benches).
 SUBMISSIONS_PER_HOUR = int(os.environ.get("CITYHALL_SUBMISSIONS_PER_HOUR", "60"))
+# Discussions: how many different people reporting an item hide it at once, pending a
+# moderator's review (issue 20.14); 0 turns automatic hiding off.
+DISCUSSIONS_FLAGS_TO_HIDE = int(os.environ.get("CITYHALL_DISCUSSIONS_FLAGS_TO_HIDE", "3"))
 # /healthz reports items waiting for registration longer than this (seconds).
 INBOX_PENDING_ALERT_SECONDS = int(os.environ.get("CITYHALL_INBOX_PENDING_ALERT_SECONDS", "300"))
 HUEY["consumer"] = {"workers": int(os.environ.get("CITYHALL_HUEY_WORKERS", "2"))}

@@ -7,6 +7,7 @@ from django.contrib import admin
 from cityhall.core.admin import ReadOnlyAdmin
 
 from .models import (
+    AnswerTemplate,
     Discussion,
     DocumentType,
     FinalDocument,
@@ -74,3 +75,11 @@ class FollowAdmin(ReadOnlyAdmin):
 
 for model in (StatusChange, ModerationAction, FinalDocument, InitiationRequest):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    """Experts' reusable answers for the questions desk's bulk answer."""
+
+    list_display = ("title", "updated_at")
+    search_fields = ("title", "text")

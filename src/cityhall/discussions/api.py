@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
@@ -19,7 +19,7 @@ from cityhall.core.api import AcceptedOut, accepted, idempotency_key
 from cityhall.core.errors import NotFound
 from cityhall.core.models import InboxItem
 
-from . import selectors, services
+from . import selectors, services, similarity
 from .eligibility import eligibility_of
 from .models import Discussion, FinalDocument, Proposal
 
@@ -99,6 +99,8 @@ class ProposalOut(Schema):
     recommendation_reason: str
     answer: AnswerOut | None = None
     attachments: list[AttachmentOut] = []
+    section_id: int | None = None
+    section: str = ""
 
 
 class ProposalPageOut(Schema):
@@ -119,6 +121,10 @@ class ProposalIn(Schema):
     #: account's usual capacity (a representative's account: its company).
     on_behalf: str = ""
 
+    section: int | None = Field(
+        None, description="id of the project's section it is about (`GET .../sections`)"
+    )
+
 
 class ProposalFormIn(Schema):
     """The fields of a proposal sent as ``multipart/form-data`` with its files."""
@@ -127,6 +133,34 @@ class ProposalFormIn(Schema):
     kind: str = "proposal"
     lat: float | None = None
     lon: float | None = None
+
+
+class ProposalFilters(Schema):
+    """Search, filters and order of a discussion's proposals (the page reads the same names)."""
+
+    page: int = 1
+    kind: str = Field("", description="`proposal`, `remark` or `question`")
+    after: int | None = Field(
+        None, description="with `kind` alone: the next page after this number (keyset)"
+    )
+    q: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "text search in the proposals' texts, every word (any letter case; on PostgreSQL "
+            "also Russian word forms); hidden texts are never searched"
+        ),
+    )
+    status: str = Field(
+        "",
+        description="the organiser's recommendation: `accept`, `reject`, `pending`; or `hidden`",
+    )
+    answer: str = Field("", description="questions `answered` or `unanswered` by an expert")
+    district: int | None = Field(None, description="id of the participant's district")
+    section: int | None = Field(None, description="id of the project's section")
+    sort: str = Field(
+        "number", description="`number` (oldest first), `newest`, `support` (most supported)"
+    )
 
 
 class ProposalReceiptOut(Schema):
@@ -208,6 +242,8 @@ def _proposal(p: Proposal) -> dict:
             if answer and not hidden
             else None
         ),
+        "section_id": p.section_id,
+        "section": str(p.section) if p.section_id else "",
         "attachments": [] if hidden else [_attachment(p, a) for a in p.attachments.all()],
     }
 
@@ -271,12 +307,35 @@ def list_documents(request: HttpRequest, pk: int):
     ]
 
 
-@router.get("/{pk}/proposals", response=ProposalPageOut, auth=PUBLIC, summary="Proposals")
-def list_proposals(
-    request: HttpRequest, pk: int, page: int = 1, kind: str = "", after: int | None = None
-):
+@router.get(
+    "/{pk}/proposals",
+    response=ProposalPageOut,
+    auth=PUBLIC,
+    summary="Proposals: search, filter, sort",
+    description=(
+        "Pages of 50. With no search, filter or order but `kind`, numbered pages (`page`) or, "
+        "with `kind`, pages after a number (`after`, `next_after`). With any of `q`, `status`, "
+        "`answer`, `district`, `section` or `sort`: numbered pages of what matches; `total` is "
+        "how many match."
+    ),
+)
+def list_proposals(request: HttpRequest, pk: int, filters: Query[ProposalFilters]):
     d = selectors.get_discussion(pk, user=request.user)
-    result = selectors.proposals_page(d, page=page, kind=kind, after=after)
+    query = selectors.ProposalQuery(
+        q=filters.q,
+        kind=filters.kind,
+        status=filters.status,
+        answer=filters.answer,
+        district=filters.district,
+        section=filters.section,
+        sort=filters.sort,
+    )
+    if query.is_plain:
+        result = selectors.proposals_page(
+            d, page=filters.page, kind=filters.kind, after=filters.after
+        )
+    else:
+        result = selectors.search_proposals(d, query, page=filters.page)
     return {
         "total": result.total,
         "page": result.page,
@@ -288,7 +347,7 @@ def list_proposals(
 
 @router.get("/{pk}/questions", response=ProposalPageOut, auth=PUBLIC, summary="Questions")
 def list_questions(request: HttpRequest, pk: int, after: int | None = None):
-    return list_proposals(request, pk, kind=Proposal.Kind.QUESTION, after=after)
+    return list_proposals(request, pk, ProposalFilters(kind=Proposal.Kind.QUESTION, after=after))
 
 
 @router.get("/{pk}/proposals/{int:number}", response=ProposalOut, auth=PUBLIC)
@@ -343,6 +402,7 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         area=payload.area,
         idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
         on_behalf=payload.on_behalf,
+        section=payload.section,
     )
     return _receipt(item)
 
@@ -394,6 +454,89 @@ def answer_question(request: HttpRequest, pk: int, number: int, payload: AnswerI
     question = selectors.get_proposal(d, number)
     services.answer_question(expert=request.user, question=question, text=payload.text)
     return _proposal(selectors.get_proposal(d, number))
+
+
+class SimilarOut(Schema):
+    number: int
+    kind: str
+    excerpt: str
+    score: int
+
+
+class SimilarPageOut(Schema):
+    items: list[SimilarOut]
+
+
+@router.get(
+    "/{pk}/similar",
+    response=SimilarPageOut,
+    auth=PUBLIC,
+    url_name="discussions_similar",
+    summary="Similar proposals to a text",
+    description=(
+        "Up to 5 visible proposals of the discussion whose texts are most like `text` (score "
+        "0–100, at least 55; a text under 15 characters finds nothing). For the author before "
+        "submitting; submitting never waits for it."
+    ),
+)
+def similar(request: HttpRequest, pk: int, text: str = Query("", max_length=2000)):
+    d = selectors.get_discussion(pk, user=request.user)
+    return {"items": [vars(s) for s in similarity.similar_proposals(d, text)]}
+
+
+class SectionOut(Schema):
+    id: int
+    reference: str
+    title: str
+    proposal_count: int
+
+
+@router.get(
+    "/{pk}/sections",
+    response=list[SectionOut],
+    auth=PUBLIC,
+    summary="Sections of the project",
+    description="Sections or pages of the project document a proposal may be attached to "
+    "(`section` when submitting), with how many items each has; filter the proposals with "
+    "`section`.",
+)
+def list_sections(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return [
+        {"id": s.pk, "reference": s.reference, "title": s.title, "proposal_count": s.proposal_count}
+        for s in selectors.section_counts(d)
+    ]
+
+
+class ModerationLogOut(Schema):
+    at: dt.datetime
+    action: str = Field(description="`hide`, `restore` or `auto_hide` (after reports)")
+    reason: str = Field(description="the listed reason's code (empty when restored)")
+    reason_label: str
+    number: int
+    on_comment: bool
+
+
+@router.get(
+    "/{pk}/moderation-log",
+    response=list[ModerationLogOut],
+    auth=PUBLIC,
+    summary="Moderation log",
+    description="What was hidden or restored, when and why (newest first); never the text.",
+)
+def moderation_log(request: HttpRequest, pk: int):
+    d = selectors.get_discussion(pk, user=request.user)
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "reason": e.reason,
+            "reason_label": e.reason_label,
+            "number": e.number,
+            "on_comment": e.on_comment,
+        }
+        for e in selectors.moderation_log(d)
+    ]
 
 
 def _final(d: Discussion, kind: str) -> FinalDocument:

@@ -307,6 +307,16 @@ def load(stdout) -> list[DemoLogin]:
         open_to_all_verified=True,
     )
     _document(organiser, general, "Проект изменений в Генеральный план")
+    services.set_sections(  # participants may attach proposals to these (participatory texts)
+        actor=organiser,
+        discussion=general,
+        sections=[
+            ("1", "Положение о территориальном планировании"),
+            ("2", "Карта функциональных зон"),
+            ("3", "Карта планируемого размещения объектов транспорта"),
+            ("4", "Зоны рекреационного назначения"),
+        ],
+    )
     _force_status(general, [Status.ANNOUNCED, Status.EXPOSITION_OPEN], organiser)
     _past_proposals(general, residents, rng, 12)
     question = Proposal.objects.filter(discussion=general, kind=Proposal.Kind.QUESTION).first()

@@ -82,11 +82,28 @@ class ProposalForm(forms.Form):
     )
     lat = forms.FloatField(label=_("Latitude of the place (optional)"), required=False)
     lon = forms.FloatField(label=_("Longitude of the place (optional)"), required=False)
+    section = forms.ModelChoiceField(
+        label=_("Section or page of the project it is about (optional)"),
+        queryset=None,
+        required=False,
+    )
 
-    def __init__(self, *args, capacities: list[tuple[str, str]] = (), **kwargs) -> None:
-        """``capacities``: (on_behalf, label) the person may act in; a choice is asked only
-        when there are two or more (as themself, for a company they represent)."""
+    def __init__(
+        self, *args, discussion=None, capacities: list[tuple[str, str]] = (), **kwargs
+    ) -> None:
+        """The section choice appears when the organiser listed the project's sections.
+        ``capacities``: (on_behalf, label) the person may act in; a choice is asked only when
+        there are two or more (as themself, for a company they represent)."""
+        from .models import DocumentSection
+
         super().__init__(*args, **kwargs)
+        sections = DocumentSection.objects.filter(discussion=discussion).order_by("position")
+        order = ["kind"]
+        if discussion is None or not sections.exists():
+            del self.fields["section"]
+        else:
+            self.fields["section"].queryset = sections
+            order.append("section")
         if len(capacities) > 1:
             self.fields["on_behalf"] = forms.ChoiceField(
                 label=_("On whose behalf"),
@@ -94,7 +111,8 @@ class ProposalForm(forms.Form):
                 initial=capacities[0][0],
                 widget=forms.RadioSelect,
             )
-            self.order_fields(["on_behalf"])
+            order.insert(0, "on_behalf")
+        self.order_fields(order)
 
 
 class CommentForm(forms.Form):
@@ -310,6 +328,26 @@ class MeetingForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea, required=False)
 
 
+def parse_numbers(text: str) -> list[int]:
+    """Numbers and ranges as staff type them ("1, 4, 10-25"), sorted, each once."""
+    numbers: set[int] = set()
+    try:
+        for part in text.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "-" in part:
+                low, high = (int(x) for x in part.split("-", 1))
+                if high < low or high - low > 200000:
+                    raise ValueError
+                numbers.update(range(low, high + 1))
+            else:
+                numbers.add(int(part))
+    except ValueError:
+        raise forms.ValidationError(_("Write numbers and ranges like 1, 4, 10-25.")) from None
+    return sorted(numbers)
+
+
 class RecommendationForm(NamedBlankChoice, forms.Form):
     numbers = forms.CharField(
         label=_("Proposal numbers"),
@@ -333,23 +371,7 @@ class RecommendationForm(NamedBlankChoice, forms.Form):
         self.fields["template"].queryset = RecommendationTemplate.objects.all()
 
     def clean_numbers(self):
-        text = self.cleaned_data["numbers"]
-        numbers: set[int] = set()
-        try:
-            for part in text.replace(";", ",").split(","):
-                part = part.strip()
-                if not part:
-                    continue
-                if "-" in part:
-                    low, high = (int(x) for x in part.split("-", 1))
-                    if high < low or high - low > 200000:
-                        raise ValueError
-                    numbers.update(range(low, high + 1))
-                else:
-                    numbers.add(int(part))
-        except ValueError:
-            raise forms.ValidationError(_("Write numbers and ranges like 1, 4, 10-25.")) from None
-        return sorted(numbers)
+        return parse_numbers(self.cleaned_data["numbers"])
 
     def clean(self):
         data = super().clean()

@@ -25,7 +25,8 @@ registration that re-checks them, so the channels (``services.proposals``) call 
 and it never calls back into services.
 
 Payload (all JSON): ``discussion`` (id), ``text``, ``kind``, ``channel``, ``lat``/``lon``/``area``,
-``author`` (user id, web only), ``received_at`` (ISO time; paper channels only), ``email``
+``author`` (user id, web only), ``section`` (id of the project's section, optional),
+``received_at`` (ISO time; paper channels only), ``email``
 (receipt to a person without an account), ``participant`` (``key`` and the identification
 fields, see :func:`participant_payload`), ``attachments`` (files already stored and checked).
 """
@@ -229,6 +230,7 @@ class Entry:
     email: str = ""
     attachments: Sequence[dict[str, Any]] = ()
     text_hash: str = ""
+    section_id: int | None = None
 
 
 _COUNTED = (
@@ -289,6 +291,7 @@ def write(
             area=entry.area or None,
             channel=entry.channel,
             from_territory=entry.participant.from_territory,
+            section_id=entry.section_id,
         )
         proposal._state.fields_cache["participant"] = entry.participant
         proposals.append(proposal)
@@ -444,6 +447,7 @@ def _entry(item: inbox.Item, at: dt.datetime) -> Entry:
         email=payload.get("email") or "",
         attachments=payload.get("attachments") or (),
         text_hash=text_hash(payload["text"]),
+        section_id=payload.get("section"),
     )
 
 

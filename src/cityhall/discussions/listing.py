@@ -8,7 +8,7 @@ f-string with every value passed through ``html.escape``, which keeps a discussi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from html import escape
 
 from django.urls import reverse
@@ -27,17 +27,22 @@ def _text(value: str) -> str:
     return "<p>" + escape(value).replace("\n", "<br>") + "</p>"
 
 
-def proposal_items(discussion_id: int, items: Iterable[ProposalRow]) -> SafeString:
-    """Every value passes through ``html.escape``; labels are translated once."""
+def proposal_items(
+    discussion_id: int, items: Iterable[ProposalRow], pending_review: Collection[int] = ()
+) -> SafeString:
+    """Every value passes through ``html.escape``; labels are translated once. Hidden items
+    whose number is in ``pending_review`` were hidden by the platform after reports and say so."""
     kinds = {k: escape(str(v)) for k, v in Proposal.Kind.choices}
     channels = {k: escape(str(v)) for k, v in Proposal.Channel.choices}
     reasons = {k: str(v) for k, v in ModerationReason.choices}
     recommendations = {k: escape(str(v)) for k, v in Proposal.Recommendation.choices}
     outside = escape(_("participant from outside the territory"))
     hidden_label = _("Hidden by a moderator: %(reason)s.")
+    pending_label = _("Hidden after reports, awaiting a moderator's review: %(reason)s.")
     answer_label = escape(_("Expert's answer"))
     awaiting = escape(_("Awaiting an expert's answer."))
     recommendation_label = escape(_("Organiser's recommendation"))
+    section_label = escape(_("Section of the project"))
     base = reverse("discussions:detail", args=[discussion_id])
     parts = []
     for p in items:
@@ -50,9 +55,12 @@ def proposal_items(discussion_id: int, items: Iterable[ProposalRow]) -> SafeStri
             f"{escape(formats.date_format(when, 'SHORT_DATETIME_FORMAT'))}</time> · "
             f"{channels.get(p.channel, '')}{'' if p.from_territory else ' · ' + outside}"
         )
+        if p.section:
+            meta += f" · {section_label}: {escape(p.section)}"
         if p.visibility == Proposal.Visibility.HIDDEN:
             reason = reasons.get(p.hidden_reason, p.hidden_reason)
-            body = f'<p class="hidden-note">{escape(hidden_label % {"reason": reason})}</p>'
+            label = pending_label if n in pending_review else hidden_label
+            body = f'<p class="hidden-note">{escape(label % {"reason": reason})}</p>'
         else:
             body = _text(p.text)
             for pk, name in p.files:

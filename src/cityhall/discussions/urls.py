@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import feeds, participation, public, staff, statistics
+from .views import desks, feeds, participation, public, staff, statistics
 
 app_name = "discussions"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("<int:pk>/feed/", feeds.ProposalsFeed(), name="proposals_feed"),
     path("<int:pk>/statistics/", statistics.statistics, name="statistics"),
     path("<int:pk>/extract.pdf", public.extract, name="extract"),
+    path("<int:pk>/sections/", desks.sections, name="sections"),
+    path("<int:pk>/moderation-log/", desks.moderation_log, name="moderation_log"),
     path("<int:pk>/documents/<int:version_id>/", public.document_version, name="document_version"),
     path(
         "<int:pk>/<str:kind>.<str:fmt>",
@@ -54,6 +56,7 @@ urlpatterns = [
     path("manage/<int:pk>/final/", staff.final_manage, name="final_manage"),
     path("manage/<int:pk>/final/progress/", staff.final_progress, name="final_progress"),
     path("manage/<int:pk>/appendix/", staff.appendix, name="appendix"),
-    path("moderation/", staff.moderation_queue, name="moderation"),
-    path("questions/", staff.questions, name="questions"),
+    path("manage/<int:pk>/sections/", desks.manage_sections, name="manage_sections"),
+    path("moderation/", desks.moderation_queue, name="moderation"),
+    path("questions/", desks.questions, name="questions"),
 ]

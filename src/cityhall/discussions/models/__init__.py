@@ -5,10 +5,12 @@ the current status is kept in step by ``services.transition`` and every move is 
 :class:`StatusChange` row. Proposals are numbered without gaps per discussion. History rows
 (status changes, document versions, moderation actions) are append-only: nothing is deleted.
 
-The models live in :mod:`.discussion`, :mod:`.proposals`, :mod:`.notices` and
-:mod:`.final_documents`; import them from here (``from .models import Proposal``).
+The models live in :mod:`.discussion`, :mod:`.proposals`, :mod:`.notices`,
+:mod:`.final_documents` and :mod:`.desks`; import them from here
+(``from .models import Proposal``).
 """
 
+from .desks import AnswerTemplate, DocumentSection, QuestionAssignment
 from .discussion import (
     Discussion,
     DiscussionDocument,
@@ -44,9 +46,11 @@ _version_path = version_path
 
 __all__ = [
     "Answer",
+    "AnswerTemplate",
     "Comment",
     "Discussion",
     "DiscussionDocument",
+    "DocumentSection",
     "DocumentType",
     "DocumentVersion",
     "FinalDocument",
@@ -60,6 +64,7 @@ __all__ = [
     "PersonalReminder",
     "Proposal",
     "ProposalAttachment",
+    "QuestionAssignment",
     "RecommendationTemplate",
     "ReminderSent",
     "Status",

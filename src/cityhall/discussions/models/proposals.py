@@ -156,6 +156,18 @@ class Proposal(models.Model):
         related_name="grouped",
         verbose_name=_("identical to proposal"),
     )
+    # The section of the project document the proposal is about (participatory texts). No
+    # index of its own: proposals are read per discussion (the index below), then by section,
+    # and every index costs each registration a write.
+    section = models.ForeignKey(
+        "discussions.DocumentSection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        db_index=False,
+        verbose_name=_("section of the project"),
+    )
 
     class Meta:
         ordering = ["discussion_id", "number"]
@@ -289,6 +301,7 @@ class ModerationAction(models.Model):
     class Action(models.TextChoices):
         HIDE = "hide", _("Hidden")
         RESTORE = "restore", _("Restored")
+        AUTO_HIDE = "auto_hide", _("Hidden automatically after reports, pending review")
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation"
@@ -296,8 +309,9 @@ class ModerationAction(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation"
     )
+    # None: the platform itself (hidden automatically after reports).
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     reason = models.CharField(max_length=30, choices=ModerationReason.choices, blank=True)
@@ -308,6 +322,7 @@ class ModerationAction(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["proposal", "at"]), models.Index(fields=["comment", "at"])]
 
     def __str__(self) -> str:
         return f"{self.action} {self.reason}"

@@ -1,10 +1,31 @@
 """Read queries of public discussions, used by pages, the API, feeds and statistics.
 
 One module per kind of question, re-exported here (``selectors.get_discussion(...)``):
-:mod:`.record` (the public record, staff queues, the cabinet), :mod:`.statistics` and
+:mod:`.record` (the public record, staff queues, the cabinet), :mod:`.proposal_search`
+(search, filters and order inside a discussion), :mod:`.desks` (the questions desk, the
+moderation log), :mod:`.statistics` and
 :mod:`.territory` (places, coverage, the map). The modules import each other, never this package.
 """
 
+from .desks import (
+    DESK_STATES,
+    DeskFilters,
+    ModerationLogEntry,
+    desk_discussions,
+    desk_experts,
+    moderation_log,
+    pending_review_numbers,
+    questions_desk,
+)
+from .proposal_search import (
+    ANSWER_FILTERS,
+    SORTS,
+    STATUS_FILTERS,
+    ProposalQuery,
+    search_proposals,
+    section_counts,
+    text_filter,
+)
 from .record import (
     PAGE_SIZE,
     PUBLIC_STATUSES,
@@ -38,6 +59,21 @@ from .territory import (
 )
 
 __all__ = [
+    "DESK_STATES",
+    "DeskFilters",
+    "ModerationLogEntry",
+    "desk_discussions",
+    "desk_experts",
+    "moderation_log",
+    "pending_review_numbers",
+    "questions_desk",
+    "ANSWER_FILTERS",
+    "SORTS",
+    "STATUS_FILTERS",
+    "ProposalQuery",
+    "search_proposals",
+    "section_counts",
+    "text_filter",
     "PAGE_SIZE",
     "PUBLIC_STATUSES",
     "MapEntry",

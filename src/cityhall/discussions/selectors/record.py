@@ -142,7 +142,7 @@ class ProposalPage:
 def _proposal_qs(discussion: Discussion) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(discussion=discussion)
-        .select_related("participant", "answer")
+        .select_related("participant", "answer", "section")
         .prefetch_related("attachments")
         .order_by("number")
     )
@@ -198,6 +198,7 @@ class ProposalRow:
     public_name: str
     answer_text: str | None
     files: list[tuple[int, str]]
+    section: str = ""
 
 
 _ROW_FIELDS = (
@@ -217,6 +218,8 @@ _ROW_FIELDS = (
     "participant__is_legal_entity",
     "participant__full_name",
     "answer__text",
+    "section__reference",
+    "section__title",
 )
 
 
@@ -248,6 +251,7 @@ def proposal_rows(discussion: Discussion, *, page: int = 1, size: int = PAGE_SIZ
             public_name=r[14] if r[13] else label % {"number": r[12]},
             answer_text=r[15],
             files=files.get(r[0], []),
+            section=f"{r[16]} {r[17]}" if r[16] else "",
         )
         for r in raw
     ]
@@ -272,12 +276,13 @@ def row_of(p: Proposal) -> ProposalRow:
         public_name=p.participant.public_name,
         answer_text=answer.text if answer else None,
         files=[(a.pk, a.original_name) for a in p.attachments.all()],
+        section=str(p.section) if p.section_id else "",
     )
 
 
 def get_proposal(discussion: Discussion, number: int) -> Proposal:
     proposal = (
-        Proposal.objects.select_related("participant", "answer__expert", "discussion")
+        Proposal.objects.select_related("participant", "answer__expert", "discussion", "section")
         .prefetch_related("attachments")
         .filter(discussion=discussion, number=number)
         .first()
@@ -337,6 +342,7 @@ def open_flags(*, limit: int = 100) -> list[Flag]:
     for item in flags:
         item.target_proposal = item.proposal or item.comment.proposal
         item.target_text = (item.proposal or item.comment).text
+        item.target_hidden = (item.proposal or item.comment).visibility == "hidden"
     return flags
 
 

@@ -16,7 +16,9 @@ writing ``services.submit_proposal(...)``. The modules import each other (never 
 - :mod:`.moderation`: reports, hiding and restoring items;
 - :mod:`.final_documents`: protocol and conclusion, generated then signed;
 - :mod:`.subscriptions`: e-mail subscriptions (double opt-in, signed links) and their news;
-- :mod:`.notices`: following, reminders and status news.
+- :mod:`.notices`: following, reminders and status news;
+- :mod:`.sections`: sections of the project document proposals attach to (participatory texts);
+- :mod:`.questions_desk`: the experts' desk: bulk answers, templates, assignment.
 """
 
 from .answers import answer_question, set_recommendation
@@ -38,7 +40,7 @@ from .lifecycle import (
     update_discussion,
     validate_dates,
 )
-from .moderation import dismiss_flag, flag_item, moderate
+from .moderation import BULK_ACTIONS, dismiss_flag, flag_item, moderate, moderate_many
 from .notices import (
     FOLLOWABLE,
     follow,
@@ -66,17 +68,24 @@ from .subscriptions import (
     tell_subscribers,
     unsubscribe,
 )
+from .questions_desk import MAX_BATCH, answer_questions, assign_questions
+from .sections import check_section, set_sections
 
 __all__ = [
     "ALLOWED",
+    "BULK_ACTIONS",
     "EDITABLE_FIELDS",
     "FOLLOWABLE",
     "IMPORT_COLUMNS",
+    "MAX_BATCH",
     "OfflineIdentity",
     "add_comment",
     "add_document_version",
     "answer_question",
     "confirm_subscription",
+    "answer_questions",
+    "assign_questions",
+    "check_section",
     "create_discussion",
     "decide_initiation",
     "dismiss_flag",
@@ -84,6 +93,7 @@ __all__ = [
     "follow",
     "import_proposals",
     "moderate",
+    "moderate_many",
     "receive_proposal",
     "record_meeting",
     "register_offline_proposal",
@@ -97,6 +107,7 @@ __all__ = [
     "send_deadline_reminders",
     "send_personal_reminders",
     "set_recommendation",
+    "set_sections",
     "sign_final_document",
     "strip_attachment_metadata",
     "submit_proposal",

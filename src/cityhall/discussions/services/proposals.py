@@ -40,6 +40,7 @@ from ..uploads import (
     store_attachment,
 )
 from .lifecycle import local_date, require_organiser
+from .sections import check_section
 
 __all__ = [
     "IMPORT_BATCH",
@@ -81,6 +82,7 @@ def receive_proposal(
     inline: bool | None = None,
     idempotency_key: str = "",
     on_behalf: str = "",
+    section: int | None = None,
 ) -> inbox.Item:
     """Check a participant's proposal, remark or question and receive it (core.inbox).
 
@@ -94,6 +96,7 @@ def receive_proposal(
     ``on_behalf`` is the capacity the author acts in: "self", or the id of a company or public
     authority they represent (``eligibility_of``); the participant record is the person's or
     the organisation's accordingly, so the protocol shows which.
+    ``section`` attaches it to a section of the project document (participatory texts).
     """
     text = validate_text(text, kind)
     validate_place(lat, lon, area)
@@ -112,6 +115,8 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
+    if section is not None:
+        check_section(discussion.pk, section)
     eligibility = eligibility_of(discussion, author, on_behalf=str(on_behalf or ""))
     if not eligibility.eligible:
         raise Forbidden(" ".join(str(r.message) for r in eligibility.reasons), code="not_eligible")
@@ -153,6 +158,8 @@ def receive_proposal(
         "participant": participant,
         "attachments": stored,
     }
+    if section is not None:
+        payload["section"] = section
     try:
         return inbox.receive(
             intake.KIND,
@@ -182,6 +189,7 @@ def submit_proposal(
     lon: float | None = None,
     area: dict | None = None,
     on_behalf: str = "",
+    section: int | None = None,
 ) -> Proposal:
     """Register an eligible participant's proposal, remark or question during the exposition,
     at once (the web form): :func:`receive_proposal` inline, as themself or for the
@@ -200,6 +208,7 @@ def submit_proposal(
         area=area,
         inline=True,
         on_behalf=on_behalf,
+        section=section,
     )
     return _registered(item)
 

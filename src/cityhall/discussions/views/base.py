@@ -8,11 +8,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.http import Http404
+from django.utils.translation import gettext as _
+
 from cityhall.accounts.models import Role
-from cityhall.core.errors import DomainError
+from cityhall.accounts.selectors import has_role
+from cityhall.core.errors import DomainError, Forbidden
 from cityhall.core.params import whole_number
 
-__all__ = ["CHART_LIMITS", "EXPERTS", "MODERATION", "ORGANISER", "int_param", "run_service"]
+from ..models import Discussion
+
+__all__ = [
+    "CHART_LIMITS",
+    "EXPERTS",
+    "MODERATION",
+    "ORGANISER",
+    "int_param",
+    "organiser_discussion",
+    "run_service",
+]
 
 ORGANISER = (Role.ORGANISER, Role.ADMINISTRATOR)
 MODERATION = (Role.MODERATOR, Role.ORGANISER)
@@ -43,3 +57,15 @@ def int_param(value: Any, default: int = 1) -> int:
     """A whole number from the query string (a page, an id), ``default`` when absent, bad or
     beyond what a database holds."""
     return whole_number(value, default=default)
+
+
+def organiser_discussion(request, pk: int) -> Discussion:
+    """The discussion ``pk`` for its organiser's pages: 404 if none, 403 to anyone else."""
+    discussion = (
+        Discussion.objects.select_related("document_type", "organiser").filter(pk=pk).first()
+    )
+    if discussion is None:
+        raise Http404
+    if not has_role(request.user, ORGANISER, discussion.organiser):
+        raise Forbidden(_("Only the organiser of this discussion may do this."))
+    return discussion

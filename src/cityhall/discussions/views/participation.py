@@ -21,7 +21,7 @@ from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import DomainError, NotFound
 
-from .. import selectors, services
+from .. import selectors, services, similarity
 from ..eligibility import eligibility_of
 from ..forms import (
     AnswerForm,
@@ -42,11 +42,20 @@ from .base import EXPERTS, MODERATION, int_param, run_service
 
 
 def submit(request, pk: int):
+    """The proposal form. "Check for similar proposals" (a second button; as one types with
+    JavaScript) lists the discussion's similar texts first and submits nothing — so an author
+    may support an existing proposal instead. Similarity never runs on submitting."""
     discussion = selectors.get_discussion(pk, user=request.user)
     eligibility = eligibility_of(discussion, request.user)
     capacities = [(o.on_behalf, o.capacity_label) for o in eligibility.options]
-    form = ProposalForm(request.POST or None, request.FILES or None, capacities=capacities)
-    if request.method == "POST":
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, discussion=discussion, capacities=capacities
+    )
+    similar = None
+    if request.method == "POST" and request.POST.get("step") == "check":
+        if form.is_valid():
+            similar = similarity.similar_proposals(discussion, form.cleaned_data["text"])
+    elif request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         if form.is_valid():
@@ -62,6 +71,7 @@ def submit(request, pk: int):
                     lat=data["lat"],
                     lon=data["lon"],
                     on_behalf=data.get("on_behalf", ""),
+                    section=data["section"].pk if data.get("section") else None,
                 ),
             )
             if ok:
@@ -75,7 +85,13 @@ def submit(request, pk: int):
     return render(
         request,
         "discussions/submit.html",
-        {"discussion": discussion, "form": form, "eligibility": eligibility},
+        {
+            "discussion": discussion,
+            "form": form,
+            "eligibility": eligibility,
+            "similar": similar,
+            "checked": similar is not None,
+        },
         status=status,
     )
 
@@ -89,6 +105,9 @@ def proposal_detail(request, pk: int, number: int):
     )
     can_moderate = has_role(request.user, (Role.MODERATOR, Role.ORGANISER), discussion.organiser)
     talk_open = discussion.status == Status.EXPOSITION_OPEN and request.user.is_authenticated
+    pending_review = proposal.visibility == Proposal.Visibility.HIDDEN and bool(
+        selectors.pending_review_numbers(discussion, [proposal.number])
+    )
     return render(
         request,
         "discussions/proposal.html",
@@ -100,6 +119,7 @@ def proposal_detail(request, pk: int, number: int):
             "flag_form": FlagForm() if request.user.is_authenticated else None,
             "answer_form": AnswerForm() if can_answer else None,
             "moderation_form": ModerationForm() if can_moderate else None,
+            "pending_review": pending_review,
             # Moderation hides a text from the public only; staff can always read it.
             "hidden_text": proposal.text
             if can_moderate and proposal.visibility == Proposal.Visibility.HIDDEN

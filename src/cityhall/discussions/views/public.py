@@ -83,10 +83,32 @@ def discussion_list(request):
     )
 
 
+def proposal_query(params) -> selectors.ProposalQuery:
+    """The search, filters and order of a discussion's proposals from a query string (the
+    page and the API read the same names: q, kind, status, answer, district, section, sort)."""
+    return selectors.ProposalQuery(
+        q=(params.get("q") or "")[:200],
+        kind=params.get("kind") or "",
+        status=params.get("status") or "",
+        answer=params.get("answer") or "",
+        district=int_param(params.get("district"), 0) or None,
+        section=int_param(params.get("section"), 0) or None,
+        sort=params.get("sort") or "number",
+    )
+
+
 def discussion_detail(request, pk: int):
+    """The discussion's page. Its proposals can be searched (``?q=метро``), filtered and
+    sorted; with none of that the list pages by number range (constant time)."""
     discussion = selectors.get_discussion(pk, user=request.user)
-    kind = request.GET.get("kind", "")
-    if kind:
+    query = proposal_query(request.GET)
+    kind = query.kind
+    if not query.is_plain:
+        page = selectors.search_proposals(
+            discussion, query, page=int_param(request.GET.get("page"))
+        )
+        rows = [selectors.row_of(p) for p in page.items]
+    elif kind:
         page = selectors.proposals_page(
             discussion, kind=kind, after=int_param(request.GET.get("after"), 0) or None
         )
@@ -102,8 +124,18 @@ def discussion_detail(request, pk: int):
             "discussion": discussion,
             "documents": selectors.documents_of(discussion),
             "page": page,
-            "items_html": listing.proposal_items(discussion.pk, rows),
+            "items_html": listing.proposal_items(
+                discussion.pk,
+                rows,
+                selectors.pending_review_numbers(
+                    discussion, [r.number for r in rows if r.visibility == "hidden"]
+                ),
+            ),
             "kind": kind,
+            "query": query,
+            "searching": not query.is_plain,
+            "query_string": _without_page(request.GET),
+            "filter_choices": _filter_choices(discussion),
             "eligibility": eligibility,
             "form": ProposalForm() if eligibility and eligibility.eligible else None,
             "history": _history(discussion),
@@ -124,6 +156,20 @@ def _history(discussion: Discussion) -> list:
     for change in history:
         change.shown_reason = services.reason_shown(change.reason)
     return history
+
+
+def _without_page(params) -> str:
+    rest = params.copy()
+    rest.pop("page", None)
+    return rest.urlencode()
+
+
+def _filter_choices(discussion: Discussion) -> dict[str, Any]:
+    """The choices of the proposals' filter form (labels translated in the template)."""
+    return {
+        "districts": District.objects.order_by("name").only("pk", "name"),
+        "sections": selectors.section_counts(discussion),
+    }
 
 
 def _follow_context(request, discussion: Discussion, eligibility: Any) -> dict[str, Any]:

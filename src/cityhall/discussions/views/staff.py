@@ -1,6 +1,7 @@
 """The staff desks: the organiser's discussions (create, edit, move on, documents, offline
-and paper proposals, meetings, recommendations, protocol and conclusion), initiation requests,
-the moderators' queue and the experts' questions. Every page checks the role it needs.
+and paper proposals, meetings, recommendations, protocol and conclusion) and initiation
+requests. Every page checks the role it needs. The moderators' queue and the experts'
+questions desk are in :mod:`.desks`.
 """
 
 from __future__ import annotations
@@ -15,19 +16,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityhall.accounts.models import Role
 from cityhall.accounts.permissions import staff_required
 from cityhall.accounts.selectors import has_role, organisations_where
 from cityhall.core.errors import DomainError, Forbidden, InvalidInput
 
-from .. import selectors, services
+from .. import selectors, services, similarity
 from ..forms import (
     ConclusionsForm,
     DiscussionForm,
     DocumentUploadForm,
     ImportForm,
     MeetingForm,
-    ModerationForm,
     OfflineProposalForm,
     RecommendationForm,
     SignerForm,
@@ -40,20 +39,10 @@ from ..models import (
     Proposal,
     Status,
 )
-from .base import EXPERTS, MODERATION, ORGANISER, int_param, run_service
+from .base import ORGANISER, int_param, run_service
+from .base import organiser_discussion as _organiser_discussion
 
 # --- staff desks ---------------------------------------------------------------------------
-
-
-def _organiser_discussion(request, pk: int) -> Discussion:
-    discussion = (
-        Discussion.objects.select_related("document_type", "organiser").filter(pk=pk).first()
-    )
-    if discussion is None:
-        raise Http404
-    if not has_role(request.user, ORGANISER, discussion.organiser):
-        raise Forbidden(_("Only the organiser of this discussion may do this."))
-    return discussion
 
 
 @staff_required(ORGANISER)
@@ -318,8 +307,25 @@ def meetings(request, pk: int):
 
 @staff_required(ORGANISER)
 def recommendations(request, pk: int):
+    """The recommendations desk. ``?similar_to=N`` suggests the proposals most like № N and
+    fills the form to group them "same as № N" (the organiser checks the list first)."""
     discussion = _organiser_discussion(request, pk)
-    form = RecommendationForm(request.POST or None)
+    similar_to = int_param(request.GET.get("similar_to"), 0)
+    base = Proposal.objects.filter(discussion=discussion, number=similar_to).first()
+    similar = []
+    initial = {}
+    if base is not None:
+        similar = similarity.similar_proposals(
+            discussion,
+            base.text,
+            limit=10,
+            exclude_number=base.number,
+            kinds=(Proposal.Kind.PROPOSAL, Proposal.Kind.REMARK),
+            include_hidden=True,
+        )
+        numbers = [base.number, *(s.number for s in similar)]
+        initial = {"numbers": ", ".join(map(str, numbers)), "same_as": base.number}
+    form = RecommendationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, count = run_service(
@@ -350,6 +356,8 @@ def recommendations(request, pk: int):
             "form": form,
             "pending": pending[:100],
             "pending_count": pending.count(),
+            "base": base,
+            "similar": similar,
         },
         status=422 if form.errors else 200,
     )
@@ -477,34 +485,3 @@ def initiations(request):
         "initiator", "organiser", "document_type"
     ).order_by("state", "-created_at")[:100]
     return render(request, "discussions/initiations.html", {"requests": pending})
-
-
-@staff_required(MODERATION)
-def moderation_queue(request):
-    if not has_role(request.user, (Role.MODERATOR, Role.ORGANISER)):
-        raise Forbidden()
-    if request.method == "POST":
-        from ..models import Flag
-
-        item = Flag.objects.filter(pk=int_param(request.POST.get("flag"), 0)).first()
-        if item is None:
-            raise Http404
-        try:
-            services.dismiss_flag(moderator=request.user, flag=item)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        return redirect("discussions:moderation")
-    return render(
-        request,
-        "discussions/moderation.html",
-        {"flags": selectors.open_flags(), "form": ModerationForm()},
-    )
-
-
-@staff_required(EXPERTS)
-def questions(request):
-    if not has_role(request.user, (Role.EXPERT, Role.ORGANISER)):
-        raise Forbidden()
-    return render(
-        request, "discussions/questions.html", {"questions": selectors.questions_awaiting_answer()}
-    )
