@@ -61,6 +61,8 @@ from .proposals import (
     submit_proposal,
 )
 from .public_record import add_document_version, record_meeting
+from .questions_desk import MAX_BATCH, answer_questions, assign_questions
+from .sections import check_section, set_sections
 from .subscriptions import (
     confirm_subscription,
     subscribe,
@@ -68,8 +70,6 @@ from .subscriptions import (
     tell_subscribers,
     unsubscribe,
 )
-from .questions_desk import MAX_BATCH, answer_questions, assign_questions
-from .sections import check_section, set_sections
 
 __all__ = [
     "ALLOWED",
