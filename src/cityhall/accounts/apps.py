@@ -18,7 +18,7 @@ class AccountsConfig(AppConfig):
         from . import tasks  # noqa: F401  (declares the background jobs)
         from .cabinet import profile_items
         from .models import Role
-        from .selectors import can_verify_in_person
+        from .selectors import can_import_register, can_verify_in_person
 
         register_entry(
             WorkspaceEntry(
@@ -47,6 +47,7 @@ class AccountsConfig(AppConfig):
                 title=_("Verifying organisations"),
                 url_name="accounts:verify_organisation",
                 roles=[Role.OPERATOR],
+                visible_to=can_verify_in_person,  # service-centre operators, as the page checks
                 description=_(
                     "Check a company's or public authority's register extract and record "
                     "its address."
@@ -60,6 +61,7 @@ class AccountsConfig(AppConfig):
                 title=_("Verification registers"),
                 url_name="accounts:register_imports",
                 roles=[Role.ADMINISTRATOR],
+                visible_to=can_import_register,
                 description=_(
                     "Import a register of people that verifies matching accounts and future "
                     "sign-ups."
