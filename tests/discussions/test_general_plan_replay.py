@@ -26,7 +26,7 @@ from PIL import Image
 
 from cityhall.accounts.models import Role
 from cityhall.discussions import services
-from cityhall.discussions.models import Discussion, FinalDocument, Proposal, Status
+from cityhall.discussions.models import Answer, Discussion, FinalDocument, Proposal, Status
 
 from .factories import NOTICE_SOURCE, DocumentTypeFactory, staff_with_role, verified_person
 
@@ -179,15 +179,32 @@ def test_a_general_plan_hearing_keeps_every_item_answer_date_source_and_signer(
         hidden = Proposal.objects.get(discussion=discussion, number=HIDDEN)
         assert hidden.visibility == Proposal.Visibility.HIDDEN
 
-        # TODO(issue 20 item 11): answer through the questions desk's bulk answer once it is
-        # on main; until then each question is answered through the service the desk calls.
-        questions = Proposal.objects.filter(discussion=discussion, kind=Proposal.Kind.QUESTION)
-        answers = {}
-        for question in questions.order_by("number"):
-            answers[question.number] = f"Ответ на вопрос № {question.number}: школа — в 2028 году."
-            services.answer_question(
-                expert=expert, question=question, text=answers[question.number]
+        # The questions answered in bulk on the experts' desk, typed as numbers: two batches,
+        # two answers, every question once (the hidden one too: the record keeps it).
+        numbers = sorted(
+            Proposal.objects.filter(discussion=discussion, kind=Proposal.Kind.QUESTION).values_list(
+                "number", flat=True
             )
+        )
+        half = len(numbers) // 2
+        answers = {}
+        client.force_login(expert)
+        for batch, text in (
+            (numbers[:half], "Ответ: новая школа будет построена в 2028 году."),
+            (numbers[half:], "Ответ: парк у реки сохраняется в границах проекта."),
+        ):
+            response = client.post(
+                "/discussions/questions/",
+                {
+                    "do": "answer",
+                    "discussion": discussion.pk,
+                    "numbers": ", ".join(map(str, batch)),
+                    "text": text,
+                },
+            )
+            assert response.status_code == 302
+            answers.update(dict.fromkeys(batch, text))
+        assert Answer.objects.filter(question__discussion=discussion).count() == len(numbers)
 
     closing = timezone.localtime(discussion.proposal_deadline) + dt.timedelta(minutes=5)
     with time_machine.travel(closing, tick=True):
