@@ -27,9 +27,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
+
 __all__ = [
+    "CHUNK",
     "FIELD_TYPES",
     "as_text",
+    "chunks",
+    "month_key",
+    "raw_rows",
     "Dataset",
     "Field",
     "dataset",
@@ -43,6 +49,7 @@ __all__ = [
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
 
 Rows = Callable[..., Iterator[dict[str, Any]]]
+CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -121,3 +128,34 @@ def as_text(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
+
+
+def raw_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the driver gives them, without Django's
+    per-value converters (on millions of rows they cost more than the query)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def chunks(
+    queryset, columns: tuple[str, ...], *, after: int | None = None, raw: bool = False
+) -> Iterator[list[tuple]]:
+    """``queryset``'s rows as ``columns`` (the first one the integer ``id``), strictly after
+    ``after``, in ascending id, :data:`CHUNK` at a time: an index walk that streams millions
+    of rows in bounded memory. ``raw``: read through :func:`raw_rows`."""
+    ordered = queryset.order_by("id")
+    last = after or 0
+    while True:
+        page = ordered.filter(id__gt=last).values_list(*columns)[:CHUNK]
+        chunk = raw_rows(page) if raw else list(page)
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
+
+
+def month_key(owner_id: int, month: dt.date) -> int:
+    """The integer key of a row per owner (an organisation, a service) and month."""
+    return owner_id * 1_000_000 + month.year * 100 + month.month

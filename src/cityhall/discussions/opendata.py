@@ -15,12 +15,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cityhall.core.opendata import Dataset, Field, register_dataset
+from cityhall.core.opendata import Dataset, Field, chunks, register_dataset
 
 from .models import Answer, Discussion, DiscussionDocument, Proposal
 from .models.discussion import Status
 
-CHUNK = 5_000
 PUBLIC_RECORD = (Status.PROTOCOL_SIGNED, Status.CONCLUSION_PUBLISHED, Status.ARCHIVED)
 
 DISCUSSION_FIELDS = (
@@ -134,11 +133,7 @@ def proposal_rows(
         "channel", "from_territory", "text", "visibility", "hidden_reason", "support_count",
         "same_as__number", "recommendation", "recommendation_reason",
     )  # fmt: skip
-    last = after or 0
-    while True:
-        chunk = list(found.filter(id__gt=last).order_by("id").values_list(*columns)[:CHUNK])
-        if not chunk:
-            return
+    for chunk in chunks(found, columns, after=after):
         first, last = chunk[0][0], chunk[-1][0]
         answers = {
             question: (text, at)

@@ -18,11 +18,9 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from cityhall.core.opendata import Dataset, Field, point, register_dataset
+from cityhall.core.opendata import Dataset, Field, chunks, month_key, point, register_dataset
 
 from .models import Application, RegistryRecord
-
-CHUNK = 5_000
 
 REGISTRY_FIELDS = (
     Field("id", "integer", _("Row key"), english="row key"),
@@ -46,17 +44,12 @@ REGISTRY_FIELDS = (
 def registry_rows(
     after: int | None = None, filters: dict[str, Any] | None = None, using: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    found = RegistryRecord.objects.using(using or "default").order_by("id")
+    found = RegistryRecord.objects.using(using or "default")
     for name, value in (filters or {}).items():
         found = found.filter(**{name: value})
     columns = ("id", "registry", "number", "title", "holder", "address", "lat", "lon",
                "issued_on", "details", "application__answers")  # fmt: skip
-    last = after or 0
-    while True:
-        chunk = list(found.filter(id__gt=last).values_list(*columns)[:CHUNK])
-        if not chunk:
-            return
-        last = chunk[-1][0]
+    for chunk in chunks(found, columns, after=after):
         for (
             pk,
             registry,
@@ -128,7 +121,7 @@ def statistics_rows(
     rows = []
     for item in found:
         month = item["month"].date() if isinstance(item["month"], dt.datetime) else item["month"]
-        key = item["service_id"] * 1_000_000 + month.year * 100 + month.month
+        key = month_key(item["service_id"], month)
         if (after is not None and key <= after) or (wanted and item["service__code"] != wanted):
             continue
         rows.append(

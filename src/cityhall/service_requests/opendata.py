@@ -7,8 +7,9 @@ app generates and serves them).
 address is published instead), photos, and an exact point: a request at a building gets the
 building's point, one without a building a point rounded to about 100 m.
 
-Rows are read in chunks of :data:`CHUNK` by id (an index walk), their stages and ratings for
-the same id range in one query each, so 10 million requests stream in bounded memory.
+Rows are read in chunks by id (``core.opendata.chunks``, an index walk), their stages
+and ratings for the same id range in one query each, so 10 million requests stream in
+bounded memory.
 """
 
 from __future__ import annotations
@@ -18,18 +19,24 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connections
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.models import Organisation
-from cityhall.core.opendata import Dataset, Field, point, register_dataset
+from cityhall.core.opendata import (
+    Dataset,
+    Field,
+    chunks,
+    month_key,
+    point,
+    raw_rows,
+    register_dataset,
+)
 
 from .models import Feedback, MonthlyStat, ServiceRequest, Stage
 from .models.choices import CLOSED_STATUSES
 
-CHUNK = 5_000
 _STAGES = ("routed", "accepted", "in_work", "done")
 
 REQUEST_FIELDS = (
@@ -85,19 +92,14 @@ def _requests(filters: dict[str, Any], using: str | None):
 def request_rows(
     after: int | None = None, filters: dict[str, Any] | None = None, using: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    queryset = _requests(filters or {}, using).order_by("id")
+    queryset = _requests(filters or {}, using)
     columns = (
         "id", "number", "category__code", "category__name_ru", "district__code", "district__name",
         "suburb__name", "building__address", "building__lat", "building__lon", "lat", "lon",
         "organisation__name", "channel", "applicant_kind", "status", "is_overdue",
         "created_at", "closed_at",
     )  # fmt: skip
-    last = after or 0
-    connection = connections[using or "default"]
-    while True:
-        chunk = _raw(connection, queryset.filter(id__gt=last).values_list(*columns)[:CHUNK])
-        if not chunk:
-            return
+    for chunk in chunks(queryset, columns, after=after, raw=True):
         first_id, last = chunk[0][0], chunk[-1][0]
         stages = _stage_starts(first_id, last, using)
         ratings = dict(
@@ -117,19 +119,9 @@ def _stage_starts(first: int, last: int, using: str | None) -> dict[int, dict[st
         .order_by("started_at")
         .values_list("request_id", "stage", "started_at")
     )
-    for request_id, stage, started in _raw(connections[using or "default"], found):
+    for request_id, stage, started in raw_rows(found):
         starts[request_id].setdefault(stage, iso(started))  # the first time each stage began
     return starts
-
-
-def _raw(connection, queryset) -> list[tuple]:
-    """The rows of ``queryset`` as the driver gives them, without Django's per-value
-    converters (they cost more than the query on millions of rows): SQLite's timestamps stay
-    text, turned into ISO 8601 by :func:`iso`."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def iso(value: Any) -> Any:
@@ -231,7 +223,7 @@ def rating_rows(
         found["requests"], found["closed_on_time"] = item["total"], item["on_time"]
     wanted = (filters or {}).get("organisation")
     for (org_id, month), values in sorted(rows.items()):
-        key = org_id * 1_000_000 + month.year * 100 + month.month
+        key = month_key(org_id, month)
         if (after is not None and key <= after) or (wanted and names[org_id] != wanted):
             continue
         yield {"id": key, "organisation": names[org_id], "month": month, **values}
