@@ -35,10 +35,6 @@ def _not_found(request, message: str) -> HttpResponse:
     )
 
 
-def _set_or_none(code: str) -> Dataset | None:
-    return dataset(code)
-
-
 def _context() -> dict:
     return {
         "licence": settings.OPENDATA_LICENCE,
@@ -53,7 +49,7 @@ def index(request):
 
 @require_GET
 def set_page(request, code: str):
-    found = _set_or_none(code)
+    found = dataset(code)
     if found is None:
         return _not_found(request, _("There is no data set “%(code)s”.") % {"code": code})
     versions = list(selectors.published(code)[:20])
@@ -73,7 +69,7 @@ def set_page(request, code: str):
 
 @require_GET
 def download(request, code: str, version: str, fmt: str):
-    found = _set_or_none(code)
+    found = dataset(code)
     chosen = selectors.version(code, version) if found else None
     info = chosen.files.get(fmt) if chosen else None
     if found is None or chosen is None or not info or "skipped" in info:
