@@ -47,12 +47,10 @@ test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
-	@echo "== unit and API tests on SQLite"
-	$(PYTEST)
-	@echo "== browser tests (Debian Chromium, axe-core)"
-	$(PYTEST) -m browser
-	@echo "== the suite again on PostgreSQL"
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	@echo "== tests: two streams side by side (scripts/test-streams), each log printed whole"
+	scripts/test-streams \
+	  'echo "== unit and API tests on SQLite" && $(PYTEST) && echo "== browser tests (Debian Chromium, axe-core)" && $(PYTEST) -m browser' \
+	  'echo "== the suite again on PostgreSQL" && scripts/with-postgres $(PYTEST) -m "not browser"'
 
 test-unit: install
 	$(PYTEST)

@@ -8,6 +8,7 @@ because its one client must know the live server's callback URL.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -62,17 +63,24 @@ OIDC_ACCOUNTS = {
 
 
 def _ensure_node_modules() -> None:
-    if (PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json").exists():
+    """``npm ci`` once: `make test` runs two pytest processes side by side, and both may get
+    here first on a fresh checkout, so the install is taken under a file lock."""
+    marker = PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
+    if marker.exists():
         return
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("npm is needed to install the test OpenID provider (tests/oidc_provider)")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=PROVIDER_DIR,
-        check=True,
-        timeout=600,
-    )
+    with open(PROVIDER_DIR / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists():  # the other process installed it while this one waited
+            return
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=PROVIDER_DIR,
+            check=True,
+            timeout=600,
+        )
 
 
 def _read_issuer(process: subprocess.Popen, errors, timeout: float) -> str:

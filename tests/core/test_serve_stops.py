@@ -59,7 +59,8 @@ def test_serve_stops_its_workers_on_sigterm(tmp_path):
         start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
+        # generous: starting gunicorn and its worker takes many seconds on a loaded machine
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
