@@ -8,6 +8,11 @@
   with more rows than a sheet holds (1,048,576) gets none, and the version says why.
 
 Every file's SHA-256 is computed from the bytes as written.
+
+Speed (the requests set has 10 million rows): rows are encoded a batch at a time — JSON by
+orjson, CSV by one ``writerows`` per batch — and each gzip file is compressed by ISA-L
+(``isal``, gzip-compatible, several times faster than zlib at level 1) in a thread of its own,
+which leaves the GIL while it works, so compressing runs beside the encoding on a second core.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import gzip
 import hashlib
 import io
-import json
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
+from isal import igzip_threaded
 
 from cityhall.core.opendata import Dataset, as_text
 
@@ -40,6 +46,16 @@ FORMATS = {
 # Fast compression: the 10-million-row set is generated in minutes, not an hour; level 1
 # still shrinks these files about 5 times.
 _LEVEL = 1
+# rows encoded and handed to the files at a time (bounded memory whatever the caller passes)
+_BATCH = 5_000
+# Datetimes, dates and the types orjson does not know are written as Django's JSON encoder
+# writes them everywhere else on the platform (the API, the exports).
+_JSON_DEFAULT = DjangoJSONEncoder().default
+_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _json(value: Any) -> bytes:
+    return orjson.dumps(value, default=_JSON_DEFAULT, option=_JSON_OPTIONS)
 
 
 def media_type(fmt: str) -> str:
@@ -69,14 +85,16 @@ class _Hashing(io.RawIOBase):
 
 
 class _Compressed:
+    """A gzip file written through a hashing file; ISA-L compresses in a thread of its own."""
+
     def __init__(self, path: Path) -> None:
         self.raw = _Hashing(path)
-        self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", compresslevel=_LEVEL, mtime=0)
-        self.text = io.TextIOWrapper(self.gz, encoding="utf-8", newline="", write_through=False)
+        self.gz = igzip_threaded.open(self.raw, "wb", compresslevel=_LEVEL, threads=1)
+
+    def write(self, data: bytes) -> None:
+        self.gz.write(data)
 
     def finish(self) -> dict[str, Any]:
-        self.text.flush()
-        self.text.detach()
         self.gz.close()
         self.raw.close()
         return {"size": self.raw.size, "sha256": self.raw.sha256.hexdigest()}
@@ -92,15 +110,19 @@ class Writers:
         self.names = dataset.field_names
         self._files: dict[str, _Compressed] = {}
         self.skipped: dict[str, str] = {}
-        self._csv_file = self._open("csv")
-        self._csv_file.text.write("\ufeff")
-        self._csv = csv.writer(self._csv_file.text, lineterminator="\r\n")
-        self._csv.writerow(self.names)
+        # the fields whose values the CSV writes otherwise than str() does (true/false, ISO)
+        self._as_text = [
+            index
+            for index, f in enumerate(dataset.fields)
+            if f.type in ("boolean", "date", "datetime")
+        ]
+        self._csv = self._open("csv")
+        self._csv.write(("\ufeff" + _csv_lines([self.names])).encode())
         self._json = self._open("json")
-        self._json.text.write("[")
+        self._json.write(b"[")
         self._geo = self._open("geojson") if dataset.geometry else None
         if self._geo:
-            self._geo.text.write('{"type":"FeatureCollection","features":[')
+            self._geo.write(b'{"type":"FeatureCollection","features":[')
         self._count = 0
         self._xlsx = self._xlsx_sheet = None
         if xlsx:
@@ -124,29 +146,41 @@ class Writers:
 
     def write(self, rows: Iterable[dict[str, Any]]) -> int:
         """Write ``rows``; returns how many (so a caller can report progress between calls)."""
-        names, dumps, geometry = self.names, json.dumps, self.dataset.geometry
-        text_row = [""] * len(names)
+        rows = iter(rows)
         written = 0
-        for row in rows:
+        while batch := list(itertools.islice(rows, _BATCH)):
+            self._write_batch(batch)
+            written += len(batch)
+        return written
+
+    def _write_batch(self, batch: list[dict[str, Any]]) -> None:
+        names, geometry, as_texts = self.names, self.dataset.geometry, self._as_text
+        lines, objects, features = [], [], []
+        for row in batch:
             values = [row.get(name) for name in names]
-            for index, value in enumerate(values):
-                text_row[index] = as_text(value)
-            self._csv.writerow(text_row)
-            ordered = dict(zip(names, values, strict=True))
-            encoded = dumps(ordered, cls=DjangoJSONEncoder, ensure_ascii=False)
-            self._json.text.write(("," if self._count else "") + encoded)
-            if self._geo is not None:
-                feature = {"type": "Feature", "geometry": geometry(row), "properties": None}
-                head = dumps(feature, ensure_ascii=False)[: -len("null}")]
-                self._geo.text.write(("," if self._count else "") + head + encoded + "}")
+            encoded = _json(dict(zip(names, values, strict=True)))
+            objects.append(encoded)
+            if geometry is not None:
+                shape = _json(geometry(row))
+                features.append(
+                    b'{"type":"Feature","geometry":' + shape + b',"properties":' + encoded + b"}"
+                )
             if self._xlsx_sheet is not None:
                 if self._count >= XLSX_MAX_ROWS:
                     self._drop_xlsx()
                 else:
                     self._xlsx_sheet.append([_cell(v) for v in values])
+            for index in as_texts:
+                value = values[index]
+                if value is not None and value.__class__ is not str:
+                    values[index] = as_text(value)
+            lines.append(values)
             self._count += 1
-            written += 1
-        return written
+        first = self._count == len(batch)  # nothing was written before this batch
+        self._csv.write(_csv_lines(lines).encode())
+        self._json.write((b"" if first else b",") + b",".join(objects))
+        if self._geo is not None:
+            self._geo.write((b"" if first else b",") + b",".join(features))
 
     def _drop_xlsx(self) -> None:
         self._xlsx = self._xlsx_sheet = None
@@ -154,9 +188,9 @@ class Writers:
 
     def close(self) -> dict[str, dict[str, Any]]:
         """Finish every file; returns format → {"name", "size", "sha256"} (or {"skipped"})."""
-        self._json.text.write("]")
+        self._json.write(b"]")
         if self._geo is not None:
-            self._geo.text.write("]}")
+            self._geo.write(b"]}")
         files: dict[str, dict[str, Any]] = {}
         for fmt, handle in self._files.items():
             files[fmt] = {"name": self.path(fmt).name, **handle.finish()}
@@ -172,6 +206,13 @@ class Writers:
         for handle in self._files.values():
             with contextlib.suppress(OSError, ValueError):
                 handle.finish()
+
+
+def _csv_lines(rows: list[list[Any]]) -> str:
+    """Rows as CSV text (RFC 4180 quoting, CRLF), in one ``writerows`` call."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    return text.getvalue()
 
 
 def _cell(value: Any) -> Any:

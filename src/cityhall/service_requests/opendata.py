@@ -7,19 +7,18 @@ app generates and serves them).
 address is published instead), photos, and an exact point: a request at a building gets the
 building's point, one without a building a point rounded to about 100 m.
 
-Rows are read in chunks by id (``core.opendata.chunks``, an index walk), their stages
-and ratings for the same id range in one query each, so 10 million requests stream in
-bounded memory.
+Rows are read in chunks by id (``core.opendata.chunks``, an index walk, the rating joined),
+the stages of the same id range in one more query that the database pivots to one row per
+request, so 10 million requests stream in bounded memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Case, Count, DateTimeField, Min, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -97,31 +96,31 @@ def request_rows(
         "id", "number", "category__code", "category__name_ru", "district__code", "district__name",
         "suburb__name", "building__address", "building__lat", "building__lon", "lat", "lon",
         "organisation__name", "channel", "applicant_kind", "status", "is_overdue",
-        "created_at", "closed_at",
+        "created_at", "closed_at", "feedback__score",
     )  # fmt: skip
+    none = (None,) * len(_STAGES)
     for chunk in chunks(queryset, columns, after=after, raw=True):
-        first_id, last = chunk[0][0], chunk[-1][0]
-        stages = _stage_starts(first_id, last, using)
-        ratings = dict(
-            Feedback.objects.using(using or "default")
-            .filter(request_id__gte=first_id, request_id__lte=last)
-            .values_list("request_id", "score")
-        )
+        stages = _stage_starts(chunk[0][0], chunk[-1][0], using)
         for row in chunk:
-            yield _request_row(row, stages.get(row[0], {}), ratings.get(row[0]))
+            yield _request_row(row, stages.get(row[0], none))
 
 
-def _stage_starts(first: int, last: int, using: str | None) -> dict[int, dict[str, dt.datetime]]:
-    starts: dict[int, dict[str, Any]] = defaultdict(dict)
+def _stage_starts(first: int, last: int, using: str | None) -> dict[int, tuple]:
+    """request id → when each of :data:`_STAGES` first began (ISO text or None), for the
+    requests ``first``..``last``: one row per request, pivoted by the database."""
+    firsts = {
+        name: Min(Case(When(stage=name, then="started_at"), output_field=DateTimeField()))
+        for name in _STAGES
+    }
     found = (
         Stage.objects.using(using or "default")
         .filter(request_id__gte=first, request_id__lte=last, stage__in=_STAGES)
-        .order_by("started_at")
-        .values_list("request_id", "stage", "started_at")
+        .order_by()
+        .values("request_id")
+        .annotate(**firsts)
+        .values_list("request_id", *_STAGES)
     )
-    for request_id, stage, started in raw_rows(found):
-        starts[request_id].setdefault(stage, iso(started))  # the first time each stage began
-    return starts
+    return {pk: tuple(map(iso, starts)) for pk, *starts in raw_rows(found)}
 
 
 def iso(value: Any) -> Any:
@@ -135,14 +134,15 @@ def iso(value: Any) -> Any:
     return value.isoformat() if value.tzinfo is not None else value.isoformat() + "+00:00"
 
 
-def _request_row(row, stages: dict[str, dt.datetime], rating: int | None) -> dict[str, Any]:
+def _request_row(row, stages: tuple) -> dict[str, Any]:
     (pk, number, category, category_name, district, district_name, suburb, address, b_lat,
      b_lon, lat, lon, organisation, channel, applicant_kind, status, overdue, created,
-     closed) = row  # fmt: skip
+     closed, rating) = row  # fmt: skip
     if b_lat is not None:
         lat, lon = b_lat, b_lon
     elif lat is not None:  # no building: about 100 m, never the exact spot
         lat, lon = round(lat, 3), round(lon, 3)
+    routed, accepted, in_work, done = stages
     return {
         "id": pk,
         "number": number,
@@ -159,10 +159,10 @@ def _request_row(row, stages: dict[str, dt.datetime], rating: int | None) -> dic
         "applicant_kind": applicant_kind,
         "status": status,
         "submitted_at": iso(created),
-        "routed_at": stages.get("routed"),
-        "accepted_at": stages.get("accepted"),
-        "in_work_at": stages.get("in_work"),
-        "done_at": stages.get("done"),
+        "routed_at": routed,
+        "accepted_at": accepted,
+        "in_work_at": in_work,
+        "done_at": done,
         "closed_at": iso(closed),
         "on_time": (not overdue) if status in CLOSED_STATUSES else None,  # 0/1 on SQLite
         "rating": rating,
