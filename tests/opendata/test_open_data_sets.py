@@ -72,12 +72,29 @@ def test_a_version_has_csv_with_bom_json_geojson_and_xlsx_with_their_sha256(clie
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][:2] == ["id", "number"]
 
 
-def test_no_description_or_flat_reaches_the_requests_set(client, requests_world):
+def test_a_public_description_is_published_masked_and_a_private_one_not_at_all(
+    client, requests_world
+):
+    resident = requests_world.resident
+    resident.last_name, resident.first_name = "Галиуллин", "Рамиль"
+    resident.save()
+    public = submit(
+        requests_world,
+        description="Течёт крыша над кв. 15, звоните +7 917 123-45-67 или r.g@example.org, "
+        "Галиуллин",
+    )
+    private = submit(requests_world, description="Секретная протечка", description_private=True)
     generate("requests")
+    _, body = _get(client, "/opendata/requests/latest/json")
+    rows = {row["number"]: row for row in json.loads(gzip.decompress(body))}
+    assert rows[public.number]["description"] == (
+        "Течёт крыша над ***, звоните *** или ***, ***"
+    )
+    assert rows[private.number]["description"] == ""
     for fmt in ("csv", "json", "geojson"):
         _, body = _get(client, f"/opendata/requests/latest/{fmt}")
         text = gzip.decompress(body).decode()
-        assert "Течёт" not in text and "кв." not in text
+        assert "кв. 1" not in text and "Секретная" not in text and "123-45-67" not in text
 
 
 def test_an_interrupted_download_resumes_with_a_range(client, requests_world):

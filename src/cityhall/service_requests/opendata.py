@@ -2,10 +2,12 @@
 app generates and serves them).
 
 **What never leaves** (the rule, tested by ``tests/opendata/test_privacy.py``): who reported
-(author, contact name and phone, the operator who typed it), the description and comments
-(they may name a flat or a person), the typed address (it may hold a flat: the building's own
-address is published instead), photos, and an exact point: a request at a building gets the
-building's point, one without a building a point rounded to about 100 m.
+(author, contact name and phone, the operator who typed it), comments, a description the
+resident kept private or staff hid (a public one is published as the public pages show it —
+the redacted text where staff redacted it — with e-mails, long numbers, flat numbers and the
+author's and contact's names masked: ``core.personal_data``), the typed address (it may hold a
+flat: the building's own address is published instead), photos, and an exact point: a request
+at a building gets the building's point, one without a building a point rounded to about 100 m.
 
 Rows are read in chunks by id (``core.opendata.chunks``, an index walk, the rating joined),
 the stages of the same id range in one more query that the database pivots to one row per
@@ -32,6 +34,7 @@ from cityhall.core.opendata import (
     raw_rows,
     register_dataset,
 )
+from cityhall.core.personal_data import mask_personal_data
 
 from .models import Feedback, MonthlyStat, ServiceRequest, Stage
 from .models.choices import CLOSED_STATUSES
@@ -58,6 +61,12 @@ REQUEST_FIELDS = (
         english="applicant kind",
     ),
     Field("status", "string", _("Status code"), english="status"),
+    Field(
+        "description",
+        "string",
+        _("Description, if the resident made it public (personal data masked)"),
+        english="public description",
+    ),
     Field("submitted_at", "datetime", _("Submitted"), english="submitted at"),
     Field("routed_at", "datetime", _("Sent to the organisation"), english="routed at"),
     Field("accepted_at", "datetime", _("Accepted by the organisation"), english="accepted at"),
@@ -96,7 +105,9 @@ def request_rows(
         "id", "number", "category__code", "category__name_ru", "district__code", "district__name",
         "suburb__name", "building__address", "building__lat", "building__lon", "lat", "lon",
         "organisation__name", "channel", "applicant_kind", "status", "is_overdue",
-        "created_at", "closed_at", "feedback__score",
+        "created_at", "closed_at", "feedback__score", "description", "description_private",
+        "description_hidden", "description_redacted", "author__last_name",
+        "author__first_name", "author__middle_name", "contact_name",
     )  # fmt: skip
     none = (None,) * len(_STAGES)
     for chunk in chunks(queryset, columns, after=after, raw=True):
@@ -137,7 +148,7 @@ def iso(value: Any) -> Any:
 def _request_row(row, stages: tuple) -> dict[str, Any]:
     (pk, number, category, category_name, district, district_name, suburb, address, b_lat,
      b_lon, lat, lon, organisation, channel, applicant_kind, status, overdue, created,
-     closed, rating) = row  # fmt: skip
+     closed, rating, description, private, hidden, redacted, *names) = row  # fmt: skip
     if b_lat is not None:
         lat, lon = b_lat, b_lon
     elif lat is not None:  # no building: about 100 m, never the exact spot
@@ -158,6 +169,9 @@ def _request_row(row, stages: tuple) -> dict[str, Any]:
         "channel": channel,
         "applicant_kind": applicant_kind,
         "status": status,
+        "description": (
+            "" if private or hidden else mask_personal_data(redacted or description, names)
+        ),
         "submitted_at": iso(created),
         "routed_at": routed,
         "accepted_at": accepted,
@@ -237,8 +251,10 @@ def declare_datasets() -> None:
             description=_(
                 "Every registered housing and communal-service request: category, place (the "
                 "building), responsible organisation, channel, the dates of each stage, whether "
-                "it was closed on time, and the resident's rating. No personal data: never who "
-                "reported, no description, no flat, no exact point."
+                "it was closed on time, the resident's rating, and the description when the "
+                "resident made it public. No personal data: never who reported, no flat, no "
+                "exact point; e-mails, phone and document numbers, flats and names in a public "
+                "description are masked."
             ),
             fields=REQUEST_FIELDS,
             rows=request_rows,
