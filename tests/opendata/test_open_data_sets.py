@@ -87,9 +87,7 @@ def test_a_public_description_is_published_masked_and_a_private_one_not_at_all(
     generate("requests")
     _, body = _get(client, "/opendata/requests/latest/json")
     rows = {row["number"]: row for row in json.loads(gzip.decompress(body))}
-    assert rows[public.number]["description"] == (
-        "Течёт крыша над ***, звоните *** или ***, ***"
-    )
+    assert rows[public.number]["description"] == ("Течёт крыша над ***, звоните *** или ***, ***")
     assert rows[private.number]["description"] == ""
     for fmt in ("csv", "json", "geojson"):
         _, body = _get(client, f"/opendata/requests/latest/{fmt}")
