@@ -102,3 +102,11 @@ def test_geojson_is_accepted_only_when_it_is_geojson():
     with pytest.raises(InvalidInput) as refused:
         uploads.accept(SimpleUploadedFile("area.geojson", b'{"a": 1}'), purpose="tests.plan")
     assert refused.value.code == "file_type"
+
+
+def test_gif_is_kept_as_its_first_frame_in_png():
+    out = io.BytesIO()
+    Image.new("P", (5, 3)).save(out, "GIF")
+    stored = uploads.accept(SimpleUploadedFile("a.gif", out.getvalue()), purpose="tests.evidence")
+    assert stored.content_type == "image/png" and stored.file.name.endswith(".png")
+    assert (stored.width, stored.height) == (5, 3)

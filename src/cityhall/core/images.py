@@ -44,13 +44,12 @@ IMAGE_TYPES: dict[str, tuple[str, str]] = {
     "image/jpeg": ("JPEG", ".jpg"),
     "image/png": ("PNG", ".png"),
     "image/webp": ("WEBP", ".webp"),
-    "image/gif": ("GIF", ".gif"),
 }
 
 #: 40 megapixels: any phone's photo and an A1 scan at 150 dpi; a bomb is far above.
 DEFAULT_MAX_PIXELS = 40_000_000
 
-_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/gif": "GIF"}
+_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 
 
 @dataclass(frozen=True)

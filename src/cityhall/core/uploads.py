@@ -256,6 +256,20 @@ def _gps_location(data: bytes) -> tuple[float, float] | None:
     return None
 
 
+def _first_frame_as_png(data: bytes) -> bytes:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["GIF"]) as image:
+            image.seek(0)
+            frame = image.convert("RGBA")
+    except Exception:  # noqa: BLE001 - left to sanitise_image to refuse as unreadable
+        return data
+    out = io.BytesIO()
+    frame.save(out, "PNG")
+    return out.getvalue()
+
+
 def _check_image(
     data: bytes, content_type: str, *, declared: Purpose, field: str, name: str
 ) -> CheckedFile:
@@ -285,6 +299,9 @@ def _check_image(
     if width * height > limit:
         raise too_many
     location = _gps_location(data)
+    if content_type == "image/gif" and width * height:
+        # kept as its first frame in PNG: core.images re-encodes the formats pages show
+        data, content_type = _first_frame_as_png(data), "image/png"
     try:
         clean = images.sanitise_image(
             data, name=name, field=field, allowed=(content_type,), pixel_limit=limit
