@@ -21,27 +21,15 @@ class S3Server:
     region: str = "us-east-1"
 
     def options(self, bucket: str) -> dict:
-        """The ``STORAGES["default"]["OPTIONS"]`` the settings build from CITYHALL_S3_*."""
-        from botocore.config import Config
-
+        """``STORAGES["default"]["OPTIONS"]`` as CITYHALL_S3_* would give them."""
         return {
             "endpoint_url": self.endpoint,
             "bucket_name": bucket,
             "access_key": self.access_key,
             "secret_key": self.secret_key,
             "region_name": self.region,
-            "addressing_style": "path",
-            "signature_version": "s3v4",
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "client_config": Config(
-                s3={"addressing_style": "path"},
-                signature_version="s3v4",
-                connect_timeout=2,
-                read_timeout=5,
-                retries={"max_attempts": 1},
-            ),
+            "connect_timeout": 2,
+            "read_timeout": 5,
         }
 
     def create_bucket(self) -> str:
@@ -74,7 +62,10 @@ def use_s3(settings, server: S3Server) -> str:
     bucket = server.create_bucket()
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": server.options(bucket)},
+        "default": {
+            "BACKEND": "cityhall.core.object_store.S3Storage",
+            "OPTIONS": server.options(bucket),
+        },
     }
     return bucket
 

@@ -303,32 +303,24 @@ STORAGES = {
 # the endpoint must be reachable by browsers.
 S3_ENDPOINT = os.environ.get("CITYHALL_S3_ENDPOINT", "")
 S3_BUCKET = os.environ.get("CITYHALL_S3_BUCKET", "")
+# The S3 storage's options, also used by `cityhall migrate_media` (core.object_store).
+S3_STORAGE_OPTIONS = {
+    "endpoint_url": S3_ENDPOINT or None,
+    "bucket_name": S3_BUCKET or "cityhall",
+    "access_key": os.environ.get("CITYHALL_S3_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("CITYHALL_S3_SECRET_KEY", ""),
+    "region_name": os.environ.get("CITYHALL_S3_REGION", "us-east-1"),
+    "addressing_style": "path",
+    "signature_version": "s3v4",
+    "default_acl": None,
+    "querystring_auth": True,
+    "file_overwrite": False,
+    # An outage fails an upload within seconds (503, try again), not after minutes.
+    "connect_timeout": 3,
+    "read_timeout": 10,
+}
 if S3_ENDPOINT or S3_BUCKET:
-    from botocore.config import Config as S3ClientConfig
-
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "endpoint_url": S3_ENDPOINT or None,
-            "bucket_name": S3_BUCKET or "cityhall",
-            "access_key": os.environ.get("CITYHALL_S3_ACCESS_KEY", ""),
-            "secret_key": os.environ.get("CITYHALL_S3_SECRET_KEY", ""),
-            "region_name": os.environ.get("CITYHALL_S3_REGION", "us-east-1"),
-            "addressing_style": "path",
-            "signature_version": "s3v4",
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            # An outage fails an upload within seconds (503, try again), not after minutes.
-            "client_config": S3ClientConfig(
-                s3={"addressing_style": "path"},
-                signature_version="s3v4",
-                connect_timeout=3,
-                read_timeout=10,
-                retries={"max_attempts": 2},
-            ),
-        },
-    }
+    STORAGES["default"] = {"BACKEND": "cityhall.core.object_store.S3Storage"}
 # Behind nginx: the internal location that aliases MEDIA_ROOT (deploy/nginx/cityhall.conf);
 # checked files are then sent by nginx through X-Accel-Redirect instead of by Python.
 FILES_ACCEL_PREFIX = os.environ.get("CITYHALL_FILES_ACCEL_PREFIX", "")

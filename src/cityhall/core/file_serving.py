@@ -32,11 +32,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext_lazy as _
 
-from .errors import DomainError
 from .files import extension
 from .files import label as clean_label
+from .object_store import StorageUnavailable, is_missing, is_outage, is_s3
 
 __all__ = [
     "FileMissing",
@@ -67,17 +66,6 @@ class FileMissing(LookupError):
         super().__init__(f"stored file {name!r} is missing from the storage")
 
 
-class StorageUnavailable(DomainError):
-    """The object store does not answer; the action can be tried again in a few minutes."""
-
-    status = 503
-    code = "storage_unavailable"
-    retry_after = 120
-    default_message = _(
-        "Files cannot be stored or read at the moment. Please try again in a few minutes."
-    )
-
-
 def is_inline(content_type: str) -> bool:
     """Images and PDFs may be shown by the browser; anything else is a download."""
     content_type = (content_type or "").split(";")[0].strip().lower()
@@ -100,23 +88,6 @@ def content_disposition(filename: str, *, attachment: bool) -> str:
     if ascii_name != name:
         value += f"; filename*=UTF-8''{quote(name, safe='')}"
     return value
-
-
-def is_s3(storage: Storage) -> bool:
-    """An S3-compatible storage (django-storages' ``S3Storage``) that can sign URLs."""
-    return hasattr(storage, "bucket_name") and hasattr(storage, "connection")
-
-
-def _is_missing(error: Exception) -> bool:
-    response = getattr(error, "response", None) or {}
-    code = str(response.get("Error", {}).get("Code", ""))
-    return code in {"404", "NoSuchKey", "NotFound"}
-
-
-def _storage_error(error: Exception) -> bool:
-    """An error from the object store's client (connection refused, timeout, 5xx)."""
-    module = type(error).__module__ or ""
-    return module.startswith(("botocore", "boto3", "urllib3", "storages"))
 
 
 def _headers(response: HttpResponse, *, content_type: str, disposition: str, public: bool) -> None:
@@ -147,9 +118,9 @@ def _presigned(storage: Any, name: str, *, content_type: str, disposition: str, 
     except FileMissing:
         raise
     except Exception as error:
-        if _is_missing(error):
+        if is_missing(error):
             raise FileMissing(name) from error
-        if _storage_error(error):
+        if is_outage(error):
             raise StorageUnavailable() from error
         raise
     response = HttpResponseRedirect(url)
@@ -179,9 +150,9 @@ def _stream(storage: Storage, name: str) -> FileResponse:
     except FileNotFoundError as error:
         raise FileMissing(name) from error
     except Exception as error:
-        if _is_missing(error):
+        if is_missing(error):
             raise FileMissing(name) from error
-        if _storage_error(error):
+        if is_outage(error):
             raise StorageUnavailable() from error
         raise
     response = FileResponse(handle)
