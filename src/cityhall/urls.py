@@ -11,6 +11,7 @@ from cityhall.core.views import api_not_found, healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("audit/", include("cityhall.core.urls")),
+    path("files/", include("cityhall.core.file_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),  # the API's own 404 (JSON), not the site's page
     path("i18n/", include("django.conf.urls.i18n")),

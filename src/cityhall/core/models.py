@@ -1,7 +1,11 @@
-"""Shared kernel models: timestamps, the tamper-evident audit chain and business-calendar days."""
+"""Shared kernel models: timestamps, the tamper-evident audit chain, business-calendar days and
+the record of every stored file."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +236,56 @@ class InboxRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"inbox item {self.item_id}: {self.ref}"
+
+
+class StoredFile(models.Model):
+    """A file the platform accepted (``core.uploads.accept``) or generated, kept in the default
+    storage under a name it chose (``file``), served only through ``/files/<id>/`` after the
+    purpose's rule allowed the viewer (``core.file_purposes``). Apps hold a foreign key to it
+    and never a storage path."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        CASE = "case", _("The owner and the staff of the case")
+        STAFF = "staff", _("Staff only")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=80, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.CASE
+    )
+    file = models.FileField(_("stored name"), max_length=300)
+    label = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("stored"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def url(self) -> str:
+        """Where people fetch it: the checked view, never the storage's own address."""
+        from django.urls import reverse
+
+        return reverse("files:serve", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,11 @@
+"""The one address of every stored file (``core.file_views``)."""
+
+from django.urls import path
+
+from . import file_views
+
+app_name = "files"
+
+urlpatterns = [
+    path("<uuid:file_id>/", file_views.serve, name="serve"),
+]
