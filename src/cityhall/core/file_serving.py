@@ -163,10 +163,11 @@ def _stream(storage: Storage, name: str) -> FileResponse:
 
 def send_file(
     request: HttpRequest,
+    stored: Any = None,
     *,
-    name: str,
-    content_type: str,
-    filename: str,
+    name: str = "",
+    content_type: str = "",
+    filename: str = "",
     public: bool,
     storage: Storage | None = None,
     download: bool = False,
@@ -174,9 +175,16 @@ def send_file(
     """The answer that hands over the stored file ``name`` (a storage name) of ``content_type``
     as ``filename``; the caller has already decided the viewer may see it. ``public`` files may
     be cached by anyone for a year; ``download`` forces ``attachment`` even for an image or PDF.
+    ``stored``, a record with ``file``, ``content_type`` and ``label`` (the platform's
+    ``StoredFile``), stands for the first four.
 
     Raises :class:`FileMissing` when the bytes are gone, :class:`StorageUnavailable` when the
     object store does not answer."""
+    if stored is not None:
+        name = name or stored.file.name
+        content_type = content_type or stored.content_type
+        filename = filename or stored.label
+        storage = storage if storage is not None else stored.file.storage
     storage = storage if storage is not None else default_storage
     content_type = content_type or "application/octet-stream"
     disposition = content_disposition(
@@ -200,12 +208,4 @@ def send_stored(
 ) -> HttpResponse:
     """:func:`send_file` for a record with ``file`` (a ``FieldFile``), ``content_type`` and
     ``label`` — the platform's ``StoredFile``."""
-    return send_file(
-        request,
-        name=stored.file.name,
-        content_type=stored.content_type,
-        filename=stored.label,
-        public=public,
-        storage=stored.file.storage,
-        download=download,
-    )
+    return send_file(request, stored, public=public, download=download)
