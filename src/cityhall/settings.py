@@ -326,6 +326,11 @@ if S3_ENDPOINT or S3_BUCKET:
 FILES_ACCEL_PREFIX = os.environ.get("CITYHALL_FILES_ACCEL_PREFIX", "")
 # How long a pre-signed S3 URL for one file lives, in seconds.
 FILES_URL_EXPIRY = int(os.environ.get("CITYHALL_FILES_URL_EXPIRY", "300"))
+# Files fetched from an address a client gave (Open311 media_url; core.remote_media): seconds
+# in all, redirects followed, and whether private/loopback addresses may be fetched (tests only).
+FILES_FETCH_TIMEOUT = float(os.environ.get("CITYHALL_FILES_FETCH_TIMEOUT", "10"))
+FILES_FETCH_MAX_REDIRECTS = int(os.environ.get("CITYHALL_FILES_FETCH_MAX_REDIRECTS", "3"))
+FILES_FETCH_ALLOW_PRIVATE = env_bool("CITYHALL_FILES_FETCH_ALLOW_PRIVATE", False)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
