@@ -264,5 +264,5 @@ def test_web_request_with_a_long_photo_name_is_registered_under_a_platform_name(
         },
     )
     assert response.status_code == 302, response.content[:300]
-    stored = ServiceRequest.objects.get().photos.get().image.name
+    stored = ServiceRequest.objects.get().photos.get().stored.file.name
     assert re.fullmatch(r"requests/\d{4}/\d{2}/[0-9a-f]{32}\.png", stored), stored

@@ -130,7 +130,7 @@ def test_non_image_media_is_refused(client, world, api_key):
         },
     )
     assert response.status_code == 400
-    assert "x.jpg is not a JPEG" in response.json()[0]["description"]
+    assert "x.jpg is not a file of an accepted type" in response.json()[0]["description"]
     assert not ServiceRequest.objects.exists()
 
 

@@ -270,7 +270,10 @@ def test_photos_of_a_request_refused_at_registration_are_removed(
         address="ул. Баумана, 5",
         photos=[photo()],
     )
-    stored = checked["photos"][0]["name"]
+    from cityhall.core.models import StoredFile
+
+    record = StoredFile.objects.get(pk=checked["photos"][0]["file"])
+    stored = record.file.name
     assert default_storage.exists(stored)
     item = intake.receive(checked)
     world.heating.is_active = False
@@ -282,3 +285,4 @@ def test_photos_of_a_request_refused_at_registration_are_removed(
 
     assert InboxItem.objects.get(pk=item.id).state == "refused"
     assert not default_storage.exists(stored)
+    assert not StoredFile.objects.filter(pk=record.pk).exists()

@@ -89,7 +89,7 @@ def test_each_bad_field_gets_its_own_error_and_nothing_is_created(client, world)
     assert response.status_code == 422
     assert "Choose a category from the list." in body
     assert "Give the address or a point on the map." in body
-    assert "virus.png is not a JPEG, PNG, WebP or GIF image." in body
+    assert "virus.png is not a file of an accepted type (JPEG, PNG, WebP, GIF)." in body
     assert "Leave a phone number or an e-mail" in body
     assert not ServiceRequest.objects.exists() and not Photo.objects.exists()
 

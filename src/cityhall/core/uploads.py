@@ -47,6 +47,7 @@ __all__ = [
     "CheckedFile",
     "accept",
     "check",
+    "current_sha256",
     "detected_type",
     "discard",
     "store",
@@ -447,6 +448,19 @@ def store_generated(
         owner=owner,
         visibility=visibility,
     )
+
+
+def current_sha256(stored_file: Any) -> str:
+    """The SHA-256 of the bytes in storage now (to catch a file changed behind the record's
+    back, e.g. when a signature is verified); "" when the file is gone."""
+    digest = hashlib.sha256()
+    try:
+        with stored_file.file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, ValueError):
+        return ""
+    return digest.hexdigest()
 
 
 def discard(stored_files: Iterable[Any]) -> None:

@@ -22,6 +22,9 @@ class ServiceRequestsConfig(AppConfig):
         from .views.resident import cabinet_items
 
         declare_events()
+        from cityhall.core.file_purposes import register_purpose
+
+        register_purpose(services.photos.declare_purpose())
         from .opendata import declare_datasets
 
         declare_datasets()

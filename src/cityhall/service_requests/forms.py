@@ -58,6 +58,14 @@ class RequestForm(forms.Form):
         help_text=_("Up to 5 JPEG, PNG or WebP images, 5 MB each."),
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
     )
+    photo_location = forms.BooleanField(
+        label=_("Use the place where the photo was taken"),
+        help_text=_(
+            "If you give no address or point, the request is placed where your photo was taken "
+            "(read from the photo; the position is then removed from the stored photo anyway)."
+        ),
+        required=False,
+    )
     contact_name = forms.CharField(
         label=_("Your name"),
         required=False,

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cityhall.accounts.models import Organisation
-from cityhall.core import files
 
 from ..routing import REASONS as ROUTING_REASONS
 from .catalogue import Category, CategoryVersion
@@ -323,7 +322,10 @@ class Photo(models.Model):
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTAKE)
-    image = models.ImageField(_("photo"), upload_to=files.RandomName("requests/%Y/%m"))
+    # the photo as the file service keeps it (core.uploads): checked, re-encoded, recorded
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("photo")
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(
@@ -337,7 +339,14 @@ class Photo(models.Model):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.stored.label
+
+    @property
+    def url(self) -> str:
+        """The checked address of the photo (``/files/<id>/``), with no query."""
+        from django.urls import reverse
+
+        return reverse("files:serve", args=[self.stored_id])
 
 
 class Feedback(models.Model):

@@ -37,7 +37,7 @@ def add_comment(
 ) -> Comment:
     """A message between the resident and the people working on the request."""
     text = (text or "").strip()
-    errors = check_photos(list(photos))
+    checked, errors = check_photos(list(photos))
     if not text:
         errors["text"] = [_("Write a message.")]
     if errors:
@@ -50,8 +50,8 @@ def add_comment(
         comment = Comment.objects.create(
             request=request, author=author, text=text[:5000], is_staff=staff_side
         )
-        if photos:
-            save_photos(request, photos, kind=Photo.Kind.COMMENT, by=author, comment=comment)
+        if checked:
+            save_photos(request, checked, kind=Photo.Kind.COMMENT, by=author, comment=comment)
         audit.record(actor=author, action="service_requests.commented", target=request)
         context = {"text": text[:1000]}
         if staff_side:

@@ -68,7 +68,7 @@ from ..models import (
 )
 from ..selectors import routing_facts_many
 from .catalogue import active_category, check_attributes, stage_limits
-from .photos import check_photos, discard_photos, store_photos
+from .photos import check_photos, discard_photos, photo_location, store_photos
 
 __all__ = [
     "KIND",
@@ -158,6 +158,7 @@ def prepare(
     applicant_kind: str = ApplicantKind.PERSON,
     attributes: dict[str, Any] | None = None,
     photos: Sequence[UploadedFile] = (),
+    keep_photo_location: bool = False,
     entered_by: User | None = None,
     open311_client: Any = None,
 ) -> dict[str, Any]:
@@ -165,7 +166,10 @@ def prepare(
     All field errors are raised together as ``InvalidInput``; nothing is stored then.
 
     ``description_private``: the resident keeps the description to the people handling the
-    request (public pages and Open311 GET then show none)."""
+    request (public pages and Open311 GET then show none).
+
+    ``keep_photo_location``: the resident lets the place where a photo was taken (its GPS,
+    read before the photo's metadata is removed) be the request's point when they gave none."""
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     photos = list(photos)
@@ -202,6 +206,13 @@ def prepare(
         cat = active_category(category)
     except InvalidInput as exc:
         errors.update(exc.fields)
+    checked: list = []
+    if photos:
+        checked, photo_errors = check_photos(photos)
+        errors.update(photo_errors)
+    taken_at = photo_location(checked) if keep_photo_location else None
+    if taken_at and building is None and lat in (None, "") and lon in (None, ""):
+        lat, lon = taken_at
     place: dict[str, Any] = {}
     try:
         place = _place(building=building, address=address or "", lat=lat, lon=lon)
@@ -210,8 +221,6 @@ def prepare(
     answers = {str(k): v for k, v in (attributes or {}).items()}
     if cat is not None:
         errors.update(check_attributes(cat.current_version, answers))
-    if photos:
-        errors.update(check_photos(photos))
     if errors:
         raise InvalidInput(fields=errors)
     assert cat is not None
@@ -232,7 +241,7 @@ def prepare(
         "contact_phone": contact_phone[:30],
         "contact_email": contact_email[:254],
         "attributes": answers,
-        "photos": store_photos(photos) if photos else [],
+        "photos": store_photos(checked, owner=author) if checked else [],
     }
 
 
@@ -388,7 +397,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     # Photos kept at receipt for requests refused now: removed once this batch is committed
     # (a rolled-back batch is tried again and still needs them).
     unused = [
-        stored["name"]
+        stored["file"]
         for item, outcome in zip(items, outcomes, strict=True)
         if outcome is not None and outcome.error
         for stored in item.payload.get("photos") or ()
@@ -501,7 +510,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
             request_id=d.pk,
             kind=Photo.Kind.INTAKE,
             uploaded_by=actor_of(d),
-            image=stored["name"],
+            stored_id=stored["file"],
             width=stored["width"],
             height=stored["height"],
             created_at=d.item.received_at,
@@ -569,6 +578,7 @@ def submit_request(
     applicant_kind: str = ApplicantKind.PERSON,
     attributes: dict[str, Any] | None = None,
     photos: Sequence[UploadedFile] = (),
+    keep_photo_location: bool = False,
     entered_by: User | None = None,
     open311_client: Open311Client | None = None,
 ) -> ServiceRequest:
@@ -593,6 +603,7 @@ def submit_request(
         applicant_kind=applicant_kind,
         attributes=attributes,
         photos=photos,
+        keep_photo_location=keep_photo_location,
         entered_by=entered_by,
         open311_client=open311_client,
     )

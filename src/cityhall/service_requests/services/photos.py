@@ -1,5 +1,8 @@
 """Photos attached to requests: what an upload must be (at most ``MAX_PHOTOS`` images, each
-under ``MAX_PHOTO_BYTES``, in a format we show) and how a checked upload is kept.
+under ``MAX_PHOTO_BYTES``) and how a checked photo is kept — all through the platform's file
+service (``core.uploads``): the type from the bytes, the pixel limit before decoding, the photo
+re-encoded without its EXIF, stored under a random name and recorded as a ``StoredFile`` of the
+purpose :data:`PURPOSE`, whose rule (:func:`can_view`) decides who sees it.
 
 Every channel refuses bad uploads with :func:`check_photos` before anything is written; intake
 stores photos at receipt (:func:`store_photos`), the workflow and comments at once
@@ -11,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
+from cityhall.core import uploads
+from cityhall.core.errors import InvalidInput
+from cityhall.core.file_purposes import Purpose
+from cityhall.core.models import StoredFile
 
 from ..models import (
     Comment,
@@ -26,24 +32,28 @@ from ..models import (
 __all__ = [
     "MAX_PHOTO_BYTES",
     "MAX_PHOTOS",
-    "PHOTO_FORMATS",
+    "PURPOSE",
     "check_photos",
+    "declare_purpose",
+    "discard_photos",
+    "photo_location",
     "save_photos",
     "store_photos",
-    "discard_photos",
 ]
 
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 5
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+PURPOSE = "service_requests.photo"
 
 
-def check_photos(photos: Sequence[UploadedFile], field: str = "photos") -> dict[str, list[str]]:
-    """Field errors for uploads that are too many, too large or not images (Pillow-verified)."""
-    from PIL import Image
-
+def check_photos(
+    photos: Sequence[UploadedFile], field: str = "photos"
+) -> tuple[list[uploads.CheckedFile], dict[str, list[str]]]:
+    """The checked photos and the field errors of those refused (too many, too large, not an
+    image, active content, too many pixels), each naming the file and the reason."""
     errors: list[str] = []
+    checked: list[uploads.CheckedFile] = []
     if len(photos) > MAX_PHOTOS:
         errors.append(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
     for upload in photos:
@@ -55,59 +65,78 @@ def check_photos(photos: Sequence[UploadedFile], field: str = "photos") -> dict[
             )
             continue
         try:
-            upload.seek(0)
-            with Image.open(upload) as image:
-                kind = image.format
-                image.verify()
-            if kind not in PHOTO_FORMATS:
-                raise ValueError(kind)
-        except Exception:  # noqa: BLE001 - anything Pillow cannot read is not a photo
-            errors.append(_("%(name)s is not a JPEG, PNG, WebP or GIF image.") % {"name": name})
-        finally:
-            upload.seek(0)
-    return {field: errors} if errors else {}
+            checked.append(uploads.check(upload, purpose=PURPOSE, field=field))
+        except InvalidInput as refused:
+            errors.extend(str(m) for m in refused.fields.get(field, [refused.message]))
+    return checked, ({field: errors} if errors else {})
+
+
+def photo_location(checked: Sequence[uploads.CheckedFile]) -> tuple[float, float] | None:
+    """Where the first photo that says so was taken (its EXIF GPS, read before it was
+    removed): the point a resident may keep as the request's."""
+    return next((c.location for c in checked if c.location is not None), None)
 
 
 def save_photos(
     request: ServiceRequest,
-    photos: Sequence[UploadedFile],
+    checked: Sequence[uploads.CheckedFile],
     *,
     kind: str,
     by: User | None,
     comment: Comment | None = None,
 ) -> None:
-    """Attach uploads checked by :func:`check_photos` to a request (and a comment) at once."""
-    from PIL import Image
-
-    for upload in photos:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            width, height = image.size
-        upload.seek(0)
-        photo = Photo(
-            request=request, comment=comment, kind=kind, uploaded_by=by, width=width, height=height
+    """Attach photos checked by :func:`check_photos` to a request (and a comment) at once."""
+    for item in checked:
+        stored = uploads.store(item, owner=by)
+        Photo.objects.create(
+            request=request,
+            comment=comment,
+            kind=kind,
+            uploaded_by=by,
+            stored=stored,
+            width=stored.width or 0,
+            height=stored.height or 0,
         )
-        photo.image.save(upload.name or "photo", upload, save=False)
-        photo.save()
 
 
-def store_photos(photos: Sequence[UploadedFile]) -> list[dict[str, Any]]:
-    """Save checked photos now (the payload carries their names); registration links them."""
-    from PIL import Image
-
-    field = Photo._meta.get_field("image")
-    stored = []
-    for upload in photos:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            width, height = image.size
-        upload.seek(0)
-        name = default_storage.save(field.generate_filename(None, upload.name or "photo"), upload)
-        stored.append({"name": name, "width": width, "height": height})
-    return stored
+def store_photos(checked: Sequence[uploads.CheckedFile], *, owner: Any = None) -> list[dict]:
+    """Store checked photos now (the payload carries their records' ids); registration links
+    them to the request."""
+    stored = [uploads.store(item, owner=owner) for item in checked]
+    return [{"file": str(s.pk), "width": s.width or 0, "height": s.height or 0} for s in stored]
 
 
-def discard_photos(names: list[str]) -> None:
+def discard_photos(file_ids: list[str]) -> None:
     """Remove photos stored at receipt (:func:`store_photos`) that no request will use."""
-    for name in names:
-        default_storage.delete(name)
+    uploads.discard(StoredFile.objects.filter(pk__in=file_ids))
+
+
+def can_view(user: Any, stored_file: StoredFile) -> bool:
+    """A request's photo is seen by everyone when marked public, otherwise by its author, the
+    people handling the request (the dispatcher, the organisation it is routed to) and the
+    call centre, who read any request to answer callers."""
+    from cityhall.accounts.models import Role
+    from cityhall.accounts.selectors import has_role
+
+    from .workflow import AUTHOR, DISPATCHER, ORGANISATION, roles_on
+
+    if stored_file.visibility == StoredFile.Visibility.PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    photo = Photo.objects.select_related("request").filter(stored_id=stored_file.pk).first()
+    if photo is None:
+        return stored_file.owner_id == user.pk
+    if roles_on(user, photo.request) & {AUTHOR, DISPATCHER, ORGANISATION}:
+        return True
+    return has_role(user, Role.OPERATOR)
+
+
+def declare_purpose() -> Purpose:
+    return Purpose(
+        code=PURPOSE,
+        kinds=("image",),
+        max_bytes=MAX_PHOTO_BYTES,
+        folder="requests/%Y/%m",
+        can_view=can_view,
+    )

@@ -285,7 +285,7 @@ def transition(
     """
     reason = (reason or "").strip()
     report = (report or "").strip()
-    errors = check_photos(list(photos))
+    checked, errors = check_photos(list(photos))
     if errors:
         raise InvalidInput(fields=errors)
     now = timezone.now()
@@ -391,8 +391,8 @@ def transition(
             reason=reason or report,
             created_at=now,
         )
-        if photos:
-            save_photos(req, photos, kind=Photo.Kind.REPORT, by=actor)
+        if checked:
+            save_photos(req, checked, kind=Photo.Kind.REPORT, by=actor)
         audit.record(
             actor=TRACKING_LINK if public_token is not None else actor,
             action=f"service_requests.{to}",

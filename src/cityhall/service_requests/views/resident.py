@@ -155,6 +155,7 @@ def new_request(request):
                 applicant_kind=cd["applicant_kind"],
                 attributes=question_answers(request.POST),
                 photos=cd["photos"],
+                keep_photo_location=cd["photo_location"],
             )
         except InvalidInput as exc:
             form.add_domain_errors(exc.fields)
