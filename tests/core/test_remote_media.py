@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from cityhall.core.remote_media import RemoteFileRefused, fetch
-from tests.media_server import _media_server_instance, media_server  # noqa: F401
 
 
-def test_file_is_fetched_through_a_redirect(media_server):  # noqa: F811
+def test_file_is_fetched_through_a_redirect(media_server):
     media_server.add("/photo.png", b"\x89PNG data", headers={"Content-Type": "image/png"})
     url = media_server.add("/go", status=302, headers={"Location": "/photo.png"})
     fetched = fetch(url, max_bytes=1000)
@@ -26,7 +25,7 @@ def test_file_is_fetched_through_a_redirect(media_server):  # noqa: F811
         ("/missing", None, "could not be fetched"),
     ],
 )
-def test_bounds_refuse_with_the_reason(media_server, path, route, reason):  # noqa: F811
+def test_bounds_refuse_with_the_reason(media_server, path, route, reason):
     if route is not None:
         media_server.add(path, **route)
     with pytest.raises(RemoteFileRefused) as refused:
@@ -54,7 +53,7 @@ def test_private_and_local_addresses_are_never_fetched(settings, url):
         fetch(url, max_bytes=1000)
 
 
-def test_a_public_name_redirecting_to_loopback_is_refused(media_server, settings):  # noqa: F811
+def test_a_public_name_redirecting_to_loopback_is_refused(media_server, settings):
     url = media_server.add("/to-inside", status=302, headers={"Location": "http://127.0.0.1:9/"})
     settings.FILES_FETCH_ALLOW_PRIVATE = False
     with pytest.raises(RemoteFileRefused) as refused:
