@@ -93,7 +93,10 @@ def _domain_errors(fmt: str, exc: DomainError) -> HttpResponse:
         items = [(status, f"{field}: {msg}") for field, msgs in exc.fields.items() for msg in msgs]
     else:
         items = [(status, str(exc.message))]
-    return _errors(fmt, status, items)
+    response = _errors(fmt, status, items)
+    if getattr(exc, "retry_after", None):  # the file store is down: when to try again
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _w3c(moment: dt.datetime | None) -> str | None:
