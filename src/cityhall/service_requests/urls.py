@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import call_centre, dispatch, handovers, public, reports, resident
+from .views import call_centre, dispatch, handovers, maps, public, reports, resident
 
 app_name = "service_requests"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("", public.public_list, name="list"),
     path("new/", resident.new_request, name="new"),
     path("new/earlier.json", resident.earlier_reports_json, name="earlier_reports"),
-    path("map/", public.public_map, name="map"),
+    path("map/", maps.public_map, name="map"),
+    path("map/clusters.json", maps.public_map_clusters, name="map_clusters"),
     path("mine/", resident.my_requests, name="mine"),
     path("organisations/", public.organisations, name="organisations"),
     path("reports/", reports.public_reports, name="public_reports"),

@@ -72,9 +72,16 @@
       title: name,
       keyboard: true
     });
-    marker.on("click", function () {
-      map.setView([item.lat, item.lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
-    });
+    if (item.url) {
+      // Everything at one place (a building): the cluster opens like a pin, with its link.
+      name = item.title;
+      marker.options.title = name;
+      marker.bindPopup(popupContent(item, strings));
+    } else {
+      marker.on("click", function () {
+        map.setView([item.lat, item.lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
+      });
+    }
     marker.on("add", function () { label(marker, name); });
     return marker;
   }
@@ -103,7 +110,7 @@
       var b = map.getBounds();
       var ask = ++request;
       var url = config.baseUrl + "?bbox=" + [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
-        .map(function (n) { return n.toFixed(5); }).join(",") + "&zoom=" + map.getZoom();
+        .map(function (n) { return n.toFixed(5); }).join(",") + "&zoom=" + Math.round(map.getZoom());
       fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
         .then(function (data) {
           if (ask !== request) { return; }
@@ -168,7 +175,7 @@
       var query = new URLSearchParams(window.location.search);
       query.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map(function (n) { return n.toFixed(5); }).join(","));
-      query.set("zoom", String(map.getZoom()));
+      query.set("zoom", String(Math.round(map.getZoom())));
       fetch(config.clustersUrl + "?" + query.toString(), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
@@ -222,7 +229,9 @@
     if (!source) { return; }
     var config = JSON.parse(source.textContent);
     element.hidden = false;
-    var map = L.map(element, { zoomControl: false, keyboard: true, attributionControl: true });
+    var map = L.map(element, {
+      zoomControl: false, keyboard: true, attributionControl: true, zoomSnap: 0.25, zoomDelta: 1
+    });
     map.attributionControl.setPrefix(false);
     L.control.zoom({ zoomInTitle: config.strings.zoomIn, zoomOutTitle: config.strings.zoomOut })
       .addTo(map);
