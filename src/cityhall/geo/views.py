@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cityhall.core.places import building_sections
+
 from . import map_base as base
 from . import selectors
 from .forms import AddressSearchForm
@@ -111,7 +113,13 @@ def building_detail(request, pk: int):
     return render(
         request,
         "geo/building_detail.html",
-        {"title": building.address, "building": building, "map": svg, "live_map": live},
+        {
+            "title": building.address,
+            "building": building,
+            "map": svg,
+            "live_map": live,
+            "sections": building_sections(building),
+        },
     )
 
 

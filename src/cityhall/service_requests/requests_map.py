@@ -11,6 +11,7 @@ requests load in well under a second (bench/maps_public_first_view.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from cityhall.geo import clustering
 from cityhall.geo.shading import ShadeClass, shade_classes, shade_of
+from cityhall.geo.web_map import Pin, WebMap, web_map
 
 from .models import CLOSED_STATUSES, OPEN_STATUSES, ServiceRequest, Status
 
@@ -34,6 +36,7 @@ __all__ = [
     "district_shading",
     "map_filters",
     "map_requests",
+    "place_map",
     "request_pin",
 ]
 
@@ -47,7 +50,7 @@ PERIODS = {
     "365": gettext_lazy("last year"),
 }
 STATUS_CHOICES = {
-    "open": gettext_lazy("Open"),
+    "open": pgettext_lazy("requests status", "Open"),
     "closed": gettext_lazy("Recently closed"),
     "all": gettext_lazy("Open and recently closed"),
 }
@@ -141,17 +144,46 @@ def request_pin(obj: ServiceRequest, *, now: dt.datetime | None = None, url: str
     }
 
 
+def place_map(obj: ServiceRequest) -> WebMap | None:
+    """The small map on a request's page: its building (or its rounded point), None when the
+    request has no place."""
+    point = _pin_point(obj)
+    if point is None:
+        return None
+    lat, lon = point
+    building = obj.building if obj.building_id else None
+    return web_map(
+        map_id="request-map",
+        label=_("Where the request is"),
+        pins=[
+            Pin(
+                lat=lat,
+                lon=lon,
+                title=building.address if building else _("Near this point"),
+                url=reverse("geo:building", args=[building.pk]) if building else "",
+                kind="building",
+            )
+        ],
+        bounds=(lon - 0.003, lat - 0.0018, lon + 0.003, lat + 0.0018),
+        size="small",
+        list_title=_("Place of the request"),
+    )
+
+
 def clusters_answer(
     qs: QuerySet[ServiceRequest],
     *,
     bbox: tuple[float, float, float, float] | None,
     zoom: int,
-    detail_url: str = "service_requests:detail",
-    group_url: str = "geo:building",
+    detail_link: Callable[[int], str] | None = None,
+    group_link: Callable[[int], str] | None = None,
 ) -> dict:
     """The ``clusters_url`` answer of geo's map component for these requests: clusters, a
-    building's requests as one group (its link: the building's page), single requests as pins."""
+    building's requests as one group (its link: the building's page, or ``group_link(building
+    id)``), single requests as pins (linked to the public page, or ``detail_link(pk)``)."""
     now = timezone.now()
+    detail_link = detail_link or (lambda pk: reverse("service_requests:detail", args=[pk]))
+    group_link = group_link or (lambda pk: reverse("geo:building", args=[pk]))
     clusters = clustering.clusters_by_building(qs, bbox=bbox, zoom=zoom)
     singles = [c.sample_pk for c in clusters if c.count == 1]
     by_pk = {
@@ -171,7 +203,7 @@ def clusters_answer(
     for cluster in clusters:
         obj = by_pk.get(cluster.sample_pk) if cluster.count == 1 else None
         if obj is not None:
-            pin = request_pin(obj, now=now, url=reverse(detail_url, args=[obj.pk]))
+            pin = request_pin(obj, now=now, url=detail_link(obj.pk))
             features.append(
                 clustering.feature(
                     lat=cluster.lat,
@@ -196,7 +228,7 @@ def clusters_answer(
                         cluster.count,
                     )
                     % {"count": cluster.count, "address": address},
-                    url=reverse(group_url, args=[cluster.building_id]),
+                    url=group_link(cluster.building_id),
                     kind="group",
                 )
             )
