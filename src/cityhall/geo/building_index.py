@@ -33,9 +33,12 @@ def _cell(value: float) -> int:
 class BuildingIndex:
     fingerprint: tuple
     cells: dict[tuple[int, int], list[tuple[int, float, float]]] = field(default_factory=dict)
+    #: (lat, lon) by building id: maps place counts per building without a join.
+    points: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     def add(self, pk: int, lat: float, lon: float) -> None:
         self.cells.setdefault((_cell(lat), _cell(lon)), []).append((pk, lat, lon))
+        self.points[pk] = (lat, lon)
 
     def within_box(
         self, lat: float, lon: float, dlat: float, dlon: float

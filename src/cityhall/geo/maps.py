@@ -57,10 +57,12 @@ def colour_for(position: int) -> str:
 
 
 def shades_for(values: Sequence[int]) -> list[str]:
-    """A fill per value, darker for more (five steps up to the largest value)."""
-    peak = max(values, default=0) or 1
-    top = len(SHADES) - 1
-    return [SHADES[min(top, len(SHADES) * value // (peak + 1))] for value in values]
+    """A fill per value, darker for more (equal classes from the smallest to the largest
+    value: geo.shading)."""
+    from .shading import shade_classes, shade_of
+
+    classes = shade_classes(values)
+    return [shade_of(value, classes) for value in values]
 
 
 @dataclass(frozen=True)

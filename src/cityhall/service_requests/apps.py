@@ -29,6 +29,11 @@ class ServiceRequestsConfig(AppConfig):
 
         declare_datasets()
         inbox.register(intake.KIND, intake.register_requests)
+        from cityhall.core.places import register_building_section
+
+        from .building_page import requests_about_building
+
+        register_building_section("requests", requests_about_building, order=10)
         services.open311_clients.connect_signals()
         register_section(
             CabinetSection(

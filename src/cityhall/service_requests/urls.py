@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import call_centre, dispatch, handovers, public, reports, resident
+from .views import (
+    call_centre,
+    dispatch,
+    handovers,
+    maps,
+    public,
+    reports,
+    resident,
+    staff_maps,
+)
 
 app_name = "service_requests"
 
@@ -8,7 +17,8 @@ urlpatterns = [
     path("", public.public_list, name="list"),
     path("new/", resident.new_request, name="new"),
     path("new/earlier.json", resident.earlier_reports_json, name="earlier_reports"),
-    path("map/", public.public_map, name="map"),
+    path("map/", maps.public_map, name="map"),
+    path("map/clusters.json", maps.public_map_clusters, name="map_clusters"),
     path("mine/", resident.my_requests, name="mine"),
     path("organisations/", public.organisations, name="organisations"),
     path("reports/", reports.public_reports, name="public_reports"),
@@ -20,6 +30,10 @@ urlpatterns = [
     path("t/<str:token>/status.json", resident.live_status, name="live_status"),
     path("staff/queue/", dispatch.org_queue, name="queue"),
     path("staff/board/", dispatch.board, name="board"),
+    path("staff/queue/map/", staff_maps.queue_map, name="queue_map"),
+    path("staff/queue/map/clusters.json", staff_maps.queue_map_clusters, name="queue_map_clusters"),
+    path("staff/board/map/", staff_maps.board_map, name="board_map"),
+    path("staff/board/map/clusters.json", staff_maps.board_map_clusters, name="board_map_clusters"),
     path("staff/handovers/", handovers.handovers, name="handovers"),
     path("staff/bulk/", dispatch.bulk_action, name="bulk"),
     path("staff/call-centre/", call_centre.operator, name="operator"),

@@ -31,6 +31,9 @@ from .pages import error_message, int_or_none, paginate
 __all__ = [
     "STAFF_ROLES",
     "board",
+    "board_filters",
+    "queue_filters",
+    "queue_organisations",
     "bulk_action",
     "org_queue",
     "staff_action",
@@ -66,13 +69,44 @@ def _filters(request) -> selectors.QueueFilters:
     )
 
 
-@staff_required(STAFF_ROLES)
-def org_queue(request):
-    """The organisation's queue: its open requests, most urgent first."""
-    orgs = list(selectors.staff_organisations(request.user))
+def queue_organisations(user) -> tuple[list[Organisation], list[int]]:
+    """The person's organisations and the ids whose requests their queue holds (with the
+    organisations below them)."""
+    orgs = list(selectors.staff_organisations(user))
     ids = [o.pk for o in orgs]
     for org in orgs:
         ids.extend(child.pk for child in org.children.all())
+    return orgs, ids
+
+
+def queue_filters(request) -> selectors.QueueFilters:
+    """The queue's filters from the query (also the queue's map)."""
+    return _filters(request)
+
+
+def board_filters(request) -> selectors.QueueFilters:
+    """The board's filters: the unrouted requests unless another filter is chosen."""
+    filters = _filters(request)
+    if (
+        not any(
+            [
+                filters.status,
+                filters.overdue,
+                filters.building_id,
+                filters.category_id,
+                filters.organisation_id,
+            ]
+        )
+        and "unrouted" not in request.GET
+    ):
+        filters = selectors.QueueFilters(unrouted=True)
+    return filters
+
+
+@staff_required(STAFF_ROLES)
+def org_queue(request):
+    """The organisation's queue: its open requests, most urgent first."""
+    orgs, ids = queue_organisations(request.user)
     qs = selectors.queue(organisations=ids, filters=_filters(request))
     return render(
         request,
@@ -100,20 +134,7 @@ def board(request):
     """The committee's dispatcher board: the unrouted queue, overdue requests, duplicates."""
     if not selectors.is_dispatcher(request.user):
         raise PermissionDenied
-    filters = _filters(request)
-    if (
-        not any(
-            [
-                filters.status,
-                filters.overdue,
-                filters.building_id,
-                filters.category_id,
-                filters.organisation_id,
-            ]
-        )
-        and "unrouted" not in request.GET
-    ):
-        filters = selectors.QueueFilters(unrouted=True)
+    filters = board_filters(request)
     qs = selectors.queue(organisations=None, filters=filters)
     return render(
         request,

@@ -11,17 +11,12 @@ from cityhall.accounts.models import Organisation
 from cityhall.geo import selectors as geo
 
 from .. import selectors
-from ..models import (
-    OPEN_STATUSES,
-    ServiceRequest,
-)
 from .pages import int_or_none, paginate
 
 __all__ = [
     "organisation_page",
     "organisations",
     "public_list",
-    "public_map",
 ]
 
 
@@ -42,59 +37,6 @@ def public_list(request):
             "district": district,
             **paginate(request, qs),
         },
-    )
-
-
-def public_map(request):
-    """Open requests per district on the city map (geo's renderer), and the busiest buildings."""
-    from django.db.models import Count
-    from django.utils.translation import ngettext
-
-    from cityhall.geo.maps import draw_map, shades_for
-    from cityhall.geo.models import District
-
-    counts = dict(
-        ServiceRequest.objects.filter(status__in=OPEN_STATUSES)
-        .values_list("district_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    districts = list(District.objects.all())
-    open_counts = [counts.get(d.pk, 0) for d in districts]
-    points = (
-        ServiceRequest.objects.filter(status__in=OPEN_STATUSES, lat__isnull=False)
-        .order_by("-created_at")
-        .values_list("lat", "lon")[:2000]
-    )
-    svg = (
-        draw_map(
-            areas=districts,
-            points=list(points),
-            colours=shades_for(open_counts),
-            titles=[
-                ngettext(
-                    "%(district)s: %(count)s open request",
-                    "%(district)s: %(count)s open requests",
-                    n,
-                )
-                % {"district": d.display_name, "count": n}
-                for d, n in zip(districts, open_counts, strict=True)
-            ],
-        )
-        if districts
-        else None
-    )
-    busiest = (
-        ServiceRequest.objects.filter(status__in=OPEN_STATUSES, building__isnull=False)
-        .values("building__address")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:20]
-    )
-    rows = [{"district": d, "open": n} for d, n in zip(districts, open_counts, strict=True)]
-    return render(
-        request,
-        "service_requests/map.html",
-        {"title": _("Map of open requests"), "svg": svg, "rows": rows, "busiest": busiest},
     )
 
 

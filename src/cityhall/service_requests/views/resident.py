@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from cityhall.core.errors import DomainError, InvalidInput
 from cityhall.geo import selectors as geo
 
-from .. import selectors, services
+from .. import requests_map, selectors, services
 from ..forms import CommentForm, FeedbackForm, RequestForm
 from ..models import (
     Channel,
@@ -81,6 +81,13 @@ def _known_building(params) -> int | None:
     return found.pk if found else None
 
 
+def _building_named(params) -> dict:
+    """The address and building a link names (``?address=…&building=…``), for the form."""
+    address = (params.get("address") or "")[:300]
+    building = str(params.get("building") or "")
+    return {"address": address, **({"building": building} if building.isdigit() else {})}
+
+
 def earlier_reports(params, categories) -> list[ServiceRequest]:
     """Open requests of the chosen category in the chosen building (issue 16.7): "already
     reported in this building", shown before the resident submits."""
@@ -131,7 +138,11 @@ def new_request(request):
         data = None
     else:
         form = RequestForm(
-            data, request.FILES or None, categories=categories, initial={"category": chosen}
+            data,
+            request.FILES or None,
+            categories=categories,
+            # "Report a problem here" on a building's page names the building.
+            initial={"category": chosen, **_building_named(request.GET)},
         )
     user = request.user if request.user.is_authenticated else None
     duplicates = []
@@ -246,6 +257,7 @@ def request_page(request, token: str | None = None, pk: int | None = None):
             else None
         ),
         "feedback": getattr(obj, "feedback", None) if is_owner else None,
+        "place_map": requests_map.place_map(obj),
     }
     return render(request, "service_requests/detail.html", context)
 
