@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import call_centre, dispatch, handovers, public, reports, resident
+from .views import call_centre, dispatch, handovers, placing, public, reports, resident
 
 app_name = "service_requests"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", public.public_list, name="list"),
     path("new/", resident.new_request, name="new"),
     path("new/earlier.json", resident.earlier_reports_json, name="earlier_reports"),
+    path("new/place.json", placing.place_json, name="place"),
     path("map/", public.public_map, name="map"),
     path("mine/", resident.my_requests, name="mine"),
     path("organisations/", public.organisations, name="organisations"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("reports/export.<str:fmt>", reports.public_reports_export, name="public_reports_export"),
     path("organisations/<int:pk>/", public.organisation_page, name="organisation"),
     path("<int:pk>/", resident.request_page, name="detail"),
+    path("<int:pk>/follow/", placing.follow, name="follow"),
     path("t/<str:token>/", resident.request_page, name="track"),
     path("t/<str:token>/act/", resident.resident_action, name="resident_action"),
     path("t/<str:token>/status.json", resident.live_status, name="live_status"),
