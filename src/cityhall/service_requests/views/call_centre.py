@@ -23,7 +23,7 @@ from ..models import (
     Channel,
 )
 from .pages import question_answers
-from .placing import place_from
+from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
 
 __all__ = [
@@ -108,6 +108,7 @@ def operator(request):
             "earlier": earlier,
             "buildings": buildings,
             "place": place,
+            "place_map": place_map(place),
             "duplicates": place.nearby if place else [],
             "earlier_reports_step": True,
             "for_caller": True,

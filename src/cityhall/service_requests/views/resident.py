@@ -28,7 +28,7 @@ from ..models import (
     Status,
 )
 from .pages import error_message, int_or_none, paginate, question_answers
-from .placing import place_from
+from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
 
 __all__ = [
@@ -193,6 +193,7 @@ def new_request(request):
             "buildings": buildings,
             "duplicates": duplicates,
             "place": place,
+            "place_map": place_map(place),
             "earlier_reports_step": True,
             "title": _("Report a problem"),
         },
