@@ -21,7 +21,7 @@ from cityhall.accounts.models import Role
 from cityhall.accounts.phones import normalise_phone
 from cityhall.accounts.selectors import has_role
 from cityhall.core.errors import DomainError
-from cityhall.geo.web_map import Pin, WebMap, web_map
+from cityhall.geo.web_map import WebMap, web_map
 
 from .. import selectors, services
 from ..placing import Place, place_for
@@ -47,17 +47,13 @@ def place_from(params, categories, *, with_photos: bool = False) -> Place:
 def place_map(place: Place | None) -> WebMap:
     """The form's map: a click places the pin (geo's pick mode), the place chosen so far is
     pinned; the text beside it is the form's own place line and "already reported" list."""
-    pins = []
-    if place is not None and place.inside_city and place.lat is not None:
-        title = place.building.address if place.building is not None else _("Chosen point")
-        pins.append(Pin(lat=place.lat, lon=place.lon, title=title, kind="picked"))
     bounds = None
-    if pins:
+    if place is not None and place.inside_city and place.lat is not None:
+        # The place is the picked pin, which the form's script sets as it reads the place.
         bounds = (place.lon - 0.004, place.lat - 0.0025, place.lon + 0.004, place.lat + 0.0025)
     return web_map(
         map_id="report-map",
         label=_("Map: click where the problem is"),
-        pins=pins,
         bounds=bounds,
         size="medium",
         show_list=False,
