@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cityhall.accounts.models import Role
@@ -96,6 +97,12 @@ def place_payload(place: Place) -> dict:
                 if r.same_building
                 else _("%(metres)s m away") % {"metres": int(r.distance_m)},
                 "followers": r.followers,
+                "followers_text": ngettext(
+                    "%(counter)s resident has this problem too",
+                    "%(counter)s residents have this problem too",
+                    r.followers,
+                )
+                % {"counter": r.followers},
                 "photo": r.photo.image.url if r.photo is not None else None,
                 "lat": r.request.lat if r.request.lat is not None else _building_lat(r),
                 "lon": r.request.lon if r.request.lon is not None else _building_lon(r),

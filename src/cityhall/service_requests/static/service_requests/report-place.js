@@ -50,7 +50,7 @@
     span.appendChild(link);
     var facts = " — " + data.category + ", " + data.status + " (" + data.submitted + "), " + data.where;
     if (data.address && data.where.indexOf(" m") !== -1) { facts += ": " + data.address; }
-    if (data.followers) { facts += "; " + data.followers + " " + box.dataset.followersLabel; }
+    if (data.followers) { facts += "; " + data.followers_text; }
     span.appendChild(document.createTextNode(facts));
     li.appendChild(span);
     var button = document.createElement("button");
