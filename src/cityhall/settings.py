@@ -195,6 +195,9 @@ INBOX_INLINE = env_bool("CITYHALL_INBOX_INLINE", False)
 # What one person may submit an hour through the self-service channels (requests, proposals,
 # applications; each kind counted apart); 0: no limit (the benches).
 SUBMISSIONS_PER_HOUR = int(os.environ.get("CITYHALL_SUBMISSIONS_PER_HOUR", "60"))
+# The report form lists open requests of the same problem at the building and within this many
+# metres of the place, before the resident sends a duplicate (issue 14); 0: the building only.
+REQUESTS_NEARBY_METRES = int(os.environ.get("CITYHALL_REQUESTS_NEARBY_METRES", "150"))
 # Discussions: how many different people reporting an item hide it at once, pending a
 # moderator's review (issue 20.14); 0 turns automatic hiding off.
 DISCUSSIONS_FLAGS_TO_HIDE = int(os.environ.get("CITYHALL_DISCUSSIONS_FLAGS_TO_HIDE", "3"))

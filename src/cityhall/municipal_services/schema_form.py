@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .definition import condition_holds, text_in
+from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
 
 __all__ = [
     "FormField",
@@ -47,7 +48,8 @@ class FormField:
     name: str
     label: str
     help: str
-    widget: str  # text, textarea, number, integer, date, email, select, checkbox, checkboxes
+    # text, textarea, number, integer, date, email, select, checkbox, checkboxes, point
+    widget: str
     required: bool
     value: Any = None
     choices: list[tuple[str, str]] = field(default_factory=list)
@@ -59,6 +61,16 @@ class FormField:
     @property
     def id(self) -> str:
         return f"f-{self.name}"
+
+    @property
+    def map(self):
+        """The map a point field is answered on (:mod:`.place_field`); None for other fields."""
+        return field_map(self) if self.widget == POINT else None
+
+    @property
+    def point(self) -> dict:
+        """A point field's answer as a dict (empty when none), for its inputs."""
+        return self.value if isinstance(self.value, dict) else {}
 
     @property
     def selected(self) -> set[str]:
@@ -74,10 +86,17 @@ class FormFields(list):
     def has_conditional(self) -> bool:
         return any(not f.applies for f in self)
 
+    @property
+    def has_point(self) -> bool:
+        """Whether a field is answered on the map (the page then loads the map's scripts)."""
+        return any(f.widget == POINT for f in self)
+
 
 def _widget(prop: dict, hints: dict) -> str:
     if hints.get("widget"):
         return hints["widget"]
+    if is_point(prop):
+        return POINT
     kind = prop.get("type")
     if kind == "boolean":
         return "checkbox"
@@ -171,6 +190,11 @@ def answers_from_post(schema: dict, data) -> dict:
     answers: dict[str, Any] = {}
     for name, prop in (schema.get("properties") or {}).items():
         kind = prop.get("type")
+        if kind == "object" and (is_point(prop) or f"{name}.address" in data):
+            point = point_from_post(name, data)
+            if point is not None:
+                answers[name] = point
+            continue
         if kind == "boolean":
             if name in data:
                 answers[name] = data.get(name) in ("on", "true", "1", "yes")
@@ -233,6 +257,12 @@ def errors_of(
             bucket = result.setdefault(name, [])
             if message not in bucket:
                 bucket.append(message)
+    for name, prop in (schema.get("properties") or {}).items():
+        # Where a point is, which the schema cannot check (:mod:`.place_field`): its message
+        # stands alone for the field.
+        problems = point_problems(answers[name]) if name in answers else []
+        if problems and is_point(prop, hint_fields.get(name)):
+            result[name] = problems
     return result
 
 
@@ -255,6 +285,8 @@ def _fields_of_error(error: ValidationError, answers: dict) -> list[str]:
 def readable_value(field) -> object:
     """A field's answer in words: the label of a chosen option (several joined by commas),
     "Yes"/"No" for a tick box; other values as typed."""
+    if field.widget == POINT:
+        return point_text(field.value)
     labels = dict(field.choices)
     if isinstance(field.value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in field.value)

@@ -39,6 +39,8 @@ __all__ = [
     "desk",
     "overdue",
     "registry_search",
+    "registry_places",
+    "REGISTRY_MAP_PINS",
     "life_situation_summary",
     "STAFF_ROLES",
 ]
@@ -181,6 +183,20 @@ def registry_search(registry: str = "", q: str = "") -> QuerySet[RegistryRecord]
     if q and (needle := folded(q)):
         qs = qs.filter(search_text__contains=needle)
     return qs.order_by("-issued_on", "-pk")
+
+
+#: How many records the registry page pins on its map at most (the newest first).
+REGISTRY_MAP_PINS = 1000
+
+
+def registry_places(registry: str = "", q: str = "", limit: int = REGISTRY_MAP_PINS) -> list:
+    """The records found that have a place (issue 14: permits and leases as pins on the map),
+    newest first. Only what the public register shows; the holder is left off the map."""
+    return list(
+        registry_search(registry, q)
+        .filter(lat__isnull=False, lon__isnull=False)
+        .only("id", "registry", "number", "title", "address", "issued_on", "lat", "lon")[:limit]
+    )
 
 
 def registries() -> list[tuple[str, str]]:

@@ -45,6 +45,7 @@ urlpatterns = [
     path("requests/<int:pk>/act/", standard_requests.request_act, name="request_act"),
     path("registry/", catalogue.registry, name="registry"),
     path("registry/map.svg", catalogue.registry_map, name="registry_map"),
+    path("registry/records.geojson", catalogue.registry_places, name="registry_places"),
     path("situations/<slug:code>/", life_situations.life_situation, name="life_situation"),
     path(
         "situations/cases/<int:pk>/",

@@ -290,6 +290,27 @@ def tell_applicants(requests: Iterable, *, event: str, context: dict) -> None:
             )
 
 
+def tell_followers(request, *, event: str, context: dict) -> None:
+    """Queue ``event`` for the residents following the request ("this is my problem too"),
+    and those following a request merged into it: the account, or the caller's phone/e-mail."""
+    from django.db.models import Q
+
+    from .models import Follower
+
+    ctx = {"number": request.number, "url": request_url(request), **context}
+    followers = Follower.objects.filter(Q(request=request) | Q(request__parent=request))
+    for follower in followers.select_related("user").order_by("pk"):
+        if follower.user is not None:
+            notify(recipient=follower.user, event=event, context=ctx)
+        else:
+            notify_address(
+                email=follower.contact_email or None,
+                phone=follower.contact_phone or None,
+                event=event,
+                context=ctx,
+            )
+
+
 def staff_url(request) -> str:
     return reverse("service_requests:staff_detail", args=[request.pk])
 

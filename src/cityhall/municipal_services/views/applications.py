@@ -24,6 +24,7 @@ from ..schema_form import answers_from_post, fields_of
 from .common import (
     PAGE_SIZE,
     answer_rows,
+    answers_map,
     document_rows,
     document_title,
     domain_errors,
@@ -208,6 +209,7 @@ def application_detail(request, pk):
         "is_staff": is_staff,
         "status_text": services.status_text(application, application.status),
         "answers": answer_rows(application),
+        "answers_map": answers_map(application),
         "files": files,
         "requests": application.standard_requests.select_related("type", "addressee"),
         "opinions": application.opinions.select_related("expert"),

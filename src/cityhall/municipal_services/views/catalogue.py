@@ -3,11 +3,13 @@ of issued permits (a table and the same records on the city map)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cityhall.core.errors import NotFound
+from cityhall.geo.web_map import Pin, web_map
 
 from .. import selectors
 from ..definition import text_in
@@ -43,11 +45,38 @@ def service_detail(request, code):
     )
 
 
+def _record_pin(record, names: dict[str, str]) -> Pin:
+    return Pin(
+        lat=record.lat,
+        lon=record.lon,
+        title=f"{record.number}: {record.title}",
+        lines=tuple(
+            line
+            for line in (
+                names.get(record.registry, record.registry),
+                record.address,
+                _("Issued %(date)s") % {"date": date_format(record.issued_on, "SHORT_DATE_FORMAT")},
+            )
+            if line
+        ),
+        kind="registry",
+    )
+
+
 def registry(request):
     name = request.GET.get("registry", "")
     q = request.GET.get("q", "").strip()[:100]
     page = page_number(request)
     rows = list(selectors.registry_search(name, q)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    registries = selectors.registries()
+    names = dict(registries)
+    records_map = web_map(
+        map_id="registry-map",
+        label=_("Map of the records found"),
+        pins=[_record_pin(r, names) for r in selectors.registry_places(name, q)],
+        size="large",
+        show_list=False,  # the table above lists the same records
+    )
     return render(
         request,
         "municipal_services/registry.html",
@@ -57,10 +86,36 @@ def registry(request):
             "page": page,
             "registry": name,
             "q": q,
-            "registries": selectors.registries(),
+            "registries": registries,
+            "records_map": records_map,
             "title": _("Registers of issued permits"),
         },
     )
+
+
+def registry_places(request):
+    """``registry/records.geojson?registry=&q=``: the records found as GeoJSON points (number,
+    title, register, address, date issued; never the holder), for maps and reuse."""
+    name = request.GET.get("registry", "")
+    q = request.GET.get("q", "").strip()[:100]
+    names = dict(selectors.registries())
+    features = [
+        {
+            "type": "Feature",
+            "id": r.pk,
+            "geometry": {"type": "Point", "coordinates": [round(r.lon, 6), round(r.lat, 6)]},
+            "properties": {
+                "registry": r.registry,
+                "registry_name": names.get(r.registry, r.registry),
+                "number": r.number,
+                "title": r.title,
+                "address": r.address,
+                "issued_on": r.issued_on.isoformat(),
+            },
+        }
+        for r in selectors.registry_places(name, q)
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 def registry_map(request):

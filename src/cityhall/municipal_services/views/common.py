@@ -20,6 +20,7 @@ __all__ = [
     "domain_errors",
     "document_rows",
     "answer_rows",
+    "answers_map",
     "readable_value",
     "document_title",
     "int_or_zero",
@@ -77,6 +78,20 @@ def answer_rows(application) -> list[tuple[str, object]]:
         for f in fields_of(version.form_schema, version.ui, values=application.answers)
         if f.value not in (None, "", [])
     ]
+
+
+def answers_map(application):
+    """The application's answers given on the map (point fields) as pins, None without any."""
+    from ..place_field import POINT, points_map
+
+    version = application.version
+    return points_map(
+        [
+            (f.label, f.value)
+            for f in fields_of(version.form_schema, version.ui, values=application.answers)
+            if f.widget == POINT and f.value
+        ]
+    )
 
 
 def document_title(version: ServiceVersion, code: str) -> str:

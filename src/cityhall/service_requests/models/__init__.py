@@ -5,9 +5,9 @@ A request keeps the :class:`CategoryVersion` it started on, so an official editi
 catalogue never rewrites the time limits of requests already open.
 
 One module per part: :mod:`.choices` (statuses, channels, …), :mod:`.catalogue`,
-:mod:`.responsibility`, :mod:`.requests`, :mod:`.api_keys`, :mod:`.statistics`. This package
-imports every model, so ``from .models import X`` works for all of them (and
-``models.new_public_token``, which migrations name, stays where they look).
+:mod:`.responsibility`, :mod:`.requests`, :mod:`.following`, :mod:`.api_keys`,
+:mod:`.statistics`. This package imports every model, so ``from .models import X`` works
+for all of them (and ``models.new_public_token``, which migrations name, stays where they look).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .choices import (
     LimitUnit,
     Status,
 )
+from .following import Follower
 from .requests import (
     Comment,
     Escalation,
@@ -56,6 +57,7 @@ __all__ = [
     "DispatchCentre",
     "Escalation",
     "Feedback",
+    "Follower",
     "HandoverPartner",
     "LimitUnit",
     "MonthlyStat",

@@ -12,6 +12,7 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.intake`: checking a submission and registering requests (the inbox handler);
 - :mod:`.workflow`: the ``ALLOWED`` table, roles on a request, :func:`transition`, stage clocks;
 - :mod:`.merging`: joining duplicates;
+- :mod:`.following`: "this is my problem too": following a request instead of a duplicate;
 - :mod:`.moderation`: hiding or redacting a request's public description (audited);
 - :mod:`.comments`: messages between the resident and the people handling the request;
 - :mod:`.handover`: which organisations may pass requests straight to which (the dispatcher's
@@ -47,6 +48,7 @@ from .escalation import (
     sweep_overdue,
 )
 from .feedback import AUTO_CONFIRM_AFTER, auto_confirm, leave_feedback
+from .following import FollowOutcome, follow_request
 from .handover import allow_handover, withdraw_handover
 from .intake import number_for, registered, submit_request
 from .merging import merge
@@ -87,6 +89,8 @@ __all__ = [
     "check_photos",
     "create_open311_client",
     "export_catalogue",
+    "FollowOutcome",
+    "follow_request",
     "forget_catalogue",
     "import_catalogue",
     "leave_feedback",

@@ -417,4 +417,9 @@ def transition(
             # Lazy: worded in each recipient's language, not the acting staff member's.
             context={"status": Status(req.status).label, "note": req.status_note},
         )
+        notices.tell_followers(
+            req,
+            event=notices.STATUS_CHANGED,
+            context={"status": Status(req.status).label, "note": req.status_note},
+        )
     return req

@@ -3,6 +3,7 @@ and the staff desks (queue, dispatcher board, call centre, executor view, report
 
 Views parse, call one service or selector, render. Every page works without JavaScript.
 One module per audience: :mod:`.resident`, :mod:`.public`, :mod:`.dispatch` (queue, board,
-staff page, bulk moves), :mod:`.call_centre`, :mod:`.reports`; :mod:`.pages` holds what they
-share. ``urls.py`` names each view in its module.
+staff page, bulk moves), :mod:`.call_centre`, :mod:`.reports`, :mod:`.placing` (the report
+form's map: the place lookup and "this is my problem too"); :mod:`.pages` holds what they share.
+``urls.py`` names each view in its module.
 """

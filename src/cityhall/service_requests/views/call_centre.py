@@ -23,6 +23,7 @@ from ..models import (
     Channel,
 )
 from .pages import question_answers
+from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
 
 __all__ = [
@@ -93,6 +94,9 @@ def operator(request):
             return redirect(f"{reverse('service_requests:operator')}?{query}")
     if data is not None and form.errors:
         status = 422
+    # The same "already reported here" list as the resident's form (issue 14), with photos:
+    # the operator may register the caller as a follower instead of a duplicate.
+    place = place_from(request.POST, categories, with_photos=True) if request.POST else None
     return render(
         request,
         "service_requests/operator.html",
@@ -103,6 +107,11 @@ def operator(request):
             "caller": caller,
             "earlier": earlier,
             "buildings": buildings,
+            "place": place,
+            "place_map": place_map(place),
+            "duplicates": place.nearby if place else [],
+            "earlier_reports_step": True,
+            "for_caller": True,
             "question_sets": question_sets(
                 categories,
                 code=chosen,

@@ -28,6 +28,7 @@ from ..models import (
     Status,
 )
 from .pages import error_message, int_or_none, paginate, question_answers
+from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
 
 __all__ = [
@@ -180,10 +181,13 @@ def new_request(request):
             return redirect("service_requests:track", token=created.public_token)
     if data is not None:
         status = 422 if form.errors else 200
+    place = None
     if request.method == "POST":
-        # Shown on the form's step as soon as the building and the category are known (and
-        # again if a submission is refused), so the resident sees it before sending.
-        duplicates = earlier_reports(request.POST, categories)
+        # Shown on the form's step as soon as the place and the category are known (and
+        # again if a submission is refused), so the resident sees it before sending: the
+        # building, who will receive the request, and what is already reported there.
+        place = place_from(request.POST, categories)
+        duplicates = place.nearby
     return render(
         request,
         "service_requests/new.html",
@@ -200,6 +204,8 @@ def new_request(request):
             ),
             "buildings": buildings,
             "duplicates": duplicates,
+            "place": place,
+            "place_map": place_map(place),
             "earlier_reports_step": True,
             "title": _("Report a problem"),
         },
@@ -258,6 +264,9 @@ def request_page(request, token: str | None = None, pk: int | None = None):
         ),
         "feedback": getattr(obj, "feedback", None) if is_owner else None,
         "place_map": requests_map.place_map(obj),
+        "follower_count": obj.followers.count(),
+        "is_following": request.user.is_authenticated
+        and obj.followers.filter(user=request.user).exists(),
     }
     return render(request, "service_requests/detail.html", context)
 
