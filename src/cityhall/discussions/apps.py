@@ -25,7 +25,7 @@ class DiscussionsConfig(AppConfig):
         from .eligibility import OPEN_DISCUSSIONS
         from .events import declare_events
         from .models import Discussion
-        from .selectors import cabinet_items
+        from .selectors import cabinet_items, concerning_my_address_items
 
         declare_events()
         from .opendata import declare_datasets
@@ -46,6 +46,18 @@ class DiscussionsConfig(AppConfig):
                 order=30,
                 url_name="discussions:list",
                 empty_text=_("You have not taken part in public discussions yet."),
+            )
+        )
+        register_section(
+            CabinetSection(
+                key="discussions-my-address",
+                title=_("Discussions that concern my address"),
+                items=concerning_my_address_items,
+                order=31,
+                url_name="discussions:my_address",
+                empty_text=_(
+                    "No discussion announced or open now includes your registered address."
+                ),
             )
         )
         register_entry(

@@ -19,10 +19,12 @@ from ..models import (
 __all__ = [
     "MapEntry",
     "Place",
+    "concerning_my_address_items",
     "covers_point",
     "discussions_for_place",
     "discussions_for_suburb",
     "find_place",
+    "home_place",
     "map_entries",
     "touches_suburb",
 ]
@@ -95,6 +97,43 @@ def find_place(*, address: str = "", lat: Any = None, lon: Any = None) -> Place 
             fields={"address": [_("This address is outside the city; choose one inside it.")]}
         )
     return Place(lat=building.lat, lon=building.lon, label=building.address)
+
+
+def home_place(user: Any) -> Place | None:
+    """The person's verified registered address as a place (None when not signed in, not
+    verified, or the address is not a building of the city): never an address they typed."""
+    from cityhall.accounts import selectors as people
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    identity = people.lean_identity(user)
+    building = identity.registered_building if identity is not None else None
+    if building is None or building.district_id is None:
+        return None
+    return Place(lat=building.lat, lon=building.lon, label=identity.registered_address)
+
+
+def concerning_my_address_items(user: Any) -> list[Any]:
+    """For the cabinet: the announced and open discussions whose territory covers the person's
+    verified registered address (the same polygon test as eligibility)."""
+    from cityhall.core.shell import CabinetItem
+
+    from ..models import Status
+    from .record import public_discussions
+
+    place = home_place(user)
+    if place is None:
+        return []
+    current = public_discussions().filter(status__in=(Status.ANNOUNCED, Status.EXPOSITION_OPEN))
+    return [
+        CabinetItem(
+            title=f"{d.number} {d.title}",
+            status=d.get_status_display(),
+            url=reverse("discussions:detail", args=[d.pk]),
+            when=d.proposal_deadline,
+        )
+        for d in discussions_for_place(current, place, limit=5)
+    ]
 
 
 def _district_ids_of(discussion: Discussion) -> set[int]:
