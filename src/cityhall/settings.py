@@ -3,6 +3,7 @@ so that a fresh checkout runs with zero set-up (SQLite in WAL mode, SQLite-backe
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -292,6 +293,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Leaflet and Leaflet.draw, pinned through the django-leaflet package, served as our own files
+# for geo's map component (no CDN). Only its static folder is used: the app itself (form widgets
+# for GeoDjango) is not installed.
+STATICFILES_DIRS = [
+    Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CITYHALL_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
@@ -367,6 +374,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The interactive map's base layer (geo.web_map): an XYZ tile URL template
+# ("https://tiles.example.org/{z}/{x}/{y}.png") and its attribution; empty: the city's own
+# vector layers (districts, suburbs, buildings) are the base, which also needs no network.
+MAP_TILES = os.environ.get("CITYHALL_MAP_TILES", "")
+MAP_ATTRIBUTION = os.environ.get("CITYHALL_MAP_ATTRIBUTION", "")
+MAP_MAX_ZOOM = int(os.environ.get("CITYHALL_MAP_MAX_ZOOM", "19"))
+if MAP_TILES.startswith(("https://", "http://")):
+    # The tile host is the one other place pictures may come from.
+    _tiles_origin = "/".join(MAP_TILES.split("/", 3)[:3]).replace("{s}.", "*.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tiles_origin)
 
 LOGGING = {
     "version": 1,

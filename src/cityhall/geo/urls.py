@@ -9,4 +9,5 @@ urlpatterns = [
     path("search/", views.address_search, name="search"),
     path("districts/<slug:code>/", views.district_detail, name="district"),
     path("buildings/<int:pk>/", views.building_detail, name="building"),
+    path("map/base.geojson", views.map_base, name="map_base"),
 ]

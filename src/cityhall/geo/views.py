@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
+from . import map_base as base
 from . import selectors
 from .forms import AddressSearchForm
 from .maps import colour_for, draw_map
+from .web_map import Pin, Shape, web_map
 
 BUILDINGS_PER_PAGE = 50
 MAP_POINTS_MAX = 3000
@@ -48,6 +51,18 @@ def district_detail(request, code: str):
         points=selectors.building_points(district, limit=MAP_POINTS_MAX),
         colours=colours or None,
     )
+    live = web_map(
+        map_id="district-map",
+        label=_("Map of %(name)s") % {"name": district.display_name},
+        shapes=[
+            Shape(geometry=s.geometry, title=s.display_name, fill=c)
+            for s, c in zip(suburbs, colours, strict=True)
+        ]
+        + [Shape(geometry=district.geometry, title=district.display_name)],
+        bounds=district.bbox,
+        size="large",
+        show_list=False,
+    )
     return render(
         request,
         "geo/district_detail.html",
@@ -58,6 +73,7 @@ def district_detail(request, code: str):
             "chosen": chosen,
             "page": page,
             "map": svg,
+            "live_map": live,
             "form": AddressSearchForm(),
         },
     )
@@ -76,11 +92,38 @@ def building_detail(request, pk: int):
             marker=(building.lat, building.lon),
             width=600,
         )
+    live = web_map(
+        map_id="building-map",
+        label=_("Where %(address)s is") % {"address": building.address},
+        pins=[Pin(lat=building.lat, lon=building.lon, title=building.address, kind="building")],
+        shapes=[Shape(geometry=building.district.geometry, title=building.district.display_name)]
+        if building.district_id
+        else [],
+        bounds=(
+            building.lon - 0.004,
+            building.lat - 0.0025,
+            building.lon + 0.004,
+            building.lat + 0.0025,
+        ),
+        size="small",
+        show_list=False,
+    )
     return render(
         request,
         "geo/building_detail.html",
-        {"title": building.address, "building": building, "map": svg},
+        {"title": building.address, "building": building, "map": svg, "live_map": live},
     )
+
+
+@require_GET
+def map_base(request):
+    """The city's own base layer for the interactive map (geo.map_base): GeoJSON for a view."""
+    data = base.base_layer(
+        bbox=base.parse_bbox(request.GET.get("bbox")), zoom=base.parse_zoom(request.GET.get("zoom"))
+    )
+    response = JsonResponse(data)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def address_search(request):

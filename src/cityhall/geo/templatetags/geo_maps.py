@@ -1,0 +1,27 @@
+"""``{% web_map the_map %}`` and its assets: the interactive map component (geo.web_map)."""
+
+from __future__ import annotations
+
+from django import template
+
+from ..web_map import WebMap
+
+register = template.Library()
+
+
+@register.inclusion_tag("geo/includes/web_map.html")
+def web_map(the_map: WebMap | None) -> dict:
+    """The map box, its JSON settings, legend, fallback notice and text alternative."""
+    return {"map": the_map, "config": the_map.config() if the_map else None}
+
+
+@register.inclusion_tag("geo/includes/web_map_assets.html")
+def web_map_assets(the_map: WebMap | None = None) -> dict:
+    """Style sheets for the page's ``head`` block (Leaflet, Leaflet.draw when drawing)."""
+    return {"draw": bool(the_map and the_map.draw)}
+
+
+@register.inclusion_tag("geo/includes/web_map_scripts.html")
+def web_map_scripts(the_map: WebMap | None = None) -> dict:
+    """Scripts for the page's ``scripts`` block (Leaflet, Leaflet.draw, geo/map.js)."""
+    return {"draw": bool(the_map and the_map.draw)}
