@@ -62,3 +62,13 @@ def test_without_a_verified_address_the_person_is_told_why(client, placed):
     page = client.get("/discussions/?my_address=1").content.decode()
     assert "Your verified identity has no registered address in the city" in page
     assert _titles(page, placed) == {"Сквер у дома", "Восточный квартал", "Соседний квартал"}
+
+
+def test_building_page_names_the_discussions_whose_territory_covers_it(
+    client, placed, west_home, east_home
+):
+    page = client.get(f"/geo/buildings/{west_home.pk}/").content.decode()
+    assert "Public discussions whose territory covers this building" in page
+    assert _titles(page, placed) == {"Сквер у дома"}
+    page = client.get(f"/geo/buildings/{east_home.pk}/").content.decode()
+    assert _titles(page, placed) == {"Восточный квартал"}

@@ -11,6 +11,7 @@ class DiscussionsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from cityhall.core import inbox
+        from cityhall.core.places import BuildingSection, register_building_section
         from cityhall.core.shell import (
             CabinetSection,
             WorkspaceEntry,
@@ -25,7 +26,12 @@ class DiscussionsConfig(AppConfig):
         from .eligibility import OPEN_DISCUSSIONS
         from .events import declare_events
         from .models import Discussion
-        from .selectors import cabinet_items, concerning_my_address_items
+        from .selectors.record import cabinet_items
+        from .selectors.territory import (
+            building_discussions_url,
+            concerning_my_address_items,
+            discussions_covering_building,
+        )
 
         declare_events()
         from .opendata import declare_datasets
@@ -58,6 +64,16 @@ class DiscussionsConfig(AppConfig):
                 empty_text=_(
                     "No discussion announced or open now includes your registered address."
                 ),
+            )
+        )
+        register_building_section(
+            BuildingSection(
+                key="discussions",
+                title=_("Public discussions whose territory covers this building"),
+                items=discussions_covering_building,
+                order=30,
+                empty_text=_("No public discussion concerns this building."),
+                url_for=building_discussions_url,
             )
         )
         register_entry(

@@ -20,7 +20,9 @@ __all__ = [
     "MapEntry",
     "Place",
     "concerning_my_address_items",
+    "building_discussions_url",
     "covers_point",
+    "discussions_covering_building",
     "discussions_for_place",
     "discussions_for_suburb",
     "find_place",
@@ -136,6 +138,31 @@ def concerning_my_address_items(user: Any) -> list[Any]:
     ]
 
 
+def discussions_covering_building(building: Any) -> list[Any]:
+    """For the building page (core.places): the published discussions whose territory covers
+    the building, current ones first."""
+    from cityhall.core.places import PlaceItem
+
+    from .record import public_discussions
+
+    place = Place(lat=building.lat, lon=building.lon, label=str(building))
+    found = discussions_for_place(public_discussions(open_first=True), place, limit=10)
+    return [
+        PlaceItem(
+            title=f"{d.number} {d.title}",
+            url=reverse("discussions:detail", args=[d.pk]),
+            note=d.get_status_display(),
+        )
+        for d in found
+    ]
+
+
+def building_discussions_url(building: Any) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("discussions:list") + "?" + urlencode({"address": building.address})
+
+
 def _district_ids_of(discussion: Discussion) -> set[int]:
     cached = getattr(discussion, "_district_ids", None)
     if cached is None:
@@ -226,50 +253,57 @@ def discussions_for_suburb(
 
 @dataclass
 class MapEntry:
-    """A discussion on the map: its own polygon, or a marker at its area's representative
-    point; ``where`` names the area for the list beside the map."""
+    """A discussion on the map: its territory as a polygon — its own (``own``), else the union
+    of its districts, else the whole city — and ``where``, the area in words for the list."""
 
     discussion: Discussion
     url: str
     where: str
     territory: dict | None = None
-    marker: tuple[float, float] | None = None  # (lon, lat)
+    own: bool = False
+    area: float = 0.0  # square degrees, to draw big territories under small ones
+    marker: tuple[float, float] | None = None  # (lon, lat); unused since every entry has a polygon
 
 
 def map_entries(discussions: list[Discussion], districts: list[Any]) -> list[MapEntry]:
-    """Every discussion placed: by its polygon, else by its districts, else the whole city."""
+    """Every discussion with the polygon it covers, biggest first (so that, drawn in this
+    order, a small territory stays on top of a city-wide one)."""
     from django.utils.translation import gettext as _
     from shapely.ops import unary_union
 
-    from cityhall.geo.geometry import area_shape
+    from cityhall.geo.geometry import area_shape, to_geojson
 
     shapes: dict[int, Any] = {}
     for d in districts:
         if d.geometry:
             shapes[d.pk] = area_shape(d.geometry)
-    city = unary_union(list(shapes.values())) if shapes else None
-    point_of: dict[tuple[int, ...], tuple[float, float] | None] = {}
+    union_of: dict[tuple[int, ...], tuple[dict | None, float]] = {}
     names = {d.pk: d.display_name for d in districts}
     entries = []
     for discussion in discussions:
         url = reverse("discussions:detail", args=[discussion.pk])
         if discussion.territory:
+            own = area_shape(discussion.territory, field="territory")
             entries.append(
                 MapEntry(
                     discussion,
                     url,
                     discussion.territory_description or _("Territory drawn on the map"),
                     territory=discussion.territory,
+                    own=True,
+                    area=own.area,
                 )
             )
             continue
         ids = tuple(sorted(_district_ids_of(discussion) & set(shapes) or ()))
-        if ids not in point_of:
-            area = unary_union([shapes[i] for i in ids]) if ids else city
-            point = area.representative_point() if area is not None else None
-            point_of[ids] = (point.x, point.y) if point is not None else None
+        if ids not in union_of:
+            parts = [shapes[i] for i in ids] if ids else list(shapes.values())
+            area = unary_union(parts) if parts else None
+            union_of[ids] = (to_geojson(area), area.area) if area is not None else (None, 0.0)
         where = ", ".join(names[i] for i in ids) if ids else _("The whole city")
         if discussion.territory_description:
             where = f"{discussion.territory_description} ({where})"
-        entries.append(MapEntry(discussion, url, where, marker=point_of[ids]))
+        geometry, area = union_of[ids]
+        entries.append(MapEntry(discussion, url, where, territory=geometry, area=area))
+    entries.sort(key=lambda e: -e.area)
     return entries

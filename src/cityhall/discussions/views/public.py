@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.selectors import has_role
 from cityhall.geo.models import District
+from cityhall.geo.web_map import Shape, city_bounds, web_map
 
 from .. import drawing, listing, protocol, selectors, services
 from ..eligibility import eligibility_of
@@ -31,7 +32,7 @@ from ..models import (
 )
 from .base import ORGANISER, int_param, run_service
 from .feeds import feed_query
-from .territory import territory_context
+from .territory import TERRITORY_FILL, territory_context
 
 # --- public record -----------------------------------------------------------------------------
 
@@ -262,8 +263,25 @@ def discussion_map(request):
         initial={"email": request.user.email} if request.user.is_authenticated else {}
     )
     svg = drawing.discussion_map(districts, entries, title=_("Map of public discussions"))
+    live = web_map(
+        map_id="discussions-map",
+        label=_("Map of public discussions"),
+        shapes=[
+            Shape(
+                geometry=e.territory,
+                title=f"{e.discussion.number} {e.discussion.title}",
+                url=e.url,
+                fill=TERRITORY_FILL if e.own else "",
+            )
+            for e in entries
+            if e.territory
+        ],
+        bounds=city_bounds(),
+        size="large",
+        show_list=False,
+    )
     return render(
         request,
         "discussions/map.html",
-        {"svg": svg, "entries": entries, "form": form},
+        {"svg": svg, "live_map": live, "entries": entries, "form": form},
     )

@@ -11,25 +11,46 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import staff_required
 from cityhall.geo.models import District
+from cityhall.geo.web_map import Shape, city_bounds, web_map
 
 from .. import drawing, selectors, services
 from ..territory_forms import TerritoryForm
 from .base import ORGANISER, run_service
 from .base import organiser_discussion as _organiser_discussion
 
+#: The fill of a discussion's own territory on the interactive map (districts: outlined).
+TERRITORY_FILL = "#9cc3e6"
 
-def territory_context(discussion) -> dict:
-    """The discussion's territory for a page: its map entry (polygon or districts, in words)
-    and the server-drawn picture (the page without JavaScript; the map script enhances it)."""
+
+def territory_context(discussion, *, draw: bool = False) -> dict:
+    """The discussion's territory for a page: its map entry (the polygon, ``where`` in words),
+    the interactive map (``draw``: with the drawing tools) and the server-drawn picture for
+    readers without JavaScript."""
     districts = list(District.objects.all())
     entry = selectors.map_entries([discussion], districts)[0]
-    svg = drawing.discussion_map(
-        districts,
-        [entry],
-        title=_("Territory of discussion %(number)s") % {"number": discussion.number},
-        width=480,
+    title = _("Territory of discussion %(number)s") % {"number": discussion.number}
+    svg = drawing.discussion_map(districts, [entry], title=title, width=480)
+    shapes = (
+        [
+            Shape(
+                geometry=entry.territory,
+                title=entry.where,
+                fill=TERRITORY_FILL if entry.own else "",
+            )
+        ]
+        if entry.territory
+        else []
     )
-    return {"territory": entry, "territory_svg": svg}
+    live = web_map(
+        map_id="territory-draw-map" if draw else "territory-map",
+        label=title,
+        shapes=[] if draw else shapes,
+        bounds=city_bounds() if draw else None,
+        size="large" if draw else "medium",
+        show_list=False,
+        draw=draw,
+    )
+    return {"territory": entry, "territory_svg": svg, "territory_map": live}
 
 
 @staff_required(ORGANISER)
@@ -76,7 +97,7 @@ def manage_territory(request, pk: int):
         {
             "discussion": discussion,
             "form": form,
-            **territory_context(discussion),
+            **territory_context(discussion, draw=True),
         },
         status=422 if form.errors else 200,
     )
