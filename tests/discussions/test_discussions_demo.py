@@ -12,6 +12,7 @@ from cityhall.discussions import demo
 from cityhall.discussions.eligibility import eligibility_of
 from cityhall.discussions.models import Discussion, FinalDocument, Status
 from cityhall.geo import demo as geo_demo
+from cityhall.geo.geometry import area_shape
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,20 @@ def test_demo_has_every_stage_and_an_open_discussion_for_residents(client):
         f"/discussions/{open_.pk}/propose/", {"kind": "proposal", "text": "Демо-предложение"}
     )
     assert response.status_code == 302
+
+    # Each discussion has a territory of its own size; only the city-wide documents (the
+    # general plan, the land-use rules) cover the whole city.
+    wash = Discussion.objects.get(title__contains="автомойка")
+    assert wash.territory is not None and wash.districts.count() == 1
+    sizes = sorted(
+        area_shape(d.territory).area for d in Discussion.objects.exclude(territory__isnull=True)
+    )
+    assert len(sizes) == 6 and sizes[-1] > 20 * sizes[0]
+    assert set(
+        Discussion.objects.filter(territory__isnull=True).values_list(
+            "document_type__code", flat=True
+        )
+    ) == {"general_plan", "land_use_rules"}
 
     count = Discussion.objects.count()
     demo.load(out)

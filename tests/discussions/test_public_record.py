@@ -126,20 +126,21 @@ def test_map_places_every_published_discussion(client, city, council):
     draft = DiscussionFactory(organiser=council, title="Черновик", status=Status.DRAFT)
     page = client.get("/discussions/map/").content.decode()
     svg = page[page.index("<svg") : page.index("</svg>")]
-    # The polygon and two markers, each a link to its discussion.
-    assert svg.count('class="map-marker"') == 2
+    # Every discussion is its territory (no markers), each a link to its discussion, the
+    # city-wide one drawn first so the smaller ones stay on top.
+    assert 'class="map-marker"' not in svg and svg.count('class="map-territory"') == 3
     for d in (drawn, by_district, whole_city):
         assert f'href="/discussions/{d.pk}/"' in svg
     assert f'href="/discussions/{draft.pk}/"' not in page
-    # The east district's marker stands inside the east district (x beyond the middle).
-    marker = svg[svg.index(f'href="/discussions/{by_district.pk}/"') :]
-    cx = float(marker.split('cx="')[1].split('"')[0])
-    assert cx > 360
+    order = [svg.index(f'href="/discussions/{d.pk}/"') for d in (whole_city, by_district, drawn)]
+    assert order == sorted(order)
+    # The interactive map gets the same territories (the SVG stays for readers without it).
+    assert '"discussions-map-config"' in page and page.count('"Feature"') >= 3
     assert 'aria-label="' + by_district.number + ' Район &quot;A&amp;B&quot;"' in svg
     assert '"A&B"' not in page
     # The list beside the map says where each one is.
     listing = page[page.index('class="item-list map-list"') :]
-    assert "Район" in listing and "Placed by: East District" in listing
+    assert "Район" in listing and "Territory: East District" in listing
     assert "Генплан" in listing and "Казань (The whole city)" in listing
     assert "Парк Горького" in listing and "Черновик" not in listing
 

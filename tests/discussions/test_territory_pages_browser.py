@@ -26,7 +26,8 @@ def placed(city, council, west_home):
 def test_map_and_subscription_pages_pass_axe(page, phone_page, live_server, placed):
     for tab in (page, phone_page):
         assert tab.goto(live_server.url + "/discussions/map/").ok
-        assert tab.locator("svg.map a.map-marker").count() == 2
+        # Each discussion is its territory on the map (no stacked markers).
+        tab.locator("#discussions-map path.leaflet-interactive").nth(2).wait_for()
         assert_accessible(tab)
         tab.goto(live_server.url + "/discussions/?address=Западная+1")
         assert tab.get_by_role("link", name="RSS feed", exact=True).count() == 1
@@ -56,10 +57,13 @@ def test_subscribe_by_address_without_javascript(no_script_page, live_server, pl
 def test_choose_a_point_on_the_map(page, live_server, placed):
     page.goto(live_server.url + "/discussions/map/")
     page.get_by_role("button", name="Choose a point on the map").click()
-    svg = page.locator("svg.map")
-    size = svg.bounding_box()
-    # Near the north-west corner of the west district: inside the city, away from markers.
-    svg.click(position={"x": size["width"] * 0.08, "y": size["height"] * 0.1})
+    page.locator("#discussions-map.leaflet-container").wait_for()
+    # Inside the north of the west district, where no territory lies.
+    point = page.evaluate(
+        "() => window.cityhallMaps.get('discussions-map').map"
+        ".latLngToContainerPoint([55.83, 49.03])"
+    )
+    page.locator("#discussions-map").click(position={"x": point["x"], "y": point["y"]})
     assert page.url.endswith("/discussions/map/")  # no link was followed
     page.locator("#subscribe-map-status").filter(has_text="Chosen point").wait_for()
     page.get_by_label("E-mail").fill("point@example.org")

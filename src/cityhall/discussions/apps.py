@@ -11,6 +11,7 @@ class DiscussionsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from cityhall.core import inbox
+        from cityhall.core.places import register_building_section
         from cityhall.core.shell import (
             CabinetSection,
             WorkspaceEntry,
@@ -25,7 +26,11 @@ class DiscussionsConfig(AppConfig):
         from .eligibility import OPEN_DISCUSSIONS
         from .events import declare_events
         from .models import Discussion
-        from .selectors import cabinet_items
+        from .selectors.record import cabinet_items
+        from .selectors.territory import (
+            concerning_my_address_items,
+            discussions_section,
+        )
 
         declare_events()
         from .opendata import declare_datasets
@@ -48,6 +53,19 @@ class DiscussionsConfig(AppConfig):
                 empty_text=_("You have not taken part in public discussions yet."),
             )
         )
+        register_section(
+            CabinetSection(
+                key="discussions-my-address",
+                title=_("Discussions that concern my address"),
+                items=concerning_my_address_items,
+                order=31,
+                url_name="discussions:my_address",
+                empty_text=_(
+                    "No discussion announced or open now includes your registered address."
+                ),
+            )
+        )
+        register_building_section("discussions", discussions_section, order=30)
         register_entry(
             WorkspaceEntry(
                 key="discussions-manage",

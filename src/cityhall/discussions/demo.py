@@ -19,6 +19,7 @@ from cityhall.accounts.models import Organisation, User
 from cityhall.core.demo import DemoLogin
 from cityhall.geo.models import District
 
+from . import demo_territories as territories
 from . import intake, protocol, services
 from .models import (
     Discussion,
@@ -290,8 +291,22 @@ def load(stdout) -> list[DemoLogin]:
         return discussion
 
     # In preparation and announced.
-    make(1, "special_permit", "Условно разрешённый вид: магазин на ул. Чистопольской", 20)
-    announced = make(2, "deviation_permit", "Отклонение от параметров: дом на ул. С. Хакима", 9)
+    make(
+        1,
+        "special_permit",
+        "Условно разрешённый вид: магазин на ул. Чистопольской",
+        20,
+        **territories.around_building("ул. Чистопольская", 60, "Земельный участок и соседние дома"),
+    )
+    announced = make(
+        2,
+        "deviation_permit",
+        "Отклонение от параметров: дом на ул. С. Хакима",
+        9,
+        **territories.around_point(
+            55.8187, 49.1224, 120, "Участок на ул. Сибгата Хакима и прилегающие дома"
+        ),
+    )
     services.transition(
         discussion=announced, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
     )
@@ -341,14 +356,48 @@ def load(stdout) -> list[DemoLogin]:
     _force_status(closed, [Status.PROPOSALS_CLOSED], organiser)
 
     # Protocol signed, conclusion being prepared; then published; then archived.
-    signed = _through_protocol(5, make, organiser, residents, rng, today, "Ново-Савиновский")
-    published = _through_protocol(6, make, organiser, residents, rng, today, "Кировский")
+    quarter = "Квартал планировки"
+    signed = _through_protocol(
+        5,
+        make,
+        organiser,
+        residents,
+        rng,
+        today,
+        "Ново-Савиновский",
+        territories.suburb("yashlek", quarter),
+    )
+    published = _through_protocol(
+        6,
+        make,
+        organiser,
+        residents,
+        rng,
+        today,
+        "Кировский",
+        territories.around_building("ул. Горсоветская", 300, quarter),
+    )
     _through_conclusion(published, organiser)
-    archived = _through_protocol(7, make, organiser, residents, rng, today, "Вахитовский")
+    archived = _through_protocol(
+        7,
+        make,
+        organiser,
+        residents,
+        rng,
+        today,
+        "Вахитовский",
+        territories.suburb("staro-tatarskaya-sloboda", quarter),
+    )
     _through_conclusion(archived, organiser)
     services.transition(discussion=archived, to=Status.ARCHIVED, actor=organiser)
 
-    cancelled = make(8, "special_permit", "Условно разрешённый вид: автомойка на Гаврилова", 10)
+    cancelled = make(
+        8,
+        "special_permit",
+        "Условно разрешённый вид: автомойка на Гаврилова",
+        10,
+        **territories.around_building("ул. Гаврилова", 40, "Участок автомойки"),
+    )
     services.transition(
         discussion=cancelled, to=Status.ANNOUNCED, actor=organiser, notice_source=NOTICE_SOURCE
     )
@@ -367,12 +416,17 @@ def load(stdout) -> list[DemoLogin]:
     return []
 
 
-def _through_protocol(n, make, organiser, residents, rng, today, district_hint) -> Discussion:
+def _through_protocol(
+    n, make, organiser, residents, rng, today, district_hint, territory=None
+) -> Discussion:
     discussion = make(
         n,
         "planning_project",
         f"Проект планировки территории: квартал в районе {district_hint}",
         -60 + n,
+        # A quarter has few demo residents: others take part too, listed apart.
+        open_to_all_verified=True,
+        **(territory or {}),
     )
     _document(organiser, discussion, "Проект планировки территории")
     _force_status(discussion, [Status.ANNOUNCED, Status.EXPOSITION_OPEN], organiser)

@@ -1,14 +1,13 @@
 """Server-rendered SVG: the map of discussions (no JavaScript). Charts: cityhall.core.charts.
 
-Discussions with their own territory polygon are drawn as that polygon; the others as a marker
-at the representative point of their districts (or of the whole city). Markers at the same
-point are spread on a small circle so each stays visible and clickable. The picture carries
-its bounds (``data-bounds``) so the page's script can turn a click into a point.
+Every discussion is drawn as the polygon it covers: its own territory filled, a discussion of
+whole districts (or of the whole city) as a faint dashed area; bigger areas are drawn first so
+smaller ones stay on top and clickable. The picture carries its bounds (``data-bounds``) so the
+page's script can turn a click into a point.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -16,8 +15,6 @@ from xml.sax.saxutils import escape
 from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["discussion_map"]
-
-MARKER_RADIUS = 9
 
 
 def _attr(text: str) -> str:
@@ -42,14 +39,13 @@ def discussion_map(
     title: str = "Map of public discussions",
     chosen: tuple[float, float] | None = None,
 ) -> SafeString:
-    """Districts in grey; territories in blue and markers in dark blue, each a link to its
-    discussion. ``entries`` have ``territory`` (GeoJSON or None), ``marker`` ((lon, lat) or
-    None), ``url`` and ``discussion``; ``chosen`` is a (lat, lon) to highlight."""
+    """Districts in grey; territories in blue, each a link to its discussion. ``entries`` have
+    ``territory`` (GeoJSON or None), ``own`` (a territory of its own rather than districts),
+    ``url`` and ``discussion``; ``chosen`` is a (lat, lon) to highlight."""
     shapes = [d.geometry for d in districts if d.geometry] + [
         e.territory for e in entries if e.territory
     ]
     points = [pt for g in shapes for ring in _rings(g) for pt in ring]
-    points += [list(e.marker) for e in entries if e.marker]
     if not points:
         return mark_safe("")
     min_x = min(p[0] for p in points)
@@ -85,35 +81,17 @@ def discussion_map(
                 f'<path d="{path(d.geometry)}" fill="#f3f6f9" stroke="#4a4a4a" stroke-width="1">'
                 f"<title>{escape(d.display_name)}</title></path>"
             )
-    for e in entries:
-        if e.territory:
-            x = e.discussion
-            parts.append(
-                f'<a href="{_attr(e.url)}" aria-label="{_attr(f"{x.number} {x.title}")}">'
-                f'<path d="{path(e.territory)}" fill="#0b4f8a" '
-                f'fill-opacity="0.45" stroke="#083b67" stroke-width="2">'
-                f"<title>{escape(x.number)} {escape(x.title)}</title></path></a>"
-            )
-    seen: dict[tuple[float, float], int] = {}
-    for e in entries:
-        if e.territory or not e.marker:
+    for e in entries:  # biggest first: a small territory stays on top and clickable
+        if not e.territory:
             continue
-        cx, cy = xy(*e.marker)
-        n = seen.get(e.marker, 0)
-        seen[e.marker] = n + 1
-        if n:
-            # The n-th marker at one point goes on a ring around it (6 per ring).
-            ring, slot = 1 + (n - 1) // 6, (n - 1) % 6
-            angle = slot * math.pi / 3 + ring * 0.5
-            cx += math.cos(angle) * ring * MARKER_RADIUS * 2.2
-            cy += math.sin(angle) * ring * MARKER_RADIUS * 2.2
         x = e.discussion
+        opacity, dash = ("0.45", "") if e.own else ("0.08", ' stroke-dasharray="6 4"')
         parts.append(
-            f'<a href="{_attr(e.url)}" class="map-marker" '
+            f'<a href="{_attr(e.url)}" class="map-territory" '
             f'aria-label="{_attr(f"{x.number} {x.title}")}">'
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" '
-            f'r="{MARKER_RADIUS}" fill="#083b67" stroke="#ffffff" stroke-width="2">'
-            f"<title>{escape(x.number)} {escape(x.title)}</title></circle></a>"
+            f'<path d="{path(e.territory)}" fill="#0b4f8a" '
+            f'fill-opacity="{opacity}" stroke="#083b67" stroke-width="2"{dash}>'
+            f"<title>{escape(x.number)} {escape(x.title)}</title></path></a>"
         )
     if chosen is not None:
         cx, cy = xy(chosen[1], chosen[0])

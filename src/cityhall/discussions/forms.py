@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -208,9 +206,6 @@ class SignerForm(NamedBlankChoice, forms.Form):
 
 
 class DiscussionForm(NamedBlankChoice, forms.ModelForm):
-    territory_geojson = forms.CharField(
-        label=_("Territory (GeoJSON polygon, optional)"), required=False, widget=forms.Textarea
-    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -255,18 +250,6 @@ class DiscussionForm(NamedBlankChoice, forms.ModelForm):
         self.fields["responsible_official"].queryset = officials(
             self.instance.organiser if self.instance.organiser_id else None
         )
-
-    def clean_territory_geojson(self):
-        text = self.cleaned_data.get("territory_geojson", "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("This is not valid GeoJSON.")) from None
-        if isinstance(value, dict) and value.get("type") == "Feature":
-            value = value.get("geometry")
-        return value
 
 
 class DocumentUploadForm(forms.Form):

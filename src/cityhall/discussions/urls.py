@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import desks, feeds, participation, public, staff, statistics
+from .views import desks, feeds, participation, public, staff, statistics, territory
 
 app_name = "discussions"
 
 urlpatterns = [
     path("", public.discussion_list, name="list"),
     path("map/", public.discussion_map, name="map"),
+    path("my-address/", public.my_address, name="my_address"),
     path("feed/rss/", feeds.DiscussionsFeed(), name="feed_rss"),
     path("feed/atom/", feeds.DiscussionsAtomFeed(), name="feed_atom"),
     path("subscribe/", participation.subscribe, name="subscribe"),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("manage/new/", staff.manage_new, name="manage_new"),
     path("manage/initiations/", staff.initiations, name="initiations"),
     path("manage/<int:pk>/", staff.manage_detail, name="manage_detail"),
+    path("manage/<int:pk>/territory/", territory.manage_territory, name="manage_territory"),
     path("manage/<int:pk>/transition/", staff.manage_transition, name="manage_transition"),
     path("manage/<int:pk>/documents/", staff.manage_document, name="manage_document"),
     path("manage/<int:pk>/register/", staff.register_offline, name="register"),

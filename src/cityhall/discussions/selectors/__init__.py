@@ -50,10 +50,12 @@ from .statistics import discussion_statistics, overall_statistics
 from .territory import (
     MapEntry,
     Place,
+    concerning_my_address_items,
     covers_point,
     discussions_for_place,
     discussions_for_suburb,
     find_place,
+    home_place,
     map_entries,
     touches_suburb,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "ProposalRow",
     "cabinet_items",
     "comments_page",
+    "concerning_my_address_items",
     "covers_point",
     "discussion_statistics",
     "discussions_for_place",
@@ -89,6 +92,7 @@ __all__ = [
     "documents_of",
     "final_documents",
     "find_place",
+    "home_place",
     "get_discussion",
     "get_proposal",
     "is_following",

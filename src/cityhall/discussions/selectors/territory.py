@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Discussion,
@@ -19,10 +20,14 @@ from ..models import (
 __all__ = [
     "MapEntry",
     "Place",
+    "concerning_my_address_items",
+    "building_discussions_url",
     "covers_point",
+    "discussions_covering_building",
     "discussions_for_place",
     "discussions_for_suburb",
     "find_place",
+    "home_place",
     "map_entries",
     "touches_suburb",
 ]
@@ -95,6 +100,83 @@ def find_place(*, address: str = "", lat: Any = None, lon: Any = None) -> Place 
             fields={"address": [_("This address is outside the city; choose one inside it.")]}
         )
     return Place(lat=building.lat, lon=building.lon, label=building.address)
+
+
+def home_place(user: Any) -> Place | None:
+    """The person's verified registered address as a place (None when not signed in, not
+    verified, or the address is not a building of the city): never an address they typed."""
+    from cityhall.accounts import selectors as people
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    identity = people.lean_identity(user)
+    building = identity.registered_building if identity is not None else None
+    if building is None or building.district_id is None:
+        return None
+    return Place(lat=building.lat, lon=building.lon, label=identity.registered_address)
+
+
+def concerning_my_address_items(user: Any) -> list[Any]:
+    """For the cabinet: the announced and open discussions whose territory covers the person's
+    verified registered address (the same polygon test as eligibility)."""
+    from cityhall.core.shell import CabinetItem
+
+    from ..models import Status
+    from .record import public_discussions
+
+    place = home_place(user)
+    if place is None:
+        return []
+    current = public_discussions().filter(status__in=(Status.ANNOUNCED, Status.EXPOSITION_OPEN))
+    return [
+        CabinetItem(
+            title=f"{d.number} {d.title}",
+            status=d.get_status_display(),
+            url=reverse("discussions:detail", args=[d.pk]),
+            when=d.proposal_deadline,
+        )
+        for d in discussions_for_place(current, place, limit=5)
+    ]
+
+
+def discussions_covering_building(building: Any) -> list[Any]:
+    """For the building page (core.places): the published discussions whose territory covers
+    the building, current ones first."""
+    from cityhall.core.places import PlaceItem
+
+    from .record import public_discussions
+
+    place = Place(lat=building.lat, lon=building.lon, label=str(building))
+    found = discussions_for_place(public_discussions(open_first=True), place, limit=10)
+    return [
+        PlaceItem(
+            title=f"{d.number} {d.title}",
+            url=reverse("discussions:detail", args=[d.pk]),
+            note=d.get_status_display(),
+        )
+        for d in found
+    ]
+
+
+def discussions_section(building: Any) -> Any:
+    """The building page's section (``core.places``): the discussions covering it and a link
+    to every discussion for its address."""
+    from cityhall.core.places import PlaceSection
+
+    return PlaceSection(
+        key="discussions",
+        title=_("Public discussions whose territory covers this building"),
+        items=discussions_covering_building(building),
+        empty_text=_("No public discussion concerns this building."),
+        more_url=building_discussions_url(building),
+        more_label=_("Every discussion for this address"),
+    )
+
+
+def building_discussions_url(building: Any) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("discussions:list") + "?" + urlencode({"address": building.address})
 
 
 def _district_ids_of(discussion: Discussion) -> set[int]:
@@ -187,50 +269,57 @@ def discussions_for_suburb(
 
 @dataclass
 class MapEntry:
-    """A discussion on the map: its own polygon, or a marker at its area's representative
-    point; ``where`` names the area for the list beside the map."""
+    """A discussion on the map: its territory as a polygon — its own (``own``), else the union
+    of its districts, else the whole city — and ``where``, the area in words for the list."""
 
     discussion: Discussion
     url: str
     where: str
     territory: dict | None = None
-    marker: tuple[float, float] | None = None  # (lon, lat)
+    own: bool = False
+    area: float = 0.0  # square degrees, to draw big territories under small ones
+    marker: tuple[float, float] | None = None  # (lon, lat); unused since every entry has a polygon
 
 
 def map_entries(discussions: list[Discussion], districts: list[Any]) -> list[MapEntry]:
-    """Every discussion placed: by its polygon, else by its districts, else the whole city."""
+    """Every discussion with the polygon it covers, biggest first (so that, drawn in this
+    order, a small territory stays on top of a city-wide one)."""
     from django.utils.translation import gettext as _
     from shapely.ops import unary_union
 
-    from cityhall.geo.geometry import area_shape
+    from cityhall.geo.geometry import area_shape, to_geojson
 
     shapes: dict[int, Any] = {}
     for d in districts:
         if d.geometry:
             shapes[d.pk] = area_shape(d.geometry)
-    city = unary_union(list(shapes.values())) if shapes else None
-    point_of: dict[tuple[int, ...], tuple[float, float] | None] = {}
+    union_of: dict[tuple[int, ...], tuple[dict | None, float]] = {}
     names = {d.pk: d.display_name for d in districts}
     entries = []
     for discussion in discussions:
         url = reverse("discussions:detail", args=[discussion.pk])
         if discussion.territory:
+            own = area_shape(discussion.territory, field="territory")
             entries.append(
                 MapEntry(
                     discussion,
                     url,
                     discussion.territory_description or _("Territory drawn on the map"),
                     territory=discussion.territory,
+                    own=True,
+                    area=own.area,
                 )
             )
             continue
         ids = tuple(sorted(_district_ids_of(discussion) & set(shapes) or ()))
-        if ids not in point_of:
-            area = unary_union([shapes[i] for i in ids]) if ids else city
-            point = area.representative_point() if area is not None else None
-            point_of[ids] = (point.x, point.y) if point is not None else None
+        if ids not in union_of:
+            parts = [shapes[i] for i in ids] if ids else list(shapes.values())
+            area = unary_union(parts) if parts else None
+            union_of[ids] = (to_geojson(area), area.area) if area is not None else (None, 0.0)
         where = ", ".join(names[i] for i in ids) if ids else _("The whole city")
         if discussion.territory_description:
             where = f"{discussion.territory_description} ({where})"
-        entries.append(MapEntry(discussion, url, where, marker=point_of[ids]))
+        geometry, area = union_of[ids]
+        entries.append(MapEntry(discussion, url, where, territory=geometry, area=area))
+    entries.sort(key=lambda e: -e.area)
     return entries

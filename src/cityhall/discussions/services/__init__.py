@@ -18,7 +18,8 @@ writing ``services.submit_proposal(...)``. The modules import each other (never 
 - :mod:`.subscriptions`: e-mail subscriptions (double opt-in, signed links) and their news;
 - :mod:`.notices`: following, reminders and status news;
 - :mod:`.sections`: sections of the project document proposals attach to (participatory texts);
-- :mod:`.questions_desk`: the experts' desk: bulk answers, templates, assignment.
+- :mod:`.questions_desk`: the experts' desk: bulk answers, templates, assignment;
+- :mod:`.territory`: the territory drawn, picked or uploaded by the organiser.
 """
 
 from .answers import answer_question, set_recommendation
@@ -70,8 +71,11 @@ from .subscriptions import (
     tell_subscribers,
     unsubscribe,
 )
+from .territory import TerritoryParts, set_territory
 
 __all__ = [
+    "TerritoryParts",
+    "set_territory",
     "ALLOWED",
     "BULK_ACTIONS",
     "EDITABLE_FIELDS",

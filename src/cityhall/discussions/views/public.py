@@ -9,11 +9,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.selectors import has_role
 from cityhall.geo.models import District
+from cityhall.geo.web_map import Shape, city_bounds, web_map
 
 from .. import drawing, listing, protocol, selectors, services
 from ..eligibility import eligibility_of
@@ -30,13 +32,15 @@ from ..models import (
 )
 from .base import ORGANISER, int_param, run_service
 from .feeds import feed_query
+from .territory import TERRITORY_FILL, territory_context
 
 # --- public record -----------------------------------------------------------------------------
 
 
 def discussion_list(request):
     """The public list with filters; territory filters (suburb, address) keep the discussions
-    whose territory overlaps or covers them. The RSS/Atom links follow the same filters."""
+    whose territory overlaps or covers them; ``my_address=1`` keeps those covering the signed-in
+    person's verified registered address. The RSS/Atom links follow the same filters."""
     form = FilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     territory: dict[str, Any] = {}
@@ -62,6 +66,11 @@ def discussion_list(request):
             if v is not None
         }
     discussions = selectors.public_discussions(**filters, open_first=True)
+    home = selectors.home_place(request.user)
+    mine = request.GET.get("my_address") == "1"
+    if mine and home is not None:
+        territory.pop("suburb", None)
+        territory["place"] = home
     if "place" in territory:
         discussions = selectors.discussions_for_place(discussions, territory["place"])
     elif "suburb" in territory:
@@ -79,8 +88,15 @@ def discussion_list(request):
             "query": query.urlencode(),
             "feed_query": feed_query(territory),
             "territory": territory,
+            "home": home,
+            "mine": mine,
         },
     )
+
+
+def my_address(request):
+    """The cabinet's "see all": the list of discussions that concern the person's address."""
+    return redirect(reverse("discussions:list") + "?my_address=1")
 
 
 def proposal_query(params) -> selectors.ProposalQuery:
@@ -146,6 +162,7 @@ def discussion_detail(request, pk: int):
             "has_own": request.user.is_authenticated
             and discussion.participants.filter(user=request.user).exists(),
             **_follow_context(request, discussion, eligibility),
+            **territory_context(discussion),
         },
     )
 
@@ -246,8 +263,25 @@ def discussion_map(request):
         initial={"email": request.user.email} if request.user.is_authenticated else {}
     )
     svg = drawing.discussion_map(districts, entries, title=_("Map of public discussions"))
+    live = web_map(
+        map_id="discussions-map",
+        label=_("Map of public discussions"),
+        shapes=[
+            Shape(
+                geometry=e.territory,
+                title=f"{e.discussion.number} {e.discussion.title}",
+                url=e.url,
+                fill=TERRITORY_FILL if e.own else "",
+            )
+            for e in entries
+            if e.territory
+        ],
+        bounds=city_bounds(),
+        size="large",
+        show_list=False,
+    )
     return render(
         request,
         "discussions/map.html",
-        {"svg": svg, "entries": entries, "form": form},
+        {"svg": svg, "live_map": live, "entries": entries, "form": form},
     )

@@ -6,8 +6,6 @@ questions desk are in :mod:`.desks`.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -84,7 +82,6 @@ def manage_new(request):
     form = DiscussionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        territory = data.pop("territory_geojson")
         data.pop("version", None)
         districts = data.pop("districts")
         ok, discussion = run_service(
@@ -92,7 +89,6 @@ def manage_new(request):
             lambda: services.create_discussion(
                 actor=request.user,
                 districts=districts,
-                territory=territory,
                 initiation=initiation,
                 **data,
             ),
@@ -114,15 +110,11 @@ def manage_detail(request, pk: int):
     form = DiscussionForm(
         request.POST or None,
         instance=discussion if request.method != "POST" else None,
-        initial={
-            "version": discussion.version,
-            "territory_geojson": json.dumps(discussion.territory) if discussion.territory else "",
-        },
+        initial={"version": discussion.version},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         changes = {k: v for k, v in data.items() if k in services.EDITABLE_FIELDS}
-        changes["territory"] = data.get("territory_geojson")
         changes["districts"] = list(data.get("districts") or [])
         ok, _d = run_service(
             form,

@@ -49,17 +49,15 @@
     });
   }
 
-  /* The map: a toggle turns clicks into a chosen point (links are not followed meanwhile). */
+  /* The map: a toggle turns clicks into a chosen point (links are not followed meanwhile).
+     The interactive map (geo/map.js) when the page has one, else the server-drawn picture. */
   function pickOnMap(wrap) {
-    var svg = wrap.querySelector("svg[data-bounds]");
     var form = document.getElementById(wrap.getAttribute("data-map-pick"));
-    if (!svg || !form) return;
+    var live = wrap.querySelector("[data-map-config]");
+    var svg = live ? null : wrap.querySelector("svg[data-bounds]");
+    if ((!svg && !(live && window.cityhallMaps)) || !form) return;
     var status = document.getElementById(form.id + "-status");
     var hint = document.getElementById(form.id + "-hint");
-    var bounds = svg.getAttribute("data-bounds").split(",").map(Number);
-    var box = svg.viewBox.baseVal;
-    var ns = "http://www.w3.org/2000/svg";
-    var marker = null;
     var active = false;
     var button = document.createElement("button");
     button.type = "button";
@@ -76,6 +74,53 @@
 
     function say(text) { if (status) status.textContent = text; }
 
+    function choose(lat, lon) {
+      field(form, "lat").value = lat.toFixed(6);
+      field(form, "lon").value = lon.toFixed(6);
+      var address = field(form, "address");
+      if (address) address.value = "";
+      say(wrap.getAttribute("data-label-chosen") + " " + lat.toFixed(5) + ", " + lon.toFixed(5));
+      fetch(LOCATE + "?lat=" + lat + "&lon=" + lon, { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 404) { say(wrap.getAttribute("data-label-outside")); return null; }
+          return r.ok ? r.json() : null;
+        })
+        .then(function (where) {
+          if (!where) return;
+          var name = where.building ? where.building.address
+            : [where.suburb && where.suburb.name, where.district && where.district.name]
+              .filter(Boolean).join(", ");
+          say(wrap.getAttribute("data-label-chosen") + " " + name);
+        })
+        .catch(function () { /* the coordinates are already shown */ });
+    }
+
+    if (live) {
+      window.cityhallMaps.whenReady(live.id, function (handle) {
+        var pin = null;
+        handle.map.on("click", function (event) {
+          if (!active) return;
+          handle.map.closePopup();
+          if (!pin) {
+            pin = handle.L.marker(event.latlng, {
+              icon: handle.L.divIcon({
+                className: "city-map-pin city-map-pin--picked", iconSize: [22, 22]
+              }),
+              keyboard: false
+            }).addTo(handle.map);
+          } else {
+            pin.setLatLng(event.latlng);
+          }
+          choose(event.latlng.lat, event.latlng.lng);
+        });
+      });
+      return;
+    }
+
+    var bounds = svg.getAttribute("data-bounds").split(",").map(Number);
+    var box = svg.viewBox.baseVal;
+    var ns = "http://www.w3.org/2000/svg";
+    var marker = null;
     svg.addEventListener("click", function (event) {
       if (!active) return;
       event.preventDefault();
@@ -95,24 +140,7 @@
       }
       marker.setAttribute("cx", p.x.toFixed(1));
       marker.setAttribute("cy", p.y.toFixed(1));
-      field(form, "lat").value = lat.toFixed(6);
-      field(form, "lon").value = lon.toFixed(6);
-      var address = field(form, "address");
-      if (address) address.value = "";
-      say(wrap.getAttribute("data-label-chosen") + " " + lat.toFixed(5) + ", " + lon.toFixed(5));
-      fetch(LOCATE + "?lat=" + lat + "&lon=" + lon, { credentials: "same-origin" })
-        .then(function (r) {
-          if (r.status === 404) { say(wrap.getAttribute("data-label-outside")); return null; }
-          return r.ok ? r.json() : null;
-        })
-        .then(function (where) {
-          if (!where) return;
-          var name = where.building ? where.building.address
-            : [where.suburb && where.suburb.name, where.district && where.district.name]
-              .filter(Boolean).join(", ");
-          say(wrap.getAttribute("data-label-chosen") + " " + name);
-        })
-        .catch(function () { /* the coordinates are already shown */ });
+      choose(lat, lon);
     });
   }
 
