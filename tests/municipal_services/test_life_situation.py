@@ -33,6 +33,12 @@ SIMPLE_FORM = {
 
 @pytest.fixture
 def situation():
+    return build_an_office()
+
+
+def build_an_office():
+    """Three steps: the facade design, the permit, and the excavation when there are
+    underground networks (also used by the designer's tests)."""
     planning = Department("Department of Urban Planning Permits")
     roads = Department("Committee of External Improvement")
     simple = {

@@ -6,6 +6,7 @@ from .views import (
     consultations,
     desk,
     letters,
+    life_situation_designer,
     life_situations,
     preview,
     signature,
@@ -59,4 +60,29 @@ urlpatterns = [
     path("widget/<slug:site>/<slug:code>/", widget.widget, name="widget"),
     path("<slug:code>/", catalogue.service_detail, name="service"),
     path("<slug:code>/apply/", applications.apply, name="apply"),
+]
+
+# The life-situation designer (administrators).
+urlpatterns += [
+    path("staff/situations/", life_situation_designer.situations, name="designer_situations"),
+    path(
+        "staff/situations/<int:pk>/",
+        life_situation_designer.situation_steps,
+        name="designer_situation",
+    ),
+    path(
+        "staff/situations/<int:pk>/steps/new/",
+        life_situation_designer.step_edit,
+        name="designer_step_new",
+    ),
+    path(
+        "staff/situations/<int:pk>/steps/<int:step_pk>/",
+        life_situation_designer.step_edit,
+        name="designer_step",
+    ),
+    path(
+        "staff/situations/<int:pk>/steps/<int:step_pk>/delete/",
+        life_situation_designer.step_delete,
+        name="designer_step_delete",
+    ),
 ]

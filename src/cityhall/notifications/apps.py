@@ -40,3 +40,13 @@ class NotificationsConfig(AppConfig):
                 order=900,
             )
         )
+        register_entry(
+            WorkspaceEntry(
+                key="notification-templates",
+                title=_("Notification templates"),
+                url_name="notifications:templates",
+                roles=["administrator", "service_designer"],
+                description=_("The wording of every notification in every language."),
+                order=901,
+            )
+        )

@@ -101,14 +101,20 @@ def _render(source: str, context: dict[str, Any], *, autoescape: bool) -> str:
 
 # --- the in-process cache of active templates (see the module docstring) -------------------
 
-_Texts = dict[str, tuple[TemplateText, int | None]]
+_Texts = dict[str, tuple[TemplateText, int | None] | None]
 
 
 def _read_templates(event: str) -> _Texts:
-    return {
-        row.language: (TemplateText(row.subject, row.body, row.short_text), row.version)
-        for row in NotificationTemplate.objects.filter(event=event, is_active=True)
-    }
+    """The event's active wording per language; a language whose wording an administrator
+    withdrew (rows, none active) maps to None: it falls back to another language, never to
+    the program's default."""
+    texts: _Texts = {}
+    for row in NotificationTemplate.objects.filter(event=event).order_by("is_active"):
+        if row.is_active:
+            texts[row.language] = (TemplateText(row.subject, row.body, row.short_text), row.version)
+        else:
+            texts.setdefault(row.language, None)
+    return texts
 
 
 #: {event: {language: (text, version)}}, filled per event on first use; dropped whenever the
@@ -150,9 +156,11 @@ def render_notification(
         raise ImproperlyConfigured(
             f"notification event {event!r} needs context {', '.join(missing)}"
         )
-    texts = dict(_active_templates(event))
+    stored = _active_templates(event)
+    texts = {lang: text for lang, text in stored.items() if text is not None}
     for lang, text in declaration.defaults.items():
-        texts.setdefault(lang, (text, None))
+        if lang not in stored:
+            texts.setdefault(lang, (text, None))
     chosen = language_order(language, list(texts))[0]
     text, version = texts[chosen]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import template_editor, views
 
 app_name = "notifications"
 
@@ -12,4 +12,20 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("problems/", views.problems, name="problems"),
     path("problems/<int:message_id>/retry/", views.retry, name="retry"),
+    path("staff/templates/", template_editor.templates, name="templates"),
+    path(
+        "staff/templates/missing/",
+        template_editor.missing_translations,
+        name="missing_translations",
+    ),
+    path(
+        "staff/templates/<str:event>/<slug:language>/",
+        template_editor.template_edit,
+        name="template_edit",
+    ),
+    path(
+        "staff/templates/<str:event>/<slug:language>/withdraw/",
+        template_editor.withdraw,
+        name="template_withdraw",
+    ),
 ]

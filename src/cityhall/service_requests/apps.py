@@ -79,5 +79,13 @@ class ServiceRequestsConfig(AppConfig):
                 description=_("Counts, timeliness and reopen rate by district, organisation…"),
                 order=23,
             ),
+            WorkspaceEntry(
+                key="requests-catalogue",
+                title=_("Request catalogue"),
+                url_name="service_requests:catalogue",
+                roles=["administrator", "service_designer"],
+                description=_("Categories, their questions, time limits and emergency guidance."),
+                order=24,
+            ),
         ):
             register_entry(entry)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     call_centre,
+    catalogue_editor,
     dispatch,
     handovers,
     maps,
@@ -43,6 +44,33 @@ urlpatterns = [
     path("staff/reports/", reports.reports, name="reports"),
     path("staff/reports/export.<str:fmt>", reports.reports_export, name="reports_export"),
     path("staff/reports/refresh/", reports.refresh_figures, name="reports_refresh"),
+    path("staff/catalogue/", catalogue_editor.catalogue, name="catalogue"),
+    path("staff/catalogue/drafts/<int:pk>/", catalogue_editor.draft_edit, name="catalogue_draft"),
+    path(
+        "staff/catalogue/drafts/<int:pk>/questions/new/",
+        catalogue_editor.question_edit,
+        name="catalogue_question_new",
+    ),
+    path(
+        "staff/catalogue/drafts/<int:pk>/questions/<slug:code>/",
+        catalogue_editor.question_edit,
+        name="catalogue_question",
+    ),
+    path(
+        "staff/catalogue/drafts/<int:pk>/questions/<slug:code>/move/",
+        catalogue_editor.question_action,
+        name="catalogue_question_action",
+    ),
+    path(
+        "staff/catalogue/drafts/<int:pk>/publish/",
+        catalogue_editor.draft_publish,
+        name="catalogue_publish",
+    ),
+    path(
+        "staff/catalogue/drafts/<int:pk>/discard/",
+        catalogue_editor.draft_discard,
+        name="catalogue_discard",
+    ),
     path("staff/<int:pk>/", dispatch.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/act/", dispatch.staff_action, name="staff_action"),
 ]

@@ -7,6 +7,7 @@ after their results are issued (:func:`waiting_for`, checked by the decision).""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.db import transaction
@@ -21,8 +22,11 @@ from ..definition import condition_holds
 from ..models import Application, LifeSituation, LifeSituationCase, LifeSituationStep
 from ..schema_form import errors_of
 from .applications import start_application, upload_file
+from .life_situation_design import situation_problems
 
 __all__ = ["submit_life_situation", "waiting_for", "prerequisites_of"]
+
+logger = logging.getLogger(__name__)
 
 
 def submit_life_situation(
@@ -43,6 +47,17 @@ def submit_life_situation(
     )
     if problems:
         raise InvalidInput(fields=problems)
+    if situation_problems(situation):
+        # A step stored with a mapping to a field its service's form lacks would open a draft
+        # missing that answer; nothing is opened and the applicant is told so.
+        logger.warning("life situation %s has invalid steps; nothing opened", situation.code)
+        raise InvalidInput(
+            _(
+                "This situation cannot be applied for right now: the city is correcting its "
+                "definition. Nothing has been opened or sent; try again later or apply for each "
+                "service on its own page."
+            )
+        )
     with transaction.atomic():
         case = LifeSituationCase.objects.create(
             situation=situation,

@@ -55,10 +55,13 @@ from .recipients import (
     set_channel_preferences,
 )
 from .template_versions import (
+    PLATFORM_VARIABLES,
     activate_template,
     check_template_syntax,
     save_template,
     sync_templates,
+    template_variables,
+    withdraw_translation,
 )
 
 __all__ = [
@@ -77,6 +80,9 @@ __all__ = [
     "remove_push_subscription",
     "sync_templates",
     "save_template",
+    "PLATFORM_VARIABLES",
     "activate_template",
+    "template_variables",
+    "withdraw_translation",
     "check_template_syntax",
 ]

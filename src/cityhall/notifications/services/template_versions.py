@@ -4,6 +4,7 @@ new version after checking its syntax, activating one. Versions are never edited
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from django.template import Template, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from cityhall.core import audit
-from cityhall.core.errors import InvalidInput
+from cityhall.core.errors import Conflict, InvalidInput
 
 from ..events import declared_events, get_event
 from ..models import NotificationTemplate
@@ -22,12 +23,21 @@ if TYPE_CHECKING:
     from cityhall.accounts.models import User
 
 __all__ = [
+    "PLATFORM_VARIABLES",
     "SyncReport",
     "activate_template",
     "check_template_syntax",
     "save_template",
     "sync_templates",
+    "template_variables",
+    "withdraw_translation",
 ]
+
+#: What every template may use besides its event's variables (``render_notification`` adds them).
+PLATFORM_VARIABLES = ("site_url", "city_name")
+_VARIABLE = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)")
+#: Names a template binds itself (``{% for x in … %}``, ``{% with x=… %}``).
+_BOUND = re.compile(r"{%\s*(?:for\s+([\w, ]+?)\s+in|with\s+(\w+)\s*=)")
 
 
 @dataclass(frozen=True)
@@ -47,11 +57,14 @@ def sync_templates(*, actor: User | None = None) -> SyncReport:
             (t.event, t.language): t
             for t in NotificationTemplate.objects.select_for_update().filter(is_active=True)
         }
+        stored = set(NotificationTemplate.objects.values_list("event", "language").distinct())
         for declaration in declared_events():
             for language, text in declaration.defaults.items():
                 current = active.get((declaration.code, language))
                 parts = {"subject": text.subject, "body": text.body, "short_text": text.short_text}
-                if current is None:
+                if current is None and (declaration.code, language) in stored:
+                    kept += 1  # an administrator withdrew this translation: it stays missing
+                elif current is None:
                     _new_version(
                         event=declaration.code,
                         language=language,
@@ -116,11 +129,33 @@ def check_template_syntax(**parts: str) -> dict[str, list[str]]:
 
 
 def save_template(
-    *, actor: User, event: str, language: str, subject: str, body: str, short_text: str = ""
+    *,
+    actor: User,
+    event: str,
+    language: str,
+    subject: str,
+    body: str,
+    short_text: str = "",
+    based_on_version: int | None = None,
 ) -> NotificationTemplate:
-    """An official changes the wording: a new active version; the old ones stay for history."""
-    get_event(event)
+    """An official changes the wording: a new active version; the old ones stay for history.
+    ``based_on_version`` (the active version the editor showed, 0 for none) makes a save based
+    on an older reading a :class:`~cityhall.core.errors.Conflict`, not a silent overwrite."""
+    declaration = get_event(event)
     errors = check_template_syntax(subject=subject, body=body, short_text=short_text)
+    offered = set(template_variables(declaration))
+    for name, source in (("subject", subject), ("body", body), ("short_text", short_text)):
+        bound = {
+            name
+            for groups in _BOUND.findall(source or "")
+            for name in re.findall(r"\w+", " ".join(groups))
+        }
+        unknown = sorted(set(_VARIABLE.findall(source or "")) - offered - bound)
+        if unknown:
+            errors.setdefault(name, []).append(
+                _("This event does not provide %(names)s; use the variables listed.")
+                % {"names": ", ".join("{{ " + n + " }}" for n in unknown)}
+            )
     if not subject.strip():
         errors.setdefault("subject", []).append(_("The subject is required."))
     if not body.strip():
@@ -128,6 +163,22 @@ def save_template(
     if errors:
         raise InvalidInput(fields=errors)
     with transaction.atomic():
+        if based_on_version is not None:
+            rows = NotificationTemplate.objects.select_for_update().filter(
+                event=event, language=language
+            )
+            active = rows.filter(is_active=True).select_related("changed_by").first()
+            if (active.version if active else 0) != based_on_version:
+                raise Conflict(
+                    _(
+                        "%(who)s changed this wording after you opened it (now version "
+                        "%(version)s); your text was not saved. Compare and save again."
+                    )
+                    % {
+                        "who": (active.changed_by if active else None) or _("Someone"),
+                        "version": active.version if active else "—",
+                    }
+                )
         return _new_version(
             event=event,
             language=language,
@@ -160,3 +211,41 @@ def activate_template(*, actor: User, template: NotificationTemplate) -> Notific
             after={"active_version": template.version},
         )
     return template
+
+
+def template_variables(declaration) -> list[str]:
+    """The variables an event's templates may use: those it declares, those its default
+    wording uses (every sender passes them) and the platform's own, in that order."""
+    names = list(declaration.variables)
+    for text in declaration.defaults.values():
+        for source in (text.subject, text.body, text.short_text):
+            names += [n for n in _VARIABLE.findall(source or "") if n not in names]
+    return names + [n for n in PLATFORM_VARIABLES if n not in names]
+
+
+def withdraw_translation(*, actor: User, event: str, language: str) -> None:
+    """Remove a language's wording (a wrong translation): its readers get the Russian text
+    (then English) until a new one is saved, and the event is listed among the missing
+    translations. The Russian wording, which the others fall back to, cannot be withdrawn."""
+    get_event(event)
+    if language == "ru":
+        raise InvalidInput(
+            fields={"language": [_("Every language falls back to Russian; it cannot be removed.")]}
+        )
+    with transaction.atomic():
+        active = (
+            NotificationTemplate.objects.select_for_update()
+            .filter(event=event, language=language, is_active=True)
+            .first()
+        )
+        if active is None:
+            return
+        active.is_active = False
+        active.save(update_fields=["is_active", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="notification_template.withdrawn",
+            target=active,
+            before={"active_version": active.version},
+            after={"active_version": None},
+        )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .api_keys import Open311Client
 from .catalogue import RESPONSIBLE_TYPES, Category, CategoryVersion, StageLimit
+from .catalogue_drafts import CategoryDraft
 from .choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -50,6 +51,7 @@ __all__ = [
     "ApplicantKind",
     "BuildingManagement",
     "Category",
+    "CategoryDraft",
     "CategoryVersion",
     "Channel",
     "Comment",
