@@ -137,6 +137,7 @@ def build_office_permit(client, department) -> Service:
             {
                 "revision": revision(client, f"{v}/stages/"),
                 "term_days": "10",
+                "term_in": "calendar",
                 "identity": "account",
                 "result_types": ["document"],
                 "registry": "",

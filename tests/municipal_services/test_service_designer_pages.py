@@ -64,6 +64,11 @@ def test_an_administrator_builds_publishes_and_a_small_office_is_decided_automat
         application=application, actor=resident, document_code="site-plan", upload=upload()
     )
     services.submit_application(application=application, actor=resident)
+    application.refresh_from_db()
+    # the term chosen in calendar days: 10 days later (a day off moves it to the next working
+    # day), not the two weeks and more that 10 working days take
+    waited = (application.due_at.date() - application.submitted_at.date()).days
+    assert 10 <= waited <= 12
     client.force_login(dept.operator)
     client.post(f"/services/applications/{application.pk}/act/", {"action": "accept"})
     application.refresh_from_db()
@@ -108,6 +113,7 @@ def test_two_administrators_saving_one_draft_see_a_conflict(client, dept):
     form = {
         "revision": opened,
         "term_days": "12",
+        "term_in": "working",
         "identity": "account",
         "result_types": ["document"],
         "roles_acceptance": ["operator"],

@@ -41,11 +41,26 @@ class Change:
 
 
 def _text(value: Any) -> str:
+    """A value as lines of "where: what" (``label.ru: Площадь``), the way one reads a change."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    lines: list[str] = []
+    _flatten(lines, "", value)
+    return "\n".join(lines)
+
+
+def _flatten(lines: list[str], where: str, value: Any) -> None:
+    if isinstance(value, dict) and value:
+        for key in sorted(value):
+            _flatten(lines, f"{where}.{key}" if where else str(key), value[key])
+    elif isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
+        for n, item in enumerate(value, start=1):
+            _flatten(lines, f"{where}[{n}]", item)
+    else:
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"{where}: {shown}" if where else str(shown))
 
 
 def _fields(definition: dict) -> dict[str, dict]:

@@ -195,10 +195,10 @@ def _property(spec: FieldSpec, old: dict) -> dict:
     kind = spec.kind
     if kind in ("number",):
         prop["type"] = "integer" if spec.whole else "number"
-        if spec.minimum is not None:
-            prop["minimum"] = int(spec.minimum) if spec.whole else spec.minimum
-        if spec.maximum is not None:
-            prop["maximum"] = int(spec.maximum) if spec.whole else spec.maximum
+        for key, limit in (("minimum", spec.minimum), ("maximum", spec.maximum)):
+            if limit is not None:
+                whole = spec.whole or float(limit).is_integer()
+                prop[key] = int(limit) if whole else limit
     elif kind == "yes_no":
         prop["type"] = "boolean"
     elif kind == "choice":

@@ -222,7 +222,11 @@ def variants_page(request, code, number):
 
 class StagesForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    term_days = forms.IntegerField(label=_("Legal term, working days"), min_value=1, max_value=1000)
+    term_days = forms.IntegerField(label=_("Legal term, days"), min_value=1, max_value=1000)
+    term_in = forms.ChoiceField(
+        label=_("The term is counted in"),
+        choices=[("working", _("working days")), ("calendar", _("calendar days"))],
+    )
     identity = forms.ChoiceField(label=_("Who may apply"), choices=ServiceVersion.Identity.choices)
     result_types = forms.MultipleChoiceField(
         label=_("What an approval issues"),
@@ -263,6 +267,7 @@ def stages_page(request, code, number):
     initial = {
         "revision": version.revision,
         "term_days": version.term_days,
+        "term_in": workflow.get("term_in") or "working",
         "identity": version.identity,
         "result_types": version.result_types or [],
         "registry": version.registry,
@@ -281,6 +286,7 @@ def stages_page(request, code, number):
                 **workflow,
                 "stages": {s: {"roles": data[f"roles_{s}"]} for s in STAGES},
                 "separation": [pair.split(":") for pair in data["separation"]],
+                "term_in": data["term_in"],
             },
         }
         if save_definition(request, version, changes):

@@ -51,7 +51,8 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, variants=(), fields=(), reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["variant"].choices = variants
+        # a new rule is added only when its variant is chosen
+        self.fields["variant"].choices = [("", "—"), *variants]
         self.fields["reason_code"].choices = [("", "—"), *reasons]
         self.specs = {s.name: s for s in fields}
         for n in range(1, CONDITIONS + 1):
