@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/", include("cityhall.service_requests.urls")),
     path("open311/v2/", include("cityhall.service_requests.open311_urls")),
     path("services/", include("cityhall.municipal_services.urls")),
+    path("staff/services/", include("cityhall.municipal_services.designer_urls")),
     path("opendata/", include("cityhall.opendata.urls")),
     path("", include("cityhall.portal.urls")),
 ]

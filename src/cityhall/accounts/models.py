@@ -157,6 +157,7 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", _("Moderator")
     ORGANISER = "organiser", _("Organiser")
     ADMINISTRATOR = "administrator", _("Administrator")
+    SERVICE_DESIGNER = "service_designer", _("Service designer")
     REPRESENTATIVE = "representative", _("Representative of a legal entity")
 
 

@@ -45,6 +45,19 @@ class MunicipalServicesConfig(AppConfig):
         )
         register_entry(
             WorkspaceEntry(
+                key="municipal_services_designer",
+                title=_("Municipal services: designer"),
+                url_name="service_designer:index",
+                roles=("administrator", "service_designer"),
+                description=_(
+                    "Services' forms, variants, rules, stages and result documents; versions "
+                    "checked before they are published."
+                ),
+                order=32,
+            )
+        )
+        register_entry(
+            WorkspaceEntry(
                 key="municipal_services_statistics",
                 title=_("Municipal services: statistics"),
                 url_name="municipal_services:statistics",

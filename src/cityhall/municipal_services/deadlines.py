@@ -18,9 +18,18 @@ from .models import Application
 __all__ = ["due_at", "lift_suspension"]
 
 
-def due_at(start: dt.datetime, days: int) -> dt.datetime:
-    """The end of the working day ``days`` working days after ``start``: a case's deadline."""
+def due_at(start: dt.datetime, days: int, *, calendar_days: bool = False) -> dt.datetime:
+    """The end of the working day ``days`` working days after ``start``: a case's deadline.
+
+    A service whose regulation counts its term in calendar days (``calendar_days``) ends
+    ``days`` days after ``start``; an end on a day off moves to the next working day (Civil
+    Code art. 193)."""
     calendar = business_calendar()
+    if calendar_days:
+        day = timezone.localtime(start).date() + dt.timedelta(days=days)
+        if not calendar.is_working_day(day):
+            day = calendar.next_working_day(day)
+        return calendar.end_of_working_day(day)
     day = calendar.add_working_days(timezone.localtime(start).date(), days)
     return calendar.end_of_working_day(day)
 

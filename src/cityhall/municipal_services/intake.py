@@ -312,7 +312,7 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
     first_time = [app for _item, app in accepted if app.status == S.DRAFT]
     year = timezone.localdate(now).year
     numbers = iter(next_values(number_series(year), len(first_time)))
-    due_by_term: dict[int, dt.datetime] = {}
+    due_by_term: dict[tuple[int, bool], dt.datetime] = {}
 
     rows: list[tuple[Application, User, str, dict]] = []
     for item, application in accepted:
@@ -323,9 +323,9 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
         application.proposal_reason = text_in(outcome.reason, application.language)
         current = application.status
         if current == S.DRAFT:
-            term = version.term_days
+            term = (version.term_days, (version.workflow or {}).get("term_in") == "calendar")
             if term not in due_by_term:
-                due_by_term[term] = deadlines.due_at(now, term)
+                due_by_term[term] = deadlines.due_at(now, term[0], calendar_days=term[1])
             application.submitted_at = now
             application.number = f"{year}-{next(numbers):06d}"
             application.due_at = due_by_term[term]

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from django.template import Context, Template
 from django.utils import timezone
 from font_roboto import font_files
 from fpdf import FPDF
 
 from .definition import text_in
+from .designer.template_check import DEFAULT_BODY, render_body
 from .models import Application
 from .schema_form import readable_answers
 
-__all__ = ["render_result_pdf", "result_body", "result_context"]
+__all__ = ["render_result_pdf", "result_body", "result_body_checked", "result_context"]
 
 # fpdf2 subsets fonts through fontTools, which reports every step at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -43,13 +43,19 @@ def result_context(application: Application, number: str) -> dict:
     }
 
 
+def result_body_checked(application: Application, template: dict, context: dict) -> tuple[str, str]:
+    """The template's body in the applicant's language, filled in (plain text), and the
+    template's error ('' when none): a template that fails gives the standard body, so the
+    decision is still recorded and issued (versions are checked at publishing; one published
+    before that check may still fail)."""
+    language = application.language or "ru"
+    source = text_in(template.get("body"), language) or DEFAULT_BODY
+    return render_body(source, context)
+
+
 def result_body(application: Application, template: dict, context: dict) -> str:
     """The template's body in the applicant's language, filled in (plain text)."""
-    language = application.language or "ru"
-    source = text_in(template.get("body"), language) or (
-        "{{ service }}\n№ {{ number }} от {{ date }}\n{{ holder }}"
-    )
-    return Template(source).render(Context(context, autoescape=False))
+    return result_body_checked(application, template, context)[0]
 
 
 def render_result_pdf(application: Application, template: dict, context: dict) -> bytes:

@@ -16,6 +16,7 @@ from jsonschema.exceptions import ValidationError
 
 from .definition import condition_holds, text_in
 from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
+from .identifiers import FORMAT_CHECKER
 
 __all__ = [
     "FormField",
@@ -33,10 +34,10 @@ _VALIDATORS: dict[Any, Draft202012Validator] = {}
 def validator_for(schema: dict, key: Any = None) -> Draft202012Validator:
     """A compiled validator, kept per ``key`` (a published version never changes)."""
     if key is None:
-        return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     validator = _VALIDATORS.get(key)
     if validator is None:
-        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
         if len(_VALIDATORS) > 2000:
             _VALIDATORS.clear()
         _VALIDATORS[key] = validator
@@ -231,6 +232,13 @@ def _message(error: ValidationError) -> str:
         "maxItems": _("Choose at most %(n)s.") % {"n": value},
         "additionalProperties": _("The form has fields it does not expect."),
     }
+    if v == "format" and value in ("inn", "ogrn", "snils", "cadastral-number"):
+        messages["format"] = {
+            "inn": _("This is not a valid INN (10 or 12 digits with matching check digits)."),
+            "ogrn": _("This is not a valid OGRN (13 or 15 digits with a matching check digit)."),
+            "snils": _("This is not a valid SNILS (11 digits with matching check digits)."),
+            "cadastral-number": _("Enter the cadastral number as 16:50:011001:123."),
+        }[value]
     if v == "type":
         expected = value if isinstance(value, str) else (value or [""])[0]
         messages["type"] = {

@@ -207,6 +207,7 @@ EVENT_LABELS = {
     "request_answered": _("The interdepartmental request was answered"),
     "request_rejected": _("The interdepartmental request was rejected"),
     "request_expired": _("The interdepartmental request was not answered in time"),
+    "result_template_failed": _("The result template failed; the standard text was issued"),
 }
 
 
@@ -234,6 +235,7 @@ class ApplicationEvent(models.Model):
             "request_answered",
             "request_rejected",
             "request_expired",
+            "result_template_failed",
         }
     )
 

@@ -111,6 +111,14 @@ class ServiceVersion(TimeStampedModel):
             "only as an addition."
         ),
     )
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        help_text=_(
+            "Counts the saves of a draft: an edit made on an older revision is refused as a "
+            "conflict, so two officials editing one draft never overwrite each other silently."
+        ),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -13,6 +13,10 @@ nothing from here.
   (answers and files posted together), :func:`upload_file`, :func:`remove_file`,
   :func:`check_identity` (the service's identity requirement), :func:`submit_application`
   (handed to the intake), :func:`withdraw_application`.
+- :mod:`.designer`: :func:`rename_service`, :func:`start_new_version` (the service designer's
+  pages; drafts change through :func:`update_draft`).
+- :mod:`.draft_versions`: :func:`move_draft_to_published_version` (a resumed draft follows
+  the service's new version).
 - :mod:`.workflow`: the one :func:`transition` (the ``ALLOWED`` table, stage roles, separation
   of duties, the event row, the audit record and the notification with the definition's
   status text).
@@ -57,6 +61,8 @@ from .definitions import (
     retire_version,
     update_draft,
 )
+from .designer import rename_service, start_new_version
+from .draft_versions import move_draft_to_published_version
 from .legal_term import extend_application, resume_application, suspend_application
 from .life_situations import prerequisites_of, submit_life_situation, waiting_for
 from .stages import (
@@ -125,6 +131,9 @@ __all__ = [
     "submit_life_situation",
     "log_consultation",
     "check_identity",
+    "move_draft_to_published_version",
+    "rename_service",
+    "start_new_version",
     # also used by pages, the API, the admin and selectors
     "ALLOWED",
     "STAGE_OF",

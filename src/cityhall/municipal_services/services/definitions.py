@@ -16,7 +16,9 @@ from cityhall.accounts.models import Organisation, User
 from cityhall.core import audit
 from cityhall.core.errors import Conflict, InvalidInput
 
-from ..definition import DEFAULT_WORKFLOW, RuleOutcome, problems_of
+from ..definition import DEFAULT_WORKFLOW, RuleOutcome
+from ..designer.checks import publication_problems
+from ..designer.difference import as_audit, difference
 from ..intake import compiled_rules
 from ..models import Service, ServiceVersion
 
@@ -94,9 +96,17 @@ def _apply_definition(version: ServiceVersion, definition: dict) -> None:
 
 
 def update_draft(
-    *, actor: User | None, version: ServiceVersion, definition: dict
+    *,
+    actor: User | None,
+    version: ServiceVersion,
+    definition: dict,
+    expected_revision: int | None = None,
 ) -> ServiceVersion:
-    """Change a draft. Published and retired versions are immutable: make a new draft instead."""
+    """Change a draft. Published and retired versions are immutable: make a new draft instead.
+
+    ``expected_revision`` is the revision the editor's page was made from: when another
+    official saved the draft since, the edit is refused as a conflict (never a silent
+    overwrite); each save counts the revision up."""
     with transaction.atomic():
         version = ServiceVersion.objects.select_for_update().get(pk=version.pk)
         if not version.is_editable:
@@ -105,8 +115,19 @@ def update_draft(
                 % {"n": version.number, "status": version.get_status_display()},
                 code="version_immutable",
             )
+        if expected_revision is not None and expected_revision != version.revision:
+            raise Conflict(
+                _(
+                    "Someone else saved this draft after you opened it (revision %(theirs)s, "
+                    "yours %(yours)s). Your change was not saved: reload the page, look at "
+                    "their change and make yours again."
+                )
+                % {"theirs": version.revision, "yours": expected_revision},
+                code="draft_changed",
+            )
         before = version.definition()
         _apply_definition(version, definition)
+        version.revision += 1
         version.save()
         changed = sorted(k for k in definition if before.get(k) != definition[k])
         audit.record(
@@ -118,21 +139,41 @@ def update_draft(
     return version
 
 
-def publish_version(*, actor: User | None, version: ServiceVersion) -> ServiceVersion:
-    """Publish a draft: it must be a valid JSON Schema form whose rules name only known fields
-    and whose stored rule examples all pass. The previously published version is retired; open
-    applications keep theirs."""
+def publish_version(
+    *, actor: User | None, version: ServiceVersion, expected_revision: int | None = None
+) -> ServiceVersion:
+    """Publish a draft: it must pass every check of
+    :func:`..designer.checks.publication_problems` (the form, the rules against their
+    examples, the result template compiled and rendered with sample answers, every name it
+    refers to). The previously published version is retired; submitted applications keep
+    theirs. The audit keeps the difference from the version published before.
+
+    ``expected_revision``: the revision the official reviewed; a draft changed since is
+    refused as a conflict (they publish what they saw)."""
     with transaction.atomic():
         version = ServiceVersion.objects.select_for_update().get(pk=version.pk)
         if version.status != ServiceVersion.Status.DRAFT:
             raise Conflict(_("Only a draft can be published."), code="not_draft")
-        problems = problems_of(version.definition())
+        if expected_revision is not None and expected_revision != version.revision:
+            raise Conflict(
+                _("The draft was changed after you reviewed it; review it again."),
+                code="draft_changed",
+            )
+        problems = publication_problems(version.definition())
         if problems:
             raise InvalidInput(
                 _("This definition cannot be published: please correct the errors."),
                 fields=problems,
             )
         now = timezone.now()
+        previous = (
+            ServiceVersion.objects.filter(service=version.service)
+            .exclude(pk=version.pk)
+            .exclude(status=ServiceVersion.Status.DRAFT)
+            .order_by("-number")
+            .first()
+        )
+        changes = difference(previous.definition() if previous else None, version.definition())
         for old in ServiceVersion.objects.select_for_update().filter(
             service=version.service, status=ServiceVersion.Status.PUBLISHED
         ):
@@ -146,7 +187,12 @@ def publish_version(*, actor: User | None, version: ServiceVersion) -> ServiceVe
             actor=actor,
             action="municipal_services.version_published",
             target=version,
-            after={"service": version.service.code, "number": version.number},
+            after={
+                "service": version.service.code,
+                "number": version.number,
+                "previous": previous.number if previous else None,
+                "difference": as_audit(changes),
+            },
         )
     return version
 

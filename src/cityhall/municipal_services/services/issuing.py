@@ -8,7 +8,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Application, RegistryRecord, ResultDocument
+from cityhall.core import audit
+
+from ..models import Application, ApplicationEvent, RegistryRecord, ResultDocument
 
 __all__ = ["issue_result", "issue_refusal", "result_number"]
 
@@ -25,6 +27,7 @@ def issue_result(application: Application) -> None:
     number = result_number(application)
     context = result_context(application, number)
     if "document" in kinds:
+        _report_template_failure(application, version.result_template or {}, context)
         pdf = render_result_pdf(application, version.result_template or {}, context)
         document = ResultDocument(application=application, kind="document", number=number)
         document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
@@ -46,6 +49,35 @@ def issue_result(application: Application) -> None:
             issued_on=timezone.localdate(),
             application=application,
         )
+
+
+def _report_template_failure(application: Application, template: dict, context: dict) -> None:
+    """A version published before templates were checked may have a broken one: the case is
+    decided all the same, with the standard text, and staff read why on the case (an internal
+    step) and in the audit, so the template is corrected in a new version."""
+    from ..results import result_body_checked
+
+    _body, error = result_body_checked(application, template, context)
+    if not error:
+        return
+    text = _(
+        "The result document template of version %(n)s could not be used (%(error)s); the "
+        "document was issued with the standard text. Correct the template in a new version."
+    ) % {"n": application.version.number, "error": error}
+    ApplicationEvent.objects.create(
+        application=application,
+        kind="result_template_failed",
+        stage=application.status,
+        text=text,
+        internal=True,
+        data={"version": application.version.number, "error": error[:500]},
+    )
+    audit.record(
+        actor=None,
+        action="municipal_services.result_template_failed",
+        target=application,
+        after={"version": application.version.number, "error": error[:500]},
+    )
 
 
 def issue_refusal(application: Application) -> ResultDocument:

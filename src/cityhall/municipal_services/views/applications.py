@@ -68,6 +68,15 @@ def application_edit(request, pk):
                 "application; the department's staff read it on the case page."
             )
         )
+    if new_questions := services.move_draft_to_published_version(
+        application=application, actor=request.user
+    ):
+        messages.info(
+            request,
+            _("The service's form has changed since you started; please also answer: %(q)s.")
+            % {"q": "; ".join(new_questions)},
+        )
+    application.refresh_from_db()
     version = application.version
     errors: dict[str, list[str]] = {}
     values = application.answers

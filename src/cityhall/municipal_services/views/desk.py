@@ -171,6 +171,7 @@ def application_act(request, pk):
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         raise Http404
+    last_step = application.events.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
         action(application, request.user, request.POST)
     except DomainError as exc:
@@ -180,4 +181,7 @@ def application_act(request, pk):
         messages.error(request, " ".join([str(exc.message), *details]))
     else:
         messages.success(request, _("Done."))
+        # the decision is recorded even when the version's result template fails: say so
+        for step in application.events.filter(kind="result_template_failed", pk__gt=last_step):
+            messages.warning(request, step.text)
     return redirect("municipal_services:application", pk=pk)
