@@ -52,7 +52,9 @@ test: install
 	@echo "== browser tests (Debian Chromium, axe-core)"
 	$(PYTEST) -m browser
 	@echo "== the suite again on PostgreSQL"
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	scripts/with-postgres $(PYTEST) -m "not browser and not cluster"
+	@echo "== a cluster: nodes behind nginx, PostgreSQL primary and replica, Redis (scripts/cluster)"
+	$(PYTEST) -m cluster
 
 test-unit: install
 	$(PYTEST)
@@ -61,7 +63,7 @@ test-browser: install
 	$(PYTEST) -m browser
 
 test-postgres: install
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	scripts/with-postgres $(PYTEST) -m "not browser and not cluster"
 
 lint: install
 	$(BIN)/ruff check src tests bench
