@@ -35,6 +35,7 @@ from django.http import HttpRequest, HttpResponse
 
 __all__ = [
     "PRIMARY_COOKIE",
+    "READ_FROM_HEADER",
     "ReplicaReadsMiddleware",
     "ReplicaRouter",
     "healthy_replicas",
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: The cookie that sends a browser's reads to the primary after it wrote (a time, in seconds).
 PRIMARY_COOKIE = "cityhall_primary_until"
+#: The answer's header naming the replica it was read from (absent: the primary).
+READ_FROM_HEADER = "X-Cityhall-Read-From"
 #: How often a process asks a replica how far behind it is.
 CHECK_SECONDS = 1.0
 #: How long a replica found down or too far behind is left alone.
@@ -171,6 +174,8 @@ class ReplicaReadsMiddleware:
                         request.path)  # fmt: skip
             _mark_down(alias)
             response = self._respond(request, None)
+        elif alias is not None:
+            response[READ_FROM_HEADER] = alias  # for operators and the cluster tests
         if request.method not in _SAFE_METHODS and settings.REPLICAS:
             seconds = settings.REPLICA_READ_YOUR_WRITES_SECONDS
             response.set_cookie(
