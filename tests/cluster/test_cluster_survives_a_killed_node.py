@@ -48,8 +48,9 @@ def _cookies(header: str) -> dict[str, str]:
 
 
 def _kill_an_inbox_worker(state, index: int) -> int:
-    """kill -9 the inbox worker of node ``index`` (its `cityhall serve` starts another)."""
-    out = subprocess.run(["pgrep", "-g", str(state["pids"][f"node{index}"]), "-f", "run_inbox"],
+    """kill -9 the inbox worker of node ``index`` (started again, as systemd would)."""
+    out = subprocess.run(["pgrep", "-g", str(state["pids"][f"node{index}"]), "-f",
+                          "cityhall run_inbox$"],
                          capture_output=True, text=True).stdout.split()  # fmt: skip
     assert out, "no inbox worker found"
     pid = int(out[0])
