@@ -50,7 +50,7 @@ test: install
 	@echo "== tests: two streams side by side (scripts/test-streams), each log printed whole"
 	scripts/test-streams \
 	  'echo "== unit and API tests on SQLite" && $(PYTEST) && echo "== browser tests (Debian Chromium, axe-core)" && $(PYTEST) -m browser' \
-	  'echo "== the suite again on PostgreSQL" && scripts/with-postgres $(PYTEST) -m "not browser"'
+	  'echo "== the suite again on PostgreSQL" && scripts/with-postgres $(PYTEST) -m "not browser and not cluster" && echo "== a cluster: nodes behind nginx, PostgreSQL primary and replica, Redis (scripts/cluster)" && $(PYTEST) -m cluster'
 
 test-unit: install
 	$(PYTEST)
@@ -59,7 +59,7 @@ test-browser: install
 	$(PYTEST) -m browser
 
 test-postgres: install
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	scripts/with-postgres $(PYTEST) -m "not browser and not cluster"
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -97,6 +97,9 @@ API_MIDDLEWARE = [
     "cityhall.core.handlers.AnonymousUserMiddleware",
     "cityhall.core.middleware.DomainErrorMiddleware",
 ]
+# Reads of anonymous GETs go to a replica when DATABASE_REPLICA_URLS lists any (core.replicas;
+# appended below, after the databases are read).
+REPLICA_MIDDLEWARE = "cityhall.core.replicas.ReplicaReadsMiddleware"
 
 ROOT_URLCONF = "cityhall.urls"
 WSGI_APPLICATION = "cityhall.wsgi.application"
@@ -164,15 +167,40 @@ if _sqlite and env_bool("CITYHALL_INBOX_FILE", True):
         "NAME": str(_main.with_name(f"{_main.stem}-inbox{_main.suffix}")),
         "TEST": {"NAME": str(DATA_DIR / f"test-inbox-{os.getpid()}.sqlite3")},
     }
-DATABASE_ROUTERS = ["cityhall.core.routers.InboxRouter"]
+# Read replicas (core.replicas): PostgreSQL streaming replicas, comma-separated URLs. Anonymous
+# GETs (public pages, open data, reports, Open311 lists) read from one that answers and lags at
+# most CITYHALL_REPLICA_MAX_LAG_SECONDS; a browser that just wrote reads from the primary for
+# CITYHALL_REPLICA_READ_YOUR_WRITES_SECONDS; the excluded paths always read from the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+REPLICAS: list[str] = []
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=None)
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica.setdefault("OPTIONS", {}).update(_db.get("OPTIONS", {}), connect_timeout=2)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    REPLICAS.append(f"replica{_number}")
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("CITYHALL_REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_READ_YOUR_WRITES_SECONDS = int(
+    os.environ.get("CITYHALL_REPLICA_READ_YOUR_WRITES_SECONDS", "10")
+)
+REPLICA_EXCLUDED_PATHS = env_list(
+    "CITYHALL_REPLICA_EXCLUDED_PATHS",
+    "/healthz,/admin/,/accounts/,/audit/,/i18n/,/api/v1/receipts/,/open311/v2/tokens/",
+)
+DATABASE_ROUTERS = ["cityhall.core.routers.InboxRouter", "cityhall.core.replicas.ReplicaRouter"]
+if REPLICAS:
+    MIDDLEWARE.append(REPLICA_MIDDLEWARE)
+    API_MIDDLEWARE.append(REPLICA_MIDDLEWARE)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work -------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY_IMMEDIATE = env_bool("CITYHALL_HUEY_IMMEDIATE", False)
 if REDIS_URL:
+    # Periodic jobs are claimed per minute in Redis: one run per cluster (core.periodic_jobs).
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "cityhall.core.periodic_jobs.OncePerClusterRedisHuey",
         "name": "cityhall",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -212,6 +240,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With Redis, sessions are read from it and kept in the database as well (a Redis restart signs
+# nobody out); every node reads the same session. Without Redis: the database (the default).
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Audit trail (ADR 0010) ------------------------------------------------------------------
 # The key that makes audit records and checkpoints unforgeable lives outside the database: the

@@ -24,5 +24,6 @@ class Command(migrate.Command):
         super().handle(*args, **options)
         if self._every_database:
             for alias in settings.DATABASES:
-                if alias != options["database"]:
+                # a read replica (core.replicas) receives the schema from its primary
+                if alias != options["database"] and alias not in settings.REPLICAS:
                     super().handle(*args, **{**options, "database": alias})
