@@ -15,8 +15,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .definition import condition_holds, text_in
-from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
 from .identifiers import FORMAT_CHECKER
+from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
 
 __all__ = [
     "FormField",
