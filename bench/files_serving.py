@@ -16,7 +16,10 @@ through the checked path: static throughput / checked throughput (target: at mos
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,6 +46,27 @@ print(stored.pk, stored.file.name, stored.size)
 """
 
 
+class PatientGunicorn(harness.Gunicorn):
+    """The harness's gunicorn, given two minutes to answer /healthz (a shared machine under
+    load starts two workers slowly)."""
+
+    def __enter__(self) -> PatientGunicorn:
+        self.companion = None
+        self.proc = subprocess.Popen(self.args, env=self.env, cwd=harness.REPO_DIR)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise SystemExit("gunicorn did not answer /healthz")
+
+
 def measure(database_url: str | None, args) -> int:
     with harness.Environment(database_url, "cityhall-bench-files-", bare=False) as env:
         root = env.workdir / "nginx"
@@ -52,7 +76,7 @@ def measure(database_url: str | None, args) -> int:
         file_id, name, size = env.shell(SETUP).split()
         load = harness.Loader(args, env.workdir)
         load.describe(env.engine)
-        server = env.project(args.workers)
+        server = PatientGunicorn("cityhall.wsgi:application", env.project_env, args.workers)
         with server:
             nginx, site = start_nginx(root, app=f"127.0.0.1:{server.port}")
             try:
