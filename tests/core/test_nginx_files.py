@@ -89,6 +89,7 @@ def test_private_file_is_sent_by_nginx_to_its_owner_only(behind_nginx, client):
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "X-Accel-Redirect" not in answer.headers
+    assert "ETag" in answer.headers  # sent by nginx's file handler, not streamed by the app
 
     stranger = _session(client, UserFactory()).get(url, timeout=5, allow_redirects=False)
     assert stranger.status_code == 404 and PDF not in stranger.content
