@@ -58,6 +58,7 @@ class PlaceSection:
     items: list[PlaceItem] = field(default_factory=list)
     actions: list[PlaceAction] = field(default_factory=list)
     empty_text: Any = ""
+    items_title: Any = ""  # a heading over the items
     more_url: str = ""
     more_label: Any = ""
 

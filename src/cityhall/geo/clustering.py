@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Count, F, Min, QuerySet
 from django.db.models.functions import Round
 
@@ -48,36 +49,6 @@ class Cluster:
     building_id: int | None  # the building, when every member is at the same one
 
 
-class _Cell:
-    __slots__ = ("count", "sum_lat", "sum_lon", "first", "same", "sample")
-
-    def __init__(self, point: WeightedPoint) -> None:
-        self.count = point.count
-        self.sum_lat = point.lat * point.count
-        self.sum_lon = point.lon * point.count
-        self.first = point
-        self.same = True
-        self.sample = point.sample_pk
-
-    def add(self, point: WeightedPoint) -> None:
-        self.count += point.count
-        self.sum_lat += point.lat * point.count
-        self.sum_lon += point.lon * point.count
-        self.sample = min(self.sample, point.sample_pk)
-        first = self.first
-        if (point.lat, point.lon, point.building_id) != (first.lat, first.lon, first.building_id):
-            self.same = False
-
-    def cluster(self) -> Cluster:
-        return Cluster(
-            count=self.count,
-            lat=round(self.sum_lat / self.count, 6),
-            lon=round(self.sum_lon / self.count, 6),
-            sample_pk=self.sample,
-            building_id=self.first.building_id if self.same else None,
-        )
-
-
 def cell_degrees(zoom: int, cell_pixels: int = 64) -> float:
     """Longitude degrees of one cell at ``zoom`` (Web Mercator: 256-pixel tiles)."""
     return 360.0 / (256 * 2 ** max(0, min(int(zoom), 22))) * cell_pixels
@@ -90,24 +61,61 @@ def grid(
     zoom: int,
     cell_pixels: int = 64,
 ) -> list[Cluster]:
-    """Clusters of the points inside ``bbox`` (min_lon, min_lat, max_lon, max_lat) at ``zoom``."""
+    """Clusters of the points inside ``bbox`` (min_lon, min_lat, max_lon, max_lat) at ``zoom``
+    (vectorised: tens of thousands of buildings take milliseconds)."""
+    points = list(points)
+    if not points:
+        return []
+    lat = np.fromiter((p.lat for p in points), float, len(points))
+    lon = np.fromiter((p.lon for p in points), float, len(points))
+    count = np.fromiter((p.count for p in points), np.int64, len(points))
+    sample = np.fromiter((p.sample_pk for p in points), np.int64, len(points))
+    building = np.fromiter(
+        (p.building_id if p.building_id is not None else -1 for p in points), np.int64, len(points)
+    )
+    if bbox is not None:
+        inside = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
+        lat, lon, count, sample, building = (
+            lat[inside],
+            lon[inside],
+            count[inside],
+            sample[inside],
+            building[inside],
+        )
+        if not len(lat):
+            return []
     width = cell_degrees(zoom, cell_pixels)
-    middle = (bbox[1] + bbox[3]) / 2 if bbox else 55.0
+    middle = (bbox[1] + bbox[3]) / 2 if bbox else float(lat.mean())
     height = width * max(math.cos(math.radians(middle)), 0.05)
-    cells: dict[tuple[int, int], _Cell] = {}
-    for point in points:
-        if bbox is not None and not (
-            bbox[0] <= point.lon <= bbox[2] and bbox[1] <= point.lat <= bbox[3]
-        ):
-            continue
-        key = (math.floor(point.lat / height), math.floor(point.lon / width))
-        cell = cells.get(key)
-        if cell is None:
-            cells[key] = _Cell(point)
-        else:
-            cell.add(point)
-    clusters = [cell.cluster() for cell in cells.values()]
-    return clusters
+    rows = np.floor(lat / height).astype(np.int64)
+    cols = np.floor(lon / width).astype(np.int64)
+    _keys, cell = np.unique(np.stack([rows, cols], axis=1), axis=0, return_inverse=True)
+    cell = cell.ravel()
+    cells = int(cell.max()) + 1
+    total = np.bincount(cell, weights=count, minlength=cells)
+    mean_lat = np.bincount(cell, weights=lat * count, minlength=cells) / total
+    mean_lon = np.bincount(cell, weights=lon * count, minlength=cells) / total
+    first_sample = np.full(cells, np.iinfo(np.int64).max)
+    np.minimum.at(first_sample, cell, sample)
+    spread = np.zeros(cells)
+    for values in (lat, lon, building.astype(float)):
+        low = np.full(cells, np.inf)
+        high = np.full(cells, -np.inf)
+        np.minimum.at(low, cell, values)
+        np.maximum.at(high, cell, values)
+        spread += high - low
+    one_building = np.full(cells, -1, dtype=np.int64)
+    np.maximum.at(one_building, cell, building)
+    return [
+        Cluster(
+            count=int(total[i]),
+            lat=round(float(mean_lat[i]), 6),
+            lon=round(float(mean_lon[i]), 6),
+            sample_pk=int(first_sample[i]),
+            building_id=int(one_building[i]) if spread[i] == 0 and one_building[i] >= 0 else None,
+        )
+        for i in range(cells)
+    ]
 
 
 def clusters_by_building(

@@ -69,5 +69,6 @@ def requests_about_building(building) -> PlaceSection:
         actions=[
             PlaceAction(_("Report a problem here"), reverse("service_requests:new") + "?" + query)
         ],
+        items_title=_("Open requests"),
         empty_text=_("No open requests at this building."),
     )

@@ -33,6 +33,7 @@ __all__ = [
     "RECENTLY_CLOSED_DAYS",
     "MapFilters",
     "clusters_answer",
+    "district_counts",
     "district_shading",
     "map_filters",
     "map_requests",
@@ -94,10 +95,11 @@ def map_requests(
     """The requests a map shows: open ones and those closed recently (never merged ones)."""
     now = now or timezone.now()
     qs = ServiceRequest.objects.all() if base is None else base
-    qs = qs.exclude(status=Status.MERGED)
     days = int(filters.period) if filters.period else None
     closed_since = now - dt.timedelta(days=days or RECENTLY_CLOSED_DAYS)
-    recently_closed = Q(status__in=CLOSED_STATUSES, closed_at__gte=closed_since)
+    # Merged requests are not shown: the request they follow is.
+    shown_closed = [status for status in CLOSED_STATUSES if status != Status.MERGED]
+    recently_closed = Q(status__in=shown_closed, closed_at__gte=closed_since)
     still_open = Q(status__in=OPEN_STATUSES)
     if days:
         still_open &= Q(created_at__gte=now - dt.timedelta(days=days))
@@ -246,11 +248,16 @@ class DistrictShade:
     colour: str
 
 
+def district_counts(qs: QuerySet[ServiceRequest]) -> dict[int | None, int]:
+    """How many of these requests each district has (by district id)."""
+    return dict(qs.values_list("district_id").annotate(n=Count("pk")).order_by())
+
+
 def district_shading(
-    qs: QuerySet[ServiceRequest], districts: list
+    counts: dict[int | None, int], districts: list
 ) -> tuple[list[DistrictShade], list[ShadeClass]]:
-    """Each district with its number of these requests and its shade, and the legend."""
-    counts = dict(qs.values_list("district_id").annotate(n=Count("pk")).order_by())
+    """Each district with its number of requests (``district_counts``) and its shade, and the
+    legend."""
     values = [counts.get(d.pk, 0) for d in districts]
     classes = shade_classes(values)
     return (

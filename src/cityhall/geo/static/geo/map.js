@@ -157,6 +157,12 @@
           : { color: "#1a1a1a", weight: 2, dashArray: "6 4", fill: false };
       },
       onEachFeature: function (feature, layer) {
+        // Areas are for pointing; their facts are in the page's text beside the map, so
+        // keyboard users are not walked through every outline before the pins.
+        layer.on("add", function () {
+          var path = layer.getElement();
+          if (path) { path.setAttribute("tabindex", "-1"); }
+        });
         if (feature.properties.title) {
           layer.bindTooltip(feature.properties.title, { sticky: true });
           layer.bindPopup(popupContent(feature.properties, config.strings));
@@ -180,7 +186,11 @@
         .then(function (r) { return r.json(); })
         .then(function (data) {
           if (ask !== request) { return; }
+          // A pin with the focus is about to be replaced: keep the focus on the map.
+          var hadFocus = element.contains(document.activeElement) &&
+            document.activeElement !== element;
           layer.clearLayers();
+          if (hadFocus) { element.focus(); }
           var total = 0;
           data.features.forEach(function (feature) {
             var p = feature.properties;
@@ -198,7 +208,18 @@
           }));
         }).catch(function () { /* the list beside the map still has everything */ });
     }
-    map.on("moveend", load);
+    // An open pin (its popup pans the map into view) is not replaced under the reader:
+    // the moved view is loaded once the popup closes.
+    var popupOpen = false;
+    var pending = false;
+    map.on("popupopen", function () { popupOpen = true; });
+    map.on("popupclose", function () {
+      popupOpen = false;
+      if (pending) { pending = false; load(); }
+    });
+    map.on("moveend", function () {
+      if (popupOpen) { pending = true; } else { load(); }
+    });
     load();
     return layer;
   }
@@ -250,7 +271,7 @@
       clusters(map, config, element);
     }
     map.on("popupopen", function (event) {
-      var link = event.popup.getElement().querySelector("a");
+      var link = event.popup.getElement().querySelector(".city-map-popup a");
       if (link) { link.focus(); }
     });
     var handle = { map: map, L: L, config: config, element: element, pins: pins, setPick: null };
