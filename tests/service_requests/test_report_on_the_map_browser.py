@@ -31,6 +31,15 @@ def _wait(tab, expression: str, seconds: float = 20) -> None:
         time.sleep(0.05)
 
 
+def _view(tab, lat: float, lon: float, zoom: int) -> None:
+    """Show the map there at once (no animation, so its centre is known)."""
+    tab.evaluate(
+        "([lat, lon, zoom]) => window.cityhallMaps.get('report-map')"
+        ".map.setView([lat, lon], zoom, {animate: false})",
+        [lat, lon, zoom],
+    )
+
+
 def _click_map_at(tab, lat: float, lon: float) -> None:
     point = tab.evaluate(
         "([lat, lon]) => { const h = window.cityhallMaps.get('report-map');"
@@ -52,14 +61,14 @@ def test_a_resident_reports_by_clicking_the_map_and_sees_the_earlier_report_firs
     page.fill("#id_description", "Вода течёт с потолка")
 
     # Outside the city: said next to the map, nothing typed is lost.
-    page.evaluate("window.cityhallMaps.get('report-map').map.setView([55.7, 48.9], 12)")
+    _view(page, 55.7, 48.9, 12)
     _click_map_at(page, 55.72, 48.95)
     status = page.locator("#place-status")
     status.filter(has_text="outside the city").wait_for()
     assert page.locator("#id_description").input_value() == "Вода течёт с потолка"
 
     # A click about 15 m from the building: the pin snaps to it, the form is filled.
-    page.evaluate("window.cityhallMaps.get('report-map').map.setView([55.78, 49.05], 17)")
+    _view(page, 55.78, 49.05, 17)
     _click_map_at(page, 55.7801, 49.0501)
     status.filter(has_text="UK Baumana").wait_for()
     assert world.building.address in status.inner_text()
@@ -72,21 +81,19 @@ def test_a_resident_reports_by_clicking_the_map_and_sees_the_earlier_report_firs
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/report-map-en.png", full_page=True)
 
-    # Keyboard: pan the map with the arrows, then put the pin in the centre.
-    page.evaluate("window.cityhallMaps.get('report-map').map.setView([55.781, 49.052], 17)")
+    # Keyboard: the map pans with the arrows; the pin goes to the centre from a button.
+    centre = "window.cityhallMaps.get('report-map').map.getCenter().lng"
+    _view(page, 55.781, 49.052, 17)
     page.locator("#report-map").focus()
-    page.keyboard.press("ArrowLeft")  # the map pans (and back: the building is in the centre)
-    page.keyboard.press("ArrowRight")
-    _wait(  # Leaflet's pan animation over, the building in the centre again
-        page,
-        "Math.abs(window.cityhallMaps.get('report-map').map.getCenter().lng - 49.052) < 0.0001",
-    )
+    page.keyboard.press("ArrowLeft")
+    _wait(page, f"{centre} < 49.0519")  # panned west
+    _view(page, 55.781, 49.052, 17)
     page.locator("#pin-centre").focus()
     page.keyboard.press("Enter")
     _wait(
         page, f"document.querySelector('input[name=building]').value == {world.other_building.pk}"
     )
-    page.evaluate("window.cityhallMaps.get('report-map').map.setView([55.78, 49.05], 17)")
+    _view(page, 55.78, 49.05, 17)
     page.locator("#pin-centre").click()
     _wait(page, f"document.querySelector('input[name=building]').value == {world.building.pk}")
 
@@ -133,3 +140,21 @@ def test_without_javascript_the_address_still_works_and_the_step_lists_earlier_r
     with tab.expect_navigation():
         tab.get_by_role("button", name="This is my problem too").click()
     assert Follower.objects.count() == 1 and ServiceRequest.objects.count() == 1
+
+
+def test_the_call_centre_screen_has_the_same_map_and_list(page, world, client, live_server):
+    earlier = submit(world)
+    sign_in(page.context, client, world.operator, live_server)
+    page.goto(live_server.url + "/requests/staff/call-centre/?phone=%2B79175550009")
+    _wait(page, "window.cityhallMaps && window.cityhallMaps.get('report-map')")
+    page.select_option("#id_category", "leak")
+    page.fill("#id_address", "ул. Баумана, 5")
+    page.locator("#id_address").blur()
+    reported = page.locator("#earlier-reports")
+    reported.wait_for(state="visible")
+    assert earlier.number in reported.inner_text()
+    assert_accessible(page)
+    with page.expect_navigation():
+        reported.get_by_role("button", name="This is my problem too").click()
+    assert "The caller now follows request" in page.content()
+    assert Follower.objects.get().contact_phone == "+79175550009"
