@@ -40,6 +40,7 @@ def test_organiser_draws_the_territory_with_the_keyboard(
         tab.locator("#territory-draw-map").focus()
         for _ in range(2):
             tab.keyboard.press(key)
+        tab.wait_for_timeout(400)  # the map's pan animation ends before the next corner
         add.focus()
         tab.keyboard.press("Enter")
     tab.get_by_text("Corners placed: 3").wait_for()
@@ -47,11 +48,16 @@ def test_organiser_draws_the_territory_with_the_keyboard(
     tab.keyboard.press("Enter")
     tab.get_by_text("Areas drawn: 1.").wait_for()
     assert '"Polygon"' in tab.get_by_label("Territory drawn on the map (GeoJSON)").input_value()
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / "discussion-territory-drawing.png"), full_page=True)
     tab.get_by_role("button", name="Save the territory").focus()
     tab.keyboard.press("Enter")
     tab.get_by_text("The territory is saved.").wait_for()
     draft.refresh_from_db()
     assert draft.territory["type"] == "Polygon"
+    ring = draft.territory["coordinates"][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    assert max(lons) - min(lons) > 0.001 and max(lats) - min(lats) > 0.001  # a real area
 
     for language in ("ru", "tt", "en"):
         public = _tab(new_context, client, live_server, organiser, language)
