@@ -2,7 +2,8 @@
 opens the list, writes the Tatar wording of a new support ticket with a variable, previews and
 saves it, removes the translation again and finds it among the missing translations; axe finds
 nothing on the list, the edit page and the missing translations; the three pages are looked at
-on a phone in Russian, Tatar and English (the screenshots are kept with the test's files)."""
+on a phone in Russian, Tatar and English (the screenshots are kept with the test's files); with
+JavaScript off the English wording is still previewed and saved."""
 
 from __future__ import annotations
 
@@ -102,3 +103,15 @@ def test_an_administrator_edits_previews_and_withdraws_a_tatar_wording_with_the_
             )
             shot = tmp_path / f"templates-{name}-{language}.png"
             phone.screenshot(path=str(shot), full_page=True)
+    # Without JavaScript the English wording is still previewed and saved (plain forms).
+    plain = new_context(java_script_enabled=False).new_page()
+    sign_in(plain.context, client, admin, live_server)
+    plain.goto(live_server.url + f"/notifications/staff/templates/{EVENT}/en/")
+    plain.get_by_label("Subject").fill("New ticket {{ number }}")
+    plain.get_by_role("button", name="Preview").click()
+    shown = plain.get_by_role("region", name="Preview with sample values").inner_text()
+    assert "New ticket ‹number›" in shown
+    plain.get_by_role("button", name="Save as a new version").click()
+    plain.wait_for_url(f"**/{EVENT}/en/")
+    english = NotificationTemplate.objects.get(event=EVENT, language="en", is_active=True)
+    assert (english.version, english.subject) == (2, "New ticket {{ number }}")
