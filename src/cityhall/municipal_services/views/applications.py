@@ -202,6 +202,22 @@ def my_applications(request):
     )
 
 
+def _request_form(request, application: Application):
+    """The chosen interdepartmental request type's own form, prefilled from the case's answers
+    (``?request_type=`` — without JavaScript the type is chosen first, then its form shown)."""
+    kind = (
+        StandardRequestType.objects.select_related("addressee")
+        .filter(pk=int_or_zero(request.GET.get("request_type")))
+        .first()
+    )
+    if kind is None:
+        return None
+    schema = kind.form_schema or {}
+    answers = application.answers or {}
+    values = {name: answers[name] for name in schema.get("properties") or {} if name in answers}
+    return {"type": kind, "fields": fields_of(schema, {}, values=values)}
+
+
 @login_required
 @domain_errors
 def application_detail(request, pk):
@@ -265,6 +281,7 @@ def application_detail(request, pk):
                 services.stage_roles(application, "consideration"), application.department
             ).exclude(pk__in=[request.user.pk, application.assignee_id or 0])[:50],
             request_types=StandardRequestType.objects.select_related("addressee")[:50],
+            request_form=_request_form(request, application),
             my_opinions=application.opinions.filter(expert=request.user, answered_at__isnull=True),
         )
     return render(request, "municipal_services/application.html", context)

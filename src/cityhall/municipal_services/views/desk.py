@@ -22,6 +22,7 @@ from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput,
 from .. import selectors, services
 from ..definition import listed_reasons
 from ..models import Application, Opinion, StandardRequestType
+from ..schema_form import answers_from_post
 from .common import PAGE_SIZE, STAFF, domain_errors, int_or_zero, page_number
 
 
@@ -128,12 +129,7 @@ ACTIONS = {
         application=a, actor=u, days=int_or_zero(p.get("days")), reason=p.get("reason", "")
     ),
     "withdraw": lambda a, u, p: services.withdraw_application(application=a, actor=u),
-    "send_request": lambda a, u, p: services.send_standard_request(
-        application=a,
-        actor=u,
-        type=get_object_or_404(StandardRequestType, pk=p.get("type")),
-        payload=_json(p.get("payload")),
-    ),
+    "send_request": lambda a, u, p: _send_request(a, u, p),
 }
 
 
@@ -151,6 +147,20 @@ def _user(pk) -> User:
     if user is None:
         raise InvalidInput(fields={"expert": [_("Choose an expert.")]})
     return user
+
+
+def _send_request(application: Application, actor: User, data):
+    """Send the request with the type's own form (fields prefilled from the case on the page);
+    a ``payload`` of JSON is still read from clients that post one."""
+    kind = get_object_or_404(StandardRequestType, pk=int_or_zero(data.get("type")))
+    payload = (
+        _json(data.get("payload"))
+        if "payload" in data
+        else answers_from_post(kind.form_schema or {}, data)
+    )
+    return services.send_standard_request(
+        application=application, actor=actor, type=kind, payload=payload
+    )
 
 
 def _json(value) -> dict:

@@ -167,7 +167,7 @@ def save_template(
             rows = NotificationTemplate.objects.select_for_update().filter(
                 event=event, language=language
             )
-            active = rows.filter(is_active=True).select_related("changed_by").first()
+            active = rows.filter(is_active=True).first()
             if (active.version if active else 0) != based_on_version:
                 raise Conflict(
                     _(
