@@ -7,6 +7,8 @@ from huey.contrib.djhuey import HUEY
 
 from cityhall.core.selectors import forget_business_calendar
 from tests.database_template import django_db_keepdb, django_db_setup  # noqa: F401
+from tests.media_server import _media_server_instance, media_server  # noqa: F401
+from tests.storage_servers import media_storage, s3_server  # noqa: F401
 
 
 def pytest_collection_modifyitems(items):

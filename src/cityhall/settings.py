@@ -298,6 +298,39 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Any S3-compatible object store (MinIO, Ceph RGW, a cloud's) instead of MEDIA_ROOT: set the
+# endpoint and bucket (ADR 0021). Files are then handed over as short-lived pre-signed URLs, so
+# the endpoint must be reachable by browsers.
+S3_ENDPOINT = os.environ.get("CITYHALL_S3_ENDPOINT", "")
+S3_BUCKET = os.environ.get("CITYHALL_S3_BUCKET", "")
+# The S3 storage's options, also used by `cityhall migrate_media` (core.object_store).
+S3_STORAGE_OPTIONS = {
+    "endpoint_url": S3_ENDPOINT or None,
+    "bucket_name": S3_BUCKET or "cityhall",
+    "access_key": os.environ.get("CITYHALL_S3_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("CITYHALL_S3_SECRET_KEY", ""),
+    "region_name": os.environ.get("CITYHALL_S3_REGION", "us-east-1"),
+    "addressing_style": "path",
+    "signature_version": "s3v4",
+    "default_acl": None,
+    "querystring_auth": True,
+    "file_overwrite": False,
+    # An outage fails an upload within seconds (503, try again), not after minutes.
+    "connect_timeout": 3,
+    "read_timeout": 10,
+}
+if S3_ENDPOINT or S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "cityhall.core.object_store.S3Storage"}
+# Behind nginx: the internal location that aliases MEDIA_ROOT (deploy/nginx/cityhall.conf);
+# checked files are then sent by nginx through X-Accel-Redirect instead of by Python.
+FILES_ACCEL_PREFIX = os.environ.get("CITYHALL_FILES_ACCEL_PREFIX", "")
+# How long a pre-signed S3 URL for one file lives, in seconds.
+FILES_URL_EXPIRY = int(os.environ.get("CITYHALL_FILES_URL_EXPIRY", "300"))
+# Files fetched from an address a client gave (Open311 media_url; core.remote_media): seconds
+# in all, redirects followed, and whether private/loopback addresses may be fetched (tests only).
+FILES_FETCH_TIMEOUT = float(os.environ.get("CITYHALL_FILES_FETCH_TIMEOUT", "10"))
+FILES_FETCH_MAX_REDIRECTS = int(os.environ.get("CITYHALL_FILES_FETCH_MAX_REDIRECTS", "3"))
+FILES_FETCH_ALLOW_PRIVATE = env_bool("CITYHALL_FILES_FETCH_ALLOW_PRIVATE", False)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

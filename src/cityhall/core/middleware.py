@@ -17,10 +17,13 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
-            return render(
+            response = render(
                 request,
                 "core/domain_error.html",
                 {"error": exception, "message": str(exception.message)},
                 status=exception.status,
             )
+            if getattr(exception, "retry_after", None):
+                response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

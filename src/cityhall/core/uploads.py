@@ -38,7 +38,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import files, images
+from . import files, images, thumbnails
 from .errors import InvalidInput
 from .file_purposes import Purpose
 from .file_purposes import purpose as find_purpose
@@ -412,6 +412,7 @@ def store(
     except Exception:
         default_storage.delete(name)
         raise
+    thumbnails.schedule(stored)  # photos' small copies, made after commit (core.thumbnails)
     return stored
 
 

@@ -20,7 +20,9 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -30,9 +32,10 @@ from django.views.decorators.http import require_http_methods
 from cityhall.core import inbox
 from cityhall.core.api import idempotency_key
 from cityhall.core.errors import DomainError, InvalidInput
+from cityhall.core.models import StoredFile
 
 from . import selectors, services
-from .models import OPEN_STATUSES, Category, Channel, ServiceRequest, Status
+from .models import OPEN_STATUSES, Category, Channel, Photo, ServiceRequest, Status
 from .services import intake
 
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -90,7 +93,10 @@ def _domain_errors(fmt: str, exc: DomainError) -> HttpResponse:
         items = [(status, f"{field}: {msg}") for field, msgs in exc.fields.items() for msg in msgs]
     else:
         items = [(status, str(exc.message))]
-    return _errors(fmt, status, items)
+    response = _errors(fmt, status, items)
+    if getattr(exc, "retry_after", None):  # the file store is down: when to try again
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _w3c(moment: dt.datetime | None) -> str | None:
@@ -181,8 +187,30 @@ def _request_data(item: ServiceRequest) -> dict[str, Any]:
         "zipcode": None,
         "lat": item.lat,
         "long": item.lon,
-        "media_url": None,
+        "media_url": _media_url(item),
     }
+
+
+def _media_url(item: ServiceRequest) -> str | None:
+    """The address of the request's first public photo (``/files/<id>/``), or none."""
+    photos = getattr(item, "public_photos", None)
+    if photos is None:
+        photos = list(_public_photos().filter(request=item)[:1])
+    if not photos:
+        return None
+    return settings.SITE_URL.rstrip("/") + reverse("files:serve", args=[photos[0].stored_id])
+
+
+def _public_photos():
+    return Photo.objects.filter(stored__visibility=StoredFile.Visibility.PUBLIC).order_by(
+        "created_at", "pk"
+    )
+
+
+def _with_photos(qs):
+    return qs.prefetch_related(
+        Prefetch("photos", queryset=_public_photos(), to_attr="public_photos")
+    )
 
 
 def _parse_date(value: str) -> dt.datetime | None:
@@ -204,7 +232,9 @@ def requests_endpoint(request, fmt: str):
     if request.method == "POST":
         return _post_request(request, fmt)
     params = request.GET
-    qs = ServiceRequest.objects.select_related("category", "organisation", "parent__organisation")
+    qs = _with_photos(
+        ServiceRequest.objects.select_related("category", "organisation", "parent__organisation")
+    )
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         qs = qs.filter(number__in=ids[:MAX_RESULTS])
@@ -326,6 +356,7 @@ def _post_request(request, fmt: str):
             contact_email=data.get("email", ""),
             attributes=attributes,
             photos=request.FILES.getlist("media"),
+            media_url=data.get("media_url", ""),
             open311_client=client,
         )
         key = idempotency_key(request, scope=f"open311:{client.pk}")
@@ -351,7 +382,11 @@ def _post_request(request, fmt: str):
 
 def request_detail(request, fmt: str, request_id: str):
     item = (
-        ServiceRequest.objects.select_related("category", "organisation", "parent__organisation")
+        _with_photos(
+            ServiceRequest.objects.select_related(
+                "category", "organisation", "parent__organisation"
+            )
+        )
         .filter(number=request_id)
         .first()
     )

@@ -47,3 +47,13 @@ def rebuild_daily_stats_task() -> int:
 
 
 jobs.declare("service_requests.send_escalation_notices", send_escalation_notices_task)
+
+
+@db_task(retries=1, retry_delay=120)
+def fetch_media_url_task(request_id: int, url: str) -> bool:
+    from .services.media_urls import attach_photo_from_url
+
+    return attach_photo_from_url(request_id=request_id, url=url)
+
+
+jobs.declare("service_requests.fetch_media_url", fetch_media_url_task)

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
 from cityhall.accounts.phones import normalise_phone
-from cityhall.core import audit, bulk, inbox, oncommit
+from cityhall.core import audit, bulk, inbox, jobs, oncommit
 from cityhall.core.errors import InvalidInput
 from cityhall.core.numbering import next_values
 from cityhall.core.selectors import business_calendar
@@ -68,6 +68,7 @@ from ..models import (
 )
 from ..selectors import routing_facts_many
 from .catalogue import active_category, check_attributes, stage_limits
+from .media_urls import check_media_url
 from .photos import check_photos, discard_photos, photo_location, store_photos
 
 __all__ = [
@@ -161,6 +162,7 @@ def prepare(
     keep_photo_location: bool = False,
     entered_by: User | None = None,
     open311_client: Any = None,
+    media_url: str = "",
 ) -> dict[str, Any]:
     """Check a submission from any channel and return what registration needs (JSON-ready).
     All field errors are raised together as ``InvalidInput``; nothing is stored then.
@@ -169,11 +171,18 @@ def prepare(
     request (public pages and Open311 GET then show none).
 
     ``keep_photo_location``: the resident lets the place where a photo was taken (its GPS,
-    read before the photo's metadata is removed) be the request's point when they gave none."""
+    read before the photo's metadata is removed) be the request's point when they gave none.
+
+    ``media_url``: a photo's address (Open311), fetched after registration (:mod:`.media_urls`)."""
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     photos = list(photos)
-    if not description and not photos:
+    try:
+        media_url = check_media_url(media_url)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+        media_url = ""
+    if not description and not photos and not media_url and "media_url" not in errors:
         # A photo may be the report (GeoReport v2 makes the description optional); with
         # neither there is nothing to act on.
         errors["description"] = [_("Describe the problem or attach a photo.")]
@@ -242,6 +251,7 @@ def prepare(
         "contact_email": contact_email[:254],
         "attributes": answers,
         "photos": store_photos(checked, owner=author) if checked else [],
+        "media_url": media_url,
     }
 
 
@@ -520,6 +530,11 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     ]
     if photos:
         Photo.objects.bulk_create(photos)
+    for draft in drafts:
+        if draft.data.get("media_url"):
+            jobs.enqueue_on_commit(
+                "service_requests.fetch_media_url", draft.pk, draft.data["media_url"]
+            )
 
     track = reverse("service_requests:track", args=["TOKEN"]).replace("TOKEN", "{}")
     for draft in drafts:

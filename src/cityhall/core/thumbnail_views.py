@@ -1,0 +1,35 @@
+"""``/files/<id>/thumbnail/``: the small copy of a photo, under the photo's own rule
+(``core.file_purposes``: whoever the purpose refuses gets a 404, a visitor not signed in is
+sent to sign in) — the same answers as ``/files/<id>/`` (``core.file_views``)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .file_purposes import purpose as find_purpose
+from .file_serving import FileMissing
+from .models import StoredFile
+from .thumbnails import send_thumbnail
+
+
+@require_safe
+def thumbnail(request: HttpRequest, file_id: uuid.UUID) -> HttpResponse:
+    stored = StoredFile.objects.filter(pk=file_id).first()
+    declared = find_purpose(stored.purpose) if stored is not None else None
+    if stored is None or declared is None or not declared.can_view(request.user, stored):
+        if stored is not None and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    if not stored.is_image:
+        raise Http404
+    try:
+        return send_thumbnail(
+            request, stored, public=stored.visibility == StoredFile.Visibility.PUBLIC
+        )
+    except FileMissing:
+        return render(request, "core/file_missing.html", {"stored": stored}, status=404)
