@@ -19,9 +19,7 @@ from .models import Application, ApplicationFile, ResultDocument, StandardReques
 
 __all__ = ["ANSWER_FILE", "APPLICATION_FILE", "RESULT", "purposes"]
 
-APPLICATION_FILE = "municipal_services.application_file"
-RESULT = "municipal_services.result"
-ANSWER_FILE = "municipal_services.answer_file"
+from .case_files import ANSWER_FILE, APPLICATION_FILE, RESULT
 
 #: the largest file any service's definition may ask for; each document's own limit
 #: (``max_size_mb``) is checked first

@@ -20,7 +20,8 @@ from cityhall.core import audit, inbox, uploads
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.models import InboxItem
 
-from .. import file_access, intake
+from .. import case_files as file_access
+from .. import intake
 from ..definition import applicable_answers
 from ..models import (
     Application,

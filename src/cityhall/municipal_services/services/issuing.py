@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core import uploads
 
-from .. import file_access
+from .. import case_files as file_access
 from ..models import Application, RegistryRecord, ResultDocument
 
 __all__ = ["issue_result", "issue_refusal", "result_number"]

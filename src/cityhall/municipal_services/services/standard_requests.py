@@ -17,7 +17,7 @@ from cityhall.core import audit, uploads
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 from cityhall.core.selectors import business_calendar
 
-from .. import file_access
+from .. import case_files as file_access
 from ..models import Application, ApplicationEvent, StandardRequest, StandardRequestType
 from ..schema_form import errors_of
 from .workflow import check_open_stage_staff, locked_application
