@@ -6,10 +6,9 @@ from __future__ import annotations
 import copy
 
 from cityhall.municipal_services import services
+from cityhall.municipal_services.demo import DEMO_PDF as PDF_BYTES  # a PDF pypdf reads
 from cityhall.municipal_services.models import Service
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"0" * 200
 
 
 def texts(ru: str, en: str | None = None) -> dict:

@@ -314,7 +314,7 @@ def test_a_returned_application_changed_after_signing_fails_verification_and_is_
     assert "The signature is valid" in response.content.decode()
 
     # A file changed on the storage behind the application's back is caught as well.
-    stored = application.files.get()
+    stored = application.files.get().stored
     with stored.file.storage.open(stored.file.name, "wb") as handle:
         handle.write(PDF_BYTES + b"tampered")
     response = client.post(

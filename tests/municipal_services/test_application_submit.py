@@ -11,13 +11,14 @@ from django.utils import timezone
 from cityhall.municipal_services import services
 from cityhall.municipal_services.models import Application, ApplicationFile
 from cityhall.notifications.models import Message
+from tests.core.hostile_files import png as hostile_png
 from tests.factories import UserFactory
 
 from .factories import PDF_BYTES, Department, published_service, sign_through_pages, upload
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+PNG = hostile_png()  # a real picture: the file service decodes what it keeps
 
 
 @pytest.fixture

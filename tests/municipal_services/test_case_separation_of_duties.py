@@ -55,7 +55,7 @@ def test_the_full_path_through_the_pages(client, case):
     assert application.status == Application.Status.RESULT_ISSUED
     assert application.result.number.endswith(application.number)
     client.force_login(application.applicant)
-    pdf = client.get(f"/services/applications/{application.pk}/result.pdf")
+    pdf = client.get(f"/services/applications/{application.pk}/result.pdf", follow=True)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     kinds = list(application.events.values_list("kind", flat=True))
     assert kinds == ["created", "submitted", "accepted", "forwarded", "concluded", "approved"]
@@ -188,11 +188,13 @@ def test_documents_are_open_to_the_applicant_and_the_department_only(client, cas
     stored = application.files.get()
     url = f"/services/applications/{application.pk}/files/{stored.pk}/"
     client.force_login(dept.expert)
-    response = client.get(url)
+    response = client.get(url, follow=True)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(application.applicant)
-    assert client.get(url).status_code == 200
+    assert client.get(url, follow=True).status_code == 200
+    client.force_login(Department("Other").expert)
+    assert client.get(stored.stored.url).status_code == 404  # the file's own address too
     client.force_login(Department("Other").expert)
     assert client.get(url).status_code == 403
 

@@ -78,6 +78,6 @@ def test_a_refusal_produces_a_decision_document_for_the_applicant(client, dept):
     client.cookies["django_language"] = "ru"
     case = client.get(f"/services/applications/{application.pk}/").content.decode()
     assert f"/services/applications/{application.pk}/result.pdf" in case
-    pdf = client.get(f"/services/applications/{application.pk}/result.pdf")
+    pdf = client.get(f"/services/applications/{application.pk}/result.pdf", follow=True)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")

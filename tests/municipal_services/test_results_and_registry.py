@@ -31,7 +31,7 @@ def _approved(dept, service, **answers):
 def test_the_result_pdf_is_filled_from_the_template():
     dept = Department()
     application = _approved(dept, published_service(dept), address="ул. Баумана, 10")
-    pdf = application.result.file.read()
+    pdf = application.result.stored.file.read()
     assert pdf.startswith(b"%PDF") and b"Roboto" in pdf  # the Cyrillic font is embedded
     context = result_context(application, application.result.number)
     text = result_body(application, application.version.result_template, context)

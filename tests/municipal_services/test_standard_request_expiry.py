@@ -16,7 +16,7 @@ from cityhall.municipal_services import services, tasks
 from cityhall.municipal_services.models import StandardRequest, StandardRequestType
 from cityhall.municipal_services.selectors import standard_requests_report
 
-from .factories import Department, published_service, submitted_application, texts
+from .factories import PDF_BYTES, Department, published_service, submitted_application, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -77,16 +77,26 @@ def test_a_request_is_sent_accepted_and_answered_with_a_document(client, world):
         {
             "action": "answer",
             "answer": "Owner: the city; category: settlements",
-            "document": SimpleUploadedFile("extract.pdf", b"%PDF-1.4 extract"),
+            "document": SimpleUploadedFile("extract.pdf", PDF_BYTES),
         },
     )
     request.refresh_from_db()
     assert request.status == StandardRequest.Status.ANSWERED
-    assert request.answer_file.read() == b"%PDF-1.4 extract"
+    assert request.answer_stored.file.read() == PDF_BYTES
     client.force_login(dept.expert)
     page = client.get(f"/services/applications/{application.pk}/")
     assert "Land registry extract" in page.content.decode()
     assert "Answered" in page.content.decode()
+    # the answer file is linked for the case's staff and opens for them, not for the applicant
+    assert request.answer_stored.url in page.content.decode()
+    assert client.get(request.answer_stored.url).status_code == 200
+    client.force_login(application.applicant)
+    assert (
+        request.answer_stored.url
+        not in client.get(f"/services/applications/{application.pk}/").content.decode()
+    )
+    assert client.get(request.answer_stored.url).status_code == 404
+    client.force_login(dept.expert)
     with pytest.raises(Conflict):
         services.reject_standard_request(request=request, actor=registry.operator, reason="x")
 

@@ -69,7 +69,7 @@ def test_a_typical_variant_is_decided_automatically_after_the_document_check():
     approved = ApplicationEvent.objects.get(application=application, kind="approved")
     assert approved.actor is None and approved.data["automatic"] is True
     assert "Typical office up to 300" in approved.text or "Типовой офис" in approved.text
-    assert application.result.file.read().startswith(b"%PDF")
+    assert application.result.stored.file.read().startswith(b"%PDF")
     assert RegistryRecord.objects.filter(
         application=application, registry="building-permits"
     ).exists()

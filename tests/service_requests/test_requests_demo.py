@@ -35,6 +35,11 @@ def test_demo_loads_every_state_once(db, monkeypatch):
     assert services.stage_limits(lift.current_version_id)["new"] == (15, "calendar_minutes")
     assert "112" in lift.guidance_en and lift.guidance_ru and lift.guidance_tt
     assert selectors.dispatch_line()
+    from cityhall.service_requests.models import Photo
+
+    kinds = set(Photo.objects.values_list("kind", flat=True))
+    assert kinds == {"intake", "report"}  # the resident's photo and the executor's "after"
+    assert all(p.stored.file.storage.exists(p.stored.file.name) for p in Photo.objects.all())
     call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     assert ServiceRequest.objects.count() == count
     assert (

@@ -15,42 +15,16 @@ import logging
 import uuid
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import audit
 from .file_purposes import purpose as find_purpose
+from .file_serving import FileMissing, send_file
 from .models import StoredFile
 
 log = logging.getLogger(__name__)
-
-
-def _send(request: HttpRequest, stored: StoredFile, *, public: bool, download: bool):
-    try:
-        from .file_serving import send_file
-    except ImportError:  # until the serving module lands: stream with the same headers
-        send_file = _stream
-    return send_file(request, stored, public=public, download=download)
-
-
-def _stream(request: HttpRequest, stored: StoredFile, *, public: bool, download: bool):
-    from django.http import FileResponse
-
-    inline = not download and (stored.is_image or stored.content_type == "application/pdf")
-    response = FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=not inline,
-        filename=stored.label,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = (
-        "public, max-age=31536000, immutable" if public else "private, no-store"
-    )
-    return response
 
 
 @require_safe
@@ -68,8 +42,11 @@ def serve(request: HttpRequest, file_id: uuid.UUID) -> HttpResponse:
             target=stored,
             after={"purpose": stored.purpose, "label": stored.label},
         )
-    if not stored.file.name or not default_storage.exists(stored.file.name):
+    public = stored.visibility == StoredFile.Visibility.PUBLIC
+    try:
+        if not stored.file.name or not stored.file.storage.exists(stored.file.name):
+            raise FileMissing(stored.file.name)
+        return send_file(request, stored, public=public, download=declared.download)
+    except FileMissing:
         log.error("stored file %s (%s) is missing from the storage", stored.pk, stored.file.name)
         return render(request, "core/file_missing.html", {"stored": stored}, status=404)
-    public = stored.visibility == StoredFile.Visibility.PUBLIC
-    return _send(request, stored, public=public, download=declared.download)

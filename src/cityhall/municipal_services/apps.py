@@ -9,6 +9,7 @@ class MunicipalServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from cityhall.core import inbox
+        from cityhall.core.file_purposes import register_purpose
         from cityhall.core.shell import (
             CabinetSection,
             WorkspaceEntry,
@@ -16,7 +17,10 @@ class MunicipalServicesConfig(AppConfig):
             register_section,
         )
 
-        from . import intake, notices
+        from . import file_access, intake, notices
+
+        for purpose in file_access.purposes():
+            register_purpose(purpose)
         from .cabinet import my_applications
         from .opendata import declare_datasets
 

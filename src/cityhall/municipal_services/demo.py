@@ -32,7 +32,14 @@ from .models import (
 
 SEED = 6
 EXECUTIVE = "Исполнительный комитет муниципального образования города Казани"
-DEMO_PDF = b"%PDF-1.4\n% demo scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# a one-page PDF that the file service reads (core.uploads refuses what pypdf cannot)
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R  >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>\nendobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000059 00000 n \n"
+    b"0000000116 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n187\n%%EOF\n"
+)
 STREETS = [
     ("ул. Баумана", 55.7899, 49.1155),
     ("ул. Пушкина", 55.7905, 49.1276),

@@ -345,6 +345,10 @@ def register_applications(items: list[inbox.Item]) -> list[inbox.Outcome]:
         bulk.insert_objects(created)
     if resumed:
         Application.objects.bulk_update(resumed, _SUBMIT_FIELDS)
+        # the files sent with the application are part of the case file from now on
+        ApplicationFile.objects.filter(application__in=resumed, submitted=False).update(
+            submitted=True
+        )
     bulk.insert_objects(
         [
             ApplicationEvent(

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts import throttle
 from cityhall.accounts.models import User
-from cityhall.core import audit
+from cityhall.core import audit, uploads
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
 from . import intake, notices, services
@@ -70,11 +70,8 @@ Channel = SigningCode.Channel
 
 
 def _file_sha256(stored) -> str:
-    digest = hashlib.sha256()
-    with stored.file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """The SHA-256 of the file's bytes as they are in storage now."""
+    return uploads.current_sha256(stored.stored)
 
 
 def signed_content(application: Application) -> dict:

@@ -24,7 +24,9 @@ class ServiceRequestsConfig(AppConfig):
         declare_events()
         from cityhall.core.file_purposes import register_purpose
 
-        register_purpose(services.photos.declare_purpose())
+        from .photo_access import declare_purpose
+
+        register_purpose(declare_purpose())
         from .opendata import declare_datasets
 
         declare_datasets()

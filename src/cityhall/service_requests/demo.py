@@ -899,6 +899,7 @@ def _live_requests(categories) -> None:
         channel=Channel.WEB,
         author=resident,
         building=building,
+        photos=[_demo_photo("roof.jpg", (92, 110, 140))],
     )
     second = services.submit_request(
         category=categories["yard_lighting"],
@@ -915,8 +916,28 @@ def _live_requests(categories) -> None:
         )
         services.transition(request=second, actor=executor, to=Status.ACCEPTED)
         services.transition(
-            request=second, actor=executor, to=Status.DONE, report="Заменены две лампы во дворе."
+            request=second,
+            actor=executor,
+            to=Status.DONE,
+            report="Заменены две лампы во дворе.",
+            photos=[_demo_photo("lamps-after.jpg", (235, 200, 90))],
         )
+
+
+def _demo_photo(name: str, colour: tuple[int, int, int]):
+    """A generated photo (a sky-and-ground picture in the given colour), so pages show one."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 480), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 320, 640, 480), fill=(90, 90, 90))
+    draw.rectangle((240, 160, 400, 320), fill=(200, 200, 200))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def load(stdout) -> list[DemoLogin]:

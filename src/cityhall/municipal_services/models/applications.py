@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cityhall.core import files
 from cityhall.core.models import TimeStampedModel
 
 from .catalogue import Service, ServiceVersion
@@ -160,13 +159,18 @@ class Application(TimeStampedModel):
 
 class ApplicationFile(models.Model):
     """A document uploaded for an application. Stored at once (before submission), so a dropped
-    connection loses nothing already uploaded."""
+    connection loses nothing already uploaded. Once the application is submitted with it the
+    file is part of the case file (``submitted``): it stays, and a replacement is a new file."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="files", verbose_name=_("application")
     )
     document_code = models.CharField(_("document"), max_length=80)
-    file = models.FileField(_("file"), upload_to=files.RandomName("municipal_services/%Y/%m"))
+    # the file as the file service keeps it (core.uploads): checked, recorded, served by its rule
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
+    submitted = models.BooleanField(_("part of a submitted application"), default=False)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size, bytes"))

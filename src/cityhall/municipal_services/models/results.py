@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cityhall.core import files
 from cityhall.core.models import TimeStampedModel
 
 from .applications import Application
@@ -18,7 +17,9 @@ class ResultDocument(TimeStampedModel):
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="result")
     kind = models.CharField(pgettext_lazy("type", "kind"), max_length=20)
     number = models.CharField(_("number"), max_length=40)
-    file = models.FileField(_("file"), upload_to=files.RandomName("municipal_services/results/%Y"))
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
 
     class Meta:
         verbose_name = _("result document")

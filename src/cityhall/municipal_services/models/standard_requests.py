@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cityhall.core import files
 from cityhall.core.models import TimeStampedModel
 
 from ..definition import schema_problems, text_in
@@ -70,10 +69,13 @@ class StandardRequest(TimeStampedModel):
     )
     payload = models.JSONField(_("request"), default=dict)
     answer = models.TextField(_("answer"), blank=True)
-    answer_file = models.FileField(
-        _("answer document"),
-        upload_to=files.RandomName("municipal_services/requests/%Y"),
+    answer_stored = models.OneToOneField(
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="+",
+        verbose_name=_("answer document"),
     )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import uuid
 
-import filetype
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
 from cityhall.accounts.selectors import has_role, is_verified
-from cityhall.core import audit, files, inbox
+from cityhall.core import audit, inbox, uploads
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cityhall.core.models import InboxItem
 
+from .. import case_files as file_access
 from .. import intake
 from ..definition import applicable_answers
 from ..models import (
@@ -248,18 +248,22 @@ def upload_file(
                 ]
             }
         )
-    head = upload.read(8192)
+    allowed = ", ".join(t.split("/")[-1].upper() for t in rules.get("types") or [])
+    try:
+        checked = uploads.check(upload, purpose=file_access.APPLICATION_FILE, field=document_code)
+    except InvalidInput as refused:
+        if refused.code != "file_type":
+            raise
+        checked = None
     upload.seek(0)
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind else ""
-    if content_type not in (rules.get("types") or []):
-        allowed = ", ".join(t.split("/")[-1].upper() for t in rules.get("types") or [])
+    if checked is None or checked.content_type not in (rules.get("types") or []):
         raise InvalidInput(
             fields={
                 document_code: [
                     _("This file type is not accepted. Allowed: %(t)s.") % {"t": allowed}
                 ]
-            }
+            },
+            code="file_type",
         )
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
@@ -268,36 +272,48 @@ def upload_file(
             and application.status in (S.DRAFT, S.RETURNED)
         ):
             _can_edit(application, actor)
-        stored = ApplicationFile(
+        record = uploads.store(checked, owner=application.applicant or actor)
+        stored = ApplicationFile.objects.create(
             application=application,
             document_code=document_code,
-            original_name=files.label(getattr(upload, "name", ""), default="document"),
-            content_type=content_type,
-            size=upload.size,
+            stored=record,
+            original_name=record.label,
+            content_type=record.content_type,
+            size=record.size,
             uploaded_by=actor,
         )
-        stored.file.save(stored.original_name, upload, save=False)
-        stored.save()
         audit.record(
             actor=actor,
             action="municipal_services.file_uploaded",
             target=application,
-            after={"document": document_code, "size": upload.size, "type": content_type},
+            after={"document": document_code, "size": record.size, "type": record.content_type},
         )
     return stored
 
 
 def remove_file(*, file: ApplicationFile, actor: User) -> None:
+    """Remove a file from a draft or a returned application, unless it was part of a submitted
+    version: that one stays in the case file (a replacement is uploaded as a new file)."""
     with transaction.atomic():
         _can_edit(file.application, actor)
+        if file.submitted:
+            raise Conflict(
+                _(
+                    "%(name)s was part of the submitted application and stays in the case "
+                    "file. Upload the corrected document as a new file."
+                )
+                % {"name": file.original_name},
+                code="file_in_case_file",
+            )
         audit.record(
             actor=actor,
             action="municipal_services.file_removed",
             target=file.application,
             before={"document": file.document_code, "name": file.original_name},
         )
-        file.file.delete(save=False)
+        record = file.stored
         file.delete()
+        uploads.discard([record])
 
 
 def missing_documents_of(application: Application) -> dict[str, list[str]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cityhall.core import audit
+from cityhall.core import audit, uploads
 
+from .. import case_files as file_access
 from ..models import Application, ApplicationEvent, RegistryRecord, ResultDocument
 
 __all__ = ["issue_result", "issue_refusal", "result_number"]
@@ -29,9 +29,12 @@ def issue_result(application: Application) -> None:
     if "document" in kinds:
         _report_template_failure(application, version.result_template or {}, context)
         pdf = render_result_pdf(application, version.result_template or {}, context)
-        document = ResultDocument(application=application, kind="document", number=number)
-        document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
-        document.save()
+        ResultDocument.objects.create(
+            application=application,
+            kind="document",
+            number=number,
+            stored=_stored_result(application, pdf, number),
+        )
     if "registry_record" in kinds and version.registry:
         answers = application.answers or {}
         RegistryRecord.objects.create(
@@ -104,10 +107,24 @@ def issue_refusal(application: Application) -> ResultDocument:
             ]
         )
         pdf = render_result_pdf(application, {"body": body}, context)
-    document = ResultDocument(application=application, kind="refusal", number=number)
-    document.file.save(f"{number}.pdf", ContentFile(pdf), save=False)
-    document.save()
-    return document
+    return ResultDocument.objects.create(
+        application=application,
+        kind="refusal",
+        number=number,
+        stored=_stored_result(application, pdf, number),
+    )
+
+
+def _stored_result(application: Application, pdf: bytes, number: str):
+    """The result PDF kept by the file service, shown to the applicant and the department."""
+    return uploads.store_generated(
+        pdf,
+        purpose=file_access.RESULT,
+        label=f"{number}.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        owner=application.applicant,
+    )
 
 
 def result_number(application: Application) -> str:

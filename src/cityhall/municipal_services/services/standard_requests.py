@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
 from cityhall.accounts.selectors import has_role
-from cityhall.core import audit
+from cityhall.core import audit, uploads
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 from cityhall.core.selectors import business_calendar
 
+from .. import case_files as file_access
 from ..models import Application, ApplicationEvent, StandardRequest, StandardRequestType
 from ..schema_form import errors_of
 from .workflow import check_open_stage_staff, locked_application
@@ -137,20 +138,27 @@ def answer_standard_request(
 ) -> StandardRequest:
     if not answer.strip():
         raise InvalidInput(fields={"answer": [_("Write the answer.")]})
+    checked = (
+        uploads.check(document, purpose=file_access.ANSWER_FILE, field="document")
+        if document is not None
+        else None
+    )
     with transaction.atomic():
         request = (
             StandardRequest.objects.select_for_update().select_related("type").get(pk=request.pk)
         )
         if request.status == R.SENT:  # answering at once accepts it first (both recorded)
             request = _move_request(request, actor, R.ACCEPTED)
-        if document is not None:
-            request.answer_file.save(getattr(document, "name", "answer"), document, save=False)
+        if checked is not None:
+            if not has_role(actor, REQUEST_HANDLERS, request.addressee):
+                raise Forbidden(_("Only the addressee department's staff handle this request."))
+            request.answer_stored = uploads.store(checked, owner=actor)
         return _move_request(
             request,
             actor,
             R.ANSWERED,
             answer=answer.strip(),
-            **({"answer_file": request.answer_file} if document else {}),
+            **({"answer_stored": request.answer_stored} if checked else {}),
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -236,7 +236,9 @@ def application_detail(request, pk):
         "answers": answer_rows(application),
         "answers_map": answers_map(application),
         "files": files,
-        "requests": application.standard_requests.select_related("type", "addressee"),
+        "requests": application.standard_requests.select_related(
+            "type", "addressee", "answer_stored"
+        ),
         "opinions": application.opinions.select_related("expert"),
         "result": getattr(application, "result", None),
         "is_owner": request.user.pk in (application.applicant_id, application.registered_by_id),
@@ -294,9 +296,7 @@ def result_pdf(request, pk):
     result = getattr(application, "result", None)
     if result is None:
         raise Http404
-    return FileResponse(
-        result.file.open("rb"), content_type="application/pdf", filename=f"{result.number}.pdf"
-    )
+    return redirect(result.stored.url)
 
 
 @login_required
@@ -305,9 +305,4 @@ def application_file(request, pk, file_pk):
     """A document of an application, for the applicant and the department's staff only."""
     application = selectors.application_for(request.user, pk)
     stored = get_object_or_404(application.files, pk=file_pk)
-    return FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=True,
-        filename=stored.original_name,
-    )
+    return redirect(stored.stored.url)

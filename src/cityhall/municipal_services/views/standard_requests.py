@@ -22,7 +22,7 @@ def requests_desk(request):
     departments = selectors.staff_departments(request.user)
     rows = (
         StandardRequest.objects.filter(addressee__in=departments)
-        .select_related("type", "application", "application__service", "addressee")
+        .select_related("type", "application", "application__service", "addressee", "answer_stored")
         .order_by("status", "due_at")
     )
     status = request.GET.get("status", "")

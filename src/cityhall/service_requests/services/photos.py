@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from cityhall.accounts.models import User
 from cityhall.core import uploads
 from cityhall.core.errors import InvalidInput
-from cityhall.core.file_purposes import Purpose
 from cityhall.core.models import StoredFile
 
 from ..models import (
@@ -34,7 +33,6 @@ __all__ = [
     "MAX_PHOTOS",
     "PURPOSE",
     "check_photos",
-    "declare_purpose",
     "discard_photos",
     "photo_location",
     "save_photos",
@@ -109,34 +107,3 @@ def store_photos(checked: Sequence[uploads.CheckedFile], *, owner: Any = None) -
 def discard_photos(file_ids: list[str]) -> None:
     """Remove photos stored at receipt (:func:`store_photos`) that no request will use."""
     uploads.discard(StoredFile.objects.filter(pk__in=file_ids))
-
-
-def can_view(user: Any, stored_file: StoredFile) -> bool:
-    """A request's photo is seen by everyone when marked public, otherwise by its author, the
-    people handling the request (the dispatcher, the organisation it is routed to) and the
-    call centre, who read any request to answer callers."""
-    from cityhall.accounts.models import Role
-    from cityhall.accounts.selectors import has_role
-
-    from .workflow import AUTHOR, DISPATCHER, ORGANISATION, roles_on
-
-    if stored_file.visibility == StoredFile.Visibility.PUBLIC:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    photo = Photo.objects.select_related("request").filter(stored_id=stored_file.pk).first()
-    if photo is None:
-        return stored_file.owner_id == user.pk
-    if roles_on(user, photo.request) & {AUTHOR, DISPATCHER, ORGANISATION}:
-        return True
-    return has_role(user, Role.OPERATOR)
-
-
-def declare_purpose() -> Purpose:
-    return Purpose(
-        code=PURPOSE,
-        kinds=("image",),
-        max_bytes=MAX_PHOTO_BYTES,
-        folder="requests/%Y/%m",
-        can_view=can_view,
-    )
