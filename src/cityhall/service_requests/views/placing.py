@@ -103,7 +103,7 @@ def place_payload(place: Place) -> dict:
                     r.followers,
                 )
                 % {"counter": r.followers},
-                "photo": r.photo.image.url if r.photo is not None else None,
+                "photo": r.photo.url if r.photo is not None else None,
                 "lat": r.request.lat if r.request.lat is not None else _building_lat(r),
                 "lon": r.request.lon if r.request.lon is not None else _building_lon(r),
             }
