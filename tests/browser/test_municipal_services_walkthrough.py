@@ -42,6 +42,8 @@ SIMPLE = {
     "rules": [],
     "result_types": ["document"],
     "registry": "",
+    # the result template names only this form's fields (checked at publishing)
+    "result_template": {"title": texts("Решение"), "body": texts("Выдано: {{ holder }}")},
 }
 PLAN = {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
 

@@ -49,6 +49,8 @@ def build_an_office():
         "rules": [],
         "result_types": ["document"],
         "registry": "",
+        # the result template names only this form's fields (checked at publishing)
+        "result_template": {"title": texts("Решение"), "body": texts("Выдано: {{ holder }}")},
     }
     permit = published_service(planning, code="building-permit")  # needs more fields + a plan
     design = published_service(planning, code="facade-design", **simple)

@@ -139,3 +139,18 @@ def test_an_inn_with_wrong_check_digits_is_refused_on_the_form():
     with pytest.raises(InvalidInput) as exc:
         services.submit_application(application=application, actor=applicant)
     assert "not a valid INN" in " ".join(exc.value.fields["inn"])
+
+
+def test_a_document_a_variant_requires_is_required_of_its_cases_only():
+    variants = definition()["variants"]
+    variants[1]["documents"] = ["extra"]  # the general procedure needs the other document
+    service = published_service(Department(), variants=variants)
+    small = submitted_application(service, UserFactory(), SMALL)
+    assert small.status == Application.Status.ACCEPTANCE
+    with pytest.raises(InvalidInput) as exc:
+        submitted_application(
+            service,
+            UserFactory(),
+            {"applicant_name": "ООО Ромашка", "purpose": "shop", "area": 500},
+        )
+    assert list(exc.value.fields) == ["extra"]

@@ -66,6 +66,14 @@ STAFF = (
     ("moderator", Role.MODERATOR, EXECUTIVE_COMMITTEE, "Лебедева", "Ольга", "Игоревна"),
     ("organiser", Role.ORGANISER, ARCHITECTURE, "Валиев", "Тимур", "Рустемович"),
     ("administrator", Role.ADMINISTRATOR, COUNCIL, "Петров", "Андрей", "Николаевич"),
+    (
+        "service_designer",
+        Role.SERVICE_DESIGNER,
+        EXECUTIVE_COMMITTEE,
+        "Сабирова",
+        "Лейсан",
+        "Маратовна",
+    ),
 )
 
 RESIDENT_NAMES = (

@@ -118,12 +118,28 @@ def problems_of_answers(version: ServiceVersion, answers: dict) -> dict[str, lis
     return errors_of(version.form_schema, answers, key=validation_key(version), hints=version.ui)
 
 
-def missing_documents(version: ServiceVersion, present: set[str]) -> dict[str, list[str]]:
-    missing = {}
-    for doc in version.documents or []:
-        if doc.get("required") and doc.get("code") not in present:
-            missing[doc["code"]] = [_("Attach this document.")]
-    return missing
+def required_documents(version: ServiceVersion, answers: dict | None = None) -> set[str]:
+    """The codes of the documents an application must attach: those the version requires of
+    everyone, and those the variant its answers fall into requires (the service designer's
+    "documents this variant requires")."""
+    codes = {d.get("code") for d in version.documents or [] if d.get("required")}
+    if answers is not None and any(v.get("documents") for v in version.variants or []):
+        variant = compiled_rules(version).evaluate(answers).variant
+        for v in version.variants or []:
+            if v.get("code") == variant:
+                codes.update(v.get("documents") or [])
+    return codes
+
+
+def missing_documents(
+    version: ServiceVersion, present: set[str], answers: dict | None = None
+) -> dict[str, list[str]]:
+    wanted = required_documents(version, answers)
+    return {
+        d["code"]: [_("Attach this document.")]
+        for d in version.documents or []
+        if d.get("code") in wanted and d.get("code") not in present
+    }
 
 
 # --- payloads -------------------------------------------------------------------------------------
@@ -280,7 +296,9 @@ def _draft(
         raise _Refused(_("This is not your application."))
     version = application.version
     problems = problems_of_answers(version, application.answers)
-    problems.update(missing_documents(version, present.get(app_id, set())))
+    problems.update(
+        missing_documents(version, present.get(app_id, set()), application.answers or {})
+    )
     if problems:
         raise _Refused(_("The application is not complete: please check the marked fields."))
     return application

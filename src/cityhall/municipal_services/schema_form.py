@@ -151,7 +151,9 @@ def fields_of(
         result.append(
             FormField(
                 name=name,
-                label=text_in(hints.get("label"), language) or prop.get("title") or name,
+                label=_with_unit(
+                    text_in(hints.get("label"), language) or prop.get("title") or name, hints
+                ),
                 help=text_in(hints.get("help"), language) or prop.get("description", ""),
                 widget=_widget(prop, hints),
                 required=name in required,
@@ -164,6 +166,12 @@ def fields_of(
             )
         )
     return result
+
+
+def _with_unit(label: str, hints: dict) -> str:
+    """A number's label with its unit ("Area, m²"), as the service designer sets it."""
+    unit = hints.get("unit")
+    return f"{label}, {unit}" if unit and not label.endswith(str(unit)) else label
 
 
 def _coerce(prop: dict, raw: str) -> Any:

@@ -320,11 +320,7 @@ def missing_documents_of(application: Application) -> dict[str, list[str]]:
     """Document code → message, for each document the version requires and the application
     lacks (shared by submission and life situations)."""
     present = set(application.files.values_list("document_code", flat=True))
-    missing = {}
-    for doc in application.version.documents or []:
-        if doc.get("required") and doc["code"] not in present:
-            missing[doc["code"]] = [_("Attach this document.")]
-    return missing
+    return intake.missing_documents(application.version, present, application.answers or {})
 
 
 def submit_application(*, application: Application, actor: User) -> Application:
@@ -381,7 +377,7 @@ def receive_application(
     known = (version.form_schema.get("properties") or {}).keys()
     answers = applicable_answers(version.ui, {k: v for k, v in answers.items() if k in known})
     problems = intake.problems_of_answers(version, answers)
-    for code in intake.missing_documents(version, set()):
+    for code in intake.missing_documents(version, set(), answers):
         problems.setdefault(code, []).append(_("Attach this document."))
     if problems:
         raise InvalidInput(fields=problems)

@@ -10,6 +10,7 @@ import json
 
 from django import forms
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.accounts.permissions import staff_required
@@ -266,9 +267,9 @@ def template_page(request, code, number):
             else None
         )
         if source:
-            body, error = render_body(
-                source, sample_context(definition, language, version.service.title(language))
-            )
+            with translation.override(language):  # sample words in the document's language
+                context = sample_context(definition, language, version.service.title(language))
+            body, error = render_body(source, context)
             previews.append((LANGUAGE_NAMES[language], body, error))
     return page(
         request,
