@@ -66,7 +66,7 @@ def test_a_case_whose_template_fails_is_still_decided_with_a_staff_error(client)
     assert response.status_code == 200
     application.refresh_from_db()
     assert application.status == Application.Status.RESULT_ISSUED
-    assert application.result.file.size > 0
+    assert application.result.stored.size > 0
     page = response.content.decode()
     assert "could not be used" in page and "Correct the template in a new version" in page
     step = application.events.get(kind="result_template_failed")
