@@ -49,8 +49,8 @@ test: install
 	$(BIN)/lint-imports
 	@echo "== tests: two streams side by side (scripts/test-streams), each log printed whole"
 	scripts/test-streams \
-	  'echo "== unit and API tests on SQLite" && $(PYTEST) && echo "== browser tests (Debian Chromium, axe-core)" && $(PYTEST) -m browser' \
-	  'echo "== the suite again on PostgreSQL" && scripts/with-postgres $(PYTEST) -m "not browser and not cluster" && echo "== a cluster: nodes behind nginx, PostgreSQL primary and replica, Redis (scripts/cluster)" && $(PYTEST) -m cluster'
+	  'echo "== unit and API tests on SQLite"; $(PYTEST); a=$$?; echo "== browser tests (Debian Chromium, axe-core)"; $(PYTEST) -m browser; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]' \
+	  'echo "== the suite again on PostgreSQL"; scripts/with-postgres $(PYTEST) -m "not browser and not cluster"; a=$$?; echo "== a cluster: nodes behind nginx, PostgreSQL primary and replica, Redis (scripts/cluster)"; $(PYTEST) -m cluster; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]'
 
 test-unit: install
 	$(PYTEST)

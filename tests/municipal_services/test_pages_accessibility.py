@@ -19,7 +19,7 @@ from cityhall.municipal_services.models import Application, LifeSituation, Widge
 from tests.browser.support import assert_accessible, sign_in
 from tests.factories import UserFactory
 
-from .factories import Department, published_service, texts
+from .factories import PDF_BYTES, Department, published_service, texts
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +68,12 @@ def test_the_form_works_without_javascript(new_context, client, live_server, ser
             {
                 "name": "plan.pdf",
                 "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.4\n%%EOF\n" + b"0" * 100,
+                "buffer": PDF_BYTES,
             }
         ],
     )
     tab.get_by_role("button", name="Upload").first.click()
-    assert tab.get_by_text("plan.pdf").is_visible()
+    assert tab.get_by_role("link", name="plan.pdf").is_visible()
     tab.get_by_label("Area, m²").fill("300")
     tab.get_by_role("button", name="Sign and submit").click()
     assert tab.get_by_role("heading", name="What you sign").is_visible()
