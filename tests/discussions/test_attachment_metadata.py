@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cityhall.discussions.models import Proposal
+from tests.core.hostile_files import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,8 @@ def photo_with_exif(fmt: str = "JPEG", size=(64, 48)) -> bytes:
 def _download(client, discussion, attachment) -> bytes:
     response = client.get(
         f"/discussions/{discussion.pk}/proposals/{attachment.proposal.number}"
-        f"/attachments/{attachment.pk}/"
+        f"/attachments/{attachment.pk}/",
+        follow=True,
     )
     assert response.status_code == 200
     return b"".join(response.streaming_content)
@@ -130,7 +132,7 @@ def test_api_accepts_attachments_and_strips_their_metadata(client, discussion, r
             "kind": "proposal",
             "attachments": [
                 SimpleUploadedFile("photo.jpg", photo_with_exif(), "image/jpeg"),
-                SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%x\n1 0 obj<<>>endobj\n%%EOF", "x/y"),
+                SimpleUploadedFile("plan.pdf", minimal_pdf(), "x/y"),
             ],
         },
         **_bearer(resident),
@@ -141,6 +143,7 @@ def test_api_accepts_attachments_and_strips_their_metadata(client, discussion, r
     assert [a["name"] for a in item["attachments"]] == ["photo.jpg", "plan.pdf"]
     assert item["attachments"][0]["content_type"] == "image/jpeg"
     photo = client.get(item["attachments"][0]["url"])
+    assert item["attachments"][0]["url"].startswith("/files/")
     data = b"".join(photo.streaming_content)
     _assert_clean(data)
     assert item["attachments"][0]["size"] == len(data)
@@ -192,19 +195,27 @@ def test_photos_stored_before_the_fix_are_cleaned_by_the_command(client, discuss
     from io import StringIO
 
     from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
     from django.core.management import call_command
 
-    from cityhall.core.models import AuditRecord
+    from cityhall.core.file_records import record_existing
+    from cityhall.core.models import AuditRecord, StoredFile
     from cityhall.discussions import services
     from cityhall.discussions.models import ProposalAttachment
 
     proposal = services.submit_proposal(discussion=discussion, author=resident, text="Старое фото")
-    old = ProposalAttachment(
-        proposal=proposal, original_name="old.jpg", content_type="image/jpeg", size=0, sha256=""
+    name = default_storage.save("discussions/1/proposals/old.jpg", ContentFile(photo_with_exif()))
+    stored = record_existing(
+        StoredFile, name, purpose="discussions.attachment", visibility="public", label="old.jpg"
     )
-    old.file.save("old.jpg", ContentFile(photo_with_exif()), save=False)
-    old.size = old.file.size
-    old.save()
+    old = ProposalAttachment.objects.create(
+        proposal=proposal,
+        stored=stored,
+        original_name="old.jpg",
+        content_type="image/jpeg",
+        size=stored.size,
+        sha256=stored.sha256,
+    )
     assert AUTHOR.encode() in _download(client, discussion, old)
 
     out = StringIO()

@@ -13,12 +13,13 @@ from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 from cityhall.core.models import AuditRecord
 from cityhall.discussions import services, tasks
 from cityhall.discussions.models import Discussion, Status, StatusChange
+from tests.core.hostile_files import minimal_pdf
 
 from .factories import NOTICE_SOURCE, DiscussionFactory, DocumentTypeFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF"
+PDF = minimal_pdf()
 
 
 def _dates(notice: dt.date, start_in: int = 10, length: int = 10, conclusion_in: int = 25):

@@ -27,6 +27,7 @@ from PIL import Image
 from cityhall.accounts.models import Role
 from cityhall.discussions import services
 from cityhall.discussions.models import Answer, Discussion, FinalDocument, Proposal, Status
+from tests.core.hostile_files import minimal_pdf
 
 from .factories import NOTICE_SOURCE, DocumentTypeFactory, staff_with_role, verified_person
 
@@ -69,7 +70,7 @@ def _create_and_announce(client, organiser, council) -> Discussion:
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     discussion = Discussion.objects.get(title="Генеральный план города (актуализация)")
-    project = SimpleUploadedFile("general-plan.pdf", b"%PDF-1.4\n%plan\n%%EOF", "application/pdf")
+    project = SimpleUploadedFile("general-plan.pdf", minimal_pdf(), "application/pdf")
     client.post(
         f"/discussions/manage/{discussion.pk}/documents/",
         {"kind": "project", "title": "Проект генерального плана", "file": project},
@@ -137,7 +138,7 @@ def _final(client, discussion, kind: str, capture) -> dict:
     client.post(f"/discussions/manage/{discussion.pk}/final/", {"do": f"sign_{kind}"})
     doc.refresh_from_db()
     assert doc.state == FinalDocument.State.SIGNED
-    return json.loads(doc.json.open("rb").read())
+    return json.loads(doc.json_file.file.open("rb").read())
 
 
 def _rows(document: dict) -> list[dict]:

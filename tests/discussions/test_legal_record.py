@@ -164,7 +164,7 @@ def test_the_protocol_names_the_real_notice_date_and_source(
 ):
     client.force_login(organiser)
     doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
-    data = json.loads(doc.json.open("rb").read())
+    data = json.loads(doc.json_file.file.open("rb").read())
     published = timezone.localtime(closed.notice_published_at).date()
     assert data["notice_date"] == published.strftime("%d.%m.%Y")
     assert data["notice_source"] == NOTICE_SOURCE
@@ -212,7 +212,7 @@ def test_a_hidden_proposal_keeps_its_full_text_in_the_protocol(
         page = client.get(f"/discussions/{closed.pk}/proposals/1/").content.decode()
         assert HIDDEN_TEXT in page
     doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
-    data = json.loads(doc.json.open("rb").read())
+    data = json.loads(doc.json_file.file.open("rb").read())
     row = data["proposals_from_territory"][0]
     assert row["text"] == HIDDEN_TEXT
     assert row["hidden_on_site"] == "содержит персональные данные"
@@ -279,7 +279,7 @@ def test_signing_needs_the_responsible_official_whose_name_and_position_are_prin
     )
     assert "Председатель комиссии" in response.content.decode()
     doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
-    data = json.loads(doc.json.open("rb").read())
+    data = json.loads(doc.json_file.file.open("rb").read())
     assert data["responsible_official"] == str(head)
     assert data["responsible_official_position"] == "Председатель комиссии"
     client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_protocol"})
@@ -326,7 +326,7 @@ def test_unanswered_questions_block_the_conclusion_unless_listed_by_decision(
     decision = AuditRecord.objects.get(action="discussions.unanswered_questions_listed")
     assert decision.after["numbers"] == [2]
     conclusion = _generate(client, closed, "conclusion", django_capture_on_commit_callbacks)
-    assert json.loads(conclusion.json.open("rb").read())["unanswered_questions"] == [2]
+    assert json.loads(conclusion.json_file.file.open("rb").read())["unanswered_questions"] == [2]
     client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "sign_conclusion"})
     closed.refresh_from_db()
     assert closed.status == Status.CONCLUSION_PUBLISHED
@@ -387,7 +387,7 @@ def test_expert_answers_appear_in_the_protocol(
     )
     client.force_login(organiser)
     doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
-    data = json.loads(doc.json.open("rb").read())
+    data = json.loads(doc.json_file.file.open("rb").read())
     question = data["proposals_from_others"][0]
     assert question["number"] == 2
     assert question["answer"] == "Стройка начнётся в 2027 году."

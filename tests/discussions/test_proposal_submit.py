@@ -123,7 +123,7 @@ def test_disguised_attachment_is_refused_before_storage(client, discussion, resi
     fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 this is an executable", "application/pdf")
     response = _post(client, discussion, attachments=fake)
     assert response.status_code == 422
-    assert "do not match its type" in response.content.decode()
+    assert "is not a file of an accepted type" in response.content.decode()
     assert Proposal.objects.count() == 0
     import os
 
@@ -136,24 +136,34 @@ def test_real_pdf_attachment_is_kept(client, discussion, resident):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(resident)
-    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\n%%EOF", "x/y")
+    from tests.core.hostile_files import minimal_pdf
+
+    pdf = SimpleUploadedFile("plan.pdf", minimal_pdf(), "x/y")
     response = _post(client, discussion, attachments=pdf)
     assert response.status_code == 302
     attachment = Proposal.objects.get().attachments.get()
     assert attachment.content_type == "application/pdf"
-    download = client.get(f"/discussions/{discussion.pk}/proposals/1/attachments/{attachment.pk}/")
+    page = client.get(f"/discussions/{discussion.pk}/proposals/1/").content.decode()
+    assert f"/files/{attachment.stored_id}/" in page  # linked at the file service's address
+    download = client.get(f"/files/{attachment.stored_id}/")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_oversized_attachment_is_refused(client, discussion, resident, monkeypatch):
+def test_oversized_attachment_is_refused(client, discussion, resident):
+    import dataclasses
+
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cityhall.discussions.services import proposals as svc
+    from cityhall.core.file_purposes import purpose, register_purpose
 
-    monkeypatch.setattr(svc, "MAX_ATTACHMENT_BYTES", 100)
-    client.force_login(resident)
-    big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 200, "image/png")
-    response = _post(client, discussion, attachments=big)
+    declared = purpose("discussions.attachment")
+    register_purpose(dataclasses.replace(declared, max_bytes=100))
+    try:
+        client.force_login(resident)
+        big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 200, "image/png")
+        response = _post(client, discussion, attachments=big)
+    finally:
+        register_purpose(declared)
     assert response.status_code == 422
     assert "larger than" in response.content.decode()
 

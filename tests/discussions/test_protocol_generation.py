@@ -54,16 +54,19 @@ def test_full_close_protocol_conclusion_archive(
     client.force_login(organiser)
     protocol_doc = _generate(client, closed, "protocol", django_capture_on_commit_callbacks)
     assert protocol_doc.state == "ready" and protocol_doc.progress == 100
-    data = json.loads(protocol_doc.json.read())
+    data = json.loads(protocol_doc.json_file.file.read())
     assert [p["number"] for p in data["proposals_from_territory"]] == [1, 3, 4]
     assert [p["number"] for p in data["proposals_from_others"]] == [2]
     assert data["proposals_from_territory"][0]["participant"] == "Участник № 1"
-    raw = protocol_doc.json.open("rb").read()
+    raw = protocol_doc.json_file.file.open("rb").read()
     assert resident.last_name.encode() not in raw  # no personal data in the public file
-    assert protocol_doc.pdf.open("rb").read().startswith(b"%PDF")
-    assert protocol_doc.pdf_sha256 == hashlib.sha256(protocol_doc.pdf.open("rb").read()).hexdigest()
+    assert protocol_doc.pdf_file.file.open("rb").read().startswith(b"%PDF")
+    assert (
+        protocol_doc.pdf_sha256
+        == hashlib.sha256(protocol_doc.pdf_file.file.open("rb").read()).hexdigest()
+    )
     # The participant list with identification data is attached, for the organiser only.
-    appendix = json.loads(protocol_doc.appendix.open("rb").read())
+    appendix = json.loads(protocol_doc.appendix_file.file.open("rb").read())
     assert appendix["participants"][0]["full_name"].startswith(resident.last_name)
     client.logout()
     assert client.get(f"/discussions/{closed.pk}/protocol.pdf").status_code == 404  # not signed
@@ -118,7 +121,7 @@ def test_recommendations_bulk_grouped_and_conclusion(
     # Question № 4 is unanswered: the organiser decides to list it as such (issue 20.5).
     client.post(f"/discussions/manage/{closed.pk}/final/", {"do": "list_unanswered"})
     conclusion = _generate(client, closed, "conclusion", django_capture_on_commit_callbacks)
-    data = json.loads(conclusion.json.open("rb").read())
+    data = json.loads(conclusion.json_file.file.open("rb").read())
     assert (
         data["protocol"]["pdf_sha256"]
         == FinalDocument.objects.get(discussion=closed, kind="protocol").pdf_sha256
@@ -133,11 +136,11 @@ def test_recommendations_bulk_grouped_and_conclusion(
     page = client.get(f"/discussions/{closed.pk}/").content.decode()
     assert conclusion.pdf_sha256 in page
     assert "Проект рекомендовать к утверждению." in page
-    download = client.get(f"/discussions/{closed.pk}/conclusion.pdf")
+    download = client.get(f"/discussions/{closed.pk}/conclusion.pdf", follow=True)
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == conclusion.pdf_sha256
     api = client.get(f"/api/v1/discussions/{closed.pk}/final").json()
     assert {d["kind"] for d in api} == {"protocol", "conclusion"}
-    via_api = client.get(f"/api/v1/discussions/{closed.pk}/conclusion.json")
+    via_api = client.get(f"/api/v1/discussions/{closed.pk}/conclusion.json", follow=True)
     body = b"".join(via_api.streaming_content)
     assert hashlib.sha256(body).hexdigest() == conclusion.json_sha256
 

@@ -10,13 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cityhall.discussions import services
 from cityhall.discussions.models import Status
+from tests.core.hostile_files import minimal_pdf
 
 from .factories import DiscussionFactory, DocumentTypeFactory, verified_person
 
 pytestmark = pytest.mark.django_db
 
-PDF1 = b"%PDF-1.4\n% first\n%%EOF"
-PDF2 = b"%PDF-1.4\n% corrected\n%%EOF"
+PDF1 = minimal_pdf(extra_objects=b"% first\n")
+PDF2 = minimal_pdf(extra_objects=b"% corrected\n")
 
 
 def test_list_filters_by_district_type_status_and_text(client, city, council):
@@ -53,7 +54,7 @@ def test_document_versions_stay_visible(client, discussion, organiser):
     )
     page = client.get(f"/discussions/{discussion.pk}/").content.decode()
     assert "Version 1" in page and "Version 2" in page and "Исправлена опечатка" in page
-    old = client.get(f"/discussions/{discussion.pk}/documents/{v1.pk}/")
+    old = client.get(f"/discussions/{discussion.pk}/documents/{v1.pk}/", follow=True)
     assert b"".join(old.streaming_content) == PDF1
     api = client.get(f"/api/v1/discussions/{discussion.pk}/documents").json()
     assert [v["number"] for v in api[0]["versions"]] == [2, 1]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
@@ -254,7 +255,7 @@ def _attachment(p: Proposal, a) -> dict:
         "content_type": a.content_type,
         "size": a.size,
         "sha256": a.sha256,
-        "url": reverse("discussions:attachment", args=[p.discussion_id, p.number, a.pk]),
+        "url": reverse("files:serve", args=[a.stored_id]),
     }
 
 
@@ -298,7 +299,7 @@ def list_documents(request: HttpRequest, pk: int):
                     "sha256": v.sha256,
                     "note": v.note,
                     "uploaded_at": v.uploaded_at,
-                    "url": reverse("discussions:document_version", args=[d.pk, v.pk]),
+                    "url": reverse("files:serve", args=[v.stored_id]),
                 }
                 for v in doc.versions.all()
             ],
@@ -559,8 +560,8 @@ def list_final(request: HttpRequest, pk: int):
             "pdf_sha256": doc.pdf_sha256,
             "json_sha256": doc.json_sha256,
             "signed_at": doc.signed_at,
-            "pdf_url": reverse("discussions:final_file", args=[d.pk, doc.kind, "pdf"]),
-            "json_url": reverse("discussions:final_file", args=[d.pk, doc.kind, "json"]),
+            "pdf_url": reverse("files:serve", args=[doc.pdf_file_id]),
+            "json_url": reverse("files:serve", args=[doc.json_file_id]),
         }
         for doc in FinalDocument.objects.filter(
             discussion=d, state=FinalDocument.State.SIGNED
@@ -574,9 +575,7 @@ def download_final(request: HttpRequest, pk: int, kind: str, fmt: str):
     if kind not in FinalDocument.Kind.values or fmt not in ("pdf", "json"):
         raise NotFound()
     doc = _final(d, kind)
-    field = doc.pdf if fmt == "pdf" else doc.json
-    return FileResponse(
-        field.open("rb"),
-        content_type="application/pdf" if fmt == "pdf" else "application/json",
-        filename=f"{doc.number}.{fmt}",
-    )
+    stored_id = doc.pdf_file_id if fmt == "pdf" else doc.json_file_id
+    if not stored_id:
+        raise NotFound()
+    return redirect(reverse("files:serve", args=[stored_id]))

@@ -33,6 +33,15 @@ class DiscussionsConfig(AppConfig):
         )
 
         declare_events()
+        from cityhall.core.file_purposes import register_purpose
+
+        from .file_access import purposes
+        from .uploads import MAX_ATTACHMENT_BYTES, MAX_DOCUMENT_BYTES
+
+        for purpose in purposes(
+            attachment_bytes=MAX_ATTACHMENT_BYTES, document_bytes=MAX_DOCUMENT_BYTES
+        ):
+            register_purpose(purpose)
         from .opendata import declare_datasets
 
         declare_datasets()

@@ -21,6 +21,7 @@ from cityhall.geo.models import District
 
 from . import demo_territories as territories
 from . import intake, protocol, services
+from .file_access import follow_discussion
 from .models import (
     Discussion,
     DocumentType,
@@ -130,6 +131,7 @@ def _force_status(discussion: Discussion, path: list[str], organiser: User) -> N
         previous = status
     Discussion.objects.filter(pk=discussion.pk).update(status=previous)
     discussion.status = previous
+    follow_discussion(discussion)  # its documents are public with it
 
 
 def _participant_for(

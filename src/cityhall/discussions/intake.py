@@ -28,7 +28,8 @@ Payload (all JSON): ``discussion`` (id), ``text``, ``kind``, ``channel``, ``lat`
 ``author`` (user id, web only), ``section`` (id of the project's section, optional),
 ``received_at`` (ISO time; paper channels only), ``email``
 (receipt to a person without an account), ``participant`` (``key`` and the identification
-fields, see :func:`participant_payload`), ``attachments`` (files already stored and checked).
+fields, see :func:`participant_payload`), ``attachments`` (files already checked and stored by
+the file service: their records' ids in ``file``).
 """
 
 from __future__ import annotations
@@ -245,6 +246,26 @@ _COUNTED = (
 )
 
 
+def _record_legacy(stored: dict[str, Any], owner_id: int | None) -> str:
+    """An item received before attachments went through the file service carries the storage
+    name it was written under: it gets its record there (``core.file_records``)."""
+    from cityhall.core.file_records import record_existing
+    from cityhall.core.models import StoredFile
+
+    from .file_access import ATTACHMENT
+
+    row = record_existing(
+        StoredFile,
+        stored["name"],
+        purpose=ATTACHMENT,
+        owner_id=owner_id,
+        visibility=StoredFile.Visibility.PUBLIC,
+        label=stored["original_name"],
+        content_type=stored["content_type"],
+    )
+    return str(row.pk)
+
+
 def write(
     discussion: Discussion,
     entries: list[Entry],
@@ -300,7 +321,7 @@ def write(
     files = [
         ProposalAttachment(
             proposal=proposal,
-            file=stored["name"],
+            stored_id=stored.get("file") or _record_legacy(stored, entry.author_id),
             original_name=stored["original_name"],
             content_type=stored["content_type"],
             size=stored["size"],

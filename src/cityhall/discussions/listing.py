@@ -44,6 +44,8 @@ def proposal_items(
     recommendation_label = escape(_("Organiser's recommendation"))
     section_label = escape(_("Section of the project"))
     base = reverse("discussions:detail", args=[discussion_id])
+    blank = "00000000-0000-0000-0000-000000000000"
+    files = reverse("files:serve", args=[blank]).removesuffix(f"{blank}/")  # checked, /files/
     parts = []
     for p in items:
         n = p.number
@@ -63,8 +65,8 @@ def proposal_items(
             body = f'<p class="hidden-note">{escape(label % {"reason": reason})}</p>'
         else:
             body = _text(p.text)
-            for pk, name in p.files:
-                body += f'<p><a href="{url}attachments/{pk}/">{escape(name)}</a></p>'
+            for stored_id, name in p.files:
+                body += f'<p><a href="{files}{stored_id}/">{escape(name)}</a></p>'
             if p.kind == Proposal.Kind.QUESTION:
                 if p.answer_text is not None:
                     body += (

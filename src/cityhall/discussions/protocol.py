@@ -18,10 +18,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.core.files import File
 from django.db.models import Count
 from django.utils import timezone
 
+from cityhall.core import uploads
+from cityhall.core.models import StoredFile
+
+from .file_access import FINAL_DOCUMENT, PARTICIPANT_LIST
 from .models import (
     Discussion,
     FinalDocument,
@@ -447,6 +450,21 @@ def _write_appendix(discussion: Discussion, path: str) -> None:
         )
 
 
+def _store(path: str, purpose: str, content_type: str, extension: str) -> Any:
+    """A generated file kept by the file service: the organiser's until the document is signed
+    (``file_access.follow_final_document``)."""
+    with open(path, "rb") as handle:
+        content = handle.read()
+    return uploads.store_generated(
+        content,
+        purpose=purpose,
+        label=os.path.basename(path),
+        content_type=content_type,
+        extension=extension,
+        visibility=StoredFile.Visibility.STAFF,
+    )
+
+
 def generate(document_id: int) -> FinalDocument:
     """Build the files of one protocol/conclusion, reporting progress on its row."""
     doc = FinalDocument.objects.select_related(
@@ -474,25 +492,23 @@ def generate(document_id: int) -> FinalDocument:
             _write_conclusion(discussion, doc, pdf_path, json_path, tick)
             appendix_path = None
         doc.refresh_from_db()
-        for field, path in (("pdf", pdf_path), ("json", json_path)):
-            old = getattr(doc, field)
-            if old:
-                old.delete(save=False)
-            with open(path, "rb") as handle:
-                getattr(doc, field).save(os.path.basename(path), File(handle), save=False)
-        if appendix_path:
-            if doc.appendix:
-                doc.appendix.delete(save=False)
-            with open(appendix_path, "rb") as handle:
-                doc.appendix.save(os.path.basename(appendix_path), File(handle), save=False)
-        doc.pdf_sha256 = sha256_of(pdf_path)
-        doc.json_sha256 = sha256_of(json_path)
+        old = [doc.pdf_file, doc.json_file, doc.appendix_file]
+        doc.pdf_file = _store(pdf_path, FINAL_DOCUMENT, "application/pdf", ".pdf")
+        doc.json_file = _store(json_path, FINAL_DOCUMENT, "application/json", ".json")
+        doc.appendix_file = (
+            _store(appendix_path, PARTICIPANT_LIST, "application/json", ".json")
+            if appendix_path
+            else None
+        )
+        doc.pdf_sha256 = doc.pdf_file.sha256
+        doc.json_sha256 = doc.json_file.sha256
         doc.state, doc.progress, doc.generated_at = (
             FinalDocument.State.READY,
             100,
             timezone.now(),
         )
         doc.save()
+        uploads.discard(old)  # a regenerated document replaces the files it had
     except Exception as exc:
         FinalDocument.objects.filter(pk=doc.pk).update(
             state=FinalDocument.State.FAILED, error=str(exc)[:2000]

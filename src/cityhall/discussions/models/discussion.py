@@ -268,7 +268,8 @@ class DiscussionDocument(TimeStampedModel):
 
 
 def version_path(instance: DocumentVersion, filename: str) -> str:
-    """Where a document version's file is stored: a name the platform chooses (core.files)."""
+    """Where a document version's file was stored before the file service (migration 0001
+    names it); files are now stored by ``core.uploads`` under random names."""
     return files.stored_name(f"discussions/{instance.document.discussion_id}/documents", filename)
 
 
@@ -279,7 +280,10 @@ class DocumentVersion(models.Model):
         DiscussionDocument, on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to=version_path, max_length=300)
+    # kept by the file service, served at /files/<id>/ (discussions.file_access's rule)
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

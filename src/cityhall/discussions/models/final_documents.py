@@ -14,7 +14,7 @@ from .discussion import Discussion
 
 
 def final_path(instance: FinalDocument, filename: str) -> str:
-    """Where a generated protocol or conclusion file is stored."""
+    """Where a generated file was stored before the file service (migration 0001 names it)."""
     return f"discussions/{instance.discussion_id}/final/{uuid.uuid4().hex}/{filename}"
 
 
@@ -42,12 +42,20 @@ class FinalDocument(models.Model):
     number = models.CharField(max_length=40)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    pdf = models.FileField(upload_to=final_path, max_length=300, blank=True)
-    json = models.FileField(upload_to=final_path, max_length=300, blank=True)
-    appendix = models.FileField(
-        upload_to=final_path,
-        max_length=300,
+    # Kept by the file service and served at /files/<id>/ (discussions.file_access): public
+    # once signed; the appendix (participant list with identification data) never.
+    pdf_file = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    json_file = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appendix_file = models.OneToOneField(
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="+",
         help_text="participant list with identification data; never public",
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)

@@ -193,13 +193,20 @@ class Proposal(models.Model):
 
 
 def attachment_path(instance: ProposalAttachment, filename: str) -> str:
-    """Where a proposal's attachment is stored: a name the platform chooses (core.files)."""
+    """Where a proposal's attachment was stored before the file service (migration 0001 names
+    it); files are now stored by ``core.uploads`` under random names."""
     return files.stored_name(f"discussions/{instance.proposal.discussion_id}/proposals", filename)
 
 
 class ProposalAttachment(models.Model):
+    """A file sent with a proposal, kept by the platform's file service (``stored``, served at
+    ``/files/<id>/`` under ``discussions.file_access``'s rule). The name, type, size and
+    SHA-256 are copies of the record's, so lists need no join."""
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    stored = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

@@ -197,7 +197,7 @@ class ProposalRow:
     support_count: int
     public_name: str
     answer_text: str | None
-    files: list[tuple[int, str]]
+    files: list[tuple[Any, str]]  # (stored file id, name)
     section: str = ""
 
 
@@ -238,12 +238,12 @@ def proposal_rows(discussion: Discussion, *, page: int = 1, size: int = PAGE_SIZ
         .order_by("number")
         .values_list(*_ROW_FIELDS)
     )
-    files: dict[int, list[tuple[int, str]]] = {}
+    files: dict[int, list[tuple[Any, str]]] = {}
     if raw:
-        for proposal_id, pk, name in ProposalAttachment.objects.filter(
+        for proposal_id, stored_id, name in ProposalAttachment.objects.filter(
             proposal_id__in=[r[0] for r in raw]
-        ).values_list("proposal_id", "pk", "original_name"):
-            files.setdefault(proposal_id, []).append((pk, name))
+        ).values_list("proposal_id", "stored_id", "original_name"):
+            files.setdefault(proposal_id, []).append((stored_id, name))
     label = gettext("Participant No. %(number)s")
     rows = [
         ProposalRow(
@@ -275,7 +275,7 @@ def row_of(p: Proposal) -> ProposalRow:
         support_count=p.support_count,
         public_name=p.participant.public_name,
         answer_text=answer.text if answer else None,
-        files=[(a.pk, a.original_name) for a in p.attachments.all()],
+        files=[(a.stored_id, a.original_name) for a in p.attachments.all()],
         section=str(p.section) if p.section_id else "",
     )
 

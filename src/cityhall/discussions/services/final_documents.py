@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from cityhall.core import audit, jobs
 from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 
+from ..file_access import follow_final_document
 from ..models import Discussion, FinalDocument, Proposal, Status
 from .lifecycle import check_responsible_official, require_organiser, transition
 
@@ -170,6 +171,7 @@ def sign_final_document(*, actor: Any, document: FinalDocument) -> FinalDocument
             timezone.now(),
         )
         locked.save(update_fields=["state", "signed_by", "signed_at"])
+        follow_final_document(locked)  # signed: public, with long cache headers
         audit.record(
             actor=actor,
             action=f"discussions.{locked.kind}_signed",

@@ -26,6 +26,7 @@ from cityhall.core.numbering import next_value
 from cityhall.core.selectors import business_calendar
 from cityhall.geo.geometry import area_shape
 
+from ..file_access import follow_discussion
 from ..intake import fmt_local
 from ..models import (
     Discussion,
@@ -517,6 +518,8 @@ def transition(
             locked.notice_source = notice_source.strip()[:500]
             update += NOTICE_FIELDS
         locked.save(update_fields=update)
+        if from_status == Status.DRAFT:  # its documents are published with it
+            follow_discussion(locked)
         StatusChange.objects.create(
             discussion=locked,
             from_status=from_status,

@@ -29,6 +29,7 @@ from cityhall.core.errors import Conflict, Forbidden, InvalidInput
 from cityhall.notifications.services import notify
 
 from .. import events
+from ..file_access import follow_proposals
 from ..models import Comment, Flag, ModerationAction, ModerationReason, Proposal
 
 __all__ = ["BULK_ACTIONS", "dismiss_flag", "flag_item", "moderate", "moderate_many"]
@@ -81,6 +82,8 @@ def _hide_if_reported_enough(*, proposal: Proposal | None, comment: Comment | No
     before = audit.snapshot(item, ["visibility", "hidden_reason"])
     item.visibility, item.hidden_reason = Proposal.Visibility.HIDDEN, reason
     item.save(update_fields=["visibility", "hidden_reason"])
+    if proposal is not None:
+        follow_proposals([item])
     ModerationAction.objects.create(
         proposal=proposal,
         comment=comment,
@@ -166,6 +169,8 @@ def moderate(
         locked.visibility = target_visibility
         locked.hidden_reason = reason if hide else ""
         locked.save(update_fields=["visibility", "hidden_reason"])
+        if proposal is not None:  # its attachments are hidden or shown with it
+            follow_proposals([locked])
         action = ModerationAction.objects.create(
             proposal=proposal,
             comment=comment,

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cityhall.core import audit, images, inbox
+from cityhall.core import audit, images, inbox, uploads
 from cityhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from cityhall.geo import selectors as geo
 
@@ -33,9 +33,8 @@ from ..eligibility import building_in_territory, eligibility_of, open_discussion
 from ..intake import validate_place, validate_text
 from ..models import Discussion, Participant, Proposal, ProposalAttachment
 from ..uploads import (
-    MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
-    check_upload,
+    check_attachment,
     discard_attachments,
     store_attachment,
 )
@@ -106,9 +105,7 @@ def receive_proposal(
                 "attachments": [_("Attach at most %(count)d files.") % {"count": MAX_ATTACHMENTS}]
             }
         )
-    checked = [
-        check_upload(f, field="attachments", max_bytes=MAX_ATTACHMENT_BYTES) for f in attachments
-    ]
+    checked = [check_attachment(f, field="attachments") for f in attachments]
     if discussion is None:
         discussion = open_discussion(discussion_id)
     if discussion is None:  # not open: the page's rules (drafts are not public) and the reason
@@ -145,7 +142,7 @@ def receive_proposal(
             district=eligibility.district,
         )
     digest = intake.text_hash(text)
-    stored = [store_attachment(discussion.pk, c) for c in checked]
+    stored = [store_attachment(c, owner=author) for c in checked]
     payload = {
         "discussion": discussion.pk,
         "text": text,
@@ -411,35 +408,35 @@ def import_proposals(
 
 def strip_attachment_metadata(*, actor: Any = None) -> int:
     """Re-encode the image attachments stored before uploads lost their metadata on the way in
-    (issue 20 item 18): each JPEG or PNG that still carries EXIF, XMP or text is written anew
-    from its pixels under a new name, its size and SHA-256 updated and the old file removed;
-    one audit record lists them. Images already clean are left byte for byte, so a rerun
-    rewrites nothing. Returns how many were rewritten."""
+    (issue 20 item 18): each JPEG or PNG that still carries EXIF, XMP or text is checked anew by
+    the file service (which re-encodes it from its pixels) and stored as a new record that the
+    attachment then points to, its size and SHA-256 updated and the old file removed; one audit
+    record lists them. Images already clean are left byte for byte, so a rerun rewrites
+    nothing. Returns how many were rewritten."""
     rewritten: list[int] = []
-    attachments = ProposalAttachment.objects.filter(
-        content_type__in=["image/jpeg", "image/png"]
-    ).order_by("pk")
+    attachments = (
+        ProposalAttachment.objects.filter(content_type__in=["image/jpeg", "image/png"])
+        .select_related("stored")
+        .order_by("pk")
+    )
     for item in attachments.iterator(chunk_size=200):
+        old = item.stored
         try:
-            with item.file.open("rb") as handle:
+            with old.file.open("rb") as handle:
                 data = handle.read()
-        except FileNotFoundError:
+        except (FileNotFoundError, OSError):
             continue
         if not images.carries_metadata(data):
             continue
         try:
-            clean = images.sanitise_image(
-                data, name=item.original_name, allowed=(item.content_type,), pixel_limit=10**10
-            )
+            checked = check_attachment(ContentFile(data, name=item.original_name))
         except InvalidInput:
-            continue  # not decodable: left for the files issue's checks (issue 13)
-        old = item.file.name
-        storage = item.file.storage
-        item.file.save(item.original_name, ContentFile(clean.content), save=False)
-        item.size = len(clean.content)
-        item.sha256 = hashlib.sha256(clean.content).hexdigest()
-        item.save(update_fields=["file", "size", "sha256"])
-        storage.delete(old)
+            continue  # not an image the file service accepts: left as it is
+        with transaction.atomic():
+            item.stored = uploads.store(checked, owner=old.owner, visibility=old.visibility)
+            item.size, item.sha256 = item.stored.size, item.stored.sha256
+            item.save(update_fields=["stored", "size", "sha256"])
+            uploads.discard([old])
         rewritten.append(item.pk)
     if rewritten:
         audit.record(

@@ -11,11 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cityhall.core import audit
+from cityhall.core import audit, uploads
 from cityhall.core.errors import Conflict, InvalidInput
 
+from ..file_access import document_visibility
 from ..models import Discussion, DiscussionDocument, DocumentVersion, Meeting
-from ..uploads import MAX_DOCUMENT_BYTES, check_upload
+from ..uploads import check_document
 from .lifecycle import require_organiser
 
 __all__ = ["add_document_version", "record_meeting"]
@@ -31,11 +32,13 @@ def add_document_version(
     title: str = "",
     note: str = "",
 ) -> DocumentVersion:
-    """Publish a document or a corrected version of it. Earlier versions stay public."""
+    """Publish a document or a corrected version of it. Earlier versions stay public. The file
+    goes through the file service (checked, stored under a random name); a draft's documents
+    are the organiser's until the discussion is announced (``file_access``)."""
     require_organiser(actor, discussion.organiser)
     if discussion.is_read_only:
         raise Conflict(_("The discussion is archived; its record cannot change."))
-    checked = check_upload(upload, field="file", max_bytes=MAX_DOCUMENT_BYTES)
+    checked = check_document(upload, field="file")
     if document is None and not title.strip():
         raise InvalidInput(fields={"title": [_("Give the document a title.")]})
     if kind == DiscussionDocument.Kind.TERRITORY and checked.content_type != "application/geo+json":
@@ -47,18 +50,18 @@ def add_document_version(
                 discussion=discussion, kind=kind, title=title.strip(), position=position
             )
         last = document.versions.order_by("-number").values_list("number", flat=True).first()
-        version = DocumentVersion(
+        stored = uploads.store(checked, owner=actor, visibility=document_visibility(discussion))
+        version = DocumentVersion.objects.create(
             document=document,
             number=(last or 0) + 1,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            stored=stored,
+            original_name=stored.label,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
             note=note.strip(),
             uploaded_by=actor,
         )
-        version.file.save(checked.name, checked.upload, save=False)
-        version.save(force_insert=True)
         audit.record(
             actor=actor,
             action="discussions.document_published",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,6 @@ from ..models import (
     Discussion,
     DocumentVersion,
     FinalDocument,
-    Proposal,
 )
 from .base import ORGANISER, int_param, run_service
 from .feeds import feed_query
@@ -202,28 +201,27 @@ def _follow_context(request, discussion: Discussion, eligibility: Any) -> dict[s
     }
 
 
+def _file(stored_id) -> HttpResponse:
+    """The earlier addresses of the discussion's files lead to the file service's, which checks
+    the viewer (``discussions.file_access``) and hands the file over."""
+    return redirect(reverse("files:serve", args=[stored_id]))
+
+
 def document_version(request, pk: int, version_id: int):
     discussion = selectors.get_discussion(pk, user=request.user)
     version = DocumentVersion.objects.filter(pk=version_id, document__discussion=discussion).first()
     if version is None:
         raise Http404
-    return FileResponse(
-        version.file.open("rb"),
-        content_type=version.content_type,
-        as_attachment=version.content_type not in ("application/pdf", "image/png", "image/jpeg"),
-        filename=version.original_name,
-    )
+    return _file(version.stored_id)
 
 
 def attachment(request, pk: int, number: int, attachment_id: int):
     discussion = selectors.get_discussion(pk, user=request.user)
     proposal = selectors.get_proposal(discussion, number)
     item = proposal.attachments.filter(pk=attachment_id).first()
-    if item is None or proposal.visibility == Proposal.Visibility.HIDDEN:
+    if item is None:
         raise Http404
-    return FileResponse(
-        item.file.open("rb"), content_type=item.content_type, filename=item.original_name
-    )
+    return _file(item.stored_id)
 
 
 def final_file(request, pk: int, kind: str, fmt: str):
@@ -234,11 +232,10 @@ def final_file(request, pk: int, kind: str, fmt: str):
     public = doc is not None and doc.state == FinalDocument.State.SIGNED
     if doc is None or not (public or has_role(request.user, ORGANISER, discussion.organiser)):
         raise Http404
-    field = doc.pdf if fmt == "pdf" else doc.json
-    if not field:
+    stored_id = doc.pdf_file_id if fmt == "pdf" else doc.json_file_id
+    if not stored_id:
         raise Http404
-    content_type = "application/pdf" if fmt == "pdf" else "application/json"
-    return FileResponse(field.open("rb"), content_type=content_type, filename=f"{doc.number}.{fmt}")
+    return _file(stored_id)
 
 
 @login_required

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -440,14 +441,9 @@ def appendix(request, pk: int):
     doc = FinalDocument.objects.filter(
         discussion=discussion, kind=FinalDocument.Kind.PROTOCOL
     ).first()
-    if doc is None or not doc.appendix:
+    if doc is None or not doc.appendix_file_id:
         raise Http404
-    return FileResponse(
-        doc.appendix.open("rb"),
-        content_type="application/json",
-        as_attachment=True,
-        filename=f"{doc.number}-participants.json",
-    )
+    return redirect(reverse("files:serve", args=[doc.appendix_file_id]))
 
 
 @staff_required(ORGANISER)
