@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cityhall.discussions import services, tasks
 from cityhall.discussions.models import Discussion, Status, Subscription
+from tests.core.hostile_files import minimal_pdf
 
 from .factories import (
     NOTICE_SOURCE,
@@ -96,6 +97,6 @@ def test_document_upload_through_the_page(client, discussion, organiser):
     client.force_login(organiser)
     client.post(
         f"/discussions/manage/{discussion.pk}/documents/",
-        {"kind": "project", "title": "Проект", "file": SimpleUploadedFile("p.pdf", b"%PDF-1.4\n")},
+        {"kind": "project", "title": "Проект", "file": SimpleUploadedFile("p.pdf", minimal_pdf())},
     )
     assert discussion.documents.get().versions.count() == 1

@@ -33,7 +33,9 @@ from .models import (
     Status,
     StatusChange,
 )
+from .pdf_document import DocumentPdf
 from .services.final_documents import final_number
+from .uploads import check_attachment, store_attachment
 
 SEED = 20261125
 PREFIX = "D-2026-"
@@ -75,10 +77,21 @@ PROPOSALS = (
     "Устроить шумозащитный экран вдоль магистрали.",
 )
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+#: What the demo's attached schemes say (a page each, made with the protocol's PDF layout).
+ATTACHMENTS = (
+    ("Схема перехода.pdf", "Схема пешеходного перехода у остановки"),
+    ("Фотофиксация.pdf", "Фотофиксация состояния сквера"),
+    ("Расчёт высотности.pdf", "Расчёт инсоляции при девяти этажах"),
 )
+
+
+def demo_pdf(title: str, text: str) -> bytes:
+    """A one-page PDF with a heading and a paragraph: the demo's documents and attachments,
+    which pass the file service's checks like any upload."""
+    pdf = DocumentPdf(title, "демо", timezone.make_aware(dt.datetime(2026, 11, 25, 9)))
+    pdf.heading(title, 14)
+    pdf.para(text)
+    return bytes(pdf.output())
 
 
 NOTICE_SOURCE = "Официальный портал правовой информации города, https://kzn.example/notices"
@@ -105,7 +118,10 @@ def _document(organiser: User, discussion: Discussion, title: str) -> None:
     services.add_document_version(
         actor=organiser,
         discussion=discussion,
-        upload=ContentFile(PDF, name="project.pdf"),
+        upload=ContentFile(
+            demo_pdf(title, "Демонстрационный проект для общественных обсуждений."),
+            name="Проект.pdf",
+        ),
         title=title,
     )
 
@@ -158,6 +174,7 @@ def _register(
     kind: str,
     channel: str,
     registered_at: dt.datetime,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Proposal:
     """Write one proposal of a known participant without the receipt-time checks (demo data
     with past dates); the discussion row is locked by the caller."""
@@ -171,6 +188,7 @@ def _register(
         participant=participant,
         author_id=getattr(author, "pk", None),
         registered_by_id=getattr(registered_by, "pk", None),
+        attachments=attachments or (),
     )
     return intake.write(discussion, [entry], users=users, receipts=False)[0]
 
@@ -207,6 +225,11 @@ def _past_proposals(
                 },
             )
             text = PROPOSALS[rng.randrange(len(PROPOSALS))]
+            files = []
+            if i % 3 == 0:  # every third proposal comes with a scheme, checked like any upload
+                name, title = ATTACHMENTS[(i // 3) % len(ATTACHMENTS)]
+                upload = ContentFile(demo_pdf(title, text), name=name)
+                files.append(store_attachment(check_attachment(upload), owner=author))
             _register(
                 discussion=locked,
                 participant=participant,
@@ -216,6 +239,7 @@ def _past_proposals(
                 kind=Proposal.Kind.QUESTION if text.endswith("?") else Proposal.Kind.PROPOSAL,
                 channel=Proposal.Channel.WEB,
                 registered_at=moment + dt.timedelta(hours=7 * i),
+                attachments=files,
             )
     discussion.refresh_from_db()
 
