@@ -10,7 +10,13 @@ import pytest
 from cityhall.accounts import demo as accounts_demo
 from cityhall.discussions import demo
 from cityhall.discussions.eligibility import eligibility_of
-from cityhall.discussions.models import Discussion, FinalDocument, Status
+from cityhall.discussions.models import (
+    Discussion,
+    DocumentVersion,
+    FinalDocument,
+    ProposalAttachment,
+    Status,
+)
 from cityhall.geo import demo as geo_demo
 from cityhall.geo.geometry import area_shape
 
@@ -31,6 +37,15 @@ def test_demo_has_every_stage_and_an_open_discussion_for_residents(client):
 
     open_ = Discussion.objects.get(status=Status.EXPOSITION_OPEN)
     from cityhall.accounts.models import User
+
+    # The open discussion's project and some proposals' schemes are on its page, for anyone.
+    page = client.get(f"/discussions/{open_.pk}/").content.decode()
+    version = DocumentVersion.objects.filter(document__discussion=open_).get()
+    attached = ProposalAttachment.objects.filter(proposal__discussion=open_)
+    assert attached.count() >= 3
+    for url in [f"/files/{version.stored_id}/", f"/files/{attached[0].stored_id}/"]:
+        assert url in page
+        assert client.get(url).status_code == 200
 
     resident = User.objects.get(username="resident01")
     assert eligibility_of(open_, resident).eligible

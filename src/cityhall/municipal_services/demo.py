@@ -40,6 +40,26 @@ DEMO_PDF = (
     b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000059 00000 n \n"
     b"0000000116 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n187\n%%EOF\n"
 )
+
+
+def demo_document(title: str, applicant: str) -> bytes:
+    """A one-page PDF naming the document and its applicant, so a demo case's files read as
+    what they stand for; it passes the file service's checks like any upload."""
+    from font_roboto import font_files
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("Roboto", "", font_files["Roboto"])
+    pdf.add_font("Roboto", "B", font_files["RobotoBold"])
+    pdf.set_creation_date(timezone.make_aware(dt.datetime(2026, 11, 25, 9)))
+    pdf.add_page()
+    pdf.set_font("Roboto", "B", 16)
+    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Roboto", "", 11)
+    pdf.multi_cell(0, 7, f"Заявитель: {applicant}\nДемонстрационный документ.")
+    return bytes(pdf.output())
+
+
 STREETS = [
     ("ул. Баумана", 55.7899, 49.1155),
     ("ул. Пушкина", 55.7905, 49.1276),
@@ -312,6 +332,11 @@ def _answers(service: Service, rng: random.Random, company: str, address: str) -
     return {k: v for k, v in values.items() if k in props}
 
 
+def _title(doc: dict) -> str:
+    title = doc.get("title") or doc["code"]
+    return title.get("ru") or doc["code"] if isinstance(title, dict) else str(title)
+
+
 def _apply(service, applicant, answers, lat, lon, *, channel, site) -> Application:
     clerk = None
     if channel == Application.Channel.SERVICE_CENTRE:
@@ -333,7 +358,10 @@ def _apply(service, applicant, answers, lat, lon, *, channel, site) -> Applicati
                 application=application,
                 actor=clerk or applicant,
                 document_code=doc["code"],
-                upload=SimpleUploadedFile(f"{doc['code']}.pdf", DEMO_PDF),
+                upload=SimpleUploadedFile(
+                    f"{doc['code']}.pdf",
+                    demo_document(_title(doc), applicant.get_full_name() or applicant.username),
+                ),
             )
     return application
 
@@ -495,7 +523,10 @@ def _office_case(office, applicant, by_code) -> None:
                     application=application,
                     actor=applicant,
                     document_code=doc["code"],
-                    upload=SimpleUploadedFile(f"{doc['code']}.pdf", DEMO_PDF),
+                    upload=SimpleUploadedFile(
+                        f"{doc['code']}.pdf",
+                        demo_document(_title(doc), applicant.get_full_name() or applicant.username),
+                    ),
                 )
         if application.service.code != "commissioning-permit":  # later, after construction
             services.submit_application(application=application, actor=applicant)
