@@ -13,13 +13,14 @@ from django.views.decorators.http import require_safe
 
 from .file_purposes import purpose as find_purpose
 from .file_serving import FileMissing
+from .file_views import find_stored
 from .models import StoredFile
 from .thumbnails import send_thumbnail
 
 
 @require_safe
 def thumbnail(request: HttpRequest, file_id: uuid.UUID) -> HttpResponse:
-    stored = StoredFile.objects.filter(pk=file_id).first()
+    stored = find_stored(file_id)
     declared = find_purpose(stored.purpose) if stored is not None else None
     if stored is None or declared is None or not declared.can_view(request.user, stored):
         if stored is not None and not request.user.is_authenticated:
