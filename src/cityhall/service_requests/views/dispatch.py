@@ -26,6 +26,7 @@ from ..models import (
     ServiceRequest,
     Status,
 )
+from ..photo_lists import with_first_photo
 from .pages import error_message, int_or_none, paginate
 
 __all__ = [
@@ -107,7 +108,9 @@ def board_filters(request) -> selectors.QueueFilters:
 def org_queue(request):
     """The organisation's queue: its open requests, most urgent first."""
     orgs, ids = queue_organisations(request.user)
-    qs = selectors.queue(organisations=ids, filters=_filters(request))
+    qs = with_first_photo(
+        selectors.queue(organisations=ids, filters=_filters(request)), public_only=False
+    )
     return render(
         request,
         "service_requests/queue.html",
@@ -135,7 +138,7 @@ def board(request):
     if not selectors.is_dispatcher(request.user):
         raise PermissionDenied
     filters = board_filters(request)
-    qs = selectors.queue(organisations=None, filters=filters)
+    qs = with_first_photo(selectors.queue(organisations=None, filters=filters), public_only=False)
     return render(
         request,
         "service_requests/board.html",

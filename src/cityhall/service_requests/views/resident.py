@@ -29,6 +29,7 @@ from ..models import (
     ServiceRequest,
     Status,
 )
+from ..photo_lists import with_first_photo
 from .pages import error_message, int_or_none, paginate, question_answers
 from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
@@ -358,5 +359,10 @@ def my_requests(request):
     return render(
         request,
         "service_requests/mine.html",
-        {"title": _("My requests"), **paginate(request, selectors.requests_of(request.user))},
+        {
+            "title": _("My requests"),
+            **paginate(
+                request, with_first_photo(selectors.requests_of(request.user), public_only=False)
+            ),
+        },
     )
