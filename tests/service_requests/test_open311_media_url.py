@@ -49,9 +49,9 @@ def test_media_url_is_fetched_after_commit_checked_and_round_trips(
     assert stored.content_type == "image/png" and stored.file.name.endswith(".png")
     assert AuditRecord.objects.filter(action="request.media_url_fetched").count() == 1
 
+    # GeoReport v2 publishes media_url: a client's photo is public once it passed the checks
+    assert stored.visibility == StoredFile.Visibility.PUBLIC
     detail = f"/open311/v2/requests/{request.number}.json"
-    assert client.get(detail).json()[0]["media_url"] is None  # the photo is not public
-    StoredFile.objects.filter(pk=stored.pk).update(visibility=StoredFile.Visibility.PUBLIC)
     media_url = client.get(detail).json()[0]["media_url"]
     assert media_url == f"https://city.example/files/{stored.pk}/"
     listed = client.get("/open311/v2/requests.json").json()
@@ -60,6 +60,19 @@ def test_media_url_is_fetched_after_commit_checked_and_round_trips(
     ]
     served = client.get(media_url.removeprefix("https://city.example"))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
+
+
+def test_media_private_keeps_a_fetched_photo_to_the_case(
+    client, world, api_key, media_server, django_capture_on_commit_callbacks
+):
+    url = media_server.add("/leak.png", photo().read(), headers={"Content-Type": "image/png"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, api_key, media_url=url, media_private="true")
+    request = ServiceRequest.objects.get(number=response.json()[0]["service_request_id"])
+    stored = request.photos.get().stored
+    assert stored.visibility == StoredFile.Visibility.CASE
+    assert client.get(f"/open311/v2/requests/{request.number}.json").json()[0]["media_url"] is None
+    assert client.get(f"/files/{stored.pk}/").status_code == 302  # sign in first
 
 
 def test_a_media_url_that_is_not_a_photo_is_refused_and_the_request_stays(

@@ -1,11 +1,13 @@
 """The WSGI application: two Django handlers over one project, chosen per request.
 
-A request to the API (``/api/``) or Open311 (``/open311/``) that carries no cookie cannot be
+A request to the API (``/api/``), Open311 (``/open311/``) or a stored file (``/files/``: a
+public photo fetched by a visitor, a map or another site) that carries no cookie cannot be
 signed in by a session, show a message or need a CSRF check: it goes through
 ``settings.API_MIDDLEWARE`` (security headers, language, common, domain errors, an anonymous
 ``request.user`` until a token says otherwise). Every other request — pages, static files,
 and API calls from a signed-in browser — goes through the full ``settings.MIDDLEWARE``. The
-views are the same; the skipped middleware was about a tenth of an API submission's CPU.
+views are the same; the skipped middleware was about a tenth of an API submission's CPU, and
+a third of a public file's (a file's answer carries its own sandboxing CSP).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import WSGIHandler
 
-LEAN_PREFIXES = ("/api/", "/open311/")
+LEAN_PREFIXES = ("/api/", "/open311/", "/files/")
 
 
 class _ApiHandler(WSGIHandler):

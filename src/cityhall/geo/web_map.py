@@ -44,8 +44,10 @@ Server-side clusters: with ``clusters_url`` the script asks
 ``<clusters_url>?bbox=min_lon,min_lat,max_lon,max_lat&zoom=Z`` plus the page's own query string
 (its filters) after each move, and expects a GeoJSON ``FeatureCollection`` of points whose
 properties are ``count`` (more than one: a cluster, drawn with its number, Enter or a click
-zooms in), ``title``, ``url`` and ``lines`` (a single pin). :func:`cityhall.geo.clustering
-.grid_clusters` makes them from any queryset with latitude and longitude columns.
+zooms in), ``title``, ``url`` and ``lines`` (a single pin; optionally ``image`` and
+``image_alt``: a photo above the lines, only one everyone may see).
+:func:`cityhall.geo.clustering.grid_clusters` makes them from any queryset with latitude and
+longitude columns.
 
 Page scripts extend a map without touching this one: ``window.cityhallMaps.whenReady(id,
 function (handle) {...})`` gives ``handle.map`` (the Leaflet map), ``handle.L``,

@@ -58,6 +58,15 @@ class RequestForm(forms.Form):
         help_text=_("Up to 5 JPEG, PNG or WebP images, 5 MB each."),
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
     )
+    photos_public = forms.BooleanField(
+        label=_("Show my photos to everyone"),
+        help_text=_(
+            "Not ticked (the default): only you and the people handling the request see your "
+            "photos. Ticked: anyone may see them on the request's page, on the map and in the "
+            "city's open data. Leave out faces, car numbers and the inside of homes."
+        ),
+        required=False,
+    )
     photo_location = forms.BooleanField(
         label=_("Use the place where the photo was taken"),
         help_text=_(

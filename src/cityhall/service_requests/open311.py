@@ -357,6 +357,9 @@ def _post_request(request, fmt: str):
             attributes=attributes,
             photos=request.FILES.getlist("media"),
             media_url=data.get("media_url", ""),
+            # GeoReport v2 publishes media_url to everyone, so a client's photos are public;
+            # an extension like description_private keeps them to the people handling it.
+            photos_public=data.get("media_private", "").lower() not in _TRUE,
             open311_client=client,
         )
         key = idempotency_key(request, scope=f"open311:{client.pk}")

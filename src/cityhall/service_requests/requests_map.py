@@ -27,6 +27,7 @@ from cityhall.geo.shading import ShadeClass, shade_classes, shade_of
 from cityhall.geo.web_map import Pin, WebMap, web_map
 
 from .models import CLOSED_STATUSES, OPEN_STATUSES, ServiceRequest, Status
+from .photo_lists import thumbnail_url, with_first_photo
 
 __all__ = [
     "PERIODS",
@@ -188,10 +189,12 @@ def clusters_answer(
     group_link = group_link or (lambda pk: reverse("geo:building", args=[pk]))
     clusters = clustering.clusters_by_building(qs, bbox=bbox, zoom=zoom)
     singles = [c.sample_pk for c in clusters if c.count == 1]
+    # A single pin's pop-up shows the request's first photo shown to everyone, if any.
     by_pk = {
         obj.pk: obj
-        for obj in ServiceRequest.objects.filter(pk__in=singles).select_related(
-            "category", "building"
+        for obj in with_first_photo(
+            ServiceRequest.objects.filter(pk__in=singles).select_related("category", "building"),
+            public_only=True,
         )
     }
     addresses = dict(
@@ -217,6 +220,11 @@ def clusters_answer(
                     kind=pin["kind"],
                 )
             )
+            if obj.first_photo:
+                features[-1]["properties"].update(
+                    image=thumbnail_url(obj.first_photo),
+                    image_alt=f"{_('Photo of the request')} {obj.number}",
+                )
         elif cluster.building_id and cluster.count > 1:
             address = addresses.get(cluster.building_id, "")
             features.append(

@@ -50,10 +50,10 @@ jobs.declare("service_requests.send_escalation_notices", send_escalation_notices
 
 
 @db_task(retries=1, retry_delay=120)
-def fetch_media_url_task(request_id: int, url: str) -> bool:
+def fetch_media_url_task(request_id: int, url: str, public: bool = False) -> bool:
     from .services.media_urls import attach_photo_from_url
 
-    return attach_photo_from_url(request_id=request_id, url=url)
+    return attach_photo_from_url(request_id=request_id, url=url, public=public)
 
 
 jobs.declare("service_requests.fetch_media_url", fetch_media_url_task)

@@ -23,7 +23,8 @@ One module per workflow; this package only re-exports their public functions:
 - :mod:`.statistics`: organisation ratings and the daily/monthly roll-ups;
 - :mod:`.catalogue`: categories, their versions (questions, limits) and catalogue files;
 - :mod:`.api_keys`: Open311 client systems and their api_keys;
-- :mod:`.photos`: what an uploaded photo must be, and storing it.
+- :mod:`.photos`: what an uploaded photo must be, and storing it;
+- :mod:`.photo_visibility`: staff showing a photo to everyone or keeping it to the case.
 
 Submodules import from each other, never from this package.
 """
@@ -53,6 +54,7 @@ from .handover import allow_handover, withdraw_handover
 from .intake import number_for, registered, submit_request
 from .merging import merge
 from .moderation import MODERATION_ACTIONS, may_moderate, moderate_description
+from .photo_visibility import may_change_photo_visibility, set_photo_visibility
 from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
 from .statistics import rebuild_daily_stats, recompute_ratings, refresh_todays_figures
 from .workflow import (
@@ -87,6 +89,8 @@ __all__ = [
     "check_attributes",
     "check_questions",
     "check_photos",
+    "may_change_photo_visibility",
+    "set_photo_visibility",
     "create_open311_client",
     "export_catalogue",
     "FollowOutcome",

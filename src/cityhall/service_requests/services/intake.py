@@ -59,7 +59,6 @@ from ..models import (
     Category,
     Channel,
     Open311Client,
-    Photo,
     ServiceRequest,
     Stage,
     Status,
@@ -69,7 +68,13 @@ from ..models import (
 from ..selectors import routing_facts_many
 from .catalogue import active_category, check_attributes, stage_limits
 from .media_urls import check_media_url
-from .photos import check_photos, discard_photos, photo_location, store_photos
+from .photos import (
+    attach_payload_photos,
+    check_photos,
+    discard_photos,
+    photo_location,
+    store_photos,
+)
 
 __all__ = [
     "KIND",
@@ -160,6 +165,7 @@ def prepare(
     attributes: dict[str, Any] | None = None,
     photos: Sequence[UploadedFile] = (),
     keep_photo_location: bool = False,
+    photos_public: bool = False,
     entered_by: User | None = None,
     open311_client: Any = None,
     media_url: str = "",
@@ -172,6 +178,9 @@ def prepare(
 
     ``keep_photo_location``: the resident lets the place where a photo was taken (its GPS,
     read before the photo's metadata is removed) be the request's point when they gave none.
+
+    ``photos_public``: the photos (and the one at ``media_url``) are shown to everyone; by
+    default only to the author and the people handling the request.
 
     ``media_url``: a photo's address (Open311), fetched after registration (:mod:`.media_urls`)."""
     errors: dict[str, list[str]] = {}
@@ -250,8 +259,9 @@ def prepare(
         "contact_phone": contact_phone[:30],
         "contact_email": contact_email[:254],
         "attributes": answers,
-        "photos": store_photos(checked, owner=author) if checked else [],
+        "photos": store_photos(checked, owner=author, public=photos_public) if checked else [],
         "media_url": media_url,
+        "photos_public": bool(photos_public),
     }
 
 
@@ -407,7 +417,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
     # Photos kept at receipt for requests refused now: removed once this batch is committed
     # (a rolled-back batch is tried again and still needs them).
     unused = [
-        stored["file"]
+        stored
         for item, outcome in zip(items, outcomes, strict=True)
         if outcome is not None and outcome.error
         for stored in item.payload.get("photos") or ()
@@ -515,25 +525,16 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
             for d, decision in zip(drafts, decisions, strict=True)
         ],
     )
-    photos = [
-        Photo(
-            request_id=d.pk,
-            kind=Photo.Kind.INTAKE,
-            uploaded_by=actor_of(d),
-            stored_id=stored["file"],
-            width=stored["width"],
-            height=stored["height"],
-            created_at=d.item.received_at,
-        )
-        for d in drafts
-        for stored in d.data.get("photos") or ()
-    ]
-    if photos:
-        Photo.objects.bulk_create(photos)
+    dropped = attach_payload_photos(
+        [(d.pk, d.data.get("photos"), actor_of(d), d.item.received_at) for d in drafts]
+    )
     for draft in drafts:
         if draft.data.get("media_url"):
             jobs.enqueue_on_commit(
-                "service_requests.fetch_media_url", draft.pk, draft.data["media_url"]
+                "service_requests.fetch_media_url",
+                draft.pk,
+                draft.data["media_url"],
+                bool(draft.data.get("photos_public")),
             )
 
     track = reverse("service_requests:track", args=["TOKEN"]).replace("TOKEN", "{}")
@@ -558,6 +559,7 @@ def register_requests(items: list[inbox.Item]) -> list[inbox.Outcome]:
                     "status": d.status,
                     "organisation": d.organisation_id,
                     "routing": decision.reason,
+                    **({"photos_dropped": dropped[d.pk]} if d.pk in dropped else {}),
                 },
             )
             for d, decision in zip(drafts, decisions, strict=True)
@@ -594,6 +596,7 @@ def submit_request(
     attributes: dict[str, Any] | None = None,
     photos: Sequence[UploadedFile] = (),
     keep_photo_location: bool = False,
+    photos_public: bool = False,
     entered_by: User | None = None,
     open311_client: Open311Client | None = None,
 ) -> ServiceRequest:
@@ -619,6 +622,7 @@ def submit_request(
         attributes=attributes,
         photos=photos,
         keep_photo_location=keep_photo_location,
+        photos_public=photos_public,
         entered_by=entered_by,
         open311_client=open311_client,
     )

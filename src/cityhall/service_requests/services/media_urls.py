@@ -43,9 +43,10 @@ def check_media_url(url: str) -> str:
     return url
 
 
-def attach_photo_from_url(*, request_id: int, url: str) -> bool:
-    """Fetch, check and attach the photo at ``url`` (True: attached). The actor is the system,
-    on behalf of the Open311 client that sent the request."""
+def attach_photo_from_url(*, request_id: int, url: str, public: bool = False) -> bool:
+    """Fetch, check and attach the photo at ``url`` (True: attached), shown to everyone when
+    ``public``. The actor is the system, on behalf of the Open311 client that sent the
+    request."""
     service_request = ServiceRequest.objects.filter(pk=request_id).first()
     if service_request is None:
         return False
@@ -59,7 +60,7 @@ def attach_photo_from_url(*, request_id: int, url: str) -> bool:
         checked, reason = [], str(refused.message)
     with transaction.atomic():
         if checked:
-            save_photos(service_request, checked, kind=Photo.Kind.INTAKE, by=None)
+            save_photos(service_request, checked, kind=Photo.Kind.INTAKE, by=None, public=public)
         audit.record(
             actor=None,
             action="request.media_url_fetched" if checked else "request.media_url_refused",

@@ -78,6 +78,7 @@ def operator(request):
                 applicant_kind=cd["applicant_kind"],
                 attributes=question_answers(request.POST),
                 photos=cd["photos"],
+                photos_public=cd["photos_public"],
                 entered_by=request.user,
             )
         except InvalidInput as exc:

@@ -26,6 +26,7 @@ from ..models import (
     ServiceRequest,
     Status,
 )
+from ..photo_lists import with_first_photo
 from .pages import error_message, int_or_none, paginate
 
 __all__ = [
@@ -107,7 +108,9 @@ def board_filters(request) -> selectors.QueueFilters:
 def org_queue(request):
     """The organisation's queue: its open requests, most urgent first."""
     orgs, ids = queue_organisations(request.user)
-    qs = selectors.queue(organisations=ids, filters=_filters(request))
+    qs = with_first_photo(
+        selectors.queue(organisations=ids, filters=_filters(request)), public_only=False
+    )
     return render(
         request,
         "service_requests/queue.html",
@@ -135,7 +138,7 @@ def board(request):
     if not selectors.is_dispatcher(request.user):
         raise PermissionDenied
     filters = board_filters(request)
-    qs = selectors.queue(organisations=None, filters=filters)
+    qs = with_first_photo(selectors.queue(organisations=None, filters=filters), public_only=False)
     return render(
         request,
         "service_requests/board.html",
@@ -205,7 +208,8 @@ def staff_detail(request, pk: int):
             "moves": [(to, Status(to).label, move) for to, move in moves],
             "history": obj.history.select_related("actor", "organisation"),
             "comments": obj.comments.select_related("author").prefetch_related("photos"),
-            "photos": obj.photos.all(),
+            "photos": obj.photos.select_related("stored"),
+            "may_change_photos": services.may_change_photo_visibility(request.user, obj),
             "is_dispatcher": services.DISPATCHER in parts,
             "duplicates": selectors.likely_duplicates(
                 building_id=obj.building_id, category_id=obj.category_id, exclude_id=obj.pk
@@ -242,6 +246,20 @@ def staff_action(request, pk: int):
                 photos=request.FILES.getlist("photos"),
             )
             messages.success(request, _("Your message has been sent."))
+        elif action == "photo_visibility":
+            public = request.POST.get("visibility") == "public"
+            services.set_photo_visibility(
+                photo=int_or_none(request.POST.get("photo")) or 0,
+                actor=request.user,
+                public=public,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(
+                request,
+                _("The photo is now shown to everyone.")
+                if public
+                else _("The photo is now seen only by its author and the people handling it."),
+            )
         elif action == "moderate":
             services.moderate_description(
                 request=obj,

@@ -11,6 +11,7 @@ from cityhall.accounts.models import Organisation
 from cityhall.geo import selectors as geo
 
 from .. import selectors
+from ..photo_lists import with_first_photo
 from .pages import int_or_none, paginate
 
 __all__ = [
@@ -24,7 +25,10 @@ def public_list(request):
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     district = int_or_none(request.GET.get("district"))
-    qs = selectors.public_requests(status=status, category_code=category, district_id=district)
+    qs = with_first_photo(
+        selectors.public_requests(status=status, category_code=category, district_id=district),
+        public_only=True,
+    )
     return render(
         request,
         "service_requests/list.html",

@@ -18,15 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cityhall.core.errors import DomainError, InvalidInput
+from cityhall.core.models import StoredFile
 from cityhall.geo import selectors as geo
 
 from .. import requests_map, selectors, services
 from ..forms import CommentForm, FeedbackForm, RequestForm
 from ..models import (
     Channel,
+    Photo,
     ServiceRequest,
     Status,
 )
+from ..photo_lists import with_first_photo
 from .pages import error_message, int_or_none, paginate, question_answers
 from .placing import place_from, place_map
 from .questions import question_sets, wants_questions_only
@@ -167,6 +170,7 @@ def new_request(request):
                 applicant_kind=cd["applicant_kind"],
                 attributes=question_answers(request.POST),
                 photos=cd["photos"],
+                photos_public=cd["photos_public"],
                 keep_photo_location=cd["photo_location"],
             )
         except InvalidInput as exc:
@@ -232,7 +236,10 @@ def request_page(request, token: str | None = None, pk: int | None = None):
     may_act = signed_author or token is not None
     history = list(obj.history.select_related("organisation").order_by("created_at", "pk"))
     comments = list(obj.comments.prefetch_related("photos")) if is_owner else []
-    photos = [p for p in obj.photos.all() if p.kind != "comment"] if is_owner else []
+    # The author sees every photo; anyone else those shown to everyone.
+    photos = obj.photos.exclude(kind=Photo.Kind.COMMENT).select_related("stored")
+    if not is_owner:
+        photos = photos.filter(stored__visibility=StoredFile.Visibility.PUBLIC)
     context = {
         "obj": obj,
         "title": _("Request %(number)s") % {"number": obj.number},
@@ -352,5 +359,10 @@ def my_requests(request):
     return render(
         request,
         "service_requests/mine.html",
-        {"title": _("My requests"), **paginate(request, selectors.requests_of(request.user))},
+        {
+            "title": _("My requests"),
+            **paginate(
+                request, with_first_photo(selectors.requests_of(request.user), public_only=False)
+            ),
+        },
     )

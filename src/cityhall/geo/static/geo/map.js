@@ -19,6 +19,16 @@
     title.className = "city-map-popup-title";
     title.textContent = item.title;
     box.appendChild(title);
+    if (item.image) {
+      // A photo's thumbnail (the server sends only those everyone may see) with its alt text.
+      var photo = document.createElement("img");
+      photo.className = "city-map-popup-photo";
+      photo.src = item.image;
+      photo.alt = item.image_alt || "";
+      photo.width = 160;
+      photo.loading = "lazy";
+      box.appendChild(photo);
+    }
     (item.lines || []).forEach(function (line) {
       var p = document.createElement("p");
       p.textContent = line;
