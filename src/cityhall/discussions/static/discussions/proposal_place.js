@@ -119,7 +119,9 @@
 
     /* Keyboard: the point or an area's corners at the centre of the map. */
     var corners = [];
-    var outline = L.polyline([], { color: "#a4161a", weight: 2, dashArray: "4 4" }).addTo(map);
+    var outline = L.polyline([], {
+      color: "#a4161a", weight: 2, dashArray: "4 4", interactive: false
+    }).addTo(map);
     var tools = document.createElement("p");
     tools.className = "place-keyboard";
     function button(text, action) {
