@@ -4,6 +4,8 @@ JavaScript (a point on the map is the JavaScript extra; the address does the sam
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cityhall.discussions.models import Follow, Status, Subscription
@@ -11,7 +13,10 @@ from tests.browser.support import assert_accessible, sign_in
 from tests.geo.factories import box
 
 from .factories import DiscussionFactory
+from .map_checks import assert_areas_drawn
 
+#: Where to keep screenshots to look at (CITYHALL_SCREENSHOTS); none are taken without it.
+SHOTS = os.environ.get("CITYHALL_SCREENSHOTS", "")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -38,6 +43,16 @@ def test_map_and_subscription_pages_pass_axe(page, phone_page, live_server, plac
         tab.get_by_role("button", name="Subscribe").click()
         tab.get_by_text("We do not know the address").first.wait_for()
         assert_accessible(tab)
+
+
+def test_discussions_map_draws_territories_on_first_load(page, live_server, placed):
+    """Regression: the map stayed empty until the first pan or zoom (the page's rule for its
+    own SVG pictures shrank Leaflet's renderer to 0x0). No interaction here at all."""
+    page.goto(live_server.url + "/discussions/map/")
+    # The square's own territory, the west district, the whole city.
+    assert_areas_drawn(page, "discussions-map", count=3)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/discussions-map.png")
 
 
 def test_subscribe_by_address_without_javascript(no_script_page, live_server, placed):

@@ -23,6 +23,7 @@ from cityhall.core.models import InboxItem
 from . import selectors, services, similarity
 from .eligibility import eligibility_of
 from .models import Discussion, FinalDocument, Proposal
+from .proposal_places import area_from_text
 
 router = Router(tags=["discussions"])
 PUBLIC = [OptionalAuth()]
@@ -102,6 +103,11 @@ class ProposalOut(Schema):
     attachments: list[AttachmentOut] = []
     section_id: int | None = None
     section: str = ""
+    lat: float | None = Field(None, description="the point the proposal is about (latitude)")
+    lon: float | None = Field(None, description="the point the proposal is about (longitude)")
+    area: dict | None = Field(
+        None, description="the area the proposal is about: a GeoJSON Polygon (lon, lat)"
+    )
 
 
 class ProposalPageOut(Schema):
@@ -112,12 +118,19 @@ class ProposalPageOut(Schema):
     items: list[ProposalOut]
 
 
+PLACE_HELP = (
+    "Optional, one of: a point (`lat`, `lon`), an `area` (GeoJSON Polygon, at most 500 corners) "
+    "or an `address` of the register; inside the discussion's territory, else **422**."
+)
+
+
 class ProposalIn(Schema):
     text: str
     kind: str = "proposal"
-    lat: float | None = None
-    lon: float | None = None
-    area: dict | None = None
+    lat: float | None = Field(None, description="latitude of the point. " + PLACE_HELP)
+    lon: float | None = Field(None, description="longitude of the point")
+    area: dict | None = Field(None, description="a GeoJSON Polygon")
+    address: str = Field("", max_length=300, description="an address of the city's register")
     #: "self", or the id of a company or public authority the author represents; empty: the
     #: account's usual capacity (a representative's account: its company).
     on_behalf: str = ""
@@ -134,6 +147,8 @@ class ProposalFormIn(Schema):
     kind: str = "proposal"
     lat: float | None = None
     lon: float | None = None
+    area: str = Field("", description="a GeoJSON Polygon as JSON text (see `POST /{pk}/proposals`)")
+    address: str = Field("", max_length=300)
 
 
 class ProposalFilters(Schema):
@@ -246,6 +261,10 @@ def _proposal(p: Proposal) -> dict:
         "section_id": p.section_id,
         "section": str(p.section) if p.section_id else "",
         "attachments": [] if hidden else [_attachment(p, a) for a in p.attachments.all()],
+        # A hidden proposal's place goes with its text: neither is public.
+        "lat": None if hidden else p.lat,
+        "lon": None if hidden else p.lon,
+        "area": None if hidden else p.area,
     }
 
 
@@ -401,6 +420,7 @@ def submit_proposal(request: HttpRequest, pk: int, payload: ProposalIn):
         lat=payload.lat,
         lon=payload.lon,
         area=payload.area,
+        address=payload.address,
         idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
         on_behalf=payload.on_behalf,
         section=payload.section,
@@ -435,6 +455,8 @@ def submit_proposal_with_attachments(
         kind=payload.kind,
         lat=payload.lat,
         lon=payload.lon,
+        area=area_from_text(payload.area),
+        address=payload.address,
         attachments=attachments,
         idempotency_key=idempotency_key(request, scope=f"user{request.user.pk}"),
     )

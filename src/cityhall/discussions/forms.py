@@ -78,8 +78,17 @@ class ProposalForm(forms.Form):
     attachments = forms.FileField(
         label=_("Attachment (PDF, PNG, JPEG or GeoJSON, up to 10 MB)"), required=False
     )
-    lat = forms.FloatField(label=_("Latitude of the place (optional)"), required=False)
-    lon = forms.FloatField(label=_("Longitude of the place (optional)"), required=False)
+    # The place it is about (optional): an address without JavaScript; the map on the page
+    # fills the hidden point or area instead (discussions/proposal_place.js).
+    address = forms.CharField(
+        label=_("Address of the place it is about (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("Or choose a point or draw an area on the map."),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    area = forms.JSONField(required=False, widget=forms.HiddenInput)
     section = forms.ModelChoiceField(
         label=_("Section or page of the project it is about (optional)"),
         queryset=None,
@@ -111,6 +120,16 @@ class ProposalForm(forms.Form):
             )
             order.insert(0, "on_behalf")
         self.order_fields(order)
+
+    #: The fields shown beside the map, after the others.
+    PLACE_FIELDS = ("address", "lat", "lon", "area")
+
+    def other_fields(self) -> list:
+        return [f for f in self if f.name not in self.PLACE_FIELDS]
+
+    def place_errors(self) -> list[str]:
+        """Errors of the point and the area, said next to the map."""
+        return [e for name in ("lat", "lon", "area") for e in self.errors.get(name, ())]
 
 
 class CommentForm(forms.Form):

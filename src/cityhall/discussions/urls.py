@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import desks, feeds, participation, public, staff, statistics, territory
+from .views import (
+    desks,
+    feeds,
+    participation,
+    proposal_places,
+    public,
+    staff,
+    statistics,
+    territory,
+)
 
 app_name = "discussions"
 
@@ -33,6 +42,7 @@ urlpatterns = [
         public.final_file,
         name="final_file",
     ),
+    path("<int:pk>/proposals/map/", proposal_places.proposals_map, name="proposals_map"),
     path("<int:pk>/proposals/<int:number>/", participation.proposal_detail, name="proposal"),
     path("<int:pk>/proposals/<int:number>/comment/", participation.comment, name="comment"),
     path("<int:pk>/proposals/<int:number>/support/", participation.support, name="support"),

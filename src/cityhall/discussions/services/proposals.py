@@ -30,8 +30,9 @@ from cityhall.geo import selectors as geo
 
 from .. import intake, selectors
 from ..eligibility import building_in_territory, eligibility_of, open_discussion
-from ..intake import validate_place, validate_text
+from ..intake import validate_text
 from ..models import Discussion, Participant, Proposal, ProposalAttachment
+from ..proposal_places import check_place, has_place
 from ..uploads import (
     MAX_ATTACHMENTS,
     check_attachment,
@@ -77,6 +78,7 @@ def receive_proposal(
     lat: float | None = None,
     lon: float | None = None,
     area: dict | None = None,
+    address: str = "",
     discussion: Discussion | None = None,
     inline: bool | None = None,
     idempotency_key: str = "",
@@ -96,9 +98,12 @@ def receive_proposal(
     authority they represent (``eligibility_of``); the participant record is the person's or
     the organisation's accordingly, so the protocol shows which.
     ``section`` attaches it to a section of the project document (participatory texts).
+    The place it is about is optional: a point (``lat``, ``lon``), an area (GeoJSON Polygon)
+    or an ``address`` of the city's register, inside the discussion's territory
+    (:func:`proposal_places.check_place`, run only when one is given).
     """
     text = validate_text(text, kind)
-    validate_place(lat, lon, area)
+    placed = has_place(lat, lon, area, address)
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidInput(
             fields={
@@ -112,6 +117,9 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
+    if placed:
+        place = check_place(discussion, lat=lat, lon=lon, area=area, address=address)
+        lat, lon, area = place.lat, place.lon, place.area
     if section is not None:
         check_section(discussion.pk, section)
     eligibility = eligibility_of(discussion, author, on_behalf=str(on_behalf or ""))
@@ -185,6 +193,7 @@ def submit_proposal(
     lat: float | None = None,
     lon: float | None = None,
     area: dict | None = None,
+    address: str = "",
     on_behalf: str = "",
     section: int | None = None,
 ) -> Proposal:
@@ -203,6 +212,7 @@ def submit_proposal(
         lat=lat,
         lon=lon,
         area=area,
+        address=address,
         inline=True,
         on_behalf=on_behalf,
         section=section,

@@ -39,6 +39,7 @@ from ..models import (
     Status,
 )
 from .base import EXPERTS, MODERATION, int_param, run_service
+from .proposal_places import place_form_context, proposal_place_context
 
 
 def submit(request, pk: int):
@@ -70,6 +71,8 @@ def submit(request, pk: int):
                     attachments=[data["attachments"]] if data["attachments"] else [],
                     lat=data["lat"],
                     lon=data["lon"],
+                    area=data["area"],
+                    address=data["address"],
                     on_behalf=data.get("on_behalf", ""),
                     section=data["section"].pk if data.get("section") else None,
                 ),
@@ -91,6 +94,7 @@ def submit(request, pk: int):
             "eligibility": eligibility,
             "similar": similar,
             "checked": similar is not None,
+            **place_form_context(discussion),
         },
         status=status,
     )
@@ -124,6 +128,7 @@ def proposal_detail(request, pk: int, number: int):
             "hidden_text": proposal.text
             if can_moderate and proposal.visibility == Proposal.Visibility.HIDDEN
             else None,
+            **proposal_place_context(discussion, proposal),
         },
     )
 
