@@ -450,9 +450,11 @@ MAP_TILES = os.environ.get("CITYHALL_MAP_TILES", "")
 MAP_ATTRIBUTION = os.environ.get("CITYHALL_MAP_ATTRIBUTION", "")
 MAP_MAX_ZOOM = int(os.environ.get("CITYHALL_MAP_MAX_ZOOM", "19"))
 if MAP_TILES.startswith(("https://", "http://")):
-    # The tile host is the one other place pictures may come from.
+    # The tile host is the one other place pictures may come from (a PMTiles archive elsewhere
+    # is read by the page's script instead: geo.tile_archive, ADR 0029).
     _tiles_origin = "/".join(MAP_TILES.split("/", 3)[:3]).replace("{s}.", "*.")
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tiles_origin)
+    _tiles_read_by = "connect-src" if MAP_TILES.split("?")[0].endswith(".pmtiles") else "img-src"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"][_tiles_read_by].append(_tiles_origin)
 
 LOGGING = {
     "version": 1,

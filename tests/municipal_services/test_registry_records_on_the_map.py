@@ -47,6 +47,10 @@ def test_the_registry_page_pins_the_records_found(client, records):
     assert permit["lat"] == 55.78 and "г. Казань, ул. Баумана, 5" in permit["lines"]
     assert "Иванов" not in json.dumps(pins, ensure_ascii=False)  # the holder stays off the map
     assert "<noscript><img" in html  # the drawn map for readers without JavaScript
+    # each register has its own look, named in the legend
+    assert permit["kind"] != by_title["L-12: Аренда участка"]["kind"]
+    legend = html.split('id="registry-map-legend"', 1)[1].split("</div>", 1)[0]
+    assert "building-permits" in legend and "land-leases" in legend
 
     filtered = client.get("/services/registry/", {"registry": "land-leases"}).content.decode()
     assert [p["title"] for p in _map_config(filtered)["pins"]] == ["L-12: Аренда участка"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tile_archive, views
 
 app_name = "geo"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("districts/<slug:code>/", views.district_detail, name="district"),
     path("buildings/<int:pk>/", views.building_detail, name="building"),
     path("map/base.geojson", views.map_base, name="map_base"),
+    path("map/tiles.pmtiles", tile_archive.serve_tile_archive, name="tile_archive"),
 ]

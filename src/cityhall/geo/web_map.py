@@ -222,11 +222,24 @@ def tile_settings() -> dict[str, Any] | None:
     url = getattr(settings, "MAP_TILES", "")
     if not url:
         return None
-    return {
+    tiles = {
         "url": url,
         "attribution": getattr(settings, "MAP_ATTRIBUTION", ""),
         "maxZoom": int(getattr(settings, "MAP_MAX_ZOOM", 19)),
     }
+    tiles.update(_archive_settings(url))
+    return tiles
+
+
+def _archive_settings(source: str) -> dict[str, Any]:
+    """A PMTiles archive as the tile source (:mod:`.tile_archive`): a file here is read from
+    the platform's own URL; the browser script draws it (``geo/map-pmtiles.js``)."""
+    from . import tile_archive
+
+    if not tile_archive.is_archive(source):
+        return {}
+    url = reverse("geo:tile_archive") if tile_archive.local_archive() else source
+    return {"url": url, "archive": "pmtiles"}
 
 
 def city_bounds() -> tuple[float, float, float, float] | None:

@@ -25,6 +25,7 @@ from cityhall.geo import selectors as geo
 
 __all__ = [
     "POINT",
+    "POINT_PROPERTY",
     "is_point",
     "point_from_post",
     "point_problems",
@@ -34,6 +35,18 @@ __all__ = [
 
 POINT = "point"
 SNAP_METRES = 60
+
+#: The schema property of a point field (what the service designer writes).
+POINT_PROPERTY: dict[str, Any] = {
+    "type": "object",
+    "required": ["lat", "lon"],
+    "properties": {
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "address": {"type": "string", "maxLength": 300},
+        "building": {"type": "integer"},
+    },
+}
 
 
 def is_point(prop: dict, hints: dict | None = None) -> bool:
@@ -130,9 +143,15 @@ def field_map(field) -> Any:
     )
 
 
-def points_map(rows: list[tuple[str, Any]], *, map_id: str = "answers-map") -> Any:
-    """A map of an application's point answers ((label, value) rows), None without any."""
-    from cityhall.geo.web_map import Pin, web_map
+def points_map(
+    rows: list[tuple[str, Any]],
+    *,
+    areas: list[tuple[str, Any]] = (),
+    map_id: str = "answers-map",
+) -> Any:
+    """A map of an application's point answers ((label, value) rows) and drawn areas ((label,
+    Polygon) rows, :mod:`.area_field`), None without any."""
+    from cityhall.geo.web_map import Pin, Shape, web_map
 
     pins = [
         Pin(lat=v["lat"], lon=v["lon"], title=f"{label}: {point_text(v)}", kind="picked")
@@ -141,12 +160,18 @@ def points_map(rows: list[tuple[str, Any]], *, map_id: str = "answers-map") -> A
         and isinstance(v.get("lat"), int | float)
         and isinstance(v.get("lon"), int | float)
     ]
-    if not pins:
+    shapes = [
+        Shape(geometry=v, title=label, fill="#9cc3e6")
+        for label, v in areas
+        if isinstance(v, dict) and v.get("type") == "Polygon"
+    ]
+    if not pins and not shapes:
         return None
     return web_map(
         map_id=map_id,
         label=_("Map of the places given in the application"),
         pins=pins,
+        shapes=shapes,
         size="small",
         show_list=False,
     )

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from . import area_field
+from .area_field import AREA, area_from_post, area_problems, area_text, is_area
 from .definition import condition_holds, text_in
 from .identifiers import FORMAT_CHECKER
 from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
@@ -49,7 +51,7 @@ class FormField:
     name: str
     label: str
     help: str
-    # text, textarea, number, integer, date, email, select, checkbox, checkboxes, point
+    # text, textarea, number, integer, date, email, select, checkbox, checkboxes, point, area
     widget: str
     required: bool
     value: Any = None
@@ -66,7 +68,14 @@ class FormField:
     @property
     def map(self):
         """The map a point field is answered on (:mod:`.place_field`); None for other fields."""
+        if self.widget == AREA:
+            return area_field.field_map(self)
         return field_map(self) if self.widget == POINT else None
+
+    @property
+    def area_json(self) -> str:
+        """An area field's answer as the GeoJSON its text box shows (:mod:`.area_field`)."""
+        return area_field.area_json(self.value)
 
     @property
     def point(self) -> dict:
@@ -92,10 +101,24 @@ class FormFields(list):
         """Whether a field is answered on the map (the page then loads the map's scripts)."""
         return any(f.widget == POINT for f in self)
 
+    @property
+    def has_area(self) -> bool:
+        """Whether a field is drawn on the map (the page then loads Leaflet.draw too)."""
+        return any(f.widget == AREA for f in self)
+
+    @property
+    def assets_map(self):
+        """The map whose assets the page loads: an area's (with drawing) before a point's."""
+        first = next((f for f in self if f.widget == AREA), None)
+        first = first or next((f for f in self if f.widget == POINT), None)
+        return first.map if first else None
+
 
 def _widget(prop: dict, hints: dict) -> str:
     if hints.get("widget"):
         return hints["widget"]
+    if is_area(prop):
+        return AREA
     if is_point(prop):
         return POINT
     kind = prop.get("type")
@@ -199,6 +222,11 @@ def answers_from_post(schema: dict, data) -> dict:
     answers: dict[str, Any] = {}
     for name, prop in (schema.get("properties") or {}).items():
         kind = prop.get("type")
+        if kind == "object" and is_area(prop):
+            area = area_from_post(name, data)
+            if area is not None:
+                answers[name] = area
+            continue
         if kind == "object" and (is_point(prop) or f"{name}.address" in data):
             point = point_from_post(name, data)
             if point is not None:
@@ -279,6 +307,11 @@ def errors_of(
         problems = point_problems(answers[name]) if name in answers else []
         if problems and is_point(prop, hint_fields.get(name)):
             result[name] = problems
+        # An area's shape and place (:mod:`.area_field`), likewise.
+        if name in answers and is_area(prop, hint_fields.get(name)):
+            problems = area_problems(answers[name], hint_fields.get(name))
+            if problems:
+                result[name] = problems
     return result
 
 
@@ -303,6 +336,8 @@ def readable_value(field) -> object:
     "Yes"/"No" for a tick box; other values as typed."""
     if field.widget == POINT:
         return point_text(field.value)
+    if field.widget == AREA:
+        return area_text(field.value)
     labels = dict(field.choices)
     if isinstance(field.value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in field.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..web_map import WebMap
+from ..web_map import WebMap, tile_settings
 
 register = template.Library()
 
@@ -23,5 +23,7 @@ def web_map_assets(the_map: WebMap | None = None) -> dict:
 
 @register.inclusion_tag("geo/includes/web_map_scripts.html")
 def web_map_scripts(the_map: WebMap | None = None) -> dict:
-    """Scripts for the page's ``scripts`` block (Leaflet, Leaflet.draw, geo/map.js)."""
-    return {"draw": bool(the_map and the_map.draw)}
+    """Scripts for the page's ``scripts`` block (Leaflet, Leaflet.draw, the PMTiles reader
+    when the base layer is an archive, geo/map.js)."""
+    tiles = tile_settings() or {}
+    return {"draw": bool(the_map and the_map.draw), "archive": tiles.get("archive", "")}

@@ -21,7 +21,9 @@ from typing import Any
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ..area_field import AREA_PROPERTY, is_area
 from ..definition import LANGUAGES
+from ..place_field import POINT_PROPERTY, is_point
 
 __all__ = [
     "FIELD_KINDS",
@@ -47,6 +49,8 @@ FIELD_KINDS: dict[str, Any] = {
     "multiple_choice": _("Choice of several options"),
     "yes_no": _("Yes / no"),
     "address": _("Address"),
+    "point": _("Place on the map (a point)"),
+    "area": _("Area drawn on the map"),
     "cadastral_number": _("Cadastral number"),
     "inn": _("INN (taxpayer number, checked)"),
     "ogrn": _("OGRN (registration number, checked)"),
@@ -61,6 +65,9 @@ _FORMATS = {
     "email": "email",
     "date": "date",
 }
+#: Kinds answered on the map (issue 14): their schema property is fixed, the hint ``widget``
+#: names the kind (``place_field``, ``area_field``).
+_MAP_KINDS: dict[str, dict] = {"point": POINT_PROPERTY, "area": AREA_PROPERTY}
 #: Operators of a "show when" or rule condition: code → (label, JSON Logic operator).
 CONDITION_OPERATORS: dict[str, tuple[Any, str]] = {
     "eq": (_("is"), "=="),
@@ -104,6 +111,10 @@ class FieldSpec:
 def _kind_of(prop: dict, hints: dict) -> str:
     if hints.get("kind") in FIELD_KINDS:
         return hints["kind"]
+    if is_area(prop, hints):
+        return "area"
+    if is_point(prop, hints):
+        return "point"
     kind = prop.get("type")
     fmt = prop.get("format")
     if kind == "boolean":
@@ -193,6 +204,8 @@ def field_specs(definition: dict) -> list[FieldSpec]:
 def _property(spec: FieldSpec, old: dict) -> dict:
     prop: dict[str, Any] = {}
     kind = spec.kind
+    if kind in _MAP_KINDS:
+        return copy.deepcopy(_MAP_KINDS[kind])
     if kind in ("number",):
         prop["type"] = "integer" if spec.whole else "number"
         for key, limit in (("minimum", spec.minimum), ("maximum", spec.maximum)):
@@ -243,6 +256,10 @@ def _hints(spec: FieldSpec, old: dict) -> dict:
     if spec.kind == "long_text":
         hints["widget"] = "textarea"
     elif hints.get("widget") == "textarea":
+        hints.pop("widget")
+    if spec.kind in _MAP_KINDS:
+        hints["widget"] = spec.kind
+    elif hints.get("widget") in _MAP_KINDS:
         hints.pop("widget")
     if spec.show_when is not None:
         hints["show_if"] = condition_expression(*spec.show_when)

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cityhall.core.errors import NotFound
-from cityhall.geo.web_map import Pin, web_map
+from cityhall.geo.web_map import LegendEntry, Pin, web_map
 
 from .. import selectors
 from ..definition import text_in
@@ -45,7 +45,16 @@ def service_detail(request, code):
     )
 
 
-def _record_pin(record, names: dict[str, str]) -> Pin:
+#: Each register's pins in their own colour and shape (legend beside the map); a fifth register
+#: shares the first's look, and every pin still says its register when opened.
+REGISTER_LOOKS = ("#0b4f8a", "#8a4b00", "#1b6e3a", "#5b2a86")
+
+
+def _register_kinds(registries: list[tuple[str, str]]) -> dict[str, int]:
+    return {code: i % len(REGISTER_LOOKS) for i, (code, _name) in enumerate(registries)}
+
+
+def _record_pin(record, names: dict[str, str], kinds: dict[str, int] | None = None) -> Pin:
     return Pin(
         lat=record.lat,
         lon=record.lon,
@@ -59,7 +68,7 @@ def _record_pin(record, names: dict[str, str]) -> Pin:
             )
             if line
         ),
-        kind="registry",
+        kind=f"registry-{(kinds or {}).get(record.registry, 0)}",
     )
 
 
@@ -70,10 +79,18 @@ def registry(request):
     rows = list(selectors.registry_search(name, q)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     registries = selectors.registries()
     names = dict(registries)
+    kinds = _register_kinds(registries)
+    places = selectors.registry_places(name, q)
+    shown = {r.registry for r in places}
     records_map = web_map(
         map_id="registry-map",
         label=_("Map of the records found"),
-        pins=[_record_pin(r, names) for r in selectors.registry_places(name, q)],
+        pins=[_record_pin(r, names, kinds) for r in places],
+        legend=[
+            LegendEntry(colour=REGISTER_LOOKS[kinds[code]], label=register)
+            for code, register in registries
+            if code in shown
+        ],
         size="large",
         show_list=False,  # the table above lists the same records
     )

@@ -81,16 +81,16 @@ def answer_rows(application) -> list[tuple[str, object]]:
 
 
 def answers_map(application):
-    """The application's answers given on the map (point fields) as pins, None without any."""
+    """The application's answers given on the map (point fields as pins, area fields as
+    shapes), None without any."""
+    from ..area_field import AREA
     from ..place_field import POINT, points_map
 
     version = application.version
+    fields = fields_of(version.form_schema, version.ui, values=application.answers)
     return points_map(
-        [
-            (f.label, f.value)
-            for f in fields_of(version.form_schema, version.ui, values=application.answers)
-            if f.widget == POINT and f.value
-        ]
+        [(f.label, f.value) for f in fields if f.widget == POINT and f.value],
+        areas=[(f.label, f.value) for f in fields if f.widget == AREA and f.value],
     )
 
 

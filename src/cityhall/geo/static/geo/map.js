@@ -134,11 +134,17 @@
     return layer;
   }
 
+  /* The configured tile source: an XYZ URL template, or an archive read by the script that
+   * registered itself for its kind in window.cityhallTileSources (geo/map-pmtiles.js). */
+  function tileLayerOf(tiles) {
+    var archive = tiles.archive && (window.cityhallTileSources || {})[tiles.archive];
+    if (archive) { return archive(tiles); }
+    return L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: tiles.maxZoom });
+  }
+
   function baseLayer(map, config, element) {
     if (!config.tiles) { element.classList.add("city-map--vector"); return vectorBase(map, config); }
-    var tiles = L.tileLayer(config.tiles.url, {
-      attribution: config.tiles.attribution, maxZoom: config.tiles.maxZoom
-    });
+    var tiles = tileLayerOf(config.tiles);
     var loaded = 0;
     var failed = 0;
     var fellBack = false;
