@@ -79,6 +79,13 @@ def test_an_administrator_builds_a_repeating_group_from_the_designer_pages(clien
     assert hints["kind"] == "group" and hints["order"] == ["name", "area"]
     assert hints["item_label"] == {"ru": "Помещение", "tt": "Бүлмә", "en": "Room"}
     assert hints["fields"]["area"]["unit"] == "м²"
+    # the designer's preview: "add another" shows one more row, the answers kept, unchecked
+    preview = client.post(
+        f"{BASE}/{service.code}/v1/preview/?language=en",
+        {"rooms.rows": "1", "rooms.0.name": "Hall", "add_item": "rooms"},
+    ).content.decode()
+    assert 'name="rooms.1.name"' in preview and 'value="Hall"' in preview
+    assert "The answers break the form" not in preview
     # a group's item cannot hold another group: the kind is not offered there
     items_page = client.get(f"{BASE}/{service.code}/v1/fields/rooms/items/").content.decode()
     assert 'value="group"' not in items_page and "Название" in items_page

@@ -241,8 +241,10 @@ def _example_fields(definition: dict, specs) -> list[str]:
     questions) and any a stored example answers, in the form's order; never a group."""
     names = {p for v in definition.get("variants") or [] for p in (v.get("parameters") or [])}
     for rule in definition.get("rules") or []:
-        for example in rule.get("examples") or [] if isinstance(rule, dict) else []:
-            names.update((example.get("input") or {}).keys())
+        examples = (rule.get("examples") or []) if isinstance(rule, dict) else []
+        for example in examples:
+            if isinstance(example, dict) and isinstance(example.get("input"), dict):
+                names.update(example["input"].keys())
     return [s.name for s in specs if s.name in names and s.kind != "group"]
 
 
