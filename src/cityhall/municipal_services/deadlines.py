@@ -15,7 +15,7 @@ from cityhall.core.selectors import business_calendar
 
 from .models import Application
 
-__all__ = ["due_at", "lift_suspension"]
+__all__ = ["due_at", "lift_suspension", "stage_term", "stage_due_at"]
 
 
 def due_at(start: dt.datetime, days: int, *, calendar_days: bool = False) -> dt.datetime:
@@ -32,6 +32,25 @@ def due_at(start: dt.datetime, days: int, *, calendar_days: bool = False) -> dt.
         return calendar.end_of_working_day(day)
     day = calendar.add_working_days(timezone.localtime(start).date(), days)
     return calendar.end_of_working_day(day)
+
+
+def stage_term(workflow: dict | None, stage: str) -> tuple[int, bool] | None:
+    """A stage's own term from the definition (``workflow.stages.<stage>.term_days`` and
+    ``term_in``): (days, counted in calendar days); None when the stage has none."""
+    spec = ((workflow or {}).get("stages") or {}).get(stage)
+    days = spec.get("term_days") if isinstance(spec, dict) else None
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        return None
+    return days, spec.get("term_in") == "calendar"
+
+
+def stage_due_at(application: Application, stage: str) -> dt.datetime | None:
+    """When the stage the case is at must be done: its term from the moment the case entered
+    it, in working or calendar days as the service's designer chose (:func:`due_at`)."""
+    term = stage_term(application.version.workflow, stage) if stage else None
+    if term is None or application.stage_started_at is None:
+        return None
+    return due_at(application.stage_started_at, term[0], calendar_days=term[1])
 
 
 def lift_suspension(application: Application, now: dt.datetime) -> int:

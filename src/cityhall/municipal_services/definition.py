@@ -413,6 +413,21 @@ def problems_of(definition: dict) -> dict[str, list[str]]:
                     _("Stage %(stage)s needs roles from: %(roles)s.")
                     % {"stage": stage, "roles": ", ".join(ROLE_CODES)},
                 )
+            days = spec.get("term_days") if isinstance(spec, dict) else None
+            wrong_days = days is not None and (
+                not isinstance(days, int) or isinstance(days, bool) or days <= 0
+            )
+            wrong_unit = spec.get("term_in", "working") not in ("working", "calendar")
+            if isinstance(spec, dict) and (wrong_days or wrong_unit):
+                _add(
+                    problems,
+                    "workflow",
+                    _(
+                        "The term of stage %(stage)s must be a positive number of working or "
+                        "calendar days."
+                    )
+                    % {"stage": stage},
+                )
     for pair in workflow.get("separation", []) if isinstance(workflow, dict) else []:
         if not isinstance(pair, list) or len(pair) != 2 or any(s not in STAGES for s in pair):
             _add(
@@ -505,6 +520,7 @@ def problems_of(definition: dict) -> dict[str, list[str]]:
                 expected_variant = example.get("variant", "")
                 expected_decision = example.get("decision", "")
                 if outcome.variant != expected_variant or outcome.decision != expected_decision:
+                    title = example.get("title")
                     _add(
                         problems,
                         "rules",
@@ -513,7 +529,8 @@ def problems_of(definition: dict) -> dict[str, list[str]]:
                             "“%(ed)s”, the rules give “%(gv)s” and “%(gd)s”."
                         )
                         % {
-                            "n": n,
+                            # an example the administrator named is called by its name
+                            "n": f"“{title}”" if isinstance(title, str) and title else n,
                             "code": rule.get("code", ""),
                             "ev": expected_variant,
                             "ed": expected_decision,

@@ -3,7 +3,14 @@
 
 from django.urls import path
 
-from .views import designer, designer_form, designer_parts, designer_publish, designer_rules
+from .views import (
+    designer,
+    designer_form,
+    designer_group,
+    designer_parts,
+    designer_publish,
+    designer_rules,
+)
 
 app_name = "service_designer"
 
@@ -20,6 +27,15 @@ urlpatterns = [
     path(V + "fields/", designer_form.fields_page, name="fields"),
     path(V + "fields/<str:name>/", designer_form.field_edit, name="field"),
     path(V + "fields/<str:name>/act/", designer_form.field_action, name="field_action"),
+    path(V + "fields/<str:name>/items/", designer_group.group_page, name="group"),
+    path(
+        V + "fields/<str:name>/items/<str:sub>/", designer_group.group_item_edit, name="group_item"
+    ),
+    path(
+        V + "fields/<str:name>/items/<str:sub>/act/",
+        designer_group.group_item_action,
+        name="group_item_action",
+    ),
     path(V + "documents/", designer_parts.documents_page, name="documents"),
     path(V + "variants/", designer_parts.variants_page, name="variants"),
     path(V + "stages/", designer_parts.stages_page, name="stages"),

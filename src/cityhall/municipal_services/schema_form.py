@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 from . import area_field
 from .area_field import AREA, area_from_post, area_problems, area_text, is_area
 from .definition import condition_holds, text_in
+from .group_field import GROUP, group_rows, is_group, items_from_post, readable_group
 from .identifiers import FORMAT_CHECKER
 from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
 
@@ -51,7 +52,7 @@ class FormField:
     name: str
     label: str
     help: str
-    # text, textarea, number, integer, date, email, select, checkbox, checkboxes, point, area
+    # text, textarea, number, integer, date, email, select, checkbox, checkboxes, point, area, group
     widget: str
     required: bool
     value: Any = None
@@ -60,10 +61,18 @@ class FormField:
     condition: str = ""
     applies: bool = True
     attrs: dict = field(default_factory=dict)
+    #: a repeating group's rows (:class:`.group_field.GroupRow`), each with its sub-fields
+    rows: list = field(default_factory=list)
+    max_items: int | None = None
 
     @property
     def id(self) -> str:
-        return f"f-{self.name}"
+        return f"f-{self.name}".replace(".", "-")
+
+    @property
+    def can_add(self) -> bool:
+        """Whether a group may have one more item (its "add another" button)."""
+        return self.max_items is None or len(self.rows) < self.max_items
 
     @property
     def map(self):
@@ -97,6 +106,12 @@ class FormFields(list):
         return any(not f.applies for f in self)
 
     @property
+    def names(self) -> set[str]:
+        """Every field's name, a group's sub-fields (``group.0.name``) included: the errors
+        shown beside a field (the others are listed at the top)."""
+        return {f.name for f in self} | {s.name for f in self for r in f.rows for s in r.fields}
+
+    @property
     def has_point(self) -> bool:
         """Whether a field is answered on the map (the page then loads the map's scripts)."""
         return any(f.widget == POINT for f in self)
@@ -121,6 +136,8 @@ def _widget(prop: dict, hints: dict) -> str:
         return AREA
     if is_point(prop):
         return POINT
+    if is_group(prop):
+        return GROUP
     kind = prop.get("type")
     if kind == "boolean":
         return "checkbox"
@@ -152,8 +169,11 @@ def fields_of(
     values: dict | None = None,
     errors: dict[str, list[str]] | None = None,
     language: str | None = None,
+    rows: dict[str, int] | None = None,
 ) -> FormFields:
-    """The form's fields in the hinted order, with labels and help in ``language``."""
+    """The form's fields in the hinted order, with labels and help in ``language``; a
+    repeating group shows ``rows[name]`` rows when given (the form shown again after its
+    "add another" or "remove" was pressed, :func:`.group_field.rows_after_post`)."""
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     hints_by_field = (ui or {}).get("fields") or {}
@@ -171,6 +191,7 @@ def fields_of(
                 attrs[attr] = prop[key]
         if prop.get("type") == "number":
             attrs["step"] = "any"
+        widget = _widget(prop, hints)
         result.append(
             FormField(
                 name=name,
@@ -178,7 +199,7 @@ def fields_of(
                     text_in(hints.get("label"), language) or prop.get("title") or name, hints
                 ),
                 help=text_in(hints.get("help"), language) or prop.get("description", ""),
-                widget=_widget(prop, hints),
+                widget=widget,
                 required=name in required,
                 value=values.get(name, prop.get("default")),
                 choices=_choices(prop, hints, language),
@@ -186,6 +207,19 @@ def fields_of(
                 condition=text_in(hints.get("show_if_text"), language),
                 applies=condition_holds(hints.get("show_if"), values),
                 attrs=attrs,
+                rows=group_rows(
+                    name,
+                    prop,
+                    hints,
+                    value=values.get(name),
+                    errors=errors,
+                    language=language,
+                    rows=(rows or {}).get(name),
+                    fields_of=fields_of,
+                )
+                if widget == GROUP
+                else [],
+                max_items=prop.get("maxItems"),
             )
         )
     return result
@@ -236,6 +270,10 @@ def answers_from_post(schema: dict, data) -> dict:
             if name in data:
                 answers[name] = data.get(name) in ("on", "true", "1", "yes")
             continue
+        if is_group(prop):
+            if group_items := items_from_post(name, prop, data, answers_from_post):
+                answers[name] = group_items
+            continue
         if kind == "array":
             items = [v for v in data.getlist(name) if v != ""]
             if items:
@@ -268,6 +306,10 @@ def _message(error: ValidationError) -> str:
         "maxItems": _("Choose at most %(n)s.") % {"n": value},
         "additionalProperties": _("The form has fields it does not expect."),
     }
+    if v in ("minItems", "maxItems") and is_group(error.schema):
+        messages[v] = (
+            _("Add at least %(n)s items.") if v == "minItems" else _("Add at most %(n)s items.")
+        ) % {"n": value}
     if v == "format" and value in ("inn", "ogrn", "snils", "cadastral-number"):
         messages["format"] = {
             "inn": _("This is not a valid INN (10 or 12 digits with matching check digits)."),
@@ -316,6 +358,16 @@ def errors_of(
 
 
 def _fields_of_error(error: ValidationError, answers: dict) -> list[str]:
+    path = list(error.path)
+    if len(path) >= 2 and isinstance(path[1], int) and isinstance(answers.get(path[0]), list):
+        # a repeating group's item: the sub-field of that row (``rooms.1.area``)
+        row = f"{path[0]}.{path[1]}"
+        if len(path) >= 3:
+            return [f"{row}.{path[2]}"]
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if n not in (error.instance or {})]
+            return [f"{row}.{n}" for n in missing] or [str(path[0])]
+        return [str(path[0])]
     if error.validator == "required" and not error.path:
         missing = [n for n in error.validator_value if n not in (error.instance or {})]
         return missing or ["__all__"]
@@ -338,6 +390,8 @@ def readable_value(field) -> object:
         return point_text(field.value)
     if field.widget == AREA:
         return area_text(field.value)
+    if field.widget == GROUP:
+        return readable_group(field, readable_value)
     labels = dict(field.choices)
     if isinstance(field.value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in field.value)

@@ -8,7 +8,9 @@ imported with ``allOf`` or ``if``/``then`` keeps them).
 
 Public API, also used by other designers (request-type forms, questionnaires):
 :data:`FIELD_KINDS`, :class:`FieldSpec`, :func:`field_specs`, :func:`spec_of`,
-:func:`put_field`, :func:`remove_field`, :func:`move_field`, :func:`new_field_name`.
+:func:`put_field`, :func:`remove_field`, :func:`move_field`, :func:`new_field_name`;
+a repeating group's own fields are a form of the same kind: :func:`group_definition` gives it,
+the same functions change it and :func:`put_group` puts it back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from ..area_field import AREA_PROPERTY, is_area
 from ..definition import LANGUAGES
 from ..place_field import POINT_PROPERTY, is_point
+from ..group_field import is_group, item_ui
 
 __all__ = [
     "FIELD_KINDS",
@@ -37,6 +40,8 @@ __all__ = [
     "new_field_name",
     "condition_expression",
     "condition_parts",
+    "group_definition",
+    "put_group",
 ]
 
 #: Kinds of fields an official chooses from, in the order the list offers them.
@@ -79,6 +84,8 @@ CONDITION_OPERATORS: dict[str, tuple[Any, str]] = {
     "yes": (_("is yes"), "!!"),
     "no": (_("is no"), "!"),
 }
+#: A repeating group (the rooms of an office): items with their own fields (:mod:`..group_field`).
+FIELD_KINDS["group"] = _("Repeating group (several items, each with its own fields)")
 
 
 @dataclass
@@ -102,6 +109,10 @@ class FieldSpec:
     show_when: tuple[str, str, Any] | None = None
     custom_condition: Any = None
     error: dict = field(default_factory=dict)
+    #: a repeating group: how many items, at least and at most, and the word for one item
+    min_items: int | None = None
+    max_items: int | None = None
+    item_label: dict = field(default_factory=dict)
 
     @property
     def kind_label(self) -> str:
@@ -119,6 +130,8 @@ def _kind_of(prop: dict, hints: dict) -> str:
     fmt = prop.get("format")
     if kind == "boolean":
         return "yes_no"
+    if is_group(prop):
+        return "group"
     if kind == "array":
         return "multiple_choice"
     if "enum" in prop:
@@ -186,6 +199,9 @@ def spec_of(name: str, prop: dict, hints: dict, required: bool) -> FieldSpec:
         show_when=parts,
         custom_condition=show_if if show_if is not None and parts is None else None,
         error=dict(hints.get("error") or {}) if isinstance(hints.get("error"), dict) else {},
+        min_items=prop.get("minItems") if kind == "group" else None,
+        max_items=prop.get("maxItems") if kind == "group" else None,
+        item_label=dict(hints.get("item_label") or {}) if kind == "group" else {},
     )
 
 
@@ -217,6 +233,16 @@ def _property(spec: FieldSpec, old: dict) -> dict:
     elif kind == "choice":
         prop["type"] = "string"
         prop["enum"] = [code for code, _texts in spec.choices]
+    elif kind == "group":
+        prop["type"] = "array"
+        # the items' fields are edited on the group's own page (:func:`put_group`)
+        items = old.get("items") if is_group(old) else None
+        prop["items"] = items or {"type": "object", "properties": {}, "required": []}
+        low = max(spec.min_items or 0, 1 if spec.required else 0)
+        if low:
+            prop["minItems"] = low
+        if spec.max_items:
+            prop["maxItems"] = max(spec.max_items, low)
     elif kind == "multiple_choice":
         prop["type"] = "array"
         prop["items"] = {"type": "string", "enum": [code for code, _texts in spec.choices]}
@@ -253,6 +279,11 @@ def _hints(spec: FieldSpec, old: dict) -> dict:
         hints.pop("unit", None)
     if spec.kind in ("choice", "multiple_choice"):
         hints["choices"] = {code: {k: v for k, v in t.items() if v} for code, t in spec.choices}
+    if spec.kind == "group" and any(spec.item_label.values()):
+        hints["item_label"] = {k: v for k, v in spec.item_label.items() if v}
+    elif spec.kind != "group":
+        for key in ("item_label", "fields", "order"):
+            hints.pop(key, None)
     if spec.kind == "long_text":
         hints["widget"] = "textarea"
     elif hints.get("widget") == "textarea":
@@ -345,3 +376,38 @@ def move_field(definition: dict, name: str, step: int) -> dict:
 def texts_list(spec: FieldSpec) -> dict[str, list[str]]:
     """The options, one list of words per language (what the option boxes show)."""
     return {lang: [t.get(lang, "") for _code, t in spec.choices] for lang in LANGUAGES}
+
+
+def group_definition(definition: dict, group: str) -> dict:
+    """A repeating group's own fields as a form definition (``form_schema`` and ``ui``), which
+    :func:`field_specs`, :func:`put_field`, :func:`remove_field` and :func:`move_field` read and
+    change like the service's form; :func:`put_group` puts the result back."""
+    prop = ((definition.get("form_schema") or {}).get("properties") or {}).get(group) or {}
+    hints = ((definition.get("ui") or {}).get("fields") or {}).get(group) or {}
+    items = prop.get("items") if is_group(prop) else None
+    return {
+        "form_schema": copy.deepcopy(items or {"type": "object", "properties": {}}),
+        "ui": copy.deepcopy(item_ui(hints)),
+    }
+
+
+def put_group(definition: dict, group: str, changes: dict) -> dict:
+    """The ``form_schema`` and ``ui`` with a repeating group's fields replaced by ``changes``
+    (what :func:`put_field` and the others returned for :func:`group_definition`)."""
+    schema = copy.deepcopy(definition.get("form_schema") or {})
+    ui = copy.deepcopy(definition.get("ui") or {})
+    prop = (schema.get("properties") or {}).get(group)
+    if not isinstance(prop, dict):
+        return {}
+    inner = group_definition(definition, group)
+    items = changes.get("form_schema", inner["form_schema"])
+    items.pop("$schema", None)
+    items["type"] = "object"
+    prop["type"] = "array"
+    prop["items"] = items
+    inner_ui = changes.get("ui", inner["ui"])
+    hints = ui.setdefault("fields", {}).setdefault(group, {})
+    hints["kind"] = "group"
+    hints["fields"] = inner_ui.get("fields") or {}
+    hints["order"] = inner_ui.get("order") or []
+    return {"form_schema": schema, "ui": ui}

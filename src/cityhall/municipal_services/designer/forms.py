@@ -54,17 +54,26 @@ class TextsMixin:
 
     def text_rows(self) -> list[tuple[str, list]]:
         """(name, [bound fields ru, tt, en]) for the template's side-by-side rows."""
-        return [(name, [self[f"{name}_{lang}"] for lang in LANGUAGES]) for name in self.texts]
+        return [
+            (name, [self[f"{name}_{lang}"] for lang in LANGUAGES])
+            for name in self.texts
+            if f"{name}_ru" in self.fields
+        ]
 
 
 class FieldForm(TextsMixin, forms.Form):
     """One field of the form: its kind, texts, whether it is required, its checks and when it
     shows. Options are one per line, the lines of the three languages side by side."""
 
-    texts = ("label", "help", "options")
+    texts = ("label", "help", "options", "item_label")
     texts_required = ("label",)
     texts_multiline = ("options",)
-    texts_labels = {"label": _("Label"), "help": _("Help"), "options": _("Options, one a line")}
+    texts_labels = {
+        "label": _("Label"),
+        "help": _("Help"),
+        "options": _("Options, one a line"),
+        "item_label": _("One item is called (for a repeating group, e.g. Room)"),
+    }
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind of field"), choices=list(FIELD_KINDS.items()))
@@ -76,6 +85,10 @@ class FieldForm(TextsMixin, forms.Form):
     max_length = forms.IntegerField(
         label=_("Longest text allowed, characters"), required=False, min_value=1, max_value=8000
     )
+    min_items = forms.IntegerField(
+        label=_("Fewest items"), required=False, min_value=0, max_value=50
+    )
+    max_items = forms.IntegerField(label=_("Most items"), required=False, min_value=1, max_value=50)
     show_field = forms.ChoiceField(label=_("Show only when the field"), required=False)
     show_operator = forms.ChoiceField(
         label=_("Comparison"),
@@ -84,9 +97,16 @@ class FieldForm(TextsMixin, forms.Form):
     )
     show_value = forms.CharField(label=_("Value"), required=False, max_length=200)
 
-    def __init__(self, *args, others: list[FieldSpec] = (), **kwargs):
+    def __init__(self, *args, others: list[FieldSpec] = (), nested: bool = False, **kwargs):
+        """``nested``: a field of a repeating group's item (which cannot be a group itself)."""
         super().__init__(*args, **kwargs)
         self.add_texts()
+        if nested:
+            self.fields["kind"].choices = [(k, v) for k, v in FIELD_KINDS.items() if k != "group"]
+            for lang in LANGUAGES:
+                del self.fields[f"item_label_{lang}"]
+            del self.fields["min_items"], self.fields["max_items"]
+        self.nested = nested
         self.others = {s.name: s for s in others}
         self.fields["show_field"].choices = [("", _("— always shown —"))] + [
             (s.name, s.label.get("ru") or s.name) for s in others
@@ -105,6 +125,9 @@ class FieldForm(TextsMixin, forms.Form):
             "max_length": spec.max_length,
             **texts_initial("label", spec.label),
             **texts_initial("help", spec.help),
+            **texts_initial("item_label", spec.item_label),
+            "min_items": spec.min_items,
+            "max_items": spec.max_items,
         }
         for lang in LANGUAGES:
             data[f"options_{lang}"] = "\n".join(t.get(lang, "") for _c, t in spec.choices)
@@ -121,6 +144,9 @@ class FieldForm(TextsMixin, forms.Form):
         low, high = data.get("minimum"), data.get("maximum")
         if low is not None and high is not None and low > high:
             self.add_error("maximum", _("The largest number is smaller than the smallest."))
+        few, most = data.get("min_items"), data.get("max_items")
+        if few is not None and most is not None and few > most:
+            self.add_error("max_items", _("The most items is fewer than the fewest."))
         if data.get("show_field") and not data.get("show_operator"):
             self.add_error("show_operator", _("Choose how the field is compared."))
         comparing = data.get("show_field") and data.get("show_operator") not in ("yes", "no")
@@ -147,6 +173,9 @@ class FieldForm(TextsMixin, forms.Form):
             max_length=data["max_length"],
             custom_condition=old.custom_condition if old else None,
             error=old.error if old else {},
+            min_items=data.get("min_items"),
+            max_items=data.get("max_items"),
+            item_label={} if self.nested else self.texts_of("item_label"),
         )
         lines = {lang: self._option_lines(lang) for lang in LANGUAGES}
         old_codes = [code for code, _t in (old.choices if old else [])]

@@ -18,6 +18,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from ..definition import LANGUAGES, text_in
+from ..group_field import is_group
 from ..schema_form import readable_answers
 
 __all__ = [
@@ -59,6 +60,8 @@ def _sample_value(name: str, prop: dict) -> Any:
         return prop.get("minimum", 12.5)
     if kind == "boolean":
         return True
+    if kind == "array" and is_group(prop):
+        return [sample_answers(prop["items"])]  # one item of a repeating group
     if kind == "array":
         items = prop.get("items") or {}
         return [_sample_value(name, items)] if items else []

@@ -212,6 +212,7 @@ EVENT_LABELS = {
     "request_rejected": _("The interdepartmental request was rejected"),
     "request_expired": _("The interdepartmental request was not answered in time"),
     "result_template_failed": _("The result template failed; the standard text was issued"),
+    "request_waived": _("A required interdepartmental request was marked as not needed"),
 }
 
 
@@ -240,6 +241,7 @@ class ApplicationEvent(models.Model):
             "request_rejected",
             "request_expired",
             "result_template_failed",
+            "request_waived",
         }
     )
 

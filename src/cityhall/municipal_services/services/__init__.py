@@ -24,6 +24,8 @@ nothing from here.
   :mod:`.issuing`: the result document and the registry record of an approved application.
 - :mod:`.legal_term`: suspend, resume and extend the legal term.
 - :mod:`.standard_requests`: :func:`send_standard_request` … :func:`expire_standard_requests`.
+- :mod:`.required_requests`: the requests a case's variant requires before its decision
+  (:func:`required_requests`, :func:`check_required_requests`, :func:`waive_required_request`).
 - :mod:`.life_situations`: :func:`submit_life_situation`, :func:`waiting_for` (steps that
   depend on others).
 - :mod:`.consultations`: :func:`log_consultation`.
@@ -65,6 +67,11 @@ from .designer import rename_service, start_new_version
 from .draft_versions import move_draft_to_published_version
 from .legal_term import extend_application, resume_application, suspend_application
 from .life_situations import prerequisites_of, submit_life_situation, waiting_for
+from .required_requests import (
+    check_required_requests,
+    required_requests,
+    waive_required_request,
+)
 from .stages import (
     accept_application,
     answer_opinion,
@@ -124,6 +131,9 @@ __all__ = [
     "resume_application",
     "extend_application",
     "send_standard_request",
+    "required_requests",
+    "check_required_requests",
+    "waive_required_request",
     "accept_standard_request",
     "answer_standard_request",
     "reject_standard_request",

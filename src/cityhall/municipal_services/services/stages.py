@@ -22,6 +22,7 @@ from .. import notices
 from ..models import Application, ApplicationEvent, Opinion
 from .issuing import issue_refusal, issue_result
 from .life_situations import waiting_for
+from .required_requests import check_required_requests, required_requests
 from .workflow import check_stage_actor, locked_application, move_application, stage_roles
 
 __all__ = [
@@ -50,6 +51,8 @@ def accept_application(*, application: Application, actor: User) -> Application:
             bool(application.proposed_decision)
             and _rule_mode(application) == "auto"
             and not (application.proposed_decision == "approve" and waiting_for(application))
+            # a variant that requires a request is decided by staff once it is answered
+            and all(r.done for r in required_requests(application))
         )
         move_application(application, actor, S.CONSIDERATION, kind="accepted", notify=not automatic)
         if automatic:
@@ -229,6 +232,7 @@ def decide(
     with transaction.atomic():
         application = locked_application(application, S.DECISION)
         check_stage_actor(application, actor, "decision")
+        check_required_requests(application)
         _finish(application, actor, outcome, reasons)
     return application
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from cityhall.accounts.selectors import can_sign_in, has_role, people_with_role
 from cityhall.core.errors import Forbidden, InvalidInput, NotFound
 
-from .. import selectors, services, signing
+from .. import deadlines, selectors, services, signing
 from ..definition import text_in
+from ..group_field import rows_after_post
 from ..models import Application, LifeSituationCase, StandardRequestType
 from ..schema_form import answers_from_post, fields_of
 from .common import (
@@ -81,8 +82,13 @@ def application_edit(request, pk):
     errors: dict[str, list[str]] = {}
     values = application.answers
     status = 200
+    rows = None
     if request.method == "POST":
         values = answers_from_post(version.form_schema, request.POST)
+        rows = rows_after_post(version.form_schema, request.POST)
+        # a repeating group's "add another"/"remove": saved, then shown again with a row more
+        # or less (the page is not left, so the empty rows stay)
+        changing_rows = "add_item" in request.POST or "remove_item" in request.POST
         action = request.POST.get("action", "save")
         remove = [int_or_zero(request.POST["remove"])] if "remove" in request.POST else []
         try:
@@ -97,6 +103,12 @@ def application_edit(request, pk):
                 ],
                 remove=remove,
             )
+            if changing_rows:
+                return render(
+                    request,
+                    "municipal_services/application_form.html",
+                    _form_context(application, values, errors, rows),
+                )
             if "remove" in request.POST:
                 messages.success(request, _("The file has been removed."))
                 return redirect("municipal_services:application_edit", pk=pk)
@@ -126,20 +138,20 @@ def application_edit(request, pk):
     return render(
         request,
         "municipal_services/application_form.html",
-        _form_context(application, values, errors),
+        _form_context(application, values, errors, rows),
         status=status,
     )
 
 
-def _form_context(application, values, errors):
+def _form_context(application, values, errors, rows=None):
     version = application.version
-    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)
+    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors, rows=rows)
     documents = document_rows(version)
     files = list(application.files.all())
     for doc in documents:
         doc["files"] = [f for f in files if f.document_code == doc["code"]]
         doc["errors"] = errors.get(doc["code"], [])
-    field_names = {f.name for f in fields} | {d["code"] for d in documents}
+    field_names = fields.names | {d["code"] for d in documents}
     return {
         "application": application,
         "service": application.service,
@@ -265,6 +277,7 @@ def application_detail(request, pk):
                 if isinstance(r, dict) and r.get("code")
             ],
             stage=stage,
+            stage_due_at=deadlines.stage_due_at(application, stage),
             # Forms are offered only to whom they would not refuse; the others read why.
             stage_refusal=services.stage_refusal(application, request.user, stage) if stage else "",
             may_handle_term=bool(stage)
@@ -284,6 +297,7 @@ def application_detail(request, pk):
             ).exclude(pk__in=[request.user.pk, application.assignee_id or 0])[:50],
             request_types=StandardRequestType.objects.select_related("addressee")[:50],
             request_form=_request_form(request, application),
+            required_requests=services.required_requests(application),
             my_opinions=application.opinions.filter(expert=request.user, answered_at__isnull=True),
         )
     return render(request, "municipal_services/application.html", context)

@@ -220,13 +220,13 @@ def variants_page(request, code, number):
     )
 
 
+TERM_UNITS = [("working", _("working days")), ("calendar", _("calendar days"))]
+
+
 class StagesForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     term_days = forms.IntegerField(label=_("Legal term, days"), min_value=1, max_value=1000)
-    term_in = forms.ChoiceField(
-        label=_("The term is counted in"),
-        choices=[("working", _("working days")), ("calendar", _("calendar days"))],
-    )
+    term_in = forms.ChoiceField(label=_("The term is counted in"), choices=TERM_UNITS)
     identity = forms.ChoiceField(label=_("Who may apply"), choices=ServiceVersion.Identity.choices)
     result_types = forms.MultipleChoiceField(
         label=_("What an approval issues"),
@@ -250,6 +250,20 @@ class StagesForm(forms.Form):
                 choices=[(r, role_names.get(r, r)) for r in ROLE_CODES],
                 widget=forms.CheckboxSelectMultiple,
             )
+            # the stage's own term (optional), counted as the administrator chooses
+            self.fields[f"term_days_{stage}"] = forms.IntegerField(
+                label=_("Term of the stage “%(stage)s”, days (empty: none)")
+                % {"stage": STAGE_NAMES[stage]},
+                min_value=1,
+                max_value=1000,
+                required=False,
+            )
+            self.fields[f"term_in_{stage}"] = forms.ChoiceField(
+                label=_("The term of the stage “%(stage)s” is counted in")
+                % {"stage": STAGE_NAMES[stage]},
+                choices=TERM_UNITS,
+                required=False,
+            )
         self.fields["registry"].choices = [("", _("— none —"))] + [
             (r.code, str(r)) for r in Registry.objects.all()
         ]
@@ -257,6 +271,15 @@ class StagesForm(forms.Form):
         self.fields["separation"].choices = [
             (f"{a}:{b}", f"{STAGE_NAMES[a]} — {STAGE_NAMES[b]}") for a, b in pairs
         ]
+
+
+def _stage(data: dict, stage: str) -> dict:
+    """A stage as the definition keeps it: its roles and, when given, its own term."""
+    spec: dict = {"roles": data[f"roles_{stage}"]}
+    if data.get(f"term_days_{stage}"):
+        unit = data.get(f"term_in_{stage}") or "working"
+        spec.update(term_days=data[f"term_days_{stage}"], term_in=unit)
+    return spec
 
 
 @staff_required(DESIGNERS)
@@ -273,6 +296,8 @@ def stages_page(request, code, number):
         "registry": version.registry,
         "separation": [f"{p[0]}:{p[1]}" for p in workflow.get("separation") or [] if len(p) == 2],
         **{f"roles_{s}": (stages.get(s) or {}).get("roles") or [] for s in STAGES},
+        **{f"term_days_{s}": (stages.get(s) or {}).get("term_days") for s in STAGES},
+        **{f"term_in_{s}": (stages.get(s) or {}).get("term_in") or "working" for s in STAGES},
     }
     form = StagesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +309,7 @@ def stages_page(request, code, number):
             "registry": data["registry"],
             "workflow": {
                 **workflow,
-                "stages": {s: {"roles": data[f"roles_{s}"]} for s in STAGES},
+                "stages": {s: _stage(data, s) for s in STAGES},
                 "separation": [pair.split(":") for pair in data["separation"]],
                 "term_in": data["term_in"],
             },

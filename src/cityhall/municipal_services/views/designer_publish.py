@@ -19,6 +19,7 @@ from ..definition import LANGUAGES, STATUS_CODES, text_in
 from ..designer.checks import publication_problems
 from ..designer.difference import difference
 from ..designer.forms import LANGUAGE_NAMES
+from ..group_field import rows_after_post
 from ..models import ServiceVersion
 from ..schema_form import answers_from_post, errors_of, fields_of
 from .designer import DESIGNERS, page, report_error, version_for
@@ -51,14 +52,21 @@ def preview_page(request, code, number):
     language = request.GET.get("language") if request.GET.get("language") in LANGUAGES else "ru"
     variants = [v for v in version.variants or [] if isinstance(v, dict)]
     chosen = next((v for v in variants if v.get("code") == request.GET.get("variant")), None)
-    values, errors, checked = {}, {}, False
+    values, errors, checked, rows = {}, {}, False, None
     if request.method == "POST":
         values = answers_from_post(version.form_schema, request.POST)
-        errors = errors_of(version.form_schema, values, hints=version.ui)
-        checked = True
+        rows = rows_after_post(version.form_schema, request.POST)
+        if "add_item" not in request.POST and "remove_item" not in request.POST:
+            errors = errors_of(version.form_schema, values, hints=version.ui)
+            checked = True
     with translation.override(language):
         fields = fields_of(
-            version.form_schema, version.ui, values=values, errors=errors, language=language
+            version.form_schema,
+            version.ui,
+            values=values,
+            errors=errors,
+            language=language,
+            rows=rows,
         )
         wanted = set(chosen.get("documents") or []) if chosen else None
         documents = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cityhall.accounts.permissions import staff_required
 
 from ..definition import LANGUAGES, text_in
-from ..designer.fields import CONDITION_OPERATORS, field_specs
+from ..designer.fields import CONDITION_OPERATORS, field_specs, group_definition
 from ..designer.forms import LANGUAGE_NAMES, TextsMixin, texts_initial
 from ..designer.rules import OUTCOMES, BuiltRule, built_rule, rule_of
 from ..designer.template_check import CONTEXT_NAMES, render_body, sample_context, template_problems
@@ -25,6 +25,12 @@ from .designer import DESIGNERS, page, save_definition, version_for
 __all__ = ["rules_page", "template_page"]
 
 CONDITIONS = 3
+#: What an example expects of its variant: decided automatically, refused, or neither.
+EXPECTED_DECISIONS = {
+    "approve": _("approved automatically"),
+    "refuse": _("refused automatically"),
+    "": _("no automatic decision (to an expert)"),
+}
 CONTEXT_LABELS = {
     "number": _("Number of the result"),
     "application_number": _("Number of the application"),
@@ -50,7 +56,7 @@ class RuleForm(forms.Form):
     clear_examples = forms.BooleanField(label=_("Forget this rule's examples"), required=False)
     remove = forms.BooleanField(label=_("Remove"), required=False)
 
-    def __init__(self, *args, variants=(), fields=(), reasons=(), **kwargs):
+    def __init__(self, *args, variants=(), fields=(), reasons=(), example_fields=(), **kwargs):
         super().__init__(*args, **kwargs)
         # a new rule is added only when its variant is chosen
         self.fields["variant"].choices = [("", "—"), *variants]
@@ -68,6 +74,101 @@ class RuleForm(forms.Form):
                 choices=[(k, v[0]) for k, v in CONDITION_OPERATORS.items()],
             )
             self.fields[f"value{n}"] = forms.CharField(label=_("Value"), required=False)
+        self.example_fields = [s for s in fields if s.name in set(example_fields)]
+        self.expectations = [
+            (f"{code}:{decision}", f"{title} — {words}")
+            for code, title in variants
+            for decision, words in EXPECTED_DECISIONS.items()
+        ]
+        self.fields["examples"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, min_value=0, max_value=30
+        )
+        for k in range(self._example_count()):
+            self._add_example_fields(k)
+        if not self.is_bound:
+            self.initial["examples"] = self._example_count()
+
+    def _example_count(self) -> int:
+        """Rows of examples: those posted, else the stored ones and one empty row to add."""
+        if self.is_bound:
+            raw = self.data.get(f"{self.prefix}-examples") or "0"
+            return min(int(raw), 30) if raw.isdigit() else 0
+        return len(self.initial.get("example_rows") or []) + 1
+
+    def _add_example_fields(self, k: int) -> None:
+        """An example: its name, a sample answer per field the rules read, the expected
+        outcome, and "remove"."""
+        self.fields[f"ex{k}_title"] = forms.CharField(
+            label=_("Name of the example"), required=False, max_length=200
+        )
+        for spec in self.example_fields:
+            name = f"ex{k}_{spec.name}"
+            if spec.kind == "yes_no":
+                choices = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
+                self.fields[name] = forms.ChoiceField(
+                    label=spec.label.get("ru") or spec.name, required=False, choices=choices
+                )
+            elif spec.kind == "choice":
+                choices = [("", "—")] + [(c, t.get("ru") or c) for c, t in spec.choices]
+                self.fields[name] = forms.ChoiceField(
+                    label=spec.label.get("ru") or spec.name, required=False, choices=choices
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=spec.label.get("ru") or spec.name, required=False, max_length=200
+                )
+        self.fields[f"ex{k}_expect"] = forms.ChoiceField(
+            label=_("Expected outcome"), required=False, choices=[("", "—"), *self.expectations]
+        )
+        self.fields[f"ex{k}_remove"] = forms.BooleanField(
+            label=_("Remove the example"), required=False
+        )
+        row = (self.initial.get("example_rows") or [])[k : k + 1]
+        for key, value in (row[0] if row else {}).items():
+            self.initial[f"ex{k}_{key}"] = value
+
+    def example_rows(self):
+        """Per example: its name, its answers' boxes, the expected outcome and "remove"."""
+        return [
+            (
+                self[f"ex{k}_title"],
+                [self[f"ex{k}_{s.name}"] for s in self.example_fields],
+                self[f"ex{k}_expect"],
+                self[f"ex{k}_remove"],
+            )
+            for k in range(self._example_count())
+        ]
+
+    def _examples(self, old: BuiltRule | None) -> list:
+        """The examples posted; a post without the examples' rows (a client that does not
+        edit them) keeps the stored ones."""
+        if f"{self.prefix}-examples" not in self.data:
+            return old.examples if old else []
+        return self.examples_of()
+
+    def examples_of(self) -> list[dict]:
+        """The examples as the definition keeps them (rows without an expected outcome, or
+        marked "remove", left out)."""
+        data, result = self.cleaned_data, []
+        for k in range(self._example_count()):
+            expect = data.get(f"ex{k}_expect") or ""
+            if not expect or data.get(f"ex{k}_remove"):
+                continue
+            answers = {}
+            for spec in self.example_fields:
+                raw = data.get(f"ex{k}_{spec.name}") or ""
+                if raw == "":
+                    continue
+                if spec.kind == "yes_no":
+                    answers[spec.name] = raw == "yes"
+                else:
+                    answers[spec.name] = self._typed(spec.name, "eq", raw)
+            variant, decision = expect.split(":", 1)
+            example = {"input": answers, "variant": variant, "decision": decision}
+            if data.get(f"ex{k}_title", "").strip():
+                example["title"] = data[f"ex{k}_title"].strip()
+            result.append(example)
+        return result
 
     def condition_rows(self):
         return [
@@ -113,8 +214,38 @@ class RuleForm(forms.Form):
             conditions=conditions,
             outcome=data["outcome"],
             reason_code=data.get("reason_code", ""),
-            examples=[] if data["clear_examples"] or not old else old.examples,
+            examples=[] if data["clear_examples"] else self._examples(old),
         )
+
+
+def _example_row(example: dict, specs) -> dict:
+    """A stored example as the example's boxes show it (a choice by its words, yes/no)."""
+    row = {
+        "title": str(example.get("title") or ""),
+        "expect": f"{example.get('variant', '')}:{example.get('decision', '')}",
+    }
+    by_name = {s.name: s for s in specs}
+    for name, value in (example.get("input") or {}).items():
+        spec = by_name.get(name)
+        if spec is not None and spec.kind == "yes_no":
+            row[name] = "yes" if value else "no"
+        elif spec is not None and spec.kind != "choice":
+            row[name] = "" if value is None else str(value)
+        else:
+            row[name] = value
+    return row
+
+
+def _example_fields(definition: dict, specs) -> list[str]:
+    """The fields an example answers: those the variants' rules may read (their closed
+    questions) and any a stored example answers, in the form's order; never a group."""
+    names = {p for v in definition.get("variants") or [] for p in (v.get("parameters") or [])}
+    for rule in definition.get("rules") or []:
+        examples = (rule.get("examples") or []) if isinstance(rule, dict) else []
+        for example in examples:
+            if isinstance(example, dict) and isinstance(example.get("input"), dict):
+                names.update(example["input"].keys())
+    return [s.name for s in specs if s.name in names and s.kind != "group"]
 
 
 def _initial(rule: BuiltRule, specs) -> dict:
@@ -124,6 +255,7 @@ def _initial(rule: BuiltRule, specs) -> dict:
         "match": rule.match,
         "outcome": rule.outcome,
         "reason_code": rule.reason_code,
+        "example_rows": [_example_row(e, specs) for e in rule.examples if isinstance(e, dict)],
     }
     by_name = {s.name: s for s in specs}
     for n, (name, operator, value) in enumerate(rule.conditions[:CONDITIONS], start=1):
@@ -146,6 +278,7 @@ def rules_page(request, code, number):
         "variants": [(c, text_in(v.get("title")) or c) for c, v in variants.items()],
         "fields": specs,
         "reasons": [(c, text_in(r.get("title")) or c) for c, r in reasons.items()],
+        "example_fields": _example_fields(definition, specs),
     }
     stored = [built_rule(r) for r in definition.get("rules") or [] if isinstance(r, dict)]
     editable = [r for r in stored if r.editable]
@@ -218,10 +351,16 @@ def placeholders(definition: dict) -> list[tuple[str, str]]:
         for name in CONTEXT_NAMES
         if name in CONTEXT_LABELS
     ]
-    result += [
-        ("{{ answers." + s.name + " }}", f"{_('Answer')}: {s.label.get('ru') or s.name}")
-        for s in field_specs(definition)
-    ]
+    for spec in field_specs(definition):
+        label = f"{_('Answer')}: {spec.label.get('ru') or spec.name}"
+        if spec.kind == "group":
+            # a repeating group: a loop printing each item's answers on its own line
+            subs = field_specs(group_definition(definition, spec.name))
+            line = ", ".join("{{ item." + sub.name + " }}" for sub in subs) or "{{ item }}"
+            loop = "{% for item in answers." + spec.name + " %}" + line + "\n{% endfor %}"
+            result.append((loop, f"{label} ({_('each item')})"))
+        else:
+            result.append(("{{ answers." + spec.name + " }}", label))
     return result
 
 

@@ -130,6 +130,9 @@ ACTIONS = {
     ),
     "withdraw": lambda a, u, p: services.withdraw_application(application=a, actor=u),
     "send_request": lambda a, u, p: _send_request(a, u, p),
+    "waive_request": lambda a, u, p: services.waive_required_request(
+        application=a, actor=u, type_code=p.get("type_code", ""), reason=p.get("reason", "")
+    ),
 }
 
 

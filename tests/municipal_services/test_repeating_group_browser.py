@@ -1,0 +1,88 @@
+"""The repeating group in Chromium with the keyboard only (issue 15): the administrator adds
+"Rooms" and the fields of each room on the designer's pages; a resident adds a second room
+with "add another", removes the first and saves, the answers kept. axe checks the group's
+designer page and the applicant's form; both are also read in ru and tt."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityhall.municipal_services import services
+from tests.browser.support import assert_accessible, sign_in
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+from .designer_steps import build_office_permit, land_registry
+from .factories import Department
+from .test_service_designer_browser import _choose, _press, _tick, _type
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def dept(transactional_db):
+    department = Department()
+    department.admin = MembershipFactory(organisation=department.org, role="administrator").user
+    land_registry(OrganisationFactory(name="Rosreestr"))
+    return department
+
+
+def _language(page, live_server, code: str) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": code, "url": live_server.url}])
+
+
+def test_a_repeating_group_built_and_answered_with_the_keyboard(page, client, live_server, dept):
+    client.force_login(dept.admin)
+    service = build_office_permit(client, dept.org)
+    sign_in(page.context, client, dept.admin, live_server)
+    _language(page, live_server, "en")
+    v1 = f"{live_server.url}/staff/services/{service.code}/v1"
+    page.goto(f"{v1}/fields/")
+    _choose(page, "#id_kind", "group")
+    _type(page, "#id_label_ru", "Помещения")
+    _type(page, "#id_label_en", "Rooms")
+    _type(page, "#id_item_label_ru", "Помещение")
+    _type(page, "#id_item_label_en", "Room")
+    _type(page, "#id_max_items", "3")
+    _press(page, "Add the field")
+    page.get_by_role("link", name="the fields of each item").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    for kind, ru, en in (("text", "Название", "Name"), ("number", "Площадь", "Area")):
+        _choose(page, "#id_kind", kind)
+        _type(page, "#id_label_ru", ru)
+        _type(page, "#id_label_en", en)
+        if kind == "text":
+            _tick(page, "#id_required")
+        _press(page, "Add the field")
+        assert "Saved." in page.locator("main").inner_text()
+    assert_accessible(page)
+    for code in ("ru", "tt"):
+        _language(page, live_server, code)
+        page.goto(f"{v1}/fields/rooms/items/")
+        assert "Помещения" in page.get_by_role("heading", level=1).inner_text()
+        assert_accessible(page)
+    version = service.versions.get()
+    services.publish_version(actor=dept.admin, version=version)
+
+    resident = UserFactory()
+    application = services.start_application(actor=resident, service=service)
+    sign_in(page.context, client, resident, live_server)
+    _language(page, live_server, "en")
+    page.goto(f"{live_server.url}/services/applications/{application.pk}/edit/")
+    _type(page, "#f-rooms-0-name", "Hall")
+    _press(page, "Add another: Rooms")
+    assert page.locator("#f-rooms-0-name").input_value() == "Hall"  # kept
+    _type(page, "#f-rooms-1-name", "Office")
+    _type(page, "#f-rooms-1-area", "80")
+    assert_accessible(page)
+    _press(page, "Remove Room 1")
+    assert page.locator("#f-rooms-0-name").input_value() == "Office"
+    assert page.locator("#f-rooms-1-name").count() == 0
+    _press(page, "Save draft")
+    application.refresh_from_db()
+    assert application.answers["rooms"] == [{"name": "Office", "area": 80}]
+    for code in ("ru", "tt"):
+        _language(page, live_server, code)
+        page.reload()
+        assert page.locator("#f-rooms-0-name").input_value() == "Office"
+        assert_accessible(page)
