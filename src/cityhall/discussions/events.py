@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from cityhall.notifications.events import register_event
 
 PROPOSAL_RECEIVED = "discussions.proposal_received"
@@ -25,7 +27,7 @@ def _t(subject: str, body: str) -> dict[str, str]:
 def declare_events() -> None:
     register_event(
         PROPOSAL_RECEIVED,
-        description="Receipt: a participant's proposal was registered",
+        description=gettext_lazy("Receipt: a participant's proposal was registered"),
         variables=("number", "discussion_number", "discussion_title", "registered_at", "url"),
         default_templates={
             "ru": _t(
@@ -50,7 +52,7 @@ def declare_events() -> None:
     )
     register_event(
         STATUS_CHANGED,
-        description="A discussion the person took part in changed its stage",
+        description=gettext_lazy("A discussion the person took part in changed its stage"),
         variables=("discussion_number", "discussion_title", "status", "url"),
         default_templates={
             "ru": _t(
@@ -72,7 +74,7 @@ def declare_events() -> None:
     )
     register_event(
         ITEM_HIDDEN,
-        description="A moderator hid the person's proposal or comment",
+        description=gettext_lazy("A moderator hid the person's proposal or comment"),
         variables=("what", "reason", "url"),
         default_templates={
             "ru": _t(
@@ -94,7 +96,7 @@ def declare_events() -> None:
     )
     register_event(
         QUESTION_ANSWERED,
-        description="An expert answered the person's question",
+        description=gettext_lazy("An expert answered the person's question"),
         variables=("number", "discussion_title", "url"),
         default_templates={
             "ru": _t(
@@ -116,7 +118,9 @@ def declare_events() -> None:
     )
     register_event(
         INITIATION_DECIDED,
-        description="The organiser accepted or refused a request to hold a discussion",
+        description=gettext_lazy(
+            "The organiser accepted or refused a request to hold a discussion"
+        ),
         variables=("title", "decision", "reason"),
         default_templates={
             "ru": _t(
@@ -136,8 +140,10 @@ def declare_events() -> None:
     register_event(
         NEW_DISCUSSION,
         description=(
-            "Subscription: a discussion was announced for the chosen district, suburb, "
-            "address or topic"
+            gettext_lazy(
+                "Subscription: a discussion was announced for the chosen district, suburb, "
+                "address or topic"
+            )
         ),
         variables=("discussion_number", "discussion_title", "exposition_start", "url", "stop"),
         default_templates={
@@ -163,7 +169,7 @@ def declare_events() -> None:
     )
     register_event(
         DEADLINE_REMINDER,
-        description="Subscription: proposals to a discussion close soon",
+        description=gettext_lazy("Subscription: proposals to a discussion close soon"),
         variables=("discussion_number", "discussion_title", "deadline", "url", "stop"),
         default_templates={
             "ru": _t(
@@ -188,7 +194,9 @@ def declare_events() -> None:
     )
     register_event(
         SUBSCRIPTION_CONFIRM,
-        description="Subscription: confirm the address (double opt-in) before any news is sent",
+        description=gettext_lazy(
+            "Subscription: confirm the address (double opt-in) before any news is sent"
+        ),
         variables=("confirm", "stop", "days"),
         default_templates={
             "ru": _t(
@@ -216,7 +224,9 @@ def declare_events() -> None:
     )
     register_event(
         SUBSCRIPTION_CONCLUSION,
-        description="Subscription: the conclusion of a discussion of the territory or topic",
+        description=gettext_lazy(
+            "Subscription: the conclusion of a discussion of the territory or topic"
+        ),
         variables=("discussion_number", "discussion_title", "url", "stop"),
         default_templates={
             "ru": _t(
@@ -240,7 +250,9 @@ def declare_events() -> None:
     )
     register_event(
         FOLLOWED_OPENED,
-        description="Reminder to a follower: the exposition is open, proposals are accepted",
+        description=gettext_lazy(
+            "Reminder to a follower: the exposition is open, proposals are accepted"
+        ),
         variables=("discussion_number", "discussion_title", "deadline", "url"),
         default_templates={
             "ru": _t(
@@ -262,7 +274,9 @@ def declare_events() -> None:
     )
     register_event(
         FOLLOWED_DEADLINE,
-        description="Reminder to a follower who has not submitted yet: proposals close soon",
+        description=gettext_lazy(
+            "Reminder to a follower who has not submitted yet: proposals close soon"
+        ),
         variables=("discussion_number", "discussion_title", "deadline", "url"),
         default_templates={
             "ru": _t(
@@ -287,7 +301,9 @@ def declare_events() -> None:
     )
     register_event(
         CONCLUSION_PUBLISHED,
-        description="The conclusion of a discussion the person took part in or followed",
+        description=gettext_lazy(
+            "The conclusion of a discussion the person took part in or followed"
+        ),
         variables=("discussion_number", "discussion_title", "url"),
         default_templates={
             "ru": _t(

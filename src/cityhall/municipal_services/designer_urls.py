@@ -11,6 +11,7 @@ from .views import (
     designer_publish,
     designer_rules,
 )
+from .views import request_type_designer as request_forms
 
 app_name = "service_designer"
 
@@ -44,4 +45,23 @@ urlpatterns = [
     path(V + "template/", designer_rules.template_page, name="template"),
     path(V + "preview/", designer_publish.preview_page, name="preview"),
     path(V + "publish/", designer_publish.publish_page, name="publish"),
+]
+
+# Interdepartmental request types' forms (before ``<slug:code>/``, which would take them).
+R = "request-types/<slug:code>/v<int:number>/"
+urlpatterns[0:0] = [
+    path("request-types/", request_forms.request_types, name="request_types"),
+    path(
+        "request-types/<slug:code>/start/",
+        request_forms.request_type_start,
+        name="request_type_start",
+    ),
+    path(R, request_forms.request_form_page, name="request_form"),
+    path(R + "publish/", request_forms.request_form_publish, name="request_form_publish"),
+    path(R + "fields/<str:name>/", request_forms.request_form_field, name="request_field"),
+    path(
+        R + "fields/<str:name>/act/",
+        request_forms.request_form_field_action,
+        name="request_field_action",
+    ),
 ]

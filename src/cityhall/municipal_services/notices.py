@@ -59,7 +59,7 @@ def declare_events() -> None:
     _declare_staff_events()
     register_event(
         STATUS_CHANGED,
-        description="The status of a municipal service application changed",
+        description=_("The status of a municipal service application changed"),
         variables=("number", "service", "status", "status_text", "url"),
         default_templates={
             "ru": {
@@ -84,7 +84,7 @@ def declare_events() -> None:
     )
     register_event(
         SIGNING_CODE,
-        description="A one-time code that signs a municipal service application",
+        description=_("A one-time code that signs a municipal service application"),
         variables=("code", "minutes", "service", "digest"),
         default_templates={
             "ru": {
@@ -115,7 +115,7 @@ def declare_events() -> None:
 def _declare_staff_events() -> None:
     register_event(
         CASE_FORWARDED,
-        description="A municipal service case was forwarded to an expert",
+        description=_("A municipal service case was forwarded to an expert"),
         variables=("number", "service", "by", "note", "url"),
         default_templates={
             "ru": {
@@ -140,7 +140,7 @@ def _declare_staff_events() -> None:
     )
     register_event(
         LETTER_TO_PRINT,
-        description="A letter to print for a paper applicant who cannot sign in",
+        description=_("A letter to print for a paper applicant who cannot sign in"),
         variables=("number", "service", "applicant", "status", "url"),
         default_templates={
             "ru": {

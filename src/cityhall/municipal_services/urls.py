@@ -14,6 +14,7 @@ from .views import (
     statistics,
     widget,
 )
+from .views import questionnaire_designer as questionnaire_pages
 
 app_name = "municipal_services"
 
@@ -84,5 +85,24 @@ urlpatterns += [
         "staff/situations/<int:pk>/steps/<int:step_pk>/delete/",
         life_situation_designer.step_delete,
         name="designer_step_delete",
+    ),
+]
+
+# The life situation's questionnaire, built from field kinds (administrators).
+urlpatterns += [
+    path(
+        "staff/situations/<int:pk>/questions/",
+        questionnaire_pages.questions,
+        name="designer_questions",
+    ),
+    path(
+        "staff/situations/<int:pk>/questions/<str:name>/",
+        questionnaire_pages.question_edit,
+        name="designer_question",
+    ),
+    path(
+        "staff/situations/<int:pk>/questions/<str:name>/act/",
+        questionnaire_pages.question_action,
+        name="designer_question_action",
     ),
 ]

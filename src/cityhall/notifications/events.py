@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Template, TemplateSyntaxError
+from django.utils.translation import gettext_lazy
 
 __all__ = [
     "EventDeclaration",
@@ -158,7 +159,7 @@ def declare_platform_events() -> None:
     whichever app calls them first."""
     register_event(
         "accounts.confirmation_code",
-        description="A one-time code that confirms an e-mail address or phone number",
+        description=gettext_lazy("A one-time code that confirms an e-mail address or phone number"),
         variables=("code", "minutes"),
         default_templates={
             "ru": {
@@ -201,7 +202,9 @@ def declare_platform_events() -> None:
     )
     register_event(
         "accounts.registration_attempt",
-        description="Someone tried to register with an address that already has an account",
+        description=gettext_lazy(
+            "Someone tried to register with an address that already has an account"
+        ),
         variables=(),
         default_templates={
             "ru": {
@@ -241,7 +244,9 @@ def declare_platform_events() -> None:
     )
     register_event(
         "support_ticket.submitted",
-        description="A question or problem was sent to the administrators via the feedback form",
+        description=gettext_lazy(
+            "A question or problem was sent to the administrators via the feedback form"
+        ),
         variables=("number", "topic"),
         default_templates={
             "ru": {

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cityhall.accounts.models import Role
 from cityhall.core import audit
@@ -183,7 +184,7 @@ def _apply_retention(code: str) -> None:
 def declare_events() -> None:
     register_event(
         GENERATION_FAILED,
-        description="An open data set could not be generated",
+        description=gettext_lazy("An open data set could not be generated"),
         variables=("dataset", "version"),
         default_templates={
             "ru": {

@@ -5,6 +5,8 @@ events in ``notifications.events``.)"""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from cityhall.notifications.services import register_event
 
 __all__ = ["SUPPORT_TICKET_ANSWERED", "declare_events"]
@@ -15,7 +17,9 @@ SUPPORT_TICKET_ANSWERED = "support_ticket.answered"
 def declare_events() -> None:
     register_event(
         SUPPORT_TICKET_ANSWERED,
-        description="An administrator answered a support ticket: the answer, to its author",
+        description=gettext_lazy(
+            "An administrator answered a support ticket: the answer, to its author"
+        ),
         variables=("number", "message", "answer", "url"),
         default_templates={
             "ru": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from cityhall.notifications.services import (
     in_recipient_language,
@@ -30,7 +31,7 @@ def declare_events() -> None:
     declare_handover_event()
     register_event(
         RECEIVED,
-        description="A resident's request was received",
+        description=gettext_lazy("A resident's request was received"),
         variables=("number", "category", "status"),
         default_templates={
             "ru": {
@@ -55,7 +56,7 @@ def declare_events() -> None:
     )
     register_event(
         STATUS_CHANGED,
-        description="A resident's request changed its status",
+        description=gettext_lazy("A resident's request changed its status"),
         variables=("number", "status", "note"),
         default_templates={
             "ru": {
@@ -80,7 +81,7 @@ def declare_events() -> None:
     )
     register_event(
         MERGED,
-        description="A request was merged with another one about the same problem",
+        description=gettext_lazy("A request was merged with another one about the same problem"),
         variables=("number", "parent_number"),
         default_templates={
             "ru": {
@@ -108,7 +109,7 @@ def declare_events() -> None:
     )
     register_event(
         COMMENTED,
-        description="A new message on a request",
+        description=gettext_lazy("A new message on a request"),
         variables=("number", "text"),
         default_templates={
             "ru": {
@@ -130,8 +131,9 @@ def declare_events() -> None:
     )
     register_event(
         OVERDUE,
-        description="Requests ran over their time limits (to the organisation's head or "
-        "the committee)",
+        description=gettext_lazy(
+            "Requests ran over their time limits (to the organisation's head or the committee)"
+        ),
         # ``requests`` is the count with its noun in the recipient's plural form ("1 заявка",
         # "5 заявок"); templates never put a noun after ``count`` themselves.
         variables=("organisation", "count", "requests", "level"),
@@ -161,7 +163,7 @@ def declare_events() -> None:
 def declare_reopened_event() -> None:
     register_event(
         REOPENED,
-        description="A request came back to work (to its executor)",
+        description=gettext_lazy("A request came back to work (to its executor)"),
         variables=("number", "reason"),
         default_templates={
             "ru": {
@@ -212,7 +214,9 @@ def tell_reopened(request, *, reason: str) -> None:
 def declare_emergency_event() -> None:
     register_event(
         EMERGENCY,
-        description="An emergency request reached the organisation (the crew must arrive soon)",
+        description=gettext_lazy(
+            "An emergency request reached the organisation (the crew must arrive soon)"
+        ),
         variables=("number", "category", "address", "due"),
         default_templates={
             "ru": {
@@ -318,7 +322,9 @@ def staff_url(request) -> str:
 def declare_handover_event() -> None:
     register_event(
         HANDED_OVER,
-        description="A request changed hands (to the side receiving it and the one giving it up)",
+        description=gettext_lazy(
+            "A request changed hands (to the side receiving it and the one giving it up)"
+        ),
         variables=("number", "category", "address", "giver", "receiver", "reason"),
         default_templates={
             "ru": {

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..area_field import AREA_PROPERTY, is_area
 from ..definition import LANGUAGES
-from ..place_field import POINT_PROPERTY, is_point
 from ..group_field import is_group, item_ui
+from ..place_field import POINT_PROPERTY, is_point
 
 __all__ = [
     "FIELD_KINDS",

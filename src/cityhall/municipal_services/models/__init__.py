@@ -14,6 +14,7 @@ from .applications import Application, ApplicationEvent, ApplicationFile, Opinio
 from .catalogue import Service, ServiceVersion
 from .consultations import Consultation
 from .life_situations import LifeSituation, LifeSituationCase, LifeSituationStep
+from .request_type_forms import RequestTypeFormVersion
 from .results import Registry, RegistryRecord, ResultDocument, folded
 from .signatures import ApplicationSignature, SigningCode
 from .standard_requests import StandardRequest, StandardRequestType
@@ -32,6 +33,7 @@ __all__ = [
     "folded",
     "StandardRequestType",
     "StandardRequest",
+    "RequestTypeFormVersion",
     "LifeSituation",
     "LifeSituationStep",
     "LifeSituationCase",

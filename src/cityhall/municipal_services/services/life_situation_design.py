@@ -22,6 +22,7 @@ from cityhall.core import audit
 from cityhall.core.errors import InvalidInput
 
 from ..definition import expression_problems
+from ..designer.questionnaire import condition_problems
 from ..models import LifeSituation, LifeSituationStep, Service, ServiceVersion
 
 __all__ = [
@@ -101,6 +102,14 @@ def step_problems(
             )
     if condition is not None and (found := expression_problems(condition, sources)):
         problems["condition"] = [str(p) for p in found]
+    elif condition is not None and (
+        found := condition_problems(
+            condition,
+            {"form_schema": situation.questionnaire or {}, "ui": situation.ui or {}},
+            where=_("“Applies”"),
+        )
+    ):
+        problems["condition"] = found
     for other in requires:
         if other.situation_id != situation.pk or (step is not None and other.pk == step.pk):
             problems["requires"] = [_("A step can wait only for the situation's other steps.")]

@@ -19,8 +19,10 @@ from cityhall.core.errors import Forbidden, InvalidInput, NotFound
 
 from .. import deadlines, selectors, services, signing
 from ..definition import text_in
+from ..designer.request_forms import case_facts, prefilled_values
 from ..group_field import rows_after_post
 from ..models import Application, LifeSituationCase, StandardRequestType
+from ..models.request_type_forms import published_form
 from ..schema_form import answers_from_post, fields_of
 from .common import (
     PAGE_SIZE,
@@ -224,10 +226,11 @@ def _request_form(request, application: Application):
     )
     if kind is None:
         return None
-    schema = kind.form_schema or {}
-    answers = application.answers or {}
-    values = {name: answers[name] for name in schema.get("properties") or {} if name in answers}
-    return {"type": kind, "fields": fields_of(schema, {}, values=values)}
+    schema, ui = published_form(kind)
+    values = prefilled_values(
+        schema, ui, answers=application.answers or {}, facts=case_facts(application)
+    )
+    return {"type": kind, "fields": fields_of(schema, ui, values=values)}
 
 
 @login_required

@@ -49,12 +49,20 @@ def _conditions(situation: LifeSituation) -> list[tuple[str, str, object]]:
                         {"==": [{"var": field.name}, value]},
                     )
                 )
+        several = prop.get("type") == "array"
         for key, label in field.choices:
             choices.append(
                 (
                     f"{field.name}:{key}",
-                    _("When “%(field)s” is %(answer)s") % {"field": field.label, "answer": label},
-                    {"==": [{"var": field.name}, key]},
+                    (
+                        _("When “%(field)s” includes %(answer)s")
+                        if several
+                        else _("When “%(field)s” is %(answer)s")
+                    )
+                    % {"field": field.label, "answer": label},
+                    {"in": [key, {"var": field.name}]}
+                    if several
+                    else {"==": [{"var": field.name}, key]},
                 )
             )
     return choices
@@ -122,6 +130,7 @@ def situation_steps(request, pk: int):
             "situation": situation,
             "rows": rows,
             "problems": [m for v in design.situation_problems(situation).values() for m in v],
+            "questions_count": len((situation.questionnaire or {}).get("properties") or {}),
         },
     )
 
