@@ -1,7 +1,7 @@
 """Files stored before the file service keep working after migration 0013: each gets its
 StoredFile record where its bytes already are, with the visibility its discussion's state gives
 it, and a file already missing from the storage neither stops the migration nor breaks its page
-(issue 13)."""
+(issue 13); migrations 0013 and 0014."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.core.hostile_files import minimal_pdf
 
 BEFORE = [("discussions", "0012_merge_desks")]
-AFTER = [("discussions", "0013_files_stored_files")]
+AFTER = [("discussions", "0014_files_drop_old_fields")]
 
 
 def _migrate(targets):

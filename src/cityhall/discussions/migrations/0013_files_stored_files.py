@@ -2,7 +2,8 @@
 the platform's file service: each existing file gets its StoredFile record for the name it
 already has in storage (nothing is copied; a file already missing is recorded as missing, so its
 page shows "file missing" instead of failing), with the visibility its discussion's state gives
-it (``discussions.file_access``)."""
+it (``discussions.file_access``). The old columns go in 0014: on PostgreSQL a table cannot
+be altered in the transaction that wrote its rows with deferred constraints pending."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -99,15 +100,4 @@ class Migration(migrations.Migration):
             _stored(help_text="participant list with identification data; never public"),
         ),
         migrations.RunPython(record_files, migrations.RunPython.noop),
-        migrations.RemoveField("proposalattachment", "file"),
-        migrations.RemoveField("documentversion", "file"),
-        migrations.RemoveField("finaldocument", "pdf"),
-        migrations.RemoveField("finaldocument", "json"),
-        migrations.RemoveField("finaldocument", "appendix"),
-        migrations.AlterField(
-            "proposalattachment", "stored", _stored(null=False, verbose_name="file")
-        ),
-        migrations.AlterField(
-            "documentversion", "stored", _stored(null=False, verbose_name="file")
-        ),
     ]
