@@ -8,17 +8,20 @@ import pytest
 from cityhall.service_requests import services
 from tests.browser.support import assert_accessible, sign_in
 
-from .factories import submit
+from .factories import photo, submit
 
 pytestmark = pytest.mark.browser
 
 
 def _pages(world):
-    done = submit(world)
+    done = submit(world, photos=[photo()])  # a private photo: the cabinet's and staff lists
     services.transition(request=done, actor=world.executor, to="accepted")
     services.add_comment(request=done, author=world.executor, text="Coming at 10 tomorrow")
     services.transition(request=done, actor=world.executor, to="done", report="Roof patched")
-    open_one = submit(world, category=world.lift, attributes={"people_inside": "no"})
+    open_one = submit(  # a public photo: the public list and the staff page's visibility form
+        world, category=world.lift, attributes={"people_inside": "no"}, photos=[photo()],
+        photos_public=True,
+    )  # fmt: skip
     submit(world, building=world.orphan_building)
     services.recompute_ratings()
     services.rebuild_daily_stats()
@@ -26,6 +29,9 @@ def _pages(world):
         (None, f"/requests/{open_one.pk}/"),
         (None, "/requests/new/"),
         (None, "/requests/map/"),
+        (None, "/requests/"),
+        (world.resident, "/requests/mine/"),
+        (world.dispatcher, f"/requests/staff/{open_one.pk}/"),
         (None, f"/requests/organisations/{world.manager.pk}/"),
         (world.resident, f"/requests/t/{done.public_token}/"),
         (world.executor, f"/requests/staff/{open_one.pk}/"),
@@ -61,14 +67,20 @@ def test_the_web_form_works_without_javascript(no_script_page, world, live_serve
     tab.fill("#id_address", "Баумана")
     tab.fill("#id_description", "Water on the stairs")
     tab.fill("#id_contact_phone", "+79005551234")
+    tab.get_by_label("Show my photos to everyone").check()
     with tab.expect_navigation():
         tab.locator("form.form button.send").click()
-    # Two buildings match: choose one from the list the server offers.
+    # Two buildings match: choose one from the list the server offers (and attach the photo:
+    # a browser sends a file once).
     tab.check(f"input[name=building][value='{world.other_building.pk}']")
+    assert tab.get_by_label("Show my photos to everyone").is_checked()
+    tab.set_input_files("#id_photos", files=[{"name": "leak.png", "mimeType": "image/png",
+                                               "buffer": photo().read()}])  # fmt: skip
     with tab.expect_navigation():
         tab.locator("form.form button.send").click()
     created = ServiceRequest.objects.get()
     assert created.building == world.other_building
+    assert created.photos.get().stored.visibility == "public"
     assert tab.url.endswith(f"/requests/t/{created.public_token}/")
     assert created.number in tab.locator("main h1").inner_text()
 
