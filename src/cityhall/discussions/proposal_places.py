@@ -33,7 +33,6 @@ __all__ = [
     "Place",
     "area_from_text",
     "check_place",
-    "has_place",
     "placed_proposals",
     "territory_geometry",
 ]
@@ -56,11 +55,6 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     area: dict | None = None
-
-
-def has_place(lat: Any, lon: Any, area: Any, address: str = "") -> bool:
-    """Whether anything place-like was sent (the cheap test the hot path makes)."""
-    return lat is not None or lon is not None or bool(area) or bool(address and address.strip())
 
 
 def _refuse(field: str, message: str) -> InvalidInput:
@@ -152,6 +146,8 @@ def check_place(
 
     address = (address or "").strip()
     point = lat is not None or lon is not None
+    if not (point or area or address):
+        return Place()
     if point and area:
         raise _refuse("area", _("Give a point or an area, not both."))
     if address and not (point or area):

@@ -30,9 +30,8 @@ from cityhall.geo import selectors as geo
 
 from .. import intake, selectors
 from ..eligibility import building_in_territory, eligibility_of, open_discussion
-from ..intake import validate_text
+from ..intake import validate_place, validate_text
 from ..models import Discussion, Participant, Proposal, ProposalAttachment
-from ..proposal_places import check_place, has_place
 from ..uploads import (
     MAX_ATTACHMENTS,
     check_attachment,
@@ -103,7 +102,7 @@ def receive_proposal(
     (:func:`proposal_places.check_place`, run only when one is given).
     """
     text = validate_text(text, kind)
-    placed = has_place(lat, lon, area, address)
+    validate_place(lat, lon, area)
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidInput(
             fields={
@@ -117,7 +116,9 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
-    if placed:
+    if lat is not None or lon is not None or area or address:
+        from ..proposal_places import check_place
+
         place = check_place(discussion, lat=lat, lon=lon, area=area, address=address)
         lat, lon, area = place.lat, place.lon, place.area
     if section is not None:

@@ -1,6 +1,7 @@
 """What the pages of discussions share: running one service with its domain error put beside
-the form's fields (:func:`run_service`), reading a number from the query string, and the roles
-that open the staff desks.
+the form's fields (:func:`run_service`) and, for a form page, the whole step after its POST
+(:func:`submitted`), reading a number from the query string, and the roles that open the staff
+desks.
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import Role
@@ -26,6 +29,7 @@ __all__ = [
     "int_param",
     "organiser_discussion",
     "run_service",
+    "submitted",
 ]
 
 ORGANISER = (Role.ORGANISER, Role.ADMINISTRATOR)
@@ -51,6 +55,31 @@ def run_service(form, action: Callable[[], Any]) -> tuple[bool, Any]:
         if form is None:
             raise
         return False, exc
+
+
+def submitted(
+    request,
+    form,
+    action: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str],
+    to: str | Callable[[Any], str],
+    warning: Callable[[Any], str] | None = None,
+) -> HttpResponse | None:
+    """A form page's step after its POST: when ``form`` is valid, run ``action`` (one service)
+    on its cleaned data, the domain error put on the form (:func:`run_service`); when that
+    succeeds, say ``success`` (and ``warning``, if it says anything) and redirect to ``to``
+    (each a text or made from the service's result). None: show the form (again) — a GET, an
+    invalid form or a refusal."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    ok, result = run_service(form, lambda: action(form.cleaned_data))
+    if not ok:
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    if warning is not None and (said := warning(result)):
+        messages.warning(request, said)
+    return redirect(to(result) if callable(to) else to)
 
 
 def int_param(value: Any, default: int = 1) -> int:

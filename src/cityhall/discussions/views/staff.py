@@ -38,7 +38,7 @@ from ..models import (
     Proposal,
     Status,
 )
-from .base import ORGANISER, int_param, run_service
+from .base import ORGANISER, int_param, run_service, submitted
 from .base import organiser_discussion as _organiser_discussion
 
 # --- staff desks ---------------------------------------------------------------------------
@@ -81,22 +81,23 @@ def manage_new(request):
             "territory_description": initiation.territory_description,
         }
     form = DiscussionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def create(data: dict) -> Discussion:
+        data = dict(data)
         data.pop("version", None)
-        districts = data.pop("districts")
-        ok, discussion = run_service(
-            form,
-            lambda: services.create_discussion(
-                actor=request.user,
-                districts=districts,
-                initiation=initiation,
-                **data,
-            ),
+        return services.create_discussion(
+            actor=request.user, districts=data.pop("districts"), initiation=initiation, **data
         )
-        if ok:
-            messages.success(request, _("Draft %(n)s created.") % {"n": discussion.number})
-            return redirect("discussions:manage_detail", pk=discussion.pk)
+
+    done = submitted(
+        request,
+        form,
+        create,
+        success=lambda made: _("Draft %(n)s created.") % {"n": made.number},
+        to=lambda made: reverse("discussions:manage_detail", args=[made.pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "discussions/manage_form.html",
@@ -113,22 +114,23 @@ def manage_detail(request, pk: int):
         instance=discussion if request.method != "POST" else None,
         initial={"version": discussion.version},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        changes = {k: v for k, v in data.items() if k in services.EDITABLE_FIELDS}
-        changes["districts"] = list(data.get("districts") or [])
-        ok, _d = run_service(
-            form,
-            lambda: services.update_discussion(
-                actor=request.user,
-                discussion_id=discussion.pk,
-                expected_version=data.get("version") or 0,
-                changes=changes,
-            ),
-        )
-        if ok:
-            messages.success(request, _("Saved."))
-            return redirect("discussions:manage_detail", pk=discussion.pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.update_discussion(
+            actor=request.user,
+            discussion_id=discussion.pk,
+            expected_version=data.get("version") or 0,
+            changes={
+                **{k: v for k, v in data.items() if k in services.EDITABLE_FIELDS},
+                "districts": list(data.get("districts") or []),
+            },
+        ),
+        success=_("Saved."),
+        to=reverse("discussions:manage_detail", args=[discussion.pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "discussions/manage_detail.html",
@@ -199,30 +201,29 @@ def manage_document(request, pk: int):
 def register_offline(request, pk: int):
     discussion = _organiser_discussion(request, pk)
     form = OfflineProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        person = services.OfflineIdentity(
-            full_name=data["full_name"],
-            birth_date=data["birth_date"],
-            document_number=data["document_number"],
-            address=data["address"],
-            email=data["email"],
-        )
-        ok, proposal = run_service(
-            form,
-            lambda: services.register_offline_proposal(
-                actor=request.user,
-                discussion=discussion,
-                person=person,
-                text=data["text"],
-                kind=data["kind"],
-                channel=data["channel"],
-                received_at=data["received_at"],
+    done = submitted(
+        request,
+        form,
+        lambda data: services.register_offline_proposal(
+            actor=request.user,
+            discussion=discussion,
+            person=services.OfflineIdentity(
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                document_number=data["document_number"],
+                address=data["address"],
+                email=data["email"],
             ),
-        )
-        if ok:
-            messages.success(request, _("Registered as No. %(n)s.") % {"n": proposal.number})
-            return redirect("discussions:register", pk=pk)
+            text=data["text"],
+            kind=data["kind"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+        ),
+        success=lambda proposal: _("Registered as No. %(n)s.") % {"n": proposal.number},
+        to=reverse("discussions:register", args=[pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "discussions/register.html",
@@ -276,16 +277,17 @@ def meetings(request, pk: int):
             "minutes": meeting.minutes,
         }
     form = MeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        ok, _m = run_service(
-            form,
-            lambda: services.record_meeting(
-                actor=request.user, discussion=discussion, meeting=meeting, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("The meeting is recorded."))
-            return redirect("discussions:meetings", pk=pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.record_meeting(
+            actor=request.user, discussion=discussion, meeting=meeting, **data
+        ),
+        success=_("The meeting is recorded."),
+        to=reverse("discussions:meetings", args=[pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "discussions/meetings.html",
@@ -319,22 +321,22 @@ def recommendations(request, pk: int):
         numbers = [base.number, *(s.number for s in similar)]
         initial = {"numbers": ", ".join(map(str, numbers)), "same_as": base.number}
     form = RecommendationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        ok, count = run_service(
-            form,
-            lambda: services.set_recommendation(
-                actor=request.user,
-                discussion=discussion,
-                numbers=data["numbers"],
-                recommendation=data["recommendation"],
-                reason=data["reason"],
-                same_as=data["same_as"],
-            ),
-        )
-        if ok:
-            messages.success(request, _("Recommendation set on %(n)s proposals.") % {"n": count})
-            return redirect("discussions:recommendations", pk=pk)
+    done = submitted(
+        request,
+        form,
+        lambda data: services.set_recommendation(
+            actor=request.user,
+            discussion=discussion,
+            numbers=data["numbers"],
+            recommendation=data["recommendation"],
+            reason=data["reason"],
+            same_as=data["same_as"],
+        ),
+        success=lambda count: _("Recommendation set on %(n)s proposals.") % {"n": count},
+        to=reverse("discussions:recommendations", args=[pk]),
+    )
+    if done:
+        return done
     pending = (
         Proposal.objects.filter(discussion=discussion, recommendation="")
         .exclude(kind=Proposal.Kind.QUESTION)

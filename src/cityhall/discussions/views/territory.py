@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.permissions import staff_required
@@ -15,7 +15,7 @@ from cityhall.geo.web_map import Shape, city_bounds, web_map
 
 from .. import drawing, selectors, services
 from ..territory_forms import TerritoryForm
-from .base import ORGANISER, run_service
+from .base import ORGANISER, submitted
 from .base import organiser_discussion as _organiser_discussion
 
 #: The fill of a discussion's own territory on the interactive map (districts: outlined).
@@ -65,32 +65,30 @@ def manage_territory(request, pk: int):
             "territory_description": discussion.territory_description,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        ok, result = run_service(
-            form,
-            lambda: services.set_territory(
-                actor=request.user,
-                discussion=discussion,
-                expected_version=data["version"],
-                parts=services.TerritoryParts(
-                    drawn=data["drawn"],
-                    uploaded=data["upload"],
-                    districts=data["districts"],
-                    suburbs=data["suburbs"],
-                    buildings=data["buildings"],
-                ),
-                description=data["territory_description"],
+    done = submitted(
+        request,
+        form,
+        lambda data: services.set_territory(
+            actor=request.user,
+            discussion=discussion,
+            expected_version=data["version"],
+            parts=services.TerritoryParts(
+                drawn=data["drawn"],
+                uploaded=data["upload"],
+                districts=data["districts"],
+                suburbs=data["suburbs"],
+                buildings=data["buildings"],
             ),
-        )
-        if ok:
-            _updated, cut = result
-            messages.success(request, _("The territory is saved."))
-            if cut:
-                messages.warning(
-                    request, _("The part of the territory outside the city was left out.")
-                )
-            return redirect("discussions:manage_territory", pk=discussion.pk)
+            description=data["territory_description"],
+        ),
+        success=_("The territory is saved."),
+        warning=lambda result: (
+            _("The part of the territory outside the city was left out.") if result[1] else ""
+        ),
+        to=reverse("discussions:manage_territory", args=[discussion.pk]),
+    )
+    if done:
+        return done
     return render(
         request,
         "discussions/manage_territory.html",
