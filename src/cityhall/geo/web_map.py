@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -159,6 +160,9 @@ class WebMap:
         return {
             "id": self.map_id,
             "tiles": tile_settings(),
+            # What Leaflet puts in a tile it stops loading (its own is a data: URL, which the
+            # Content-Security-Policy refuses): an empty picture of the platform's own.
+            "emptyTile": static("geo/empty-tile.gif"),
             "baseUrl": reverse("geo:map_base"),
             "bounds": list(bounds) if bounds else None,
             "pins": [pin.as_json() for pin in self.pins],

@@ -136,15 +136,45 @@
 
   /* The configured tile source: an XYZ URL template, or an archive read by the script that
    * registered itself for its kind in window.cityhallTileSources (geo/map-pmtiles.js). */
-  function tileLayerOf(tiles) {
+  function tileLayerOf(tiles, emptyTile) {
     var archive = tiles.archive && (window.cityhallTileSources || {})[tiles.archive];
     if (archive) { return archive(tiles); }
-    return L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: tiles.maxZoom });
+    var Layer = emptyTile ? quietTileLayer(emptyTile) : L.TileLayer;
+    return new Layer(tiles.url, { attribution: tiles.attribution, maxZoom: tiles.maxZoom });
+  }
+
+  /* Leaflet stops a tile's loading (on zoom, on removal) by pointing it at a data: picture,
+   * which the Content-Security-Policy refuses (img-src 'self'): this tile layer points it at
+   * the platform's own empty picture instead; otherwise Leaflet's own code. */
+  function quietTileLayer(emptyTile) {
+    return L.TileLayer.extend({
+      _abortLoading: function () {
+        for (var key in this._tiles) {
+          var tile = this._tiles[key];
+          if (tile.coords.z === this._tileZoom) { continue; }
+          var img = tile.el;
+          img.onload = L.Util.falseFn;
+          img.onerror = L.Util.falseFn;
+          if (!img.complete) {
+            img.src = emptyTile;
+            L.DomUtil.remove(img);
+            delete this._tiles[key];
+            this.fire("tileabort", { tile: img, coords: tile.coords });
+          }
+        }
+      },
+      _removeTile: function (key) {
+        var tile = this._tiles[key];
+        if (!tile) { return; }
+        tile.el.setAttribute("src", emptyTile);
+        return L.GridLayer.prototype._removeTile.call(this, key);
+      }
+    });
   }
 
   function baseLayer(map, config, element) {
     if (!config.tiles) { element.classList.add("city-map--vector"); return vectorBase(map, config); }
-    var tiles = tileLayerOf(config.tiles);
+    var tiles = tileLayerOf(config.tiles, config.emptyTile);
     var loaded = 0;
     var failed = 0;
     var fellBack = false;
