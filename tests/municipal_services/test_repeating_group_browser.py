@@ -13,7 +13,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .designer_steps import build_office_permit, land_registry
 from .factories import Department
-from .test_service_designer_browser import _choose, _press, _tick, _type
+from .test_service_designer_browser import SHOTS, _choose, _press, _tick, _type
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,8 @@ def test_a_repeating_group_built_and_answered_with_the_keyboard(page, client, li
         page.goto(f"{v1}/fields/rooms/items/")
         assert "Помещения" in page.get_by_role("heading", level=1).inner_text()
         assert_accessible(page)
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/group-designer-{code}.png", full_page=True)
     version = service.versions.get()
     services.publish_version(actor=dept.admin, version=version)
 
@@ -75,6 +77,8 @@ def test_a_repeating_group_built_and_answered_with_the_keyboard(page, client, li
     _type(page, "#f-rooms-1-name", "Office")
     _type(page, "#f-rooms-1-area", "80")
     assert_accessible(page)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/group-form.png", full_page=True)
     _press(page, "Remove Room 1")
     assert page.locator("#f-rooms-0-name").input_value() == "Office"
     assert page.locator("#f-rooms-1-name").count() == 0

@@ -112,6 +112,13 @@ class FieldForm(TextsMixin, forms.Form):
             (s.name, s.label.get("ru") or s.name) for s in others
         ]
 
+    def text_rows(self) -> list[tuple[str, list]]:
+        """The texts every field has (the group's item word is shown with the group's part)."""
+        return [row for row in super().text_rows() if row[0] != "item_label"]
+
+    def item_label_rows(self) -> list[tuple[str, list]]:
+        return [row for row in super().text_rows() if row[0] == "item_label"]
+
     @classmethod
     def initial_of(cls, spec: FieldSpec, revision: int) -> dict:
         data = {
