@@ -1,9 +1,12 @@
-"""How many audit records a second the one chain head lets PostgreSQL append, against the same
+"""How many audit records a second the audit chains let PostgreSQL append, against the same
 number of processes inserting a plain row each (no shared lock), 1 to 8 writers at once.
 
-Every business action appends to the audit chain under a lock of its single head row (ADR
-0002), so the chain serialises every write of the cluster, whatever the number of nodes. Run it
-against the database the nodes share (its schema migrated):
+Every business action appends to the audit trail under a lock of its chain's head row. With one
+chain (ADR 0002) that serialised every write of the cluster; the trail is now 16 chains, a
+transaction appending to the chain of the object it audits (ADR 0032), so writers acting on
+different objects mostly take different heads. Each writer here audits objects of its own, one
+record per transaction, as separate staff actions do. Run it against the database the nodes
+share (its schema migrated):
 
     eval "$(scripts/cluster env)"         # after `scripts/cluster up`
     .venv/bin/python bench/audit_append_rate.py [--seconds 5] [--writers 1,2,4,8]
@@ -32,11 +35,14 @@ def _append(seconds: float, counter, start) -> None:
 
     from cityhall.core import audit
 
+    me = os.getpid()
     start.wait()
     done, deadline = 0, time.monotonic() + seconds
     while time.monotonic() < deadline:
         with transaction.atomic():
-            audit.record(actor=None, action="bench.append", object_type="bench", object_id=done)
+            audit.record(
+                actor=None, action="bench.append", object_type="bench", object_id=f"{me}-{done}"
+            )
         done += 1
     with counter.get_lock():
         counter.value += done

@@ -1,7 +1,7 @@
 """Data for the cluster test, written through the primary by ``python -m tests.cluster.seed``
 (run with a node's environment): the requests world, an Open311 client, a discussion open for
-proposals with a verified resident's API token, a dispatcher who signs in with a password.
-Prints what the test needs as JSON."""
+proposals with a verified resident's API token, a dispatcher and an executor of the managing
+organisation who sign in with a password. Prints what the test needs as JSON."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def main() -> None:
     )
     person = verified_person(home)
     password = "cluster-dispatcher-password"
-    world.dispatcher.set_password(password)
-    world.dispatcher.save(update_fields=["password"])
+    for staff in (world.dispatcher, world.executor):
+        staff.set_password(password)
+        staff.save(update_fields=["password"])
     print(
         json.dumps(
             {
@@ -38,6 +39,8 @@ def main() -> None:
                 "token": create_api_token(user=person, name="cluster"),
                 "login": world.dispatcher.email or world.dispatcher.username,
                 "password": password,
+                "executor": world.executor.email or world.executor.username,
+                "executor_id": world.executor.pk,
             }
         )  # fmt: skip
     )

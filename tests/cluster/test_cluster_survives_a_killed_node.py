@@ -1,7 +1,9 @@
 """Three stateless nodes behind nginx on one PostgreSQL (with a streaming replica) and Redis,
-under mixed load, with one node killed (-9) and one inbox worker killed mid-load: nothing
-acknowledged is lost or registered twice, numbers stay gap-free, the audit chain verifies,
-every periodic job ran once per minute, and a session works on every node."""
+under mixed load — Open311 and API submissions, page reads, a dispatcher reading and an executor
+taking and resolving requests through the staff pages — with one node killed (-9) and one inbox
+worker killed mid-load: nothing acknowledged is lost or registered twice, numbers stay gap-free,
+every staff move is audited and the audit chains verify, every periodic job ran once per minute,
+and a session works on every node."""
 
 from __future__ import annotations
 
@@ -15,36 +17,19 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.cluster.staff_client import (
+    MANAGED_POINT,
+    act,
+    cookie_header,
+    cookies,
+    psql,
+    signed_in,
+)
+
 pytestmark = pytest.mark.cluster
 
 LOAD_SECONDS = 12
 KILL_AFTER = 4
-
-
-def _psql(state, sql: str, port_name: str = "primary") -> list[list[str]]:
-    out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", str(state["ports"][port_name]), "-U", "cityhall",
-         "-d", "cityhall", "-AtF", "\t", "-c", sql],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    return [line.split("\t") for line in out.splitlines() if line]
-
-
-def _signed_in(base: str, login: str, password: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/accounts/login/", timeout=10)
-    answer = session.post(
-        f"{base}/accounts/login/",
-        {"login": login, "password": password,
-         "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        timeout=10, allow_redirects=False,
-    )  # fmt: skip
-    assert answer.status_code == 302, answer.text[:500]
-    return session
-
-
-def _cookies(header: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in header.split("; "))
 
 
 def _kill_an_inbox_worker(state, index: int) -> int:
@@ -61,12 +46,14 @@ def _kill_an_inbox_worker(state, index: int) -> int:
 def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed(cluster):
     script, state, seed = cluster
     lb = f"http://127.0.0.1:{state['ports']['nginx']}"
+    # Requests the other tests of this cluster made before this one.
+    (earlier,) = psql(state, "SELECT count(*) FROM service_requests_servicerequest")[0]
     nodes = [f"http://{script.node_address(i)}:{state['ports']['node']}" for i in (1, 2, 3)]
 
     # A session started on one node is honoured by every node (sessions live in Redis and
     # the database, not in a node).
-    staff = _signed_in(nodes[0], seed["login"], seed["password"])
-    cookie = "; ".join(f"{name}={value}" for name, value in staff.cookies.items())
+    staff = signed_in(nodes[0], seed["login"], seed["password"])
+    cookie = cookie_header(staff)
     for node in nodes:  # each node is another host to the client: the cookie is sent as is
         page = requests.get(f"{node}/requests/staff/queue/", headers={"Cookie": cookie},
                             timeout=10, allow_redirects=False)  # fmt: skip
@@ -75,11 +62,13 @@ def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed
                              allow_redirects=False)  # fmt: skip
     assert anonymous.status_code == 302  # the page does need the session
     staff.cookies.clear()
-    for name, value in _cookies(cookie).items():
+    for name, value in cookies(cookie).items():
         staff.cookies.set(name, value)  # now for nginx's host
+    executor_session = signed_in(lb, seed["executor"], seed["password"])
 
     acknowledged: list[str] = []  # receipt tokens answered 202
     proposals: list[str] = []
+    moved: list[tuple[int, str]] = []  # (request, move) the executor's POST made
     statuses: Counter = Counter()
     stop = threading.Event()
     lock = threading.Lock()
@@ -92,7 +81,7 @@ def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed
                 try:
                     answer = http.post(f"{lb}/open311/v2/requests.json", {
                         "api_key": seed["api_key"], "service_code": "leak",
-                        "lat": "55.78001", "long": "49.05001",
+                        **MANAGED_POINT,
                         "description": f"Roof leaks {worker}-{n}",
                         "email": f"r{worker}-{n}@example.org"}, timeout=10)  # fmt: skip
                 except requests.RequestException:
@@ -143,9 +132,41 @@ def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed
                 statuses["staff lost"] += 1
             time.sleep(0.1)
 
+    def executor() -> None:
+        """Takes a request from the queue and takes it through to "done" on the staff pages
+        (each move: the page, then its form with the CSRF token and version), then the next,
+        through nginx like any browser."""
+        resolved: set[int] = set()
+        current = None
+        while not stop.is_set():
+            try:
+                if current is None:
+                    queue = executor_session.get(f"{lb}/requests/staff/queue/", timeout=10)
+                    listed = re.findall(r'href="/requests/staff/(\d+)/"', queue.text)
+                    current = next((int(pk) for pk in listed if int(pk) not in resolved), None)
+                    if current is None:
+                        time.sleep(0.2)
+                        continue
+                outcome = act(executor_session, lb, current)
+            except requests.RequestException:
+                statuses["executor lost"] += 1
+                continue
+            if outcome is None:  # nothing left to do on it
+                resolved.add(current)
+                current = None
+                continue
+            move, status = outcome
+            with lock:
+                statuses[f"executor {status}"] += 1
+                if status == 302:
+                    moved.append((current, move))
+            if move == "page" or (move == "done" and status == 302):
+                resolved.add(current)  # done, or a page refused (reported above)
+                current = None
+
     threads = [threading.Thread(target=open311, args=(i,)) for i in range(4)]
     threads += [threading.Thread(target=proposal, args=(1,)), threading.Thread(target=reader)]
-    threads.append(threading.Thread(target=dispatcher))
+    threads += [threading.Thread(target=dispatcher), threading.Thread(target=executor)]
     for thread in threads:
         thread.start()
     time.sleep(KILL_AFTER)
@@ -157,25 +178,28 @@ def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed
         thread.join(30)
 
     assert acknowledged and proposals, statuses
+    assert any(move == "done" for _pk, move in moved), (moved, statuses)
     # Nothing but acknowledgements and the odd request cut off with its node (never a 5xx
-    # from a node that was alive, never a refusal).
-    assert not {key for key in statuses if key.endswith(("500", "400", "403", "429"))}, statuses
+    # from a node that was alive, never a refusal, never a CSRF failure or a conflict).
+    refused = ("500", "400", "403", "409", "429")
+    assert not {key for key in statuses if key.endswith(refused)}, statuses
 
     # The surviving nodes' inbox workers register everything, the dead node's share too.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        pending = _psql(state, "SELECT count(*) FROM core_inboxitem WHERE state = 'pending'")
+        pending = psql(state, "SELECT count(*) FROM core_inboxitem WHERE state = 'pending'")
         if pending[0][0] == "0":
             break
         time.sleep(0.5)
-    rows = _psql(state, "SELECT token, state, ref FROM core_inboxitem")
+    rows = psql(state, "SELECT token, state, ref FROM core_inboxitem")
     by_token = {token: (state_, ref) for token, state_, ref in rows}
     for token in acknowledged + proposals:
         assert by_token[token][0] == "done", by_token[token]
     refs = [ref for _token, state_, ref in rows if state_ == "done"]
     assert len(refs) == len(set(refs))  # no number given twice
-    numbers = [row[0] for row in _psql(state, "SELECT number FROM service_requests_servicerequest")]
-    assert len(numbers) == sum(1 for token in acknowledged if by_token[token][0] == "done")
+    numbers = [row[0] for row in psql(state, "SELECT number FROM service_requests_servicerequest")]
+    registered = sum(1 for token in acknowledged if by_token[token][0] == "done")
+    assert len(numbers) == int(earlier) + registered
     serials = sorted(int(number.rsplit("-", 1)[-1]) for number in numbers)
     assert serials == list(range(serials[0], serials[0] + len(serials)))  # gap-free
 
@@ -185,6 +209,30 @@ def test_a_cluster_loses_and_doubles_nothing_when_a_node_and_a_worker_are_killed
         env=script.node_environment(state), capture_output=True, text=True,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    chains = re.search(r"verified in (\d+) chain", verified.stdout)
+    assert chains and int(chains.group(1)) > 1, verified.stdout  # writers spread over chains
+
+    # Every move the executor made through the staff pages is in the audit trail, by them.
+    executor_id = int(seed["executor_id"])
+    audited = {
+        (int(object_id), action.removeprefix("service_requests."))
+        for object_id, action in psql(
+            state,
+            "SELECT object_id, action FROM core_auditrecord WHERE actor_id = "
+            f"{executor_id} AND object_type = 'service_requests.servicerequest' AND action IN "
+            "('service_requests.accepted', 'service_requests.in_work', 'service_requests.done')",
+        )
+    }
+    assert set(moved) <= audited, set(moved) - audited
+    history = {
+        (int(pk), to)
+        for pk, to in psql(
+            state,
+            "SELECT request_id, to_status FROM service_requests_statuschange "
+            f"WHERE actor_id = {executor_id} AND to_status IN ('accepted', 'in_work', 'done')",
+        )
+    }
+    assert history == audited  # nothing changed unaudited, nothing audited that did not happen
 
     # Every periodic job was enqueued once per minute across the three nodes' schedulers.
     enqueued: Counter = Counter()

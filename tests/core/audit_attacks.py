@@ -20,20 +20,33 @@ def tamper(sql: str, params=()) -> None:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
-def head() -> tuple[int, str, str]:
+def busiest_chain() -> int:
+    """The chain a test's records went to: a test runs in one transaction, which appends to one
+    chain (ADR 0032)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT seq, last_hash, mac FROM core_auditchainhead WHERE id = 1")
+        cursor.execute("SELECT chain FROM core_auditchainhead ORDER BY seq DESC, chain LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def head(chain: int | None = None) -> tuple[int, str, str]:
+    chain = busiest_chain() if chain is None else chain
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, last_hash, mac FROM core_auditchainhead WHERE chain = %s", [chain]
+        )
         return cursor.fetchone()
 
 
-def set_head(seq: int, last_hash: str, mac: str | None = None) -> None:
+def set_head(seq: int, last_hash: str, mac: str | None = None, chain: int | None = None) -> None:
+    chain = busiest_chain() if chain is None else chain
     if mac is None:
         tamper(
-            "UPDATE core_auditchainhead SET seq = %s, last_hash = %s WHERE id = 1",
-            [seq, last_hash],
+            "UPDATE core_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s",
+            [seq, last_hash, chain],
         )
     else:
         tamper(
-            "UPDATE core_auditchainhead SET seq = %s, last_hash = %s, mac = %s WHERE id = 1",
-            [seq, last_hash, mac],
+            "UPDATE core_auditchainhead SET seq = %s, last_hash = %s, mac = %s WHERE chain = %s",
+            [seq, last_hash, mac, chain],
         )

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from cityhall.core import audit
+from cityhall.core import audit, audit_chains
 from cityhall.core.models import AuditCheckpoint
 from cityhall.core.tasks import audit_checkpoint_task
 from tests.core.audit_attacks import head, set_head, tamper
@@ -33,7 +33,12 @@ def test_the_command_signs_todays_head_once(capsys):
     call_command("audit_checkpoint")  # the same day: the first one stays
     checkpoint = AuditCheckpoint.objects.get()
     assert (checkpoint.date, checkpoint.seq) == (timezone.localdate(), 3)
-    assert checkpoint.head_hash == audit.AuditRecord.objects.get(seq=3).hash
+    # Every chain's head is signed: the test's records went to one chain, the others are empty.
+    heads = checkpoint.heads.split()
+    assert len(heads) == audit.CHAINS
+    assert f"3:{audit.AuditRecord.objects.get(seq=3).hash}" in heads
+    assert heads.count(f"0:{audit.GENESIS}") == audit.CHAINS - 1
+    assert checkpoint.head_hash == audit_chains.heads_digest(checkpoint.heads)
     assert len(checkpoint.signature) == 64
 
 
@@ -152,7 +157,7 @@ def test_the_downloads_carry_every_checkpoint(client):
     rows = client.get("/audit/checkpoints.json").json()
     assert [(r["date"], r["seq"]) for r in rows] == [("2026-01-01", 1), ("2026-01-02", 2)]
     csv_text = client.get("/audit/checkpoints.csv").content.decode()
-    assert csv_text.splitlines()[0] == "date,seq,head_hash,key_id,signature"
+    assert csv_text.splitlines()[0] == "date,seq,head_hash,key_id,signature,heads"
     assert csv_text.count("\n") == 3
 
 

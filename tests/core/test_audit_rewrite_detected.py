@@ -139,14 +139,16 @@ def test_legacy_records_before_the_first_keyed_one_verify_and_are_reported(capsy
 
 def test_an_unkeyed_record_after_keyed_ones_is_refused(capsys):
     _append(2)
+    last = AuditRecord.objects.get(seq=2)
     rec = AuditRecord(
+        chain=last.chain,
         seq=3,
         created_at=audit.timezone.now(),
         actor_repr="system",
         action="forged.thing",
         object_type="tests.thing",
         object_id="3",
-        prev_hash=AuditRecord.objects.get(seq=2).hash,
+        prev_hash=last.hash,
     )
     rec.hash = audit._digest(rec.prev_hash, audit._fields_of(rec))
     rec.save()

@@ -18,8 +18,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, router
 from huey import SqliteHuey
 
-from cityhall.core.audit import verify_chain
-from cityhall.core.models import AuditChainHead, AuditRecord
+from cityhall.core.audit import chain_heads, verify_chain
+from cityhall.core.audit_chains import heads_text
+from cityhall.core.models import AuditRecord
 from cityhall.discussions import services as discussions
 from cityhall.service_requests.models import ServiceRequest
 from tests.discussions.factories import DiscussionFactory, verified_person
@@ -90,7 +91,8 @@ def test_round_trip_brings_back_rows_audit_chain_files_and_queue(
     city_with_work, huey_file, tmp_path, capsys
 ):
     before, media = _counts(), _media()
-    head = AuditChainHead.objects.get(pk=1)
+    heads = chain_heads()
+    records = sum(seq for seq, _hash in heads.values())
     assert AuditRecord.objects.count() > 5 and len(media) >= 2
     backup = tmp_path / "backup"
 
@@ -99,7 +101,7 @@ def test_round_trip_brings_back_rows_audit_chain_files_and_queue(
     assert "backup written to" in out and "media: " in out
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["vendor"] == connection.vendor
-    assert manifest["audit_head"] == {"seq": head.seq, "last_hash": head.last_hash}
+    assert manifest["audit_head"] == {"seq": records, "heads": heads_text(heads)}
     assert manifest["tables"]["huey"]["task"] == 1
     assert {e["role"] for e in manifest["files"]} == {"database", "media"}
 
@@ -108,7 +110,7 @@ def test_round_trip_brings_back_rows_audit_chain_files_and_queue(
 
     call_command("restore", str(backup))
     out = capsys.readouterr().out
-    assert f"audit trail intact: {head.seq} records verified" in out
+    assert f"audit trail intact: {records} records verified" in out
     assert _counts() == before
     assert _media() == media
     assert list(verify_chain()) == []

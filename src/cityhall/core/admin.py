@@ -23,7 +23,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditRecordAdmin(ReadOnlyAdmin):
     """Read-only: nothing in the audit trail can be changed through the app."""
 
-    list_display = ("seq", "created_at", "actor_repr", "action", "object_type", "object_id")
+    list_display = (
+        "chain",
+        "seq",
+        "created_at",
+        "actor_repr",
+        "action",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_repr", "action")
     readonly_fields = [f.name for f in AuditRecord._meta.fields]

@@ -1,10 +1,10 @@
-"""Daily checkpoints of the audit chain: its head, keyed, published (ADR 0010).
+"""Daily checkpoints of the audit chains: their heads, keyed, published (ADR 0010, 0032).
 
-The chain and its head live in one database, so someone who can write it could rewrite the end
-of the history and move the head. A checkpoint copies the head (records so far, last hash) out
-of reach: signed with the audit key, listed on a public page and in open data. Anyone holding
-an older list can have it checked (``cityhall verify_audit --checkpoint FILE``): a history
-rewritten after a checkpoint was published no longer matches it.
+The chains and their heads live in one database, so someone who can write it could rewrite the
+end of the history and move a head. A checkpoint copies every chain's head (records so far, last
+hash) out of reach: signed with the audit key, listed on a public page and in open data. Anyone
+holding an older list can have it checked (``cityhall verify_audit --checkpoint FILE``): a
+history rewritten after a checkpoint was published no longer matches it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import audit, audit_keys
-from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+from . import audit, audit_chains, audit_keys
+from .models import AuditCheckpoint
 
 __all__ = [
     "CheckpointRefused",
@@ -34,7 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FIELDS = ["date", "seq", "head_hash", "key_id", "signature"]
+FIELDS = ["date", "seq", "head_hash", "key_id", "signature", "heads"]
 
 
 class CheckpointRefused(Exception):
@@ -46,20 +46,23 @@ class CheckpointRefused(Exception):
 
 
 def take_checkpoint(*, day: dt.date | None = None) -> AuditCheckpoint:
-    """Sign and store the chain's head for ``day`` (today by default); at most one per day, a
-    second call returns the first. Checks the records since the previous checkpoint first and
-    refuses (:class:`CheckpointRefused`) when they do not verify. Takes no lock: the head row
-    read is consistent with the records committed before it, appends go on meanwhile."""
+    """Sign and store every chain's head for ``day`` (today by default); at most one per day, a
+    second call returns the first. Checks each chain's records since the previous checkpoint
+    first and refuses (:class:`CheckpointRefused`) when they do not verify. Takes no lock: the
+    head rows, read in one statement, are consistent with the records committed before them;
+    appends go on meanwhile. ``seq`` is the records of all chains, ``head_hash`` the digest of
+    the heads' line, so the signature covers every head."""
     day = day or timezone.localdate()
     existing = AuditCheckpoint.objects.filter(date=day).first()
     if existing is not None:
         return existing
-    head = AuditChainHead.objects.filter(pk=1).first()
-    seq, head_hash = (head.seq, head.last_hash) if head else (0, audit.GENESIS)
+    heads = audit.chain_heads()
+    heads_text = audit_chains.heads_text(heads)
+    parsed = audit_chains.parse_heads(heads_text) or {}
+    seq = sum(chain_seq for chain_seq, _hash in parsed.values())
+    head_hash = audit_chains.heads_digest(heads_text)
     previous = AuditCheckpoint.objects.filter(date__lt=day).order_by("-date").first()
-    problems = audit.verify_segment(previous, seq)
-    if seq and not problems and head_hash != _hash_at(seq):
-        problems = [audit.ChainProblem(seq, "edited", "last record does not match the head")]
+    problems = audit.verify_since(previous, parsed)
     if problems:
         log.error("audit checkpoint refused: %s", problems[:5])
         raise CheckpointRefused(problems)
@@ -68,14 +71,15 @@ def take_checkpoint(*, day: dt.date | None = None) -> AuditCheckpoint:
     try:
         with transaction.atomic():
             return AuditCheckpoint.objects.create(
-                date=day, seq=seq, head_hash=head_hash, key_id=key_id, signature=signature
+                date=day,
+                seq=seq,
+                head_hash=head_hash,
+                heads=heads_text,
+                key_id=key_id,
+                signature=signature,
             )
     except IntegrityError:  # another worker took it meanwhile
         return AuditCheckpoint.objects.get(date=day)
-
-
-def _hash_at(seq: int) -> str:
-    return AuditRecord.objects.filter(seq=seq).values_list("hash", flat=True).first() or ""
 
 
 def published() -> list[dict[str, Any]]:
@@ -87,6 +91,7 @@ def published() -> list[dict[str, Any]]:
             "head_hash": cp.head_hash,
             "key_id": cp.key_id,
             "signature": cp.signature,
+            "heads": cp.heads,
         }
         for cp in AuditCheckpoint.objects.order_by("date")
     ]
@@ -118,6 +123,8 @@ def read_file(path: Path) -> list[AuditCheckpoint]:
                     head_hash=str(row["head_hash"]),
                     key_id=str(row["key_id"]),
                     signature=str(row["signature"]),
+                    # Lists downloaded before the chains were split have no heads.
+                    heads=str(row.get("heads") or ""),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -136,7 +143,7 @@ def declare_dataset() -> None:
         found = AuditCheckpoint.objects.using(using or "default").order_by("id")
         if after is not None:
             found = found.filter(id__gt=after)
-        for row in found.values("id", "date", "seq", "head_hash", "key_id", "signature"):
+        for row in found.values("id", "date", "seq", "head_hash", "key_id", "signature", "heads"):
             yield {**row, "records": row.pop("seq")}
 
     register_dataset(
@@ -155,6 +162,7 @@ def declare_dataset() -> None:
                 Field("head_hash", "string", _("Head hash (SHA-256)"), english="head hash"),
                 Field("key_id", "string", _("Signing key"), english="key id"),
                 Field("signature", "string", _("Signature (HMAC-SHA-256)"), english="signature"),
+                Field("heads", "string", _("Chain heads"), english="chain heads"),
             ),
             rows=rows,
             keywords=(_("audit trail"),),

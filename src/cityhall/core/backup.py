@@ -42,7 +42,8 @@ from django.db import DatabaseError, connections, router
 
 import cityhall
 
-from .audit import verify_chain
+from .audit import chain_heads, verify_chain
+from .audit_chains import heads_text
 from .models import AuditChainHead, AuditRecord, InboxItem, InboxRegistration
 
 __all__ = ["BackupError", "create_backup", "restore_backup", "read_manifest", "MANIFEST"]
@@ -212,11 +213,18 @@ def _sqlite_counts(path: Path) -> dict[str, int]:
         }
 
 
+def _audit_head(rows) -> dict[str, Any]:
+    """The audit chains' heads as the manifest keeps them: records in all, every chain's
+    ``seq:hash`` (ADR 0032)."""
+    heads = {chain: (seq, last_hash) for chain, seq, last_hash in rows}
+    return {"seq": sum(seq for seq, _hash in heads.values()), "heads": heads_text(heads)}
+
+
 def _sqlite_audit_head(path: Path) -> dict[str, Any]:
     table = _quote(AuditChainHead._meta.db_table)
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        row = db.execute(f"SELECT seq, last_hash FROM {table} WHERE id = 1").fetchone()  # noqa: S608
-    return {"seq": row[0] if row else 0, "last_hash": row[1] if row else ""}
+        rows = db.execute(f"SELECT chain, seq, last_hash FROM {table}").fetchall()  # noqa: S608
+    return _audit_head(rows)
 
 
 def _move_inbox_ids_past_registrations(inbox: Path, main: Path) -> None:
@@ -301,10 +309,10 @@ def _pg_dump(dump: Path, *, progress: Progress) -> tuple[dict[str, int], dict[st
         progress(f"default: dumped ({dump.stat().st_size} bytes)")
         counts = _pg_counts(cursor)
         cursor.execute(
-            f"SELECT seq, last_hash FROM {AuditChainHead._meta.db_table} WHERE id = 1"  # noqa: S608
+            f"SELECT chain, seq, last_hash FROM {AuditChainHead._meta.db_table}"  # noqa: S608
         )
-        row = cursor.fetchone()
-    return counts, {"seq": row[0] if row else 0, "last_hash": row[1] if row else ""}
+        rows = cursor.fetchall()
+    return counts, _audit_head(rows)
 
 
 def _pg_counts(cursor) -> dict[str, int]:
@@ -489,9 +497,8 @@ def verify_restored(
                 problems.append(f"{name}.{table}: {found.get(table)} rows, expected {rows}")
         progress(f"{name}: {len(expected)} tables counted")
     chain = list(verify_chain())
-    problems += [f"audit record {p.seq}: {p.kind}: {p.detail}" for p in chain]
-    head = AuditChainHead.objects.filter(pk=1).values("seq", "last_hash").first()
-    head = head or {"seq": 0, "last_hash": ""}
+    problems += [f"audit chain {p.chain}, record {p.seq}: {p.kind}: {p.detail}" for p in chain]
+    head = _audit_head([(number, *found) for number, found in chain_heads().items()])
     if head != manifest["audit_head"]:
         problems.append(f"audit head is {head}, the backup's is {manifest['audit_head']}")
     if problems:

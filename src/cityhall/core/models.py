@@ -30,16 +30,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditRecord(models.Model):
-    """One state change of one domain object, linked to the previous record by its hash.
+    """One state change of one domain object, linked to the previous record of its chain by its
+    hash.
 
     ``hash = HMAC-SHA256(key[key_id], prev_hash + canonical JSON of the record)`` with a key kept
     outside the database (ADR 0010); records written before keys (``key_id`` empty) are legacy,
-    ``sha256(prev_hash + JSON)``. ``seq`` has no gaps, so an edited record breaks its hash and a
-    deleted one leaves a gap (``cityhall verify_audit``). Fields are primitive (no foreign keys)
-    so that deleting a user never rewrites history.
+    ``sha256(prev_hash + JSON)``. The trail is a fixed number of chains (ADR 0032); ``seq`` has
+    no gaps within its ``chain``, so an edited record breaks its hash and a deleted one leaves a
+    gap (``cityhall verify_audit``). ``id`` orders records across chains. Fields are primitive
+    (no foreign keys) so that deleting a user never rewrites history.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, editable=False)
+    seq = models.PositiveBigIntegerField(_("sequence number"), editable=False)
     created_at = models.DateTimeField(_("time"), editable=False, db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, editable=False)
     actor_repr = models.CharField(_("actor"), max_length=200, blank=True, editable=False)
@@ -56,13 +59,16 @@ class AuditRecord(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="core_audit_chain_seq_unique")
+        ]
         indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
         verbose_name = _("audit record")
         verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.chain}.{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -74,25 +80,32 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that serialises appends and remembers the last link (detects truncation).
-    ``mac`` keys ``(seq, last_hash)``, so moving the head back over a deleted tail needs the key.
-    Updated on every append by design: the one audit row that is not append-only."""
+    """One chain's head: the row that serialises that chain's appends and remembers its last
+    link (detects truncation); one row per chain (ADR 0032). ``mac`` keys ``(seq, last_hash)``,
+    so moving the head back over a deleted tail needs the key. Updated on every append by
+    design: the one audit row that is not append-only."""
 
+    chain = models.PositiveSmallIntegerField(unique=True, default=0)
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
-        return f"audit chain head #{self.seq}"
+        return f"audit chain {self.chain} head #{self.seq}"
 
 
 class AuditCheckpoint(models.Model):
-    """The chain head as it was on one day, keyed, published (``/audit/checkpoints/``, JSON and
-    CSV) so that anyone holding an older list detects a rewritten history (ADR 0010)."""
+    """The chain heads as they were on one day, keyed, published (``/audit/checkpoints/``, JSON
+    and CSV) so that anyone holding an older list detects a rewritten history (ADR 0010).
+
+    ``heads`` lists every chain's ``seq:hash`` (ADR 0032), ``seq`` their records in all and
+    ``head_hash`` the heads' digest, which the signature covers. A checkpoint taken before the
+    chains were split has no ``heads``: its ``seq`` and ``head_hash`` are chain 0's head."""
 
     date = models.DateField(_("date"), unique=True, editable=False)
     seq = models.PositiveBigIntegerField(_("records"), editable=False)
     head_hash = models.CharField(_("head hash"), max_length=64, editable=False)
+    heads = models.TextField(_("chain heads"), blank=True, default="", editable=False)
     key_id = models.CharField(_("key"), max_length=32, editable=False)
     signature = models.CharField(_("signature"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
