@@ -4,7 +4,10 @@ same key from the same client within a day answers with the first submission's r
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from cityhall.accounts.tokens import create_api_token
 from cityhall.core import inbox
@@ -14,7 +17,7 @@ from cityhall.municipal_services.models import Application
 from cityhall.service_requests import services as request_services
 from cityhall.service_requests.models import ServiceRequest
 from tests.discussions.factories import DiscussionFactory, verified_person
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.municipal_services.factories import BASE_DEFINITION, Department, published_service
 from tests.service_requests.factories import make_world
 
@@ -163,3 +166,24 @@ def test_a_person_submits_at_most_the_hourly_limit_an_operator_is_not_limited(
             contact_phone="+79005550000",
         )
     assert ServiceRequest.objects.filter(channel="operator").count() == 4
+
+
+def test_the_hourly_limit_counts_only_the_last_hour_and_only_the_person(client, world, settings):
+    settings.INBOX_INLINE = False
+    settings.SUBMISSIONS_PER_HOUR = 2
+    body = {"category": "leak", "description": "Roof leaks", "lat": 55.78001, "lon": 49.05001}
+
+    def send(person, n) -> int:
+        return client.post(
+            "/api/v1/requests/",
+            {**body, "description": f"Roof leaks {n}"},
+            content_type="application/json",
+            headers=_headers(person),
+        ).status_code
+
+    assert [send(world.resident, n) for n in range(3)] == [202, 202, 429]
+    assert send(UserFactory(), 9) == 202  # another person has a limit of their own
+    InboxItem.objects.filter(actor_id=world.resident.pk).update(
+        received_at=timezone.now() - dt.timedelta(minutes=61)
+    )
+    assert send(world.resident, 3) == 202  # an hour later the earlier ones no longer count

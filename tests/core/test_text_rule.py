@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,3 +42,27 @@ def test_a_long_label_keeps_its_extension():
     assert len(files.label("a" * 300 + ".pdf")) == 255
     assert files.extension("../../etc/passwd.HTML") == ".html"
     assert files.extension("archive." + "x" * 20) == ""
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+
+@given(
+    st.dictionaries(
+        st.text(st.characters(exclude_categories=()), max_size=5),
+        st.text(st.characters(exclude_categories=())) | st.lists(st.text(), max_size=3),
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_the_api_parser_cleans_every_body_the_same_whether_or_not_it_skips_the_walk(
+    data, ascii_only
+):
+    # CleanParser skips walking a body whose bytes cannot hold anything to clean: raw or
+    # escaped, every character the rule removes must still be removed.
+    from cityhall.core.parsing import CleanParser
+
+    raw = json.dumps(data, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    assert CleanParser().parse_body(_Body(raw)) == text.clean_data(json.loads(raw))

@@ -4,6 +4,7 @@ with a legend, and the same as a list for readers without JavaScript."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -120,3 +121,45 @@ def test_without_javascript_the_page_lists_the_requests_and_offers_the_address_s
     assert request.number in html and world.building.address in html
     assert f'action="{reverse("geo:search")}"' in html and 'name="q"' in html
     assert "Water drips" not in html
+
+
+def test_the_list_beside_the_map_is_newest_first_across_statuses_page_by_page(
+    client, world, monkeypatch
+):
+    # The list is merged from one newest-first read per status (requests_map.NewestFirst):
+    # it must read as one list ordered by date, then number, over every status shown.
+    monkeypatch.setattr("cityhall.service_requests.views.pages.PAGE_SIZE", 2)
+    made = [submit(world) for _ in range(6)]
+    now = made[0].created_at
+    layout = [  # (status, minutes ago): the statuses interleave in time; two share a moment
+        ("in_work", 50),
+        ("new", 10),
+        ("accepted", 30),
+        ("routed", 20),
+        ("new", 30),
+        ("done", 5),
+    ]
+    for request, (status, minutes) in zip(made, layout, strict=True):
+        ServiceRequest.objects.filter(pk=request.pk).update(
+            status=status,
+            created_at=now - dt.timedelta(minutes=minutes),
+            closed_at=now if status == "done" else None,
+        )
+
+    def listed(**query) -> list[str]:
+        html = client.get(reverse("service_requests:map"), query).content.decode()
+        found = {r.number: html.find(r.number) for r in made if r.number in html}
+        return sorted(found, key=found.get)
+
+    number = [r.number for r in made]
+    # 10 min, 20 min, then the two at 30 min with the higher id first, then 50 min
+    expected = [number[1], number[3], number[4], number[2], number[0]]
+    assert listed() + listed(page="2") + listed(page="3") == expected
+    assert listed(status="all")[:1] == [number[5]]
+    assert listed(status="closed") == [number[5]]
+    # the shading counts the open requests of every status: five in the West district
+    fills = {
+        s["properties"]["title"]
+        for s in _config(client.get(reverse("service_requests:map")))["shapes"]
+    }
+    assert "West District: 5" in fills

@@ -80,3 +80,15 @@ def test_a_browser_with_a_cookie_keeps_the_full_stack(app, world):
     assert headers.get("X-Frame-Options") == "DENY"
     status, headers, _body = _call(app, RequestFactory().get("/"))
     assert status == 200 and headers.get("X-Frame-Options") == "DENY"
+
+
+def test_the_lean_lane_resolves_each_path_to_its_own_object_however_often_asked(app, world):
+    # The lane keeps where each API path goes (core.handlers._resolved): a path's own
+    # arguments reach the view every time, and a path naming nothing is still the API's 404.
+    factory = RequestFactory()
+    for _round in range(2):
+        for building in (world.building, world.other_building):
+            status, _headers, body = _call(app, factory.get(f"/api/v1/geo/buildings/{building.pk}"))
+            assert status == 200 and json.loads(body)["id"] == building.pk
+    status, _headers, body = _call(app, factory.get("/api/v1/no/such/operation"))
+    assert status == 404 and json.loads(body)["code"] == "not_found"

@@ -20,12 +20,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connections
 from django.db.models import Count, F, Min, QuerySet
 from django.db.models.functions import Round
 
 from . import building_index
 
-__all__ = ["Cluster", "WeightedPoint", "cell_degrees", "clusters_by_building", "feature", "grid"]
+__all__ = [
+    "Cluster",
+    "WeightedPoint",
+    "cell_degrees",
+    "clusters_by_building",
+    "feature",
+    "grid",
+    "grid_arrays",
+]
 
 #: Rows without a building are placed at their point rounded to this many decimals (~110 m).
 ROUND_DECIMALS = 3
@@ -66,13 +75,34 @@ def grid(
     points = list(points)
     if not points:
         return []
-    lat = np.fromiter((p.lat for p in points), float, len(points))
-    lon = np.fromiter((p.lon for p in points), float, len(points))
-    count = np.fromiter((p.count for p in points), np.int64, len(points))
-    sample = np.fromiter((p.sample_pk for p in points), np.int64, len(points))
-    building = np.fromiter(
-        (p.building_id if p.building_id is not None else -1 for p in points), np.int64, len(points)
+    return grid_arrays(
+        lat=np.fromiter((p.lat for p in points), float, len(points)),
+        lon=np.fromiter((p.lon for p in points), float, len(points)),
+        count=np.fromiter((p.count for p in points), np.int64, len(points)),
+        sample=np.fromiter((p.sample_pk for p in points), np.int64, len(points)),
+        building=np.fromiter(
+            (p.building_id if p.building_id is not None else -1 for p in points),
+            np.int64,
+            len(points),
+        ),
+        bbox=bbox,
+        zoom=zoom,
+        cell_pixels=cell_pixels,
     )
+
+
+def grid_arrays(
+    *,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    count: np.ndarray,
+    sample: np.ndarray,
+    building: np.ndarray,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: int,
+    cell_pixels: int = 64,
+) -> list[Cluster]:
+    """:func:`grid` of points given as arrays (``building`` -1 where a point has none)."""
     if bbox is not None:
         inside = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
         lat, lon, count, sample, building = (
@@ -82,14 +112,17 @@ def grid(
             sample[inside],
             building[inside],
         )
-        if not len(lat):
-            return []
+    if not len(lat):
+        return []
     width = cell_degrees(zoom, cell_pixels)
     middle = (bbox[1] + bbox[3]) / 2 if bbox else float(lat.mean())
     height = width * max(math.cos(math.radians(middle)), 0.05)
     rows = np.floor(lat / height).astype(np.int64)
     cols = np.floor(lon / width).astype(np.int64)
-    _keys, cell = np.unique(np.stack([rows, cols], axis=1), axis=0, return_inverse=True)
+    # one integer per cell (row-major), so finding the cells is a 1-D unique
+    rows -= rows.min()
+    cols -= cols.min()
+    _keys, cell = np.unique(rows * (int(cols.max()) + 1) + cols, return_inverse=True)
     cell = cell.ravel()
     cells = int(cell.max()) + 1
     total = np.bincount(cell, weights=count, minlength=cells)
@@ -118,6 +151,15 @@ def grid(
     ]
 
 
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the database driver gives them: the numbers
+    read here need none of the ORM's per-value converters (tens of thousands of rows)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def clusters_by_building(
     queryset: QuerySet,
     *,
@@ -137,11 +179,9 @@ def clusters_by_building(
         .annotate(n=Count("pk"), sample=Min("pk"))
         .order_by()
     )
-    points: list[WeightedPoint] = []
-    for building_id, count, sample in per_building:
-        where = index.points.get(building_id)
-        if where is not None:
-            points.append(WeightedPoint(where[0], where[1], count, sample, building_id))
+    counted = np.array(_rows(per_building), dtype=np.int64).reshape(-1, 3)
+    lat, lon, known = index.locate(counted[:, 0])
+    counted = counted[known]
     loose = (
         queryset.filter(
             **{
@@ -157,8 +197,17 @@ def clusters_by_building(
         .annotate(n=Count("pk"), sample=Min("pk"))
         .order_by()
     )
-    points += [WeightedPoint(float(la), float(lo), n, s) for la, lo, n, s in loose]
-    return grid(points, bbox=bbox, zoom=zoom, cell_pixels=cell_pixels)
+    points = np.array(_rows(loose), dtype=float).reshape(-1, 4)
+    return grid_arrays(
+        lat=np.concatenate([lat, points[:, 0]]),
+        lon=np.concatenate([lon, points[:, 1]]),
+        count=np.concatenate([counted[:, 1], points[:, 2].astype(np.int64)]),
+        sample=np.concatenate([counted[:, 2], points[:, 3].astype(np.int64)]),
+        building=np.concatenate([counted[:, 0], np.full(len(points), -1, dtype=np.int64)]),
+        bbox=bbox,
+        zoom=zoom,
+        cell_pixels=cell_pixels,
+    )
 
 
 def feature(

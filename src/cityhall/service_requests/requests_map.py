@@ -11,6 +11,7 @@ requests load in well under a second (bench/maps_public_first_view.py).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "PERIODS",
     "RECENTLY_CLOSED_DAYS",
     "MapFilters",
+    "NewestFirst",
     "clusters_answer",
     "district_counts",
     "district_shading",
@@ -90,6 +92,19 @@ def map_filters(params: Any) -> MapFilters:
     )
 
 
+#: Closed statuses a map shows (merged requests are not shown: the request they follow is).
+SHOWN_CLOSED = tuple(status for status in CLOSED_STATUSES if status != Status.MERGED)
+
+
+def map_statuses(filters: MapFilters) -> tuple[str, ...]:
+    """The statuses the filters' requests can have."""
+    if filters.status == "open":
+        return OPEN_STATUSES
+    if filters.status == "closed":
+        return SHOWN_CLOSED
+    return OPEN_STATUSES + SHOWN_CLOSED
+
+
 def map_requests(
     filters: MapFilters, *, base: QuerySet | None = None, now: dt.datetime | None = None
 ) -> QuerySet[ServiceRequest]:
@@ -98,8 +113,7 @@ def map_requests(
     qs = ServiceRequest.objects.all() if base is None else base
     days = int(filters.period) if filters.period else None
     closed_since = now - dt.timedelta(days=days or RECENTLY_CLOSED_DAYS)
-    # Merged requests are not shown: the request they follow is.
-    shown_closed = [status for status in CLOSED_STATUSES if status != Status.MERGED]
+    shown_closed = list(SHOWN_CLOSED)
     recently_closed = Q(status__in=shown_closed, closed_at__gte=closed_since)
     still_open = Q(status__in=OPEN_STATUSES)
     if days:
@@ -257,8 +271,48 @@ class DistrictShade:
 
 
 def district_counts(qs: QuerySet[ServiceRequest]) -> dict[int | None, int]:
-    """How many of these requests each district has (by district id)."""
-    return dict(qs.values_list("district_id").annotate(n=Count("pk")).order_by())
+    """How many of these requests each district has (by district id). Counted per status and
+    district, the order of the ``(status, district)`` index, so the database reads that index
+    alone and needs no sort (100,000 open requests: a few milliseconds)."""
+    counts: dict[int | None, int] = {}
+    for _status, district_id, n in (
+        qs.values_list("status", "district_id").annotate(n=Count("pk")).order_by()
+    ):
+        counts[district_id] = counts.get(district_id, 0) + n
+    return counts
+
+
+class NewestFirst:
+    """The map's requests newest first (``created_at``, then id), for the list beside the map;
+    sliced like a queryset (``paginate``).
+
+    One ``ORDER BY created_at DESC … LIMIT`` over several statuses makes both databases read
+    and sort every matching row (100,000 open requests: over a second). Per status, the
+    ``(status, -created_at)`` index gives the newest rows in order, so each status's first
+    ``stop`` rows are read from it, merged here, and only the slice's rows are loaded (with
+    their category, building and district)."""
+
+    def __init__(self, filters: MapFilters, qs: QuerySet[ServiceRequest]) -> None:
+        self.statuses = map_statuses(filters)
+        self.qs = qs
+
+    def __getitem__(self, window: slice) -> list[ServiceRequest]:
+        start, stop = window.start or 0, window.stop
+        if stop is None or window.step not in (None, 1):
+            raise ValueError("NewestFirst takes a bounded slice")
+        runs = [
+            self.qs.filter(status=status)
+            .order_by("-created_at", "-pk")
+            .values_list("created_at", "pk")[:stop]
+            for status in self.statuses
+        ]
+        newest = heapq.merge(*(list(run) for run in runs), reverse=True)
+        ids = [pk for _created, pk in list(newest)[start:stop]]
+        rows = ServiceRequest.objects.filter(pk__in=ids).select_related(
+            "category", "building", "district"
+        )
+        by_pk = {row.pk: row for row in rows}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def district_shading(

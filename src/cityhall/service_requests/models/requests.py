@@ -163,6 +163,8 @@ class ServiceRequest(models.Model):
             # The requests maps count open requests per building (geo.clustering) from this
             # index alone.
             models.Index(fields=["status", "building"], name="sr_req_status_building"),
+            # ... and the public map's district shading counts per district from this one.
+            models.Index(fields=["status", "district"], name="sr_req_status_district"),
             models.Index(fields=["building", "category", "-created_at"], name="sr_req_duplicates"),
             models.Index(fields=["author", "-created_at"], name="sr_req_author"),
             models.Index(fields=["updated_at"], name="sr_req_updated"),

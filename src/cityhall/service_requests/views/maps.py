@@ -69,10 +69,7 @@ def public_map(request):
         size="large",
         show_list=False,
     )
-    listing = paginate(
-        request,
-        qs.select_related("category", "building", "district").order_by("-created_at", "-pk"),
-    )
+    listing = paginate(request, requests_map.NewestFirst(filters, qs))
     return render(
         request,
         "service_requests/map.html",
