@@ -80,10 +80,10 @@ def questions(request, pk: int):
     definition = design.questionnaire_of(situation)
     specs = field_specs(definition)
     revision = questionnaire_revision(definition)
-    form = FieldForm(initial={"revision": revision, "kind": "yes_no"}, others=specs)
+    form = FieldForm(initial={"revision": revision, "kind": "yes_no"}, others=specs, nested=True)
     status = 200
     if request.method == "POST":
-        form = FieldForm(request.POST, others=specs)
+        form = FieldForm(request.POST, others=specs, nested=True)
         if form.is_valid():
             spec = form.to_spec(None)
             changes = put_field(definition, spec)
@@ -115,10 +115,10 @@ def question_edit(request, pk: int, name: str):
         return redirect("municipal_services:designer_questions", pk=pk)
     others = [s for s in specs if s.name != name]
     revision = questionnaire_revision(definition)
-    form = FieldForm(initial=FieldForm.initial_of(spec, revision), others=others)
+    form = FieldForm(initial=FieldForm.initial_of(spec, revision), others=others, nested=True)
     status = 200
     if request.method == "POST":
-        form = FieldForm(request.POST, others=others)
+        form = FieldForm(request.POST, others=others, nested=True)
         if form.is_valid():
             changes = put_field(definition, form.to_spec(spec), old_name=name)
             if _save(request, situation, changes, form, question=name):

@@ -85,6 +85,8 @@ class RequestFieldForm(FieldForm):
     source = forms.ChoiceField(label=gettext_lazy("Filled on the case from"), required=False)
 
     def __init__(self, *args, sources: list[tuple[str, str]] = (), **kwargs):
+        # A request's form is filled on the case: no repeating group (no "add another" there).
+        kwargs.setdefault("nested", True)
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [
             (SAME_NAME, _("the application's answer of the same name")),
