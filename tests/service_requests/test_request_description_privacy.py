@@ -32,7 +32,8 @@ def _open311(client, request) -> str:
 def test_the_form_says_what_will_be_public_before_submitting(client, world):
     page = client.get(reverse("service_requests:new")).content.decode()
     assert "What will be public" in page
-    assert "Never public: the name, phone and e-mail, the photos" in page
+    assert "Never public: the name, phone and e-mail, the answers" in page
+    assert "The photos only if you choose to show them to everyone." in page
     assert 'name="description_private"' in page
 
 
