@@ -8,7 +8,7 @@
   "use strict";
 
   var wrap = document.querySelector("[data-place-map]");
-  if (!wrap || !window.cityhallMaps) return;
+  if (!wrap || !window.cityhallMaps || !window.cityhallDrawing) return;
   function byData(name) { return document.getElementById(wrap.getAttribute("data-" + name)); }
   var lat = byData("lat");
   var lon = byData("lon");
@@ -96,21 +96,7 @@
     } catch (e) { /* not GeoJSON: the server says so */ }
 
     var drawing = false;
-    if (L.Control.Draw) {
-      var local = L.drawLocal;
-      local.draw.toolbar.buttons.polygon = label("polygon");
-      local.draw.toolbar.buttons.rectangle = label("rectangle");
-      local.edit.toolbar.buttons.edit = label("edit");
-      local.edit.toolbar.buttons.remove = label("remove");
-      map.addControl(new L.Control.Draw({
-        position: "topleft",
-        draw: {
-          polygon: { allowIntersection: false, showArea: false, shapeOptions: style },
-          rectangle: { shapeOptions: style },
-          polyline: false, circle: false, marker: false, circlemarker: false
-        },
-        edit: false
-      }));
+    if (window.cityhallDrawing.addTools(L, map, label, style, null)) {
       map.on("draw:drawstart", function () { drawing = true; });
       map.on("draw:drawstop", function () { drawing = false; });
       map.on("draw:created", function (event) { putArea(event.layer); });
@@ -122,17 +108,8 @@
     var outline = L.polyline([], {
       color: "#a4161a", weight: 2, dashArray: "4 4", interactive: false
     }).addTo(map);
-    var tools = document.createElement("p");
-    tools.className = "place-keyboard";
-    function button(text, action) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.className = "button button-secondary";
-      b.textContent = text;
-      b.addEventListener("click", action);
-      tools.appendChild(b);
-      tools.appendChild(document.createTextNode(" "));
-    }
+    var tools = window.cityhallDrawing.buttonRow("place-keyboard");
+    var button = tools.add;
     function sayCorners() {
       outline.setLatLngs(corners);
       say(label("corners").replace("{n}", String(corners.length)));
@@ -160,6 +137,6 @@
     }
     wrap.classList.add("place-map-ready");
     Array.prototype.forEach.call(wrap.querySelectorAll(".js-only"), function (p) { p.hidden = false; });
-    wrap.insertBefore(tools, status);
+    wrap.insertBefore(tools.element, status);
   });
 })();

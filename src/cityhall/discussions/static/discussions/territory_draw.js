@@ -7,7 +7,7 @@
   "use strict";
 
   var wrap = document.querySelector("[data-draw-map]");
-  if (!wrap || !window.cityhallMaps) return;
+  if (!wrap || !window.cityhallMaps || !window.cityhallDrawing) return;
   var field = document.getElementById(wrap.getAttribute("data-draw-field"));
   var status = document.getElementById("territory-draw-status");
   function label(name) { return wrap.getAttribute("data-label-" + name) || ""; }
@@ -54,21 +54,7 @@
       }
     } catch (e) { /* not GeoJSON: the server says so on saving */ }
 
-    if (L.Control.Draw) {
-      var local = L.drawLocal;
-      local.draw.toolbar.buttons.polygon = label("polygon");
-      local.draw.toolbar.buttons.rectangle = label("rectangle");
-      local.edit.toolbar.buttons.edit = label("edit");
-      local.edit.toolbar.buttons.remove = label("remove");
-      map.addControl(new L.Control.Draw({
-        position: "topleft",
-        draw: {
-          polygon: { allowIntersection: false, showArea: false, shapeOptions: style },
-          rectangle: { shapeOptions: style },
-          polyline: false, circle: false, marker: false, circlemarker: false
-        },
-        edit: { featureGroup: drawn }
-      }));
+    if (window.cityhallDrawing.addTools(L, map, label, style, drawn)) {
       map.on("draw:created", function (event) { drawn.addLayer(event.layer); write(); });
       map.on("draw:edited draw:deleted", write);
     }
@@ -76,18 +62,8 @@
     /* Keyboard drawing: corners at the centre of the map (a cross marks it). */
     var corners = [];
     var outline = L.polyline([], { color: "#a4161a", weight: 2, dashArray: "4 4" }).addTo(map);
-    var tools = document.createElement("p");
-    tools.className = "territory-keyboard";
-    function button(text, action) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.className = "button button-secondary";
-      b.textContent = text;
-      b.addEventListener("click", action);
-      tools.appendChild(b);
-      tools.appendChild(document.createTextNode(" "));
-      return b;
-    }
+    var tools = window.cityhallDrawing.buttonRow("territory-keyboard");
+    var button = tools.add;
     function sayCorners() {
       outline.setLatLngs(corners);
       say(label("corners").replace("{n}", String(corners.length)));
@@ -109,6 +85,6 @@
     });
     wrap.classList.add("territory-draw-ready");
     Array.prototype.forEach.call(wrap.querySelectorAll(".js-only"), function (p) { p.hidden = false; });
-    wrap.insertBefore(tools, status);
+    wrap.insertBefore(tools.element, status);
   });
 })();
