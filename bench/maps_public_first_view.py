@@ -8,7 +8,8 @@ at zoom 11, what the map asks first — cold (the process's building index still
 warm (median of the rounds; the answer cache cleared before each, and once from the cache
 the next visitor gets for 30 s), plus the page itself (``GET /requests/map/``: shading counts and
 the list) and one zoomed-in view. The baseline, in the same run: one ``COUNT(*)`` of the open
-requests, the cheapest read of the same rows. Target (issue 14): the first view < 1 s.
+requests, the cheapest read of the same rows. Target (issue 14): the first view — the page and
+its first clusters answer, a worker's first call included — < 1 s.
 
     .venv/bin/python bench/maps_public_first_view.py [--requests 100000] [--database postgres]
 """
@@ -119,9 +120,16 @@ def fill(total: int) -> None:
         ServiceRequest.objects.bulk_create(batch)
 
 
-def timed(call) -> float:
-    began = time.perf_counter()
+CPU: dict[str, list[float]] = {}
+
+
+def timed(call, name: str = "") -> float:
+    """Wall time of ``call()``; its CPU time in this process (the SQLite work included, not
+    a PostgreSQL server's) is kept under ``name``: on a shared machine the wall time grows with
+    the load, the CPU time much less."""
+    began, cpu = time.perf_counter(), time.process_time()
     call()
+    CPU.setdefault(name, []).append(time.process_time() - cpu)
     return time.perf_counter() - began
 
 
@@ -175,7 +183,10 @@ def measure(args) -> int:
 
         return run
 
-    cold = timed(computed(first_view))
+    # A served worker loads its middleware when it starts (core.handlers), not on its first
+    # call; the test client does it on its first request, which the cold figure must not count.
+    client.handler.load_middleware()
+    cold = timed(computed(first_view), "cold")
     rows = {
         "baseline": [],
         "first view": [],
@@ -184,21 +195,31 @@ def measure(args) -> int:
         "zoomed view": [],
     }
     for _ in range(args.rounds):
-        rows["baseline"].append(timed(baseline))
-        rows["first view"].append(timed(computed(first_view)))
-        rows["first view, cached"].append(timed(first_view))
-        rows["page"].append(timed(computed(page)))
-        rows["zoomed view"].append(timed(computed(zoomed_view)))
+        rows["baseline"].append(timed(baseline, "baseline"))
+        rows["first view"].append(timed(computed(first_view), "first view"))
+        rows["first view, cached"].append(timed(first_view, "first view, cached"))
+        rows["page"].append(timed(computed(page), "page"))
+        rows["zoomed view"].append(timed(computed(zoomed_view), "zoomed view"))
     median = {name: statistics.median(values) for name, values in rows.items()}
-    print(f"first view, cold (building index built): {cold * 1000:7.1f} ms")
+    print(
+        f"first view, cold (building index built): {cold * 1000:7.1f} ms"
+        f"  (cpu {CPU['cold'][0] * 1000:.1f} ms)"
+    )
     for name, value in median.items():
         ratio = value / median["baseline"] if median["baseline"] else float("nan")
+        cpu = statistics.median(CPU[name]) * 1000
         print(
             f"{name:<12} median of {args.rounds}: {value * 1000:7.1f} ms  ({ratio:5.1f}× baseline)"
+            f"  cpu {cpu:6.1f} ms"
         )
+    first = cold + median["page"]
+    print(f"first view with its page, a worker's first call: {first * 1000:.1f} ms")
     print(f"first view: {first_view.features} clusters for {args.requests:,} requests")
-    ok = max(cold, median["first view"]) < TARGET_SECONDS
-    print(f"target: first view < {TARGET_SECONDS:.0f} s — {'met' if ok else 'NOT met'}")
+    ok = max(first, median["first view"] + median["page"]) < TARGET_SECONDS
+    print(
+        f"target: first view (page + clusters) < {TARGET_SECONDS:.0f} s — "
+        f"{'met' if ok else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 
