@@ -57,6 +57,11 @@ def record_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # On PostgreSQL, filling the new links queues deferred foreign-key checks that forbid
+    # dropping the old column in the same transaction ("pending trigger events"): each step
+    # commits on its own (RunPython still runs in a transaction of its own).
+    atomic = False
+
     dependencies = [
         ("core", "0013_stored_file"),
         ("municipal_services", "0009_merge_svca_svcb"),

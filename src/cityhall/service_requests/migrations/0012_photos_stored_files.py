@@ -30,6 +30,11 @@ def names_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # On PostgreSQL, filling the new links queues deferred foreign-key checks that forbid
+    # dropping the old column in the same transaction ("pending trigger events"): each step
+    # commits on its own (RunPython still runs in a transaction of its own).
+    atomic = False
+
     dependencies = [
         ("core", "0013_stored_file"),
         ("service_requests", "0011_merge_reports_and_handovers"),
