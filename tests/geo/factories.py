@@ -33,8 +33,14 @@ def box(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> dict:
     }
 
 
+def _district_box(n: int) -> dict:
+    column, row = n % 1000, n // 1000
+    return box(60 + column * 0.1, 50.0 + row * 0.1, 60.1 + column * 0.1, 50.1 + row * 0.1)
+
+
 class DistrictFactory(factory.Factory):
-    """Districts side by side in a row east of 60° E unless a geometry is given."""
+    """Districts side by side, rows of 1,000 east of 60° E (a row further north every 1,000, so
+    a long run never leaves the globe), unless a geometry is given."""
 
     class Meta:
         model = District
@@ -43,7 +49,7 @@ class DistrictFactory(factory.Factory):
     name = factory.Sequence(lambda n: f"Район {n}")
     name_tt = factory.Sequence(lambda n: f"{n} районы")
     name_en = factory.Sequence(lambda n: f"District {n}")
-    geometry = factory.Sequence(lambda n: box(60 + n * 0.1, 50.0, 60.1 + n * 0.1, 50.1))
+    geometry = factory.Sequence(lambda n: _district_box(n))
 
     @classmethod
     def _create(cls, model_class, **kwargs):
