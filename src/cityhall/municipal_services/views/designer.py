@@ -88,14 +88,23 @@ def report_error(request, exc: DomainError) -> dict[str, list[str]]:
 def save_definition(request, version: ServiceVersion, changes: dict) -> bool:
     """Save parts of a draft with the revision the page was made from; False (with the
     message shown) when refused, e.g. another official saved it meanwhile."""
+    return save_draft(
+        request,
+        lambda revision: services.update_draft(
+            actor=request.user, version=version, definition=changes, expected_revision=revision
+        ),
+    )
+
+
+def save_draft(request, update) -> bool:
+    """Call ``update(revision)`` with the revision the page was made from; "Saved." or the
+    refusal shown, and whether it was saved (a refusal of the right itself is raised)."""
     try:
         revision = int(request.POST.get("revision", ""))
     except ValueError:
         revision = -1
     try:
-        services.update_draft(
-            actor=request.user, version=version, definition=changes, expected_revision=revision
-        )
+        update(revision)
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise

@@ -26,7 +26,7 @@ from ..designer.forms import FieldForm
 from ..designer.request_forms import CASE_SOURCES, SAME_NAME
 from ..models import RequestTypeFormVersion, ServiceVersion, StandardRequestType
 from ..services import request_type_forms as design
-from .designer import DESIGNERS, report_error
+from .designer import DESIGNERS, report_error, save_draft
 
 __all__ = [
     "request_types",
@@ -113,21 +113,12 @@ def _source_label(source: str, sources: dict[str, str]) -> str:
 
 
 def _save(request, version: RequestTypeFormVersion, changes: dict) -> bool:
-    try:
-        revision = int(request.POST.get("revision", ""))
-    except ValueError:
-        revision = -1
-    try:
-        design.update_request_form_draft(
+    return save_draft(
+        request,
+        lambda revision: design.update_request_form_draft(
             actor=request.user, version=version, changes=changes, expected_revision=revision
-        )
-    except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        report_error(request, exc)
-        return False
-    messages.success(request, _("Saved."))
-    return True
+        ),
+    )
 
 
 @staff_required(DESIGNERS)
