@@ -59,7 +59,7 @@ def record_files(apps, schema_editor):
 class Migration(migrations.Migration):
     # On PostgreSQL, filling the new links queues deferred foreign-key checks that forbid
     # dropping the old column in the same transaction ("pending trigger events"): each step
-    # commits on its own (RunPython still runs in a transaction of its own).
+    # commits on its own, the filling in a transaction of its own (atomic=True below).
     atomic = False
 
     dependencies = [
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField("resultdocument", "stored", _stored("file")),
         migrations.AddField("standardrequest", "answer_stored", _stored("answer document")),
-        migrations.RunPython(record_files, migrations.RunPython.noop),
+        migrations.RunPython(record_files, migrations.RunPython.noop, atomic=True),
         migrations.RemoveField("applicationfile", "file"),
         migrations.RemoveField("resultdocument", "file"),
         migrations.RemoveField("standardrequest", "answer_file"),

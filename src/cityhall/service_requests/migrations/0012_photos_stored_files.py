@@ -32,7 +32,7 @@ def names_back(apps, schema_editor):
 class Migration(migrations.Migration):
     # On PostgreSQL, filling the new links queues deferred foreign-key checks that forbid
     # dropping the old column in the same transaction ("pending trigger events"): each step
-    # commits on its own (RunPython still runs in a transaction of its own).
+    # commits on its own, the filling in a transaction of its own (atomic=True below).
     atomic = False
 
     dependencies = [
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             name="image",
             field=models.ImageField(blank=True, upload_to="requests/%Y/%m", verbose_name="photo"),
         ),
-        migrations.RunPython(record_photos, names_back),
+        migrations.RunPython(record_photos, names_back, atomic=True),
         migrations.RemoveField(model_name="photo", name="image"),
         migrations.AlterField(
             model_name="photo",
