@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cityhall.discussions import services
 from cityhall.discussions.models import Discussion, Proposal, Status
 from tests.browser.support import assert_accessible, sign_in
+from tests.core.hostile_files import minimal_pdf
 
 from .factories import DiscussionFactory, verified_person
 
@@ -21,7 +22,7 @@ def busy(discussion, organiser, resident, moderator, expert, west_home):
     services.add_document_version(
         actor=organiser,
         discussion=discussion,
-        upload=SimpleUploadedFile("project.pdf", b"%PDF-1.4\n%%EOF"),
+        upload=SimpleUploadedFile("project.pdf", minimal_pdf()),
         title="Проект планировки",
     )
     first = services.submit_proposal(discussion=discussion, author=resident, text="Сквер")

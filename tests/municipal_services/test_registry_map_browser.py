@@ -60,6 +60,11 @@ def test_the_registry_map_pins_open_from_the_keyboard(page, records, live_server
     page.keyboard.press("Enter")
     popup = page.locator("#registry-map .leaflet-popup-content")
     popup.wait_for()
+    # Leaflet fades a pop-up in: axe reads the colours once it is fully shown.
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#registry-map .leaflet-popup');"
+        " return p && getComputedStyle(p).opacity === '1'; }"
+    )
     text = popup.inner_text()
     assert "г. Казань, ул. Баумана, 5" in text and "Issued 03/02/2026" in text
     assert "Иванов" not in page.locator("#registry-map").inner_text()
