@@ -71,6 +71,7 @@ def _restart_nodes(script, state, *, nodes: int, workers: int, replica: bool) ->
     state.update(nodes=nodes, workers=workers, replica=replica)
     for index in range(1, nodes + 1):
         script.start_node(state, index)
+    script._save(state)  # so that `down` finds the new nodes' process groups and stops them
     for index in range(1, nodes + 1):
         script.wait_for_node(state, index)
 
