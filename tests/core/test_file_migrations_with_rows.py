@@ -12,20 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.core.hostile_files import minimal_pdf, png
-
-
-def _migrate(targets=None):
-    """The historical apps at ``targets`` (every app's latest migration when None)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+from tests.migration_steps import migrate_to
 
 
 def _served(client, user_pk, stored_pk) -> bytes:
@@ -37,7 +27,7 @@ def _served(client, user_pk, stored_pk) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_application_files_results_and_answers_with_rows_reach_the_file_service(client):
-    old = _migrate([("municipal_services", "0009_merge_svca_svcb")])
+    old = migrate_to([("municipal_services", "0009_merge_svca_svcb")])
     try:
         User = old.get_model("accounts", "User")
         Organisation = old.get_model("accounts", "Organisation")
@@ -74,7 +64,7 @@ def test_application_files_results_and_answers_with_rows_reach_the_file_service(
             answer_file=default_storage.save("municipal_services/answer.pdf", ContentFile(b"A")),
         )  # fmt: skip
     finally:
-        new = _migrate()
+        new = migrate_to()
 
     ApplicationFile = new.get_model("municipal_services", "ApplicationFile")
     ResultDocument = new.get_model("municipal_services", "ResultDocument")
@@ -97,7 +87,7 @@ def test_application_files_results_and_answers_with_rows_reach_the_file_service(
 
 @pytest.mark.django_db(transaction=True)
 def test_request_photos_with_rows_reach_the_file_service(client):
-    old = _migrate([("service_requests", "0011_merge_reports_and_handovers")])
+    old = migrate_to([("service_requests", "0011_merge_reports_and_handovers")])
     try:
         User = old.get_model("accounts", "User")
         Category = old.get_model("service_requests", "Category")
@@ -117,7 +107,7 @@ def test_request_photos_with_rows_reach_the_file_service(client):
             image=default_storage.save("requests/2024/05/pit.png", ContentFile(png())),
         )  # fmt: skip
     finally:
-        new = _migrate()
+        new = migrate_to()
 
     photo = new.get_model("service_requests", "Photo").objects.select_related("stored").get()
     assert photo.stored.purpose == "service_requests.photo"

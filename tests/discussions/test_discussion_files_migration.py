@@ -10,26 +10,18 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.core.hostile_files import minimal_pdf
+from tests.migration_steps import migrate_to
 
 BEFORE = [("discussions", "0012_merge_desks")]
 AFTER = [("discussions", "0014_files_drop_old_fields")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_files_get_records_and_a_missing_one_is_shown_missing(client):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     try:
         Organisation = old.get_model("accounts", "Organisation")
         DocumentType = old.get_model("discussions", "DocumentType")
@@ -90,7 +82,7 @@ def test_existing_files_get_records_and_a_missing_one_is_shown_missing(client):
             json="discussions/final/gone.json", appendix="",
         )  # fmt: skip
     finally:
-        new = _migrate(AFTER)
+        new = migrate_to(AFTER)
 
     StoredFile = new.get_model("core", "StoredFile")
     Attachment = new.get_model("discussions", "ProposalAttachment")
