@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
-__all__ = ["DESKTOP", "PHONE", "WCAG_TAGS", "assert_accessible", "sign_in"]
+__all__ = ["DESKTOP", "PHONE", "WCAG_TAGS", "assert_accessible", "assert_page_says", "sign_in"]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -47,6 +47,12 @@ def assert_accessible(page: Page) -> None:
             if summary:
                 lines.append(f"      {summary[:300]}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+def assert_page_says(page: Page, text: str) -> None:
+    """The page's text holds ``text`` — waiting for it, since a click that submits a form
+    returns before the next page has loaded (reading ``page.content()`` then may give "")."""
+    expect(page.locator("body")).to_contain_text(text)
 
 
 def _javascript_disabled(page: Page) -> bool:

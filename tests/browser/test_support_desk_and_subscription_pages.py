@@ -14,7 +14,7 @@ from cityhall.portal import services as portal
 from cityhall.portal.models import SupportTicket
 from tests.factories import MembershipFactory, UserFactory
 
-from .support import assert_accessible, sign_in
+from .support import assert_accessible, assert_page_says, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def test_the_support_desk_and_the_authors_ticket_pass_axe(
     sign_in(context, client, ticket.author, live_server)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/cabinet/support/{ticket.number}/")
-    assert "Исправили, спасибо." in tab.content()
+    assert_page_says(tab, "Исправили, спасибо.")
     assert_accessible(tab)
 
 
@@ -91,7 +91,7 @@ def test_an_administrator_answers_with_the_keyboard_and_no_javascript(
     tab.get_by_role("button", name="Send the answer").focus()
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
-    assert "The answer was sent to alsu@example.org." in tab.content()
+    assert_page_says(tab, "The answer was sent to alsu@example.org.")
     assert SupportTicket.objects.get(pk=ticket.pk).answer == "Исправили."
 
 

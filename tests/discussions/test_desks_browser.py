@@ -7,7 +7,7 @@ import pytest
 
 from cityhall.discussions import services
 from cityhall.discussions.models import Discussion, Proposal, Status
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_public_desk_pages_pass_axe_in_every_language(new_context, live_server, 
         assert_accessible(tab)
     if locale == "ru-RU":
         tab.goto(f"{live_server.url}/discussions/{desk.pk}/?q=метро")
-        assert "Найдена 1 запись." in tab.content()
+        assert_page_says(tab, "Найдена 1 запись.")
 
 
 def test_staff_desks_pass_axe(new_context, client, live_server, desk, organiser):
@@ -91,7 +91,7 @@ def test_similar_proposals_without_javascript(new_context, client, live_server, 
     assert "№ 1" in tab.locator("#similar").inner_text()
     assert Proposal.objects.filter(discussion=desk).count() == 3
     tab.get_by_role("button", name="Submit", exact=True).click()
-    assert "Registered as No. 4" in tab.content()
+    assert_page_says(tab, "Registered as No. 4")
 
 
 def test_search_by_keyboard(new_context, live_server, desk):
@@ -101,4 +101,4 @@ def test_search_by_keyboard(new_context, live_server, desk):
     tab.keyboard.type("метро")
     tab.keyboard.press("Enter")
     tab.wait_for_url("**q=**")
-    assert "1 item found." in tab.content()
+    assert_page_says(tab, "1 item found.")

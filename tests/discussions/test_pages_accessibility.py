@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cityhall.discussions import services
 from cityhall.discussions.models import Discussion, Proposal, Status
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 from tests.core.hostile_files import minimal_pdf
 
 from .factories import DiscussionFactory, verified_person
@@ -52,7 +52,7 @@ def test_ineligible_and_submit_pages_pass_axe(new_context, client, live_server, 
     sign_in(context, client, outsider, live_server)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/discussions/{busy.pk}/")
-    assert "outside the territory" in tab.content()
+    assert_page_says(tab, "outside the territory")
     assert_accessible(tab)
     tab.goto(f"{live_server.url}/discussions/{busy.pk}/propose/")
     assert_accessible(tab)
@@ -65,7 +65,7 @@ def test_submitting_works_without_javascript(new_context, client, live_server, b
     tab.goto(f"{live_server.url}/discussions/{busy.pk}/propose/")
     tab.get_by_label("Text").fill("Без JavaScript")
     tab.get_by_role("button", name="Submit").click()
-    assert "Registered as No. 4" in tab.content()
+    assert_page_says(tab, "Registered as No. 4")
     assert Proposal.objects.filter(discussion=busy, number=4, text="Без JavaScript").exists()
 
 
@@ -89,5 +89,5 @@ def test_the_legal_record_staff_pages_pass_axe(
     sign_in(context, client, moderator, live_server)
     tab = context.new_page()
     tab.goto(f"{live_server.url}/discussions/{busy.pk}/proposals/3/")
-    assert "Оскорбление" in tab.content()
+    assert_page_says(tab, "Оскорбление")
     assert_accessible(tab)

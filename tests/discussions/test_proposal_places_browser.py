@@ -12,7 +12,7 @@ import pytest
 
 from cityhall.discussions import services
 from cityhall.discussions.models import Proposal
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 
 from .map_checks import assert_areas_drawn
 
@@ -80,7 +80,7 @@ def test_keyboard_only_resident_draws_a_place_and_opens_it_from_the_map_of_propo
     _press(tab, "Submit")
     tab.wait_for_url(f"**/discussions/{discussion.pk}/proposals/2/")
     assert Proposal.objects.get(number=2).area["type"] == "Polygon"
-    assert "An area drawn on the map" in tab.content()
+    assert_page_says(tab, "An area drawn on the map")
     assert_areas_drawn(tab, "proposal-map", count=1)
     assert_accessible(tab)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cityhall.discussions.models import Status
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 
 from .factories import DiscussionFactory
 
@@ -82,7 +82,7 @@ def test_organiser_picks_a_suburb_without_javascript(
     tab.goto(f"{live_server.url}/discussions/manage/{draft.pk}/territory/")
     tab.get_by_label("North (West District)").check()
     tab.get_by_role("button", name="Save the territory").click()
-    assert "The territory is saved." in tab.content()
+    assert_page_says(tab, "The territory is saved.")
     tab.goto(f"{live_server.url}/discussions/{draft.pk}/")
     assert tab.locator("noscript").count() >= 1
     assert tab.locator(".territory svg a.map-territory").count() == 1

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from cityhall.discussions.models import Follow, Status, Subscription
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 from tests.geo.factories import box
 
 from .factories import DiscussionFactory
@@ -61,10 +61,10 @@ def test_subscribe_by_address_without_javascript(no_script_page, live_server, pl
     tab.get_by_label("E-mail").fill("home@example.org")
     tab.get_by_label("Or an address").fill("Несуществующая 99")
     tab.get_by_role("button", name="Subscribe").click()
-    assert "We do not know the address" in tab.content()
+    assert_page_says(tab, "We do not know the address")
     tab.get_by_label("Or an address").fill("Западная 1")
     tab.get_by_role("button", name="Subscribe").click()
-    assert "Open it to confirm the subscription" in tab.content()
+    assert_page_says(tab, "Open it to confirm the subscription")
     sub = Subscription.objects.get()
     assert (sub.email, sub.lat, sub.lon) == ("home@example.org", 55.78, 49.05)
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from cityhall.service_requests.models import Follower, ServiceRequest
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_page_says, sign_in
 from tests.factories import UserFactory
 
 from .factories import submit
@@ -101,7 +101,7 @@ def test_a_resident_reports_by_clicking_the_map_and_sees_the_earlier_report_firs
     reported.get_by_role("button", name="This is my problem too").first.wait_for()
     with page.expect_navigation():
         reported.get_by_role("button", name="This is my problem too").first.click()
-    assert "You now follow request" in page.content()
+    assert_page_says(page, "You now follow request")
     assert ServiceRequest.objects.count() == 1
     assert Follower.objects.get().user == neighbour
 
@@ -156,5 +156,5 @@ def test_the_call_centre_screen_has_the_same_map_and_list(page, world, client, l
     assert_accessible(page)
     with page.expect_navigation():
         reported.get_by_role("button", name="This is my problem too").click()
-    assert "The caller now follows request" in page.content()
+    assert_page_says(page, "The caller now follows request")
     assert Follower.objects.get().contact_phone == "+79175550009"
