@@ -4,6 +4,7 @@ a second factor works in a real browser without JavaScript."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.accounts import services
 from cityhall.accounts.models import Authenticator, Role, VerifiedIdentity
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 def _open(tab, live_server, path: str, status: int = 200) -> None:
     response = tab.goto(live_server.url + path)
     assert response is not None and response.status == status, f"{path}: {response.status}"
-    assert tab.locator("main h1").is_visible()
+    expect(tab.locator("main h1")).to_be_visible()
 
 
 @pytest.mark.parametrize("tab_fixture", ["page", "phone_page"])
@@ -99,7 +100,7 @@ def test_staff_sign_in_with_enrolment_and_code_without_javascript(
     )
     with tab.expect_navigation():
         tab.locator("main button[type=submit]").click()
-    assert tab.locator("main svg.qr-code").is_visible()
+    expect(tab.locator("main svg.qr-code")).to_be_visible()
     device = Authenticator.objects.get(user__username="disp")
     tab.locator("main input[autocomplete=one-time-code]").fill(totp_code(device))
     with tab.expect_navigation():
@@ -115,7 +116,7 @@ def test_staff_sign_in_with_enrolment_and_code_without_javascript(
     )
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
-    assert page.locator("main svg.qr-code").is_visible()
+    expect(page.locator("main svg.qr-code")).to_be_visible()
     assert_accessible(page)
     page.context.clear_cookies()
     _password_step(page, live_server, "disp", password)

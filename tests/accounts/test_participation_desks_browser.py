@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cityhall.accounts.models import Membership, Role, VerifiedIdentity
 from tests.browser.conftest import new_context  # noqa: F401
@@ -53,7 +54,7 @@ def test_participation_desks_in_each_language(
     organisation_heading, register_heading = HEADINGS[locale]
 
     tab.goto(f"{live_server.url}/accounts/verify/?person={unmatched.pk}")
-    assert tab.locator("#id_address-registered_address").is_visible()
+    expect(tab.locator("#id_address-registered_address")).to_be_visible()
     assert_accessible(tab)
     tab.fill("#id_address-registered_address", "Короленко 32, кв 5")
     tab.locator("input[name=action][value=address] ~ button").click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.accounts.models import Role
 from cityhall.portal.models import SupportTicket
@@ -20,7 +21,7 @@ def test_empty_form_shows_an_error_beside_each_required_field(page, live_server)
     with page.expect_navigation():
         page.get_by_role("button", name="Send").click()
 
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     for field in ("name", "email", "message"):
         control = page.locator(f"#id_{field}")
         assert control.get_attribute("aria-invalid") == "true"

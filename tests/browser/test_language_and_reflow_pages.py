@@ -5,6 +5,7 @@ its first discussion in a few Tab presses through the skip link past the filters
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.discussions.models import Status
 from tests.discussions.factories import DiscussionFactory, verified_person
@@ -36,7 +37,7 @@ def test_information_pages_pass_axe_and_reflow_at_320_px(new_context, live_serve
         response = tab.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         assert tab.locator("html").get_attribute("lang") == language
-        assert tab.locator("main h1").is_visible()
+        expect(tab.locator("main h1")).to_be_visible()
         _fits(tab, path)
         assert_accessible(tab)
     # Linked from every page's footer.

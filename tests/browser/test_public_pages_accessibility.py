@@ -10,6 +10,7 @@ Add each new public page (no sign-in needed) to PUBLIC_PAGES. The API reference 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .support import assert_accessible
 
@@ -102,4 +103,4 @@ def test_page_works_without_javascript(no_script_page, live_server, path):
         tab.locator("form.lang-switch button[type=submit]").click()
     assert tab.url == live_server.url + path
     assert tab.locator("html").get_attribute("lang") == "ru"
-    assert tab.locator("main h1").is_visible()
+    expect(tab.locator("main h1")).to_be_visible()

@@ -4,6 +4,7 @@ RESIDENT_PAGES) and the staff workspace."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.accounts.models import Role
 from tests.factories import MembershipFactory, UserFactory
@@ -21,7 +22,7 @@ def staff_without_otp(settings):
 def _open(tab, live_server, path: str, status: int = 200) -> None:
     response = tab.goto(live_server.url + path)
     assert response is not None and response.status == status, f"{path}: {response.status}"
-    assert tab.locator("main h1").is_visible()
+    expect(tab.locator("main h1")).to_be_visible()
 
 
 RESIDENT_PAGES = [
@@ -75,4 +76,4 @@ def test_signing_in_through_the_form(no_script_page, live_server, password):
     with tab.expect_navigation():
         tab.locator("main button[type=submit]").click()
     assert tab.url == live_server.url + "/cabinet/"
-    assert tab.locator("main h1").is_visible()
+    expect(tab.locator("main h1")).to_be_visible()

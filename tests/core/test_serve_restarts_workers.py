@@ -44,15 +44,12 @@ def _healthz(port: int) -> int:
         return answer.status
 
 
-def test_serve_restarts_a_killed_inbox_worker_while_the_site_keeps_answering(tmp_path):
+def test_serve_restarts_a_killed_inbox_worker_while_the_site_keeps_answering(migrated_data_dir):
+    tmp_path = migrated_data_dir
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**child_env(tmp_path), "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50)}
-    subprocess.run(
-        [sys.executable, "-m", "cityhall", "migrate", "--noinput", "-v", "0"],
-        env=env, check=True, timeout=300,
-    )  # fmt: skip
     log = tmp_path / "serve.log"
     with log.open("w") as log_file:
         server = subprocess.Popen(

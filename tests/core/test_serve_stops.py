@@ -43,15 +43,12 @@ def test_run_inbox_stops_at_once_on_sigterm(tmp_path):
         worker.kill()
 
 
-def test_serve_stops_its_workers_on_sigterm(tmp_path):
+def test_serve_stops_its_workers_on_sigterm(migrated_data_dir):
+    # /healthz answers ok only from a migrated database (it counts the inbox's items)
+    tmp_path = migrated_data_dir
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    # /healthz answers ok only from a migrated database (it counts the inbox's items)
-    subprocess.run(
-        [sys.executable, "-m", "cityhall", "migrate", "--noinput", "-v", "0"],
-        env=child_env(tmp_path), check=True, timeout=300,
-    )  # fmt: skip
     env = {**child_env(tmp_path), "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50)}
     server = subprocess.Popen(
         [sys.executable, "-m", "cityhall", "serve", "--port", str(port), "--workers", "1"],

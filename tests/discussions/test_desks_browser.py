@@ -4,6 +4,7 @@ proposals as one types with JavaScript and as a step without it; the search form
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.discussions import services
 from cityhall.discussions.models import Discussion, Proposal, Status
@@ -77,7 +78,7 @@ def test_similar_proposals_appear_as_one_types(new_context, client, live_server,
     assert not tab.locator("#similar").is_visible()
     tab.get_by_label("Text").fill("Нужна станция метро на Баумана")
     tab.locator("#similar a").first.wait_for()
-    assert "№ 1" in tab.locator("#similar").inner_text()
+    expect(tab.locator("#similar")).to_contain_text("№ 1")
     assert_accessible(tab)
 
 
@@ -88,7 +89,7 @@ def test_similar_proposals_without_javascript(new_context, client, live_server, 
     tab.goto(f"{live_server.url}/discussions/{desk.pk}/propose/")
     tab.get_by_label("Text").fill("Нужна станция метро на Баумана")
     tab.get_by_role("button", name="Check for similar proposals").click()
-    assert "№ 1" in tab.locator("#similar").inner_text()
+    expect(tab.locator("#similar")).to_contain_text("№ 1")
     assert Proposal.objects.filter(discussion=desk).count() == 3
     tab.get_by_role("button", name="Submit", exact=True).click()
     assert_page_says(tab, "Registered as No. 4")

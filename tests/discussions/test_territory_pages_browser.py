@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.discussions.models import Follow, Status, Subscription
 from tests.browser.support import assert_accessible, assert_page_says, sign_in
@@ -94,7 +95,7 @@ def test_remind_me_without_javascript(new_context, client, live_server, discussi
     tab = context.new_page()
     tab.goto(f"{live_server.url}/discussions/{discussion.pk}/")
     tab.get_by_role("button", name="Follow and remind me").click()
-    assert tab.get_by_role("button", name="Stop reminders").count() == 1
+    expect(tab.get_by_role("button", name="Stop reminders")).to_have_count(1)
     assert Follow.objects.filter(discussion=discussion, user=resident).exists()
     # The page in both states passes axe (checked in a tab with JavaScript, as axe needs).
     checked = new_context()

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cityhall.municipal_services import services
 from cityhall.municipal_services.models import Application, StandardRequestType
@@ -102,7 +103,7 @@ def test_the_applicant_signs_a_readable_document_with_the_digest_folded_away(
     summary = page.get_by_text("Technical details of the signature")
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.locator("#digest").is_visible()
+    expect(page.locator("#digest")).to_be_visible()
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#digest").inner_text())
     assert_accessible(page)
     page.get_by_role("button", name="Send the code").click()

@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cityhall.municipal_services.area_field import AREA_PROPERTY
 from cityhall.municipal_services.models import Application
@@ -166,7 +167,7 @@ def test_without_javascript_the_address_and_the_pasted_outline_answer(
     sign_in(tab.context, client, applicant, live_server)
     tab.goto(f"{live_server.url}/services/applications/{application.pk}/edit/")
     assert tab.locator("#f-plot-map").is_hidden()
-    assert tab.get_by_text("paste the outline here as a GeoJSON Polygon").is_visible()
+    expect(tab.get_by_text("paste the outline here as a GeoJSON Polygon")).to_be_visible()
     _shot(tab, "map-fields-no-script")
     tab.fill("#f-site-address", "Баумана 5")
     outline = [[49.05, 55.78], [49.051, 55.78], [49.051, 55.7805], [49.05, 55.78]]

@@ -61,7 +61,7 @@ def test_the_form_works_without_javascript(new_context, client, live_server, ser
     tab.get_by_label("Purpose").select_option("shop")
     tab.get_by_label("Area, m²").fill("-3")
     tab.get_by_role("button", name="Sign and submit").click()
-    assert tab.get_by_text("Enter a number not less than 1.").is_visible()
+    expect(tab.get_by_text("Enter a number not less than 1.")).to_be_visible()
     tab.set_input_files(
         "#up-plan",
         files=[
@@ -73,20 +73,20 @@ def test_the_form_works_without_javascript(new_context, client, live_server, ser
         ],
     )
     tab.get_by_role("button", name="Upload").first.click()
-    assert tab.get_by_role("link", name="plan.pdf").is_visible()
+    expect(tab.get_by_role("link", name="plan.pdf")).to_be_visible()
     tab.get_by_label("Area, m²").fill("300")
     tab.get_by_role("button", name="Sign and submit").click()
-    assert tab.get_by_role("heading", name="What you sign").is_visible()
+    expect(tab.get_by_role("heading", name="What you sign")).to_be_visible()
     tab.get_by_role("button", name="Send the code").click()
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
     tab.get_by_label(re.compile("Code sent to")).fill(code)
     tab.get_by_role("button", name="Sign and submit").click()
+    expect(tab.get_by_role("heading", name="Signatures")).to_be_visible()
     application = Application.objects.get()
     assert application.status == Application.Status.ACCEPTANCE
-    assert tab.get_by_text(application.number).first.is_visible()
-    assert tab.get_by_role("heading", name="Signatures").is_visible()
+    expect(tab.get_by_text(application.number).first).to_be_visible()
     tab.get_by_role("button", name="Verify").click()
-    assert tab.get_by_text("The signature is valid").is_visible()
+    expect(tab.get_by_text("The signature is valid")).to_be_visible()
 
 
 def test_the_form_with_errors_passes_axe(page, phone_page, client, live_server, service):
@@ -98,7 +98,7 @@ def test_the_form_with_errors_passes_axe(page, phone_page, client, live_server, 
         assert_accessible(tab)
         tab.get_by_label("Area, m²").fill("-3")
         tab.get_by_role("button", name="Sign and submit").click()
-        assert tab.get_by_text("Enter a number not less than 1.").is_visible()
+        expect(tab.get_by_text("Enter a number not less than 1.")).to_be_visible()
         assert_accessible(tab)
 
 

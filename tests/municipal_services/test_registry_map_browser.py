@@ -9,6 +9,7 @@ import os
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.municipal_services.models import RegistryRecord
 from tests.browser.support import assert_accessible
@@ -78,7 +79,7 @@ def test_without_javascript_the_registry_keeps_its_table_and_drawn_map(
 ):
     no_script_page.goto(live_server.url + "/services/registry/")
     assert no_script_page.locator("#registry-map").is_hidden()
-    assert no_script_page.get_by_role("cell", name="16-RU-0007").is_visible()
+    expect(no_script_page.get_by_role("cell", name="16-RU-0007")).to_be_visible()
     drawn = no_script_page.locator("img[src*='/services/registry/map']")
     assert drawn.is_visible()
     if SHOTS:

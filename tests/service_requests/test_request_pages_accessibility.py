@@ -4,6 +4,7 @@ without sideways scrolling: the resident's, the public ones and the staff desks.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from cityhall.service_requests import services
 from tests.browser.support import assert_accessible, sign_in
@@ -102,7 +103,7 @@ def test_the_call_centre_answers_the_categorys_questions_without_javascript(
     tab.fill("#id_contact_name", "Ivan")
     with tab.expect_navigation():
         tab.get_by_role("button", name="Show the questions for this category").click()
-    assert tab.locator("#questions-lift").is_visible()
+    expect(tab.locator("#questions-lift")).to_be_visible()
     assert tab.input_value("#id_description") == "Two people stuck between floors"
 
     tab.select_option("#q-lift-people_inside", "yes")
@@ -119,7 +120,7 @@ def test_the_report_form_reveals_the_chosen_categorys_questions_in_place(page, w
     assert page.locator("#questions-lift").is_hidden()
     assert page.get_by_role("button", name="Show the questions for this category").count() == 0
     page.select_option("#id_category", "lift")
-    assert page.locator("#questions-lift").is_visible()
+    expect(page.locator("#questions-lift")).to_be_visible()
     assert "112" in page.locator(".emergency-guidance").inner_text()
     assert_accessible(page)
     page.select_option("#id_category", "leak")

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cityhall.service_requests import services
 from cityhall.service_requests.models import StatRefresh
@@ -41,7 +42,7 @@ def test_report_pages_pass_axe_in_every_language(
         response = tab.goto(live_server.url + "/requests/reports/?by=organisation_type")
         assert response is not None and response.status == 200
         assert tab.locator("main h1").inner_text() == HEADINGS[locale]
-        assert tab.locator("#as-of").is_visible()
+        expect(tab.locator("#as-of")).to_be_visible()
         width, screen = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width <= screen, f"the public report scrolls sideways ({width} > {screen})"
         assert_accessible(tab)
