@@ -220,6 +220,7 @@ def test_the_case_shows_the_area_in_words_and_on_its_map_to_applicant_and_staff(
         ("ru", "Участок нарисован, углов: %(corners)s.", "Поставлено углов: %(n)s."),
         ("tt", "Участок сызылды, почмаклар: %(corners)s.", "Куелган почмаклар: %(n)s."),
     ],
+    ids=["ru", "tt"],
 )
 def test_the_drawing_messages_reach_the_script_in_the_readers_language(
     client, setup, language, drawn, corners
