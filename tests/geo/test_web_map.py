@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.template import Context, Template
 from django.test import override_settings
 from django.urls import reverse
 
@@ -31,6 +32,18 @@ def test_leaflet_and_leaflet_draw_are_served_by_the_platform():
     for name in ("leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/draw/leaflet.draw.js"):
         assert finders.find(name), name
     assert finders.find("geo/map.js") and finders.find("geo/map.css")
+
+
+def test_a_drawing_map_loads_the_shared_drawing_module_after_the_map_and_a_plain_one_does_not():
+    """Every form that draws (territory, proposal place, a service's area field) configures
+    geo/map-drawing.js; it must come after geo/map.js and before the page's own script."""
+    scripts = Template("{% load geo_maps %}{% web_map_scripts the_map %}")
+    drawing = scripts.render(Context({"the_map": web_map(map_id="d", label="d", draw=True)}))
+    plain = scripts.render(Context({"the_map": web_map(map_id="p", label="p")}))
+    assert finders.find("geo/map-drawing.js")
+    assert drawing.index("/static/geo/map.js") < drawing.index("/static/geo/map-drawing.js")
+    assert "leaflet/draw/leaflet.draw.js" in drawing
+    assert "map-drawing.js" not in plain and "leaflet.draw" not in plain
 
 
 def test_a_building_page_has_an_interactive_map_with_its_pin(client, city):

@@ -212,3 +212,23 @@ def test_the_case_shows_the_area_in_words_and_on_its_map_to_applicant_and_staff(
         config = html.split('id="answers-map-config"', 1)[1].split(">", 1)[1]
         shapes = json.loads(config.split("</script>")[0])["shapes"]
         assert shapes[0]["geometry"] == PLOT and shapes[0]["properties"]["title"] == "Plot"
+
+
+@pytest.mark.parametrize(
+    ("language", "drawn", "corners"),
+    [
+        ("ru", "Участок нарисован, углов: %(corners)s.", "Поставлено углов: %(n)s."),
+        ("tt", "Участок сызылды, почмаклар: %(corners)s.", "Куелган почмаклар: %(n)s."),
+    ],
+    ids=["ru", "tt"],
+)
+def test_the_drawing_messages_reach_the_script_in_the_readers_language(
+    client, setup, language, drawn, corners
+):
+    """The messages the drawing script fills in (geo/map-drawing.js) come from the page, so
+    they must be translated there: {% translate %} doubles a '%' before looking it up."""
+    application, _ = setup
+    client.cookies["django_language"] = language
+    html = client.get(f"/services/applications/{application.pk}/edit/").content.decode()
+    assert f'data-label-drawn="{drawn}"' in html
+    assert f'data-label-corners="{corners}' in html

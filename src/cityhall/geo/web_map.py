@@ -29,7 +29,7 @@ Building a map (all keyword arguments; each page uses only what it needs)::
         size="medium",                 # "small", "medium" or "large" (CSS classes)
         list_title=_("..."),           # heading of the text alternative
         pick=False,                    # a click places one pin: event ``cityhall-map:pick``
-        draw=False,                    # also serve Leaflet.draw (areas drawn by the user)
+        draw=False,                    # also serve Leaflet.draw and geo/map-drawing.js
         options={...},                 # free, JSON-serialisable settings for page scripts
     )
 
@@ -52,6 +52,8 @@ longitude columns.
 Page scripts extend a map without touching this one: ``window.cityhallMaps.whenReady(id,
 function (handle) {...})`` gives ``handle.map`` (the Leaflet map), ``handle.L``,
 ``handle.config`` and ``handle.element``; ``handle.setPick(lat, lon)`` moves the picked pin.
+A form that asks for a drawn area or point configures ``window.cityhallDrawing.attach(box,
+{...})`` (``geo/map-drawing.js``, served with ``draw=True``; docs/maps.md).
 The map element dispatches ``cityhall-map:ready`` and, in pick mode, ``cityhall-map:pick``
 (``detail.lat``, ``detail.lon``) — both bubble.
 

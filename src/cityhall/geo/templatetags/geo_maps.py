@@ -23,7 +23,7 @@ def web_map_assets(the_map: WebMap | None = None) -> dict:
 
 @register.inclusion_tag("geo/includes/web_map_scripts.html")
 def web_map_scripts(the_map: WebMap | None = None) -> dict:
-    """Scripts for the page's ``scripts`` block (Leaflet, Leaflet.draw, the PMTiles reader
-    when the base layer is an archive, geo/map.js)."""
+    """Scripts for the page's ``scripts`` block (Leaflet, the PMTiles reader when the base
+    layer is an archive, geo/map.js; Leaflet.draw and geo/map-drawing.js when drawing)."""
     tiles = tile_settings() or {}
     return {"draw": bool(the_map and the_map.draw), "archive": tiles.get("archive", "")}
