@@ -13,6 +13,10 @@ of objects; the items' own fields are an ordinary form inside the group's hints:
 The applicant's form shows the items' rows, each sub-field posted as ``rooms.0.name``; without
 JavaScript a fixed number of rows is shown with "add another" and "remove" submit buttons that
 show the form again with one row more or less, the answers kept. Empty rows are not answers.
+With JavaScript (``static/municipal_services/group-field.js``) the same buttons add and remove
+rows in the page: a new row is a copy of :func:`blank_row`, which the server renders with
+:data:`ROW` and :data:`NUMBER` standing for the row's index and number, and the rows are
+renumbered after a removal, so the posted names are always what :func:`items_from_post` reads.
 Read by :mod:`.schema_form`; the designer edits a group's sub-fields through
 :func:`.designer.fields.group_definition` and :func:`.designer.fields.put_group`.
 """
@@ -31,12 +35,15 @@ from .definition import text_in
 __all__ = [
     "GROUP",
     "MAX_ROWS",
+    "NUMBER",
+    "ROW",
     "GroupAnswer",
     "GroupRow",
     "is_group",
     "item_ui",
     "items_from_post",
     "rows_after_post",
+    "blank_row",
     "group_rows",
     "readable_group",
 ]
@@ -44,6 +51,13 @@ __all__ = [
 GROUP = "group"
 #: No form shows more rows than this, whatever is posted.
 MAX_ROWS = 50
+#: What stands for a new row's index (in names and ids) and its number (in its label) in the
+#: blank row the page copies; the script puts the real ones in.
+ROW = "__row__"
+NUMBER = "__number__"
+#: Sub-fields answered on a map need their map's script started for each row: a group with one
+#: keeps the server's round trip for "add another" and "remove".
+_MAP_WIDGETS = {"point", "area"}
 
 
 def is_group(prop: Any) -> bool:
@@ -115,7 +129,7 @@ class GroupRow:
     fields: list
 
 
-def _item_label(hints: dict, language: str | None, number: int) -> str:
+def _item_label(hints: dict, language: str | None, number: int | str) -> str:
     word = text_in(hints.get("item_label"), language)
     return f"{word} {number}" if word else _("Item %(n)s") % {"n": number}
 
@@ -160,6 +174,23 @@ def group_rows(
             )
         )
     return result
+
+
+def blank_row(
+    name: str, prop: dict, hints: dict, *, language: str | None, fields_of: Callable[..., list]
+) -> GroupRow | None:
+    """The empty row the page copies for "add another" with JavaScript, labels, help and
+    translations from the server; :data:`ROW` and :data:`NUMBER` stand for the row's index and
+    number. None when a sub-field is answered on a map (those rows come from the server)."""
+    sub_fields = fields_of(prop["items"], item_ui(hints), values={}, errors={}, language=language)
+    if any(sub.widget in _MAP_WIDGETS for sub in sub_fields):
+        return None
+    for sub in sub_fields:
+        sub.name = f"{name}.{ROW}.{sub.name}"
+        sub.applies = True
+    return GroupRow(
+        key=f"{name}.{ROW}", label=_item_label(hints, language, NUMBER), fields=sub_fields
+    )
 
 
 class GroupAnswer(list):

@@ -17,7 +17,14 @@ from jsonschema.exceptions import ValidationError
 from . import area_field
 from .area_field import AREA, area_from_post, area_problems, area_text, is_area
 from .definition import condition_holds, text_in
-from .group_field import GROUP, group_rows, is_group, items_from_post, readable_group
+from .group_field import (
+    GROUP,
+    blank_row,
+    group_rows,
+    is_group,
+    items_from_post,
+    readable_group,
+)
 from .identifiers import FORMAT_CHECKER
 from .place_field import POINT, field_map, is_point, point_from_post, point_problems, point_text
 
@@ -64,6 +71,9 @@ class FormField:
     #: a repeating group's rows (:class:`.group_field.GroupRow`), each with its sub-fields
     rows: list = field(default_factory=list)
     max_items: int | None = None
+    min_items: int = 0
+    #: a repeating group's empty row that "add another" copies in the page (JavaScript)
+    blank_row: Any = None
 
     @property
     def id(self) -> str:
@@ -73,6 +83,12 @@ class FormField:
     def can_add(self) -> bool:
         """Whether a group may have one more item (its "add another" button)."""
         return self.max_items is None or len(self.rows) < self.max_items
+
+    @property
+    def can_remove(self) -> bool:
+        """Whether a group's rows offer "remove": not when that would leave fewer than its
+        fewest items."""
+        return len(self.rows) > self.min_items
 
     @property
     def map(self):
@@ -110,6 +126,11 @@ class FormFields(list):
         """Every field's name, a group's sub-fields (``group.0.name``) included: the errors
         shown beside a field (the others are listed at the top)."""
         return {f.name for f in self} | {s.name for f in self for r in f.rows for s in r.fields}
+
+    @property
+    def has_group(self) -> bool:
+        """Whether a repeating group adds rows in the page (the page then loads its script)."""
+        return any(f.blank_row is not None for f in self)
 
     @property
     def has_point(self) -> bool:
@@ -220,6 +241,10 @@ def fields_of(
                 if widget == GROUP
                 else [],
                 max_items=prop.get("maxItems"),
+                min_items=int(prop.get("minItems") or 0) if widget == GROUP else 0,
+                blank_row=blank_row(name, prop, hints, language=language, fields_of=fields_of)
+                if widget == GROUP
+                else None,
             )
         )
     return result

@@ -80,6 +80,7 @@ def preview_page(request, code, number):
         texts = {
             "service": version.service.title(language),
             "fields": list(fields),
+            "has_group": fields.has_group,
             "documents": documents,
             "variant": text_in(chosen.get("title"), language) if chosen else "",
         }
