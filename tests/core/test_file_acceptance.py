@@ -110,3 +110,19 @@ def test_gif_is_kept_as_its_first_frame_in_png():
     stored = uploads.accept(SimpleUploadedFile("a.gif", out.getvalue()), purpose="tests.evidence")
     assert stored.content_type == "image/png" and stored.file.name.endswith(".png")
     assert (stored.width, stored.height) == (5, 3)
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("JPEG", "JPEG"), ("PNG", "PNG"), ("WEBP", "WebP"),
+                                           ("GIF", "GIF")])  # fmt: skip
+def test_what_a_form_is_told_to_accept_is_what_the_service_accepts(fmt, name):
+    """Every image type the service takes is named and offered to the file chooser by
+    ``accepted_types`` (the forms' text), with the purpose's limit."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 90, 160)).save(buffer, fmt)
+    checked = uploads.check(buffer.getvalue(), purpose="tests.evidence", name=f"x.{fmt}")
+    told = uploads.accepted_types("tests.evidence")
+    assert told.names == "JPEG, PNG, WebP, GIF, PDF" and name in told.names
+    assert checked.content_type in told.accept.split(",")
+    assert checked.extension in told.accept.split(",")
+    assert told.max_mb == f"{200_000 / 2**20:g}"
+    assert uploads.accepted_types("tests.plan").accept == ".geojson,.json,application/geo+json"

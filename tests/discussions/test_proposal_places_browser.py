@@ -103,8 +103,10 @@ def test_keyboard_only_resident_draws_a_place_and_opens_it_from_the_map_of_propo
 
 @pytest.mark.parametrize("language", ["ru", "tt"])
 def test_proposal_place_pages_in_russian_and_tatar(
-    new_context, client, live_server, discussion, resident, language
+    new_context, client, live_server, discussion, resident, organiser, language
 ):
+    """The resident's form (its place and the attachment's accepted types), the map of
+    proposals, and the organiser's form for paper proposals with the same place fieldset."""
     services.submit_proposal(
         discussion=discussion, author=resident, text="Фонарь у остановки", lat=55.8, lon=49.05
     )
@@ -116,6 +118,8 @@ def test_proposal_place_pages_in_russian_and_tatar(
     tab.goto(f"{live_server.url}/discussions/{discussion.pk}/propose/")
     tab.locator("legend", has_text=heading).wait_for()
     tab.locator("#proposal-place-map.leaflet-container").wait_for()
+    accepted = {"ru": "Принимаются файлы: PDF, JPEG, PNG, WebP", "tt": "Кабул ителә"}[language]
+    assert accepted in tab.locator("#id_attachments_helptext").inner_text()
     assert_accessible(tab)
     tab.goto(f"{live_server.url}/discussions/{discussion.pk}/proposals/map/")
     title = {"ru": "Карта предложений", "tt": "Тәкъдимнәр картасы"}[language]
@@ -123,3 +127,10 @@ def test_proposal_place_pages_in_russian_and_tatar(
     assert_accessible(tab)
     if SHOTS:
         tab.screenshot(path=f"{SHOTS}/proposals-map-{language}.png", full_page=True)
+    sign_in(context, client, organiser, live_server)
+    tab.goto(f"{live_server.url}/discussions/manage/{discussion.pk}/register/")
+    tab.locator("legend", has_text=heading).wait_for()
+    tab.locator("#proposal-place-map.leaflet-container").wait_for()
+    assert_accessible(tab)
+    if SHOTS:
+        tab.screenshot(path=f"{SHOTS}/paper-proposal-place-{language}.png", full_page=True)

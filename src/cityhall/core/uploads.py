@@ -44,8 +44,10 @@ from .file_purposes import Purpose
 from .file_purposes import purpose as find_purpose
 
 __all__ = [
+    "AcceptedTypes",
     "CheckedFile",
     "accept",
+    "accepted_types",
     "check",
     "current_sha256",
     "detected_type",
@@ -62,11 +64,20 @@ _TYPES: dict[str, tuple[str, str]] = {
     "image/gif": ("image", ".gif"),
     "application/pdf": ("pdf", ".pdf"),
 }
+#: How each kind is named to a person: in refusals and, through :func:`accepted_types`, on the
+#: forms that ask for a file (one list, so the two cannot say different things).
 _KIND_NAMES = {
     "image": "JPEG, PNG, WebP, GIF",
     "pdf": "PDF",
     "geojson": "GeoJSON",
     "json": "JSON",
+}
+#: What a browser's file chooser is offered for a kind besides the detected types' own
+#: extensions and content types (JSON is recognised by parsing, so it has no entry above).
+_CHOOSER_EXTRAS = {
+    "image": (".jpeg",),
+    "geojson": (".geojson", ".json", "application/geo+json"),
+    "json": (".json", "application/json"),
 }
 _GEOJSON_TYPES = {
     "Feature",
@@ -164,6 +175,45 @@ def _read(upload: Any, limit: int) -> bytes:
 
 def _accepted_kinds(declared: Purpose) -> str:
     return ", ".join(_KIND_NAMES[k] for k in declared.kinds)
+
+
+def _max_mb(declared: Purpose) -> str:
+    return f"{declared.max_bytes / 2**20:g}"
+
+
+@dataclass(frozen=True)
+class AcceptedTypes:
+    """What a purpose accepts, told before a file is chosen: ``names`` as refusals name them
+    ("PDF, JPEG, PNG, WebP, GIF"), ``accept`` for the file input's ``accept`` attribute
+    (extensions and content types) and ``max_mb`` the size limit in MB."""
+
+    names: str
+    accept: str
+    max_mb: str
+
+
+def accepted_types(purpose: str) -> AcceptedTypes:
+    """What :func:`check` accepts for ``purpose``, for the form that asks for the file: read
+    from the purpose's kinds and the detected types, so a form never names fewer or other
+    types than the service takes."""
+    declared = find_purpose(purpose)
+    if declared is None:
+        raise LookupError(f"no file purpose {purpose!r} is registered")
+    offered: list[str] = []
+    for kind in declared.kinds:
+        detected = [(t, ext) for t, (k, ext) in _TYPES.items() if k == kind]
+        for item in (
+            *(ext for _t, ext in detected),
+            *_CHOOSER_EXTRAS.get(kind, ()),
+            *(t for t, _ext in detected),
+        ):
+            if item not in offered:
+                offered.append(item)
+    return AcceptedTypes(
+        names=_accepted_kinds(declared),
+        accept=",".join(offered),
+        max_mb=_max_mb(declared),
+    )
 
 
 def _pdf_is_active(data: bytes) -> bool:
@@ -353,8 +403,7 @@ def check(upload: Any, *, purpose: str, field: str = "file", name: str = "") -> 
     too_large = _refuse(
         field,
         "file_size",
-        _("%(name)s is larger than %(limit)s MB.")
-        % {"name": label, "limit": f"{declared.max_bytes / 2**20:g}"},
+        _("%(name)s is larger than %(limit)s MB.") % {"name": label, "limit": _max_mb(declared)},
     )
     if size is not None and size > declared.max_bytes:
         raise too_large

@@ -46,6 +46,7 @@ __all__ = [
     "follow_discussion",
     "follow_final_document",
     "follow_proposals",
+    "may_read_attachments",
     "purposes",
 ]
 
@@ -88,7 +89,14 @@ def can_view_attachment(user: Any, stored_file: StoredFile) -> bool:
     )
     if row is None:
         return _own(user, stored_file)
-    proposal = row.proposal
+    return may_read_attachments(user, row.proposal)
+
+
+def may_read_attachments(user: Any, proposal: Proposal) -> bool:
+    """Whether ``user`` may read ``proposal``'s attachments: everyone while it is public; once
+    moderation hid it, its author and the discussion's moderators, organisers and
+    administrators. The file service serves by this rule and the proposal's page links by it,
+    so a link is never shown to someone the file is refused to, nor hidden from the others."""
     if proposal.visibility == Proposal.Visibility.VISIBLE:
         return True
     if not _signed_in(user):

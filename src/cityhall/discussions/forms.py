@@ -19,6 +19,7 @@ from .models import (
     Proposal,
     Status,
 )
+from .uploads import attachment_types
 
 
 class SuburbChoiceField(forms.ModelChoiceField):
@@ -72,23 +73,60 @@ class FilterForm(forms.Form):
     )
 
 
-class ProposalForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What are you submitting?"), choices=Proposal.Kind.choices)
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=20000)
-    attachments = forms.FileField(
-        label=_("Attachment (PDF, PNG, JPEG or GeoJSON, up to 10 MB)"), required=False
-    )
-    # The place it is about (optional): an address without JavaScript; the map on the page
-    # fills the hidden point or area instead (discussions/proposal_place.js).
-    address = forms.CharField(
-        label=_("Address of the place it is about (optional)"),
-        required=False,
-        max_length=300,
-        help_text=_("Or choose a point or draw an area on the map."),
-    )
+class ProposalPlaceForm(forms.Form):
+    """The place a proposal is about (optional; ADR 0028), in the resident's proposal form and
+    the staff's form for paper and oral proposals alike: an address without JavaScript; the
+    map on the page (``discussions/_place_fieldset.html``, ``proposal_place.js``) fills the
+    hidden point or area instead. The service checks it (``proposal_places.check_place``).
+
+    ``PLACE_ADDRESS`` names the address field: ``address`` in the resident's form; the staff's
+    form has the person's own address under that name."""
+
+    PLACE_ADDRESS = "address"
+
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     area = forms.JSONField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.PLACE_ADDRESS] = forms.CharField(
+            label=_("Address of the place it is about (optional)"),
+            required=False,
+            max_length=300,
+            help_text=_("Or choose a point or draw an area on the map."),
+        )
+
+    def place(self) -> dict:
+        """The place's cleaned fields as the services take them (``address`` for the
+        resident's, ``place_address`` for the staff's)."""
+        data = self.cleaned_data
+        return {
+            "lat": data["lat"],
+            "lon": data["lon"],
+            "area": data["area"],
+            self.PLACE_ADDRESS: data[self.PLACE_ADDRESS],
+        }
+
+    @property
+    def place_address(self):
+        return self[self.PLACE_ADDRESS]
+
+    def other_fields(self) -> list:
+        """The fields shown before the place's fieldset."""
+        shown_beside_the_map = {self.PLACE_ADDRESS, "lat", "lon", "area"}
+        return [f for f in self if f.name not in shown_beside_the_map]
+
+    def place_errors(self) -> list[str]:
+        """Errors of the point and the area, said next to the map."""
+        return [e for name in ("lat", "lon", "area") for e in self.errors.get(name, ())]
+
+
+class ProposalForm(ProposalPlaceForm):
+    kind = forms.ChoiceField(label=_("What are you submitting?"), choices=Proposal.Kind.choices)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=20000)
+    #: Its accepted types and size are the file service's for the purpose (set in __init__).
+    attachments = forms.FileField(label=_("Attachment (optional)"), required=False)
     section = forms.ModelChoiceField(
         label=_("Section or page of the project it is about (optional)"),
         queryset=None,
@@ -104,6 +142,13 @@ class ProposalForm(forms.Form):
         from .models import DocumentSection
 
         super().__init__(*args, **kwargs)
+        accepted = attachment_types()
+        attachment = self.fields["attachments"]
+        attachment.help_text = _("Accepted types: %(types)s; up to %(size)s MB.") % {
+            "types": accepted.names,
+            "size": accepted.max_mb,
+        }
+        attachment.widget.attrs["accept"] = accepted.accept
         sections = DocumentSection.objects.filter(discussion=discussion).order_by("position")
         order = ["kind"]
         if discussion is None or not sections.exists():
@@ -120,16 +165,6 @@ class ProposalForm(forms.Form):
             )
             order.insert(0, "on_behalf")
         self.order_fields(order)
-
-    #: The fields shown beside the map, after the others.
-    PLACE_FIELDS = ("address", "lat", "lon", "area")
-
-    def other_fields(self) -> list:
-        return [f for f in self if f.name not in self.PLACE_FIELDS]
-
-    def place_errors(self) -> list[str]:
-        """Errors of the point and the area, said next to the map."""
-        return [e for name in ("lat", "lon", "area") for e in self.errors.get(name, ())]
 
 
 class CommentForm(forms.Form):
@@ -289,7 +324,13 @@ class DocumentUploadForm(forms.Form):
             self.fields["document"].queryset = discussion.documents.all()
 
 
-class OfflineProposalForm(forms.Form):
+class OfflineProposalForm(ProposalPlaceForm):
+    """A paper or oral proposal: the person as identified by staff, and the place it is about
+    as in the resident's form (``place_address``: the person's ``address`` is where they
+    live)."""
+
+    PLACE_ADDRESS = "place_address"
+
     channel = forms.ChoiceField(
         label=_("Received"),
         choices=[c for c in Proposal.Channel.choices if c[0] not in ("web", "bulk_import")],

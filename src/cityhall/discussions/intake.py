@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,20 @@ def text_hash(text: str) -> str:
     """The text with spacing and letter case evened out: "the same text" for repeats."""
     normal = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
     return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _place_audited(proposal: Proposal) -> dict[str, str]:
+    """What the audit record says of the place a proposal was registered with: its kind and a
+    SHA-256 of it, as of the text (a place may be where someone lives, and the trail keeps
+    everything for ever); nothing for a proposal without one."""
+    if proposal.area:
+        kind, place = "area", proposal.area
+    elif proposal.lat is not None:
+        kind, place = "point", [proposal.lon, proposal.lat]
+    else:
+        return {}
+    canonical = json.dumps(place, sort_keys=True, separators=(",", ":"))
+    return {"place": kind, "place_sha256": hashlib.sha256(canonical.encode()).hexdigest()}
 
 
 def identity_key(*parts: Any) -> str:
@@ -345,6 +360,7 @@ def write(
                     "channel": entry.channel,
                     "participant": entry.participant.number,
                     "text_sha256": proposal.text_hash,
+                    **_place_audited(proposal),
                 },
             )
             for entry, proposal in zip(entries, proposals, strict=True)

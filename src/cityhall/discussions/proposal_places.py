@@ -135,10 +135,11 @@ def check_place(
     lon: Any = None,
     area: Any = None,
     address: str = "",
+    address_field: str = "address",
 ) -> Place:
     """The proposal's place, checked: a point, an area or an address (one of them), inside the
     discussion's territory. Refuses with :class:`InvalidInput` on ``lat``, ``area`` or
-    ``address``."""
+    ``address_field`` (the staff's form names the place's address apart from the person's)."""
     import shapely
 
     from cityhall.geo import selectors as geo
@@ -154,7 +155,7 @@ def check_place(
         building = geo.find_building(address[:300])
         if building is None or building.district_id is None:
             raise _refuse(
-                "address",
+                address_field,
                 _(
                     "We do not know the address “%(address)s” in the city. Check the street "
                     "and house number (for example: Баумана 5)."
@@ -172,7 +173,7 @@ def check_place(
         )
         if not inside:
             raise _refuse(
-                "address" if address else "lat",
+                address_field if address else "lat",
                 _("This place is outside the discussion's territory; choose one inside it."),
             )
         return Place(lat=round(lat_f, 7), lon=round(lon_f, 7))

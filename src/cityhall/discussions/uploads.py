@@ -15,15 +15,17 @@ from typing import Any
 
 from cityhall.core import uploads
 from cityhall.core.models import StoredFile
-from cityhall.core.uploads import CheckedFile
+from cityhall.core.uploads import AcceptedTypes, CheckedFile
 
 from .file_access import ATTACHMENT, DOCUMENT
 
 __all__ = [
+    "AcceptedTypes",
     "CheckedFile",
     "MAX_ATTACHMENT_BYTES",
     "MAX_ATTACHMENTS",
     "MAX_DOCUMENT_BYTES",
+    "attachment_types",
     "check_attachment",
     "check_document",
     "discard_attachments",
@@ -34,6 +36,12 @@ MAX_DOCUMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_DOCUMENT_MB", "
 MAX_ATTACHMENT_BYTES = int(os.environ.get("CITYHALL_DISCUSSION_MAX_ATTACHMENT_MB", "10")) * 2**20
 #: Files one proposal may carry (the page sends one; the API's multipart form up to this).
 MAX_ATTACHMENTS = 5
+
+
+def attachment_types() -> AcceptedTypes:
+    """What a proposal's attachment may be, as the file service checks it: the proposal form
+    names these types and offers them to the file chooser."""
+    return uploads.accepted_types(ATTACHMENT)
 
 
 def check_attachment(upload: Any, *, field: str = "attachments") -> CheckedFile:

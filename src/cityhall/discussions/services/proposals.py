@@ -67,6 +67,27 @@ def _registered(item: inbox.Item) -> Proposal:
     return Proposal.objects.select_related("participant").get(pk=item.object_id)
 
 
+def _place(
+    discussion: Discussion,
+    *,
+    lat: Any,
+    lon: Any,
+    area: Any,
+    address: str,
+    address_field: str = "address",
+) -> tuple[float | None, float | None, dict | None]:
+    """The place a proposal is about, checked inside the territory only when one is given
+    (:func:`proposal_places.check_place`, ADR 0028): without one, nothing more runs."""
+    if lat is None and lon is None and not area and not address:
+        return None, None, None
+    from ..proposal_places import check_place
+
+    place = check_place(
+        discussion, lat=lat, lon=lon, area=area, address=address, address_field=address_field
+    )
+    return place.lat, place.lon, place.area
+
+
 def receive_proposal(
     *,
     discussion_id: int,
@@ -116,11 +137,7 @@ def receive_proposal(
         discussion = selectors.get_discussion(discussion_id, user=author)
     now = timezone.now()
     intake.check_open(discussion, now)
-    if lat is not None or lon is not None or area or address:
-        from ..proposal_places import check_place
-
-        place = check_place(discussion, lat=lat, lon=lon, area=area, address=address)
-        lat, lon, area = place.lat, place.lon, place.area
+    lat, lon, area = _place(discussion, lat=lat, lon=lon, area=area, address=address)
     if section is not None:
         check_section(discussion.pk, section)
     eligibility = eligibility_of(discussion, author, on_behalf=str(on_behalf or ""))
@@ -319,17 +336,35 @@ def register_offline_proposal(
     kind: str = Proposal.Kind.PROPOSAL,
     channel: str = Proposal.Channel.WRITTEN,
     received_at: dt.datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    area: dict | None = None,
+    place_address: str = "",
 ) -> Proposal:
     """Staff register a proposal received in writing, in the visitors' book or orally at a
     meeting, on behalf of the identified person. It counts the same as one from the website
-    (the same registration, :func:`intake.handle`, at once)."""
+    (the same registration, :func:`intake.handle`, at once) and, like one, may name the place
+    it is about: a point, an area or the place's address (``place_address``; ``person.address``
+    is where the person lives), checked as the website checks it (:func:`_place`), refusals
+    on ``lat``, ``area`` or ``place_address``. The audit record names the member of staff."""
     require_organiser(actor, discussion.organiser)
     if channel not in Proposal.Channel.values or channel == Proposal.Channel.WEB:
         raise InvalidInput(fields={"channel": [_("Choose how the proposal was received.")]})
     text = validate_text(text, kind)
+    validate_place(lat, lon, area)
     payload = _offline_payload(
         discussion, person, text, kind, channel, received_at or timezone.now()
     )
+    lat, lon, area = _place(
+        discussion,
+        lat=lat,
+        lon=lon,
+        area=area,
+        address=place_address,
+        address_field="place_address",
+    )
+    if lat is not None or area:
+        payload.update(lat=lat, lon=lon, area=area)
     return _registered(inbox.receive(intake.KIND, payload, actor=actor, inline=True))
 
 

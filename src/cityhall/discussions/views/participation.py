@@ -23,6 +23,7 @@ from cityhall.core.errors import DomainError, NotFound
 
 from .. import selectors, services, similarity
 from ..eligibility import eligibility_of
+from ..file_access import may_read_attachments
 from ..forms import (
     AnswerForm,
     CommentForm,
@@ -69,10 +70,7 @@ def submit(request, pk: int):
                     text=data["text"],
                     kind=data["kind"],
                     attachments=[data["attachments"]] if data["attachments"] else [],
-                    lat=data["lat"],
-                    lon=data["lon"],
-                    area=data["area"],
-                    address=data["address"],
+                    **form.place(),
                     on_behalf=data.get("on_behalf", ""),
                     section=data["section"].pk if data.get("section") else None,
                 ),
@@ -109,7 +107,8 @@ def proposal_detail(request, pk: int, number: int):
     )
     can_moderate = has_role(request.user, (Role.MODERATOR, Role.ORGANISER), discussion.organiser)
     talk_open = discussion.status == Status.EXPOSITION_OPEN and request.user.is_authenticated
-    pending_review = proposal.visibility == Proposal.Visibility.HIDDEN and bool(
+    hidden = proposal.visibility == Proposal.Visibility.HIDDEN
+    pending_review = hidden and bool(
         selectors.pending_review_numbers(discussion, [proposal.number])
     )
     return render(
@@ -125,9 +124,11 @@ def proposal_detail(request, pk: int, number: int):
             "moderation_form": ModerationForm() if can_moderate else None,
             "pending_review": pending_review,
             # Moderation hides a text from the public only; staff can always read it.
-            "hidden_text": proposal.text
-            if can_moderate and proposal.visibility == Proposal.Visibility.HIDDEN
-            else None,
+            "hidden_text": proposal.text if can_moderate and hidden else None,
+            # Its files, to whom the file service serves them (its author and the staff).
+            "hidden_attachments": list(proposal.attachments.all())
+            if hidden and may_read_attachments(request.user, proposal)
+            else [],
             **proposal_place_context(discussion, proposal),
         },
     )

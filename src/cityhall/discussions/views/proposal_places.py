@@ -23,14 +23,20 @@ def _territory_shapes(discussion: Discussion) -> list[Shape]:
     return [Shape(geometry=geometry, title="", fill="")] if geometry else []
 
 
-def place_form_context(discussion: Discussion) -> dict:
-    """The map beside the proposal form's address field: the territory outlined; the page's
-    script (discussions/proposal_place.js) puts a point or draws an area into the form's
-    hidden fields and says next to the map when it falls outside the territory."""
+def place_form_context(discussion: Discussion, *, by_staff: bool = False) -> dict:
+    """The map beside a proposal form's address field (the resident's, or ``by_staff`` the
+    form for paper and oral proposals): the territory outlined; the page's script
+    (discussions/proposal_place.js) puts a point or draws an area into the form's hidden
+    fields and says next to the map when it falls outside the territory."""
+    label = (
+        _("Map of the discussion's territory: the place the proposal is about")
+        if by_staff
+        else _("Map of the discussion's territory: the place your proposal is about")
+    )
     return {
         "place_map": web_map(
             map_id="proposal-place-map",
-            label=_("Map of the discussion's territory: the place your proposal is about"),
+            label=label,
             shapes=_territory_shapes(discussion),
             size="medium",
             show_list=False,

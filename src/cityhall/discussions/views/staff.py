@@ -40,6 +40,7 @@ from ..models import (
 )
 from .base import ORGANISER, int_param, run_service, submitted
 from .base import organiser_discussion as _organiser_discussion
+from .proposal_places import place_form_context
 
 # --- staff desks ---------------------------------------------------------------------------
 
@@ -199,6 +200,8 @@ def manage_document(request, pk: int):
 
 @staff_required(ORGANISER)
 def register_offline(request, pk: int):
+    """A proposal received in writing, in the visitors' book or orally at a meeting, with the
+    place it is about as on the resident's form (the same fieldset, map and checks)."""
     discussion = _organiser_discussion(request, pk)
     form = OfflineProposalForm(request.POST or None)
     done = submitted(
@@ -218,6 +221,7 @@ def register_offline(request, pk: int):
             kind=data["kind"],
             channel=data["channel"],
             received_at=data["received_at"],
+            **form.place(),
         ),
         success=lambda proposal: _("Registered as No. %(n)s.") % {"n": proposal.number},
         to=reverse("discussions:register", args=[pk]),
@@ -227,7 +231,7 @@ def register_offline(request, pk: int):
     return render(
         request,
         "discussions/register.html",
-        {"discussion": discussion, "form": form},
+        {"discussion": discussion, "form": form, **place_form_context(discussion, by_staff=True)},
         status=422 if form.errors else 200,
     )
 
