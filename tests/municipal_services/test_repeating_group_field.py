@@ -240,3 +240,37 @@ def test_each_rows_error_is_shown_beside_its_field_and_staff_read_the_items(clie
     page = client.get(f"/services/applications/{application.pk}/").content.decode()
     assert "Room 1: Name — Hall; Area, м² — 40" in page
     assert "Room 2: Name — Office" in page
+
+
+def test_the_widget_without_javascript_adds_and_removes_rows_and_hands_over_nothing_yet(
+    client, dept
+):
+    """On another site's page (the iframe, no cookie) "add another" and "remove" show the form
+    again with a row more or less and the answers kept; only "continue" hands them over."""
+    from django.test import Client
+
+    from cityhall.municipal_services.models import WidgetHandoff, WidgetSite
+
+    service = _published_with_rooms(client, dept)
+    origin = "https://uslugi.tatarstan.example"
+    WidgetSite.objects.create(key="rt", name="Regional portal", origin=origin).services.add(service)
+    iframe = Client(enforce_csrf_checks=True)
+    url = f"/services/widget/rt/{service.code}/"
+    headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = iframe.get(url, **headers).content.decode()
+    assert offered(page, "add_item") == ["rooms"] and offered(page, "remove_item") == []
+    base = {"applicant": "ООО Ромашка", "purpose": "office", "area": "120"}
+    first = {"rooms.rows": "1", "rooms.0.name": "Hall", "rooms.0.area": "40"}
+    response = iframe.post(url, {**base, **first, "add_item": "rooms"}, **headers)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="rooms.1.name"' in page and 'value="Hall"' in page and "Room 2" in page
+    assert offered(page, "remove_item") == ["rooms.0", "rooms.1"]
+    assert not WidgetHandoff.objects.exists()
+    both = {**first, "rooms.rows": "2", "rooms.1.name": "Office", "rooms.1.area": "80"}
+    page = iframe.post(url, {**base, **both, "remove_item": "rooms.0"}, **headers)
+    page = page.content.decode()
+    assert 'value="Office"' in page and 'value="Hall"' not in page
+    assert 'name="rooms.1.name"' not in page and not WidgetHandoff.objects.exists()
+    iframe.post(url, {**base, **both}, **headers)
+    assert [r["name"] for r in WidgetHandoff.objects.get().answers["rooms"]] == ["Hall", "Office"]

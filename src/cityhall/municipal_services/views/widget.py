@@ -20,6 +20,7 @@ from cityhall.core.security import policy_with_frame_ancestors
 
 from .. import selectors
 from .. import widget as widget_handoffs
+from ..group_field import rows_after_post
 from ..models import WidgetSite
 from ..schema_form import answers_from_post, fields_of
 from .common import document_rows, domain_errors
@@ -72,7 +73,7 @@ def widget(request, site, code):
     widget_site, service, version = _widget_parts(site, code)
     values: dict = {}
     errors: dict[str, list[str]] = {}
-    handoff = token = None
+    handoff = token = rows = None
     status = 200
     if request.method == "POST":
         if not _same_site_post(request):
@@ -87,6 +88,11 @@ def widget(request, site, code):
             else:
                 if handoff.site_id != widget_site.pk or handoff.service_id != service.pk:
                     raise NotFound()
+        elif "add_item" in request.POST or "remove_item" in request.POST:
+            # A repeating group's "add another"/"remove" without JavaScript: the form comes
+            # back with a row more or less and the answers kept; nothing is handed over yet.
+            values = answers_from_post(version.form_schema, request.POST)
+            rows = rows_after_post(version.form_schema, request.POST)
         else:
             values = answers_from_post(version.form_schema, request.POST)
             try:
@@ -103,7 +109,7 @@ def widget(request, site, code):
                 errors, status = {"__all__": [str(exc.message)]}, 429
             else:
                 handoff, token = created.handoff, created.token
-    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors)
+    fields = fields_of(version.form_schema, version.ui, values=values, errors=errors, rows=rows)
     field_names = {f.name for f in fields}
     response = render(
         request,
