@@ -61,3 +61,25 @@ def test_a_hidden_proposals_page_links_its_attachment_for_those_who_may_read_it(
     services.moderate(moderator=moderator, proposal=proposal, hide=False)
     client.logout()
     assert client.get(page_url).content.decode().count(url) == 1
+
+
+def test_a_hidden_proposals_text_stays_readable_to_its_author_and_the_moderators(
+    client, discussion, resident, outsider, moderator
+):
+    proposal = services.submit_proposal(
+        discussion=discussion, author=resident, text="Мой телефон 8-900-000-00-00, сквер оставить"
+    )
+    services.moderate(moderator=moderator, proposal=proposal, hide=True, reason="personal_data")
+    page_url = f"/discussions/{discussion.pk}/proposals/{proposal.number}/"
+    for user, heading in (
+        (None, None),
+        (outsider, None),
+        (resident, "Your text (hidden from the public"),
+        (moderator, "Hidden text (shown to staff only"),
+    ):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        page = client.get(page_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert ("8-900-000-00-00" in page) is (heading is not None), user
+        assert heading is None or heading in page, user

@@ -108,6 +108,7 @@ def proposal_detail(request, pk: int, number: int):
     can_moderate = has_role(request.user, (Role.MODERATOR, Role.ORGANISER), discussion.organiser)
     talk_open = discussion.status == Status.EXPOSITION_OPEN and request.user.is_authenticated
     hidden = proposal.visibility == Proposal.Visibility.HIDDEN
+    own = request.user.is_authenticated and proposal.author_id == request.user.pk
     pending_review = hidden and bool(
         selectors.pending_review_numbers(discussion, [proposal.number])
     )
@@ -123,8 +124,9 @@ def proposal_detail(request, pk: int, number: int):
             "answer_form": AnswerForm() if can_answer else None,
             "moderation_form": ModerationForm() if can_moderate else None,
             "pending_review": pending_review,
-            # Moderation hides a text from the public only; staff can always read it.
-            "hidden_text": proposal.text if can_moderate and hidden else None,
+            # Moderation hides a text from the public only; staff and its author still read it.
+            "hidden_text": proposal.text if hidden and (can_moderate or own) else None,
+            "hidden_text_is_own": own and not can_moderate,
             # Its files, to whom the file service serves them (its author and the staff).
             "hidden_attachments": list(proposal.attachments.all())
             if hidden and may_read_attachments(request.user, proposal)
