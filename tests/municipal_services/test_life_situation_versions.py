@@ -129,6 +129,9 @@ def test_a_draft_edit_does_not_change_what_a_resident_sees_until_published(
     page = client.get(RESIDENT_PAGE).content.decode()
     assert "Large office" not in page and "Company" in page
     client.force_login(designer)
+    review = client.get(_page(office, "publish/")).content.decode()
+    assert "Compared with the published version 1" in review and "Large office" in review
+    assert "constants.needs_excavation: true" in review and "cannot be published" not in review
     ok(client.post(_page(office, "publish/"), {"revision": draft.revision}))
     assert _statuses(office) == {1: "retired", 2: "published"}
     client.force_login(resident)

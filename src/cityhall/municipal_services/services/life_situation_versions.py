@@ -22,6 +22,7 @@ from .questionnaire_design import questionnaire_problems
 from .versioning import locked_draft, next_number
 
 __all__ = [
+    "STEP_PART",
     "compared_definition",
     "publish_situation_version",
     "start_situation_version",
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 V = LifeSituationVersion.Status
+
+#: The difference's part name of a step: ``step:`` and the service's code.
+STEP_PART = "step:"
 
 
 def version_problems(version: LifeSituationVersion) -> list[str]:
@@ -47,19 +51,18 @@ def version_problems(version: LifeSituationVersion) -> list[str]:
 
 
 def compared_definition(version: LifeSituationVersion) -> dict:
-    """The questionnaire and the steps (by service code), as the audit's difference reads them."""
+    """The questionnaire and each step (a part ``step:<service code>``), as the difference
+    compares them: a changed step is one row, an unchanged one none."""
     steps = version.steps.select_related("service").prefetch_related("requires__service")
     return version.definition() | {
-        "steps": {
-            step.service.code: {
-                "order": step.order,
-                "condition": step.condition,
-                "prefill": step.prefill,
-                "constants": step.constants,
-                "requires": sorted(r.service.code for r in step.requires.all()),
-            }
-            for step in steps
+        f"{STEP_PART}{step.service.code}": {
+            "order": step.order,
+            "condition": step.condition,
+            "prefill": step.prefill,
+            "constants": step.constants,
+            "requires": sorted(r.service.code for r in step.requires.all()),
         }
+        for step in steps
     }
 
 

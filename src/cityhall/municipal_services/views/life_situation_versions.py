@@ -25,7 +25,7 @@ __all__ = ["new_version", "publish_page"]
 PART_NAMES = {
     "form_schema": gettext_lazy("Question"),
     "ui": gettext_lazy("Questionnaire layout"),
-    "steps": gettext_lazy("Steps"),
+    "steps": gettext_lazy("Step"),
 }
 
 
@@ -73,15 +73,25 @@ def publish_page(request, pk: int):
     rows = []
     if draft is not None:
         before = versions.compared_definition(published) if published else None
-        rows = [
-            {
-                "part": PART_NAMES.get(c.part, c.part),
-                "item": c.item,
-                "before": c.before_text,
-                "after": c.after_text,
-            }
-            for c in difference(before, versions.compared_definition(draft))
-        ]
+        titles = {
+            s.service.code: s.service.title()
+            for v in (draft, published)
+            if v is not None
+            for s in v.steps.select_related("service")
+        }
+        for change in difference(before, versions.compared_definition(draft)):
+            part, item = PART_NAMES.get(change.part, change.part), change.item
+            if change.part.startswith(versions.STEP_PART):
+                code = change.part.removeprefix(versions.STEP_PART)
+                part, item = PART_NAMES["steps"], titles.get(code, code)
+            rows.append(
+                {
+                    "part": part,
+                    "item": item,
+                    "before": change.before_text,
+                    "after": change.after_text,
+                }
+            )
     return render(
         request,
         "municipal_services/life_situation_designer/publish.html",
