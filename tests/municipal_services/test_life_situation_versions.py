@@ -153,6 +153,8 @@ def test_publishing_refuses_a_broken_draft_with_the_problems_listed_and_changes_
     steps["building-permit"].requires.add(steps["facade-design"])
     steps["facade-design"].requires.add(steps["building-permit"])
     before = draft.revision
+    page = client.get(_page(office)).content.decode()
+    assert "This draft cannot be published until these are corrected" in page
     response = client.post(_page(office, "publish/"), {"revision": before})
     assert response.status_code == 422
     page = response.content.decode()
