@@ -13,7 +13,6 @@ import pytest
 from cityhall.municipal_services import services
 from cityhall.municipal_services.models import (
     Application,
-    LifeSituation,
     LifeSituationCase,
     LifeSituationStep,
 )
@@ -22,6 +21,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.municipal_services.factories import (
     PDF_BYTES,
     Department,
+    life_situation,
     published_service,
     texts,
 )
@@ -142,22 +142,23 @@ def test_municipal_services_walkthrough(new_context, client, live_server, city):
     # --- item 16: a life situation ----------------------------------------------------------
     lease = published_service(dept, code="plot-lease", **SIMPLE)
     permit = published_service(dept, code="office-permit", **SIMPLE)
-    office = LifeSituation.objects.create(
-        code="build-an-office",
-        name=texts("Построить офис", "Build an office"),
-        questionnaire={
+    office = life_situation(
+        "build-an-office",
+        texts("Построить офис", "Build an office"),
+        {
             "type": "object",
             "properties": {"company": {"type": "string", "minLength": 3}},
             "required": ["company"],
         },
-        ui={"fields": {"company": {"label": texts("Организация", "Company")}}},
+        {"fields": {"company": {"label": texts("Организация", "Company")}}},
     )
     prefill = {"applicant_name": "company"}
+    version = office.versions.get()
     lease_step = LifeSituationStep.objects.create(
-        situation=office, service=lease, order=1, prefill=prefill
+        version=version, service=lease, order=1, prefill=prefill
     )
     permit_step = LifeSituationStep.objects.create(
-        situation=office, service=permit, order=2, prefill=prefill
+        version=version, service=permit, order=2, prefill=prefill
     )
     permit_step.requires.add(lease_step)
     tab = _tab(new_context, client, resident, live_server)

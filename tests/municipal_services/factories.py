@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 
+from django.utils import timezone
+
 from cityhall.municipal_services import services
 from cityhall.municipal_services.demo import DEMO_PDF as PDF_BYTES  # a PDF pypdf reads
-from cityhall.municipal_services.models import Service
+from cityhall.municipal_services.models import LifeSituation, LifeSituationVersion, Service
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
@@ -222,3 +224,31 @@ def sign_through_pages(client, application, capture, channel: str = "email"):
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
     with capture(execute=True):
         return client.post(url, {"action": "sign", "code": code, "digest": digest})
+
+
+def life_situation(
+    code: str,
+    name: dict,
+    questionnaire: dict,
+    ui: dict | None = None,
+    *,
+    status: str = LifeSituationVersion.Status.PUBLISHED,
+    **fields,
+) -> LifeSituation:
+    """A situation with its version 1 (published unless ``status`` says otherwise); steps are
+    added to ``situation.versions.get()``."""
+    situation = LifeSituation.objects.create(code=code, name=name, **fields)
+    LifeSituationVersion.objects.create(
+        situation=situation,
+        number=1,
+        status=status,
+        questionnaire=questionnaire,
+        ui=ui or {},
+        published_at=timezone.now() if status == LifeSituationVersion.Status.PUBLISHED else None,
+    )
+    return situation
+
+
+def published_steps(situation: LifeSituation):
+    """The steps residents' cases open now (the published version's)."""
+    return situation.published_version().steps

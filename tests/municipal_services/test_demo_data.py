@@ -38,6 +38,8 @@ def test_the_demo_has_cases_in_every_stage_and_loads_idempotently(monkeypatch):
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == set(Application.Status.values)
     case = LifeSituationCase.objects.get()
+    assert (case.version.number, case.version.status) == (1, "published")
+    assert case.version.steps.count() == 9
     assert case.applications.count() == 9
     assert case.applications.values("department").distinct().count() == 5
     assert StandardRequest.objects.exists() and Consultation.objects.count() == 15
@@ -45,6 +47,7 @@ def test_the_demo_has_cases_in_every_stage_and_loads_idempotently(monkeypatch):
     counts = (Application.objects.count(), RegistryRecord.objects.count())
     call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     assert (Application.objects.count(), RegistryRecord.objects.count()) == counts
+    assert case.situation.versions.count() == 1  # loaded again: still its one version 1
     # The services staff sign in with a second factor like the rest of the demo staff
     # (issue 16.22): `cityhall totp_code services_expert` prints a code.
     for username in ("services_operator", "services_expert", "services_expert2"):

@@ -13,6 +13,7 @@ from cityhall.municipal_services.models import (
     LifeSituationCase,
     LifeSituationStep,
 )
+from cityhall.municipal_services.services.life_situation_versions import start_situation_version
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .test_life_situation import build_an_office
@@ -22,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def situation():
-    return build_an_office()
+    """The office with its published version 1 and a draft version 2 copying it."""
+    built = build_an_office()
+    start_situation_version(actor=None, situation=built[0])
+    return built
 
 
 @pytest.fixture
@@ -33,8 +37,9 @@ def designer(client, settings):
     return person
 
 
-def _steps(office) -> dict[str, LifeSituationStep]:
-    return {s.service.code: s for s in office.steps.select_related("service")}
+def _steps(office, status: str = "draft") -> dict[str, LifeSituationStep]:
+    version = office.versions.get(status=status)
+    return {s.service.code: s for s in version.steps.select_related("service")}
 
 
 def test_a_misspelled_mapping_is_refused_on_save_naming_the_field(client, situation, designer):
@@ -61,7 +66,7 @@ def test_a_misspelled_mapping_is_refused_on_save_naming_the_field(client, situat
 
 def test_a_stored_misspelled_mapping_opens_nothing_and_the_applicant_is_told(client, situation):
     office, *_ = situation
-    LifeSituationStep.objects.filter(pk=_steps(office)["excavation"].pk).update(
+    LifeSituationStep.objects.filter(pk=_steps(office, "published")["excavation"].pk).update(
         prefill={"aplicant_name": "company", "address": "address"}
     )
     client.force_login(UserFactory())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cityhall.municipal_services.services.life_situation_versions import start_situation_version
 from tests.browser.support import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.service_requests.test_request_catalogue_editor_browser import tab_to
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 def test_an_administrator_orders_two_steps_with_the_keyboard(page, client, live_server):
     office, *_ = build_an_office()
-    steps = {s.service.code: s for s in office.steps.select_related("service")}
+    draft = start_situation_version(actor=None, situation=office)
+    steps = {s.service.code: s for s in draft.steps.select_related("service")}
     admin = MembershipFactory(organisation=OrganisationFactory(), role="administrator").user
     sign_in(page.context, client, admin, live_server)
     page.goto(f"{live_server.url}/services/staff/situations/{office.pk}/")

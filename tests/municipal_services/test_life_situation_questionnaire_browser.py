@@ -1,14 +1,15 @@
 """A life situation's questionnaire built in Chromium with the keyboard only: the administrator
-adds a yes/no question and a choice shown only after "yes", then makes the excavation step
-apply on one of the choice's answers picked from a list; the resident's page asks the new
-questions; axe finds nothing on the questionnaire's pages."""
+starts a new version of the published situation, adds a yes/no question and a choice shown
+only after "yes", makes the excavation step apply on one of the choice's answers picked from a
+list and publishes the version; the resident's page asks the new questions only then; axe finds
+nothing on the situation's, the questionnaire's and the publish pages."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.browser.support import assert_accessible, sign_in
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.service_requests.test_request_catalogue_editor_browser import tab_to
 
 from .test_life_situation import build_an_office
@@ -21,11 +22,15 @@ def test_an_administrator_builds_questions_and_a_step_condition_with_the_keyboar
     page, client, live_server, transactional_db
 ):
     office, *_ = build_an_office()
-    step = office.steps.get(service__code="excavation")
     admin = MembershipFactory(organisation=OrganisationFactory(), role="administrator").user
     sign_in(page.context, client, admin, live_server)
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/services/staff/situations/{office.pk}/")
+    assert "Version 1 (published)" in page.locator("main").inner_text()
+    _press(page, "New version")
+    assert "Draft version 2" in page.locator("main").inner_text()
+    assert_accessible(page)
+    step = office.versions.get(status="draft").steps.get(service__code="excavation")
     tab_to(page, page.get_by_role("link", name="The questionnaire: 3 questions"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -51,6 +56,17 @@ def test_an_administrator_builds_questions_and_a_step_condition_with_the_keyboar
     _press(page, "Save the step")
     assert "When “Land” is Leased" in page.locator("main").inner_text()
 
-    sign_in(page.context, client, UserFactory(), live_server)
-    page.goto(f"{live_server.url}/services/situations/build-an-office/")
-    assert page.get_by_label("Large office").count() == 1
+    resident = page.context.browser.new_context()
+    tab = resident.new_page()
+    tab.goto(f"{live_server.url}/services/situations/build-an-office/")
+    assert tab.locator("#f-company").count() == 1
+    assert tab.locator("#f-large_office").count() == 0  # a draft is not what residents see
+    tab_to(page, page.get_by_role("link", name="Check and publish this version"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    _press(page, "Publish version 2")
+    assert "Version 2 is published" in page.locator("main").inner_text()
+    tab.reload()
+    assert tab.locator("#f-large_office").count() == 1
+    resident.close()

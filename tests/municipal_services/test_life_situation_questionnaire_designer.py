@@ -9,18 +9,27 @@ from __future__ import annotations
 import pytest
 
 from cityhall.core.models import AuditRecord
-from cityhall.municipal_services.models import LifeSituation, LifeSituationCase
+from cityhall.municipal_services.models import LifeSituationCase
+from cityhall.municipal_services.services.life_situation_versions import start_situation_version
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .designer_steps import ok, revision, texts
 from .test_life_situation import build_an_office
+
+
+def _draft(office):
+    return office.versions.get(status="draft")
+
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def office():
-    return build_an_office()[0]
+    """The office with its published version 1 and a draft version 2 copying it."""
+    built = build_an_office()[0]
+    start_situation_version(actor=None, situation=built)
+    return built
 
 
 @pytest.fixture
@@ -39,8 +48,7 @@ def _question(client, office, **values):
 
 
 def _questions(office) -> dict:
-    office.refresh_from_db()
-    return office.questionnaire["properties"]
+    return _draft(office).questionnaire["properties"]
 
 
 def test_questions_built_from_kinds_decide_which_steps_apply(client, office, designer):
@@ -69,7 +77,7 @@ def test_questions_built_from_kinds_decide_which_steps_apply(client, office, des
     questions = _questions(office)
     assert questions["large_office"] == {"type": "boolean"}
     assert questions["land"]["enum"] == ["own", "leased"]
-    assert office.ui["fields"]["land"]["show_if"] == {"!!": {"var": "large_office"}}
+    assert _draft(office).ui["fields"]["land"]["show_if"] == {"!!": {"var": "large_office"}}
     assert (
         AuditRecord.objects.filter(
             action="municipal_services.life_situation_questionnaire_saved"
@@ -77,7 +85,7 @@ def test_questions_built_from_kinds_decide_which_steps_apply(client, office, des
         == 2
     )
     # The excavation step now applies when the land is leased: picked from a list.
-    step = office.steps.get(service__code="excavation")
+    step = _draft(office).steps.get(service__code="excavation")
     step_url = f"/services/staff/situations/{office.pk}/steps/{step.pk}/"
     step_page = client.get(step_url).content.decode()
     assert 'value="land:leased"' in step_page and "When “Land” is Leased" in step_page
@@ -95,7 +103,9 @@ def test_questions_built_from_kinds_decide_which_steps_apply(client, office, des
     )
     step.refresh_from_db()
     assert step.condition == {"==": [{"var": "land"}, "leased"]}
-    # The resident is asked the built questions, and the answer decides what opens.
+    # Published, the resident is asked the built questions, and the answer decides what opens.
+    publish = f"/services/staff/situations/{office.pk}/publish/"
+    ok(client.post(publish, {"revision": _draft(office).revision}))
     client.force_login(UserFactory())
     resident = client.get("/services/situations/build-an-office/").content.decode()
     assert "Large office" in resident and 'value="leased"' in resident
@@ -146,7 +156,7 @@ def test_a_question_a_step_depends_on_cannot_be_removed(client, office, designer
 def test_a_stored_step_condition_naming_a_missing_answer_is_listed_with_the_step(
     client, office, designer
 ):
-    step = office.steps.get(service__code="excavation")
+    step = _draft(office).steps.get(service__code="excavation")
     step.condition = {"==": [{"var": "underground_networks"}, "perhaps"]}
     step.save(update_fields=["condition"])
     page = client.get(f"/services/staff/situations/{office.pk}/").content.decode()
@@ -163,4 +173,4 @@ def test_two_officials_saving_the_questionnaire_see_a_conflict(client, office, d
     assert response.status_code == 422
     assert "Someone else changed this questionnaire" in response.content.decode()
     assert "other" not in _questions(office)
-    assert LifeSituation.objects.get().questionnaire["properties"]["yes"] == {"type": "boolean"}
+    assert _questions(office)["yes"] == {"type": "boolean"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cityhall.municipal_services.models import LifeSituation
+from .factories import life_situation
 
 
 @pytest.mark.parametrize(
@@ -13,16 +13,15 @@ from cityhall.municipal_services.models import LifeSituation
     [("ru", "Одна анкета"), ("tt", "Бер анкета"), ("en", "One questionnaire for")],
 )
 def test_the_introduction_is_in_the_readers_language(client, db, language, intro):
-    LifeSituation.objects.create(
-        code="build-an-office",
-        name={"ru": "Построить офис", "tt": "Офис төзү", "en": "Build an office"},
+    life_situation(
+        "build-an-office",
+        {"ru": "Построить офис", "tt": "Офис төзү", "en": "Build an office"},
+        {"type": "object", "properties": {}},
         description={
             "ru": "Одна анкета — все услуги.",
             "tt": "Бер анкета — барлык хезмәтләр.",
             "en": "One questionnaire for every service.",
         },
-        questionnaire={"type": "object", "properties": {}},
-        ui={},
     )
     client.cookies["django_language"] = language
     response = client.get(reverse("municipal_services:life_situation", args=["build-an-office"]))

@@ -15,11 +15,11 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cityhall.municipal_services.models import Application, LifeSituation, WidgetSite
+from cityhall.municipal_services.models import Application, WidgetSite
 from tests.browser.support import assert_accessible, sign_in
 from tests.factories import UserFactory
 
-from .factories import PDF_BYTES, Department, published_service, texts
+from .factories import PDF_BYTES, Department, life_situation, published_service, texts
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,10 @@ pytestmark = pytest.mark.browser
 def service(transactional_db):
     dept = Department()
     service = published_service(dept)
-    LifeSituation.objects.create(
-        code="build-an-office",
-        name=texts("Построить офис", "Build an office"),
-        questionnaire={
+    life_situation(
+        "build-an-office",
+        texts("Построить офис", "Build an office"),
+        {
             "type": "object",
             "properties": {"company": {"type": "string"}},
             "required": ["company"],

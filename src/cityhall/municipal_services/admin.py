@@ -27,6 +27,7 @@ from .models import (
     Consultation,
     LifeSituation,
     LifeSituationStep,
+    LifeSituationVersion,
     Registry,
     RegistryRecord,
     Service,
@@ -221,7 +222,18 @@ class StepInline(admin.TabularInline):
 @admin.register(LifeSituation)
 class LifeSituationAdmin(admin.ModelAdmin):
     list_display = ("code", "__str__", "is_active")
+
+
+@admin.register(LifeSituationVersion)
+class LifeSituationVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions change only in the designer (drafts) and by publishing."""
+
+    list_display = ("situation", "number", "status", "published_at")
+    list_filter = ("status",)
     inlines = [StepInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StandardRequestType)

@@ -23,6 +23,7 @@ from .models import (
     Consultation,
     LifeSituation,
     LifeSituationStep,
+    LifeSituationVersion,
     Registry,
     RegistryRecord,
     Service,
@@ -189,6 +190,12 @@ def load(stdout) -> list[DemoLogin]:
                 "Бер анкета — тугыз хезмәт.",
                 "One questionnaire for all nine services, from the plot lease to commissioning.",
             ),
+        )
+        version = LifeSituationVersion.objects.create(
+            situation=office,
+            number=1,
+            status=LifeSituationVersion.Status.PUBLISHED,
+            published_at=timezone.now(),
             questionnaire=catalogue.OFFICE_QUESTIONNAIRE,
             ui=catalogue.OFFICE_UI,
         )
@@ -198,14 +205,14 @@ def load(stdout) -> list[DemoLogin]:
             if "floors" in props:
                 prefill["floors"] = "floors"
             LifeSituationStep.objects.create(
-                situation=office,
+                version=version,
                 service=by_code[code],
                 order=order,
                 condition=condition,
                 prefill=prefill,
                 constants=constants,
             )
-        steps = {step.service.code: step for step in office.steps.select_related("service")}
+        steps = {step.service.code: step for step in version.steps.select_related("service")}
         for code, required in catalogue.OFFICE_REQUIRES.items():
             steps[code].requires.set([steps[r] for r in required])
 

@@ -254,7 +254,7 @@ def life_situation_summary(case: LifeSituationCase) -> SituationSummary:
     done = sum(s in Application.FINAL for s in statuses)
     by_service = {a.service_id: a for a in applications}
     waiting: dict[int, list] = {}
-    steps = LifeSituationStep.objects.filter(situation_id=case.situation_id).prefetch_related(
+    steps = LifeSituationStep.objects.filter(version_id=case.version_id).prefetch_related(
         "requires"
     )
     for step in steps:

@@ -7,6 +7,7 @@ from .views import (
     desk,
     letters,
     life_situation_designer,
+    life_situation_versions,
     life_situations,
     preview,
     signature,
@@ -85,6 +86,20 @@ urlpatterns += [
         "staff/situations/<int:pk>/steps/<int:step_pk>/delete/",
         life_situation_designer.step_delete,
         name="designer_step_delete",
+    ),
+]
+
+# The life situation's versions: a new draft, and publishing it (administrators).
+urlpatterns += [
+    path(
+        "staff/situations/<int:pk>/new-version/",
+        life_situation_versions.new_version,
+        name="designer_situation_new_version",
+    ),
+    path(
+        "staff/situations/<int:pk>/publish/",
+        life_situation_versions.publish_page,
+        name="designer_situation_publish",
     ),
 ]
 

@@ -13,7 +13,12 @@ One module per part (:mod:`.catalogue`, :mod:`.applications`, :mod:`.signatures`
 from .applications import Application, ApplicationEvent, ApplicationFile, Opinion
 from .catalogue import Service, ServiceVersion
 from .consultations import Consultation
-from .life_situations import LifeSituation, LifeSituationCase, LifeSituationStep
+from .life_situations import (
+    LifeSituation,
+    LifeSituationCase,
+    LifeSituationStep,
+    LifeSituationVersion,
+)
 from .request_type_forms import RequestTypeFormVersion
 from .results import Registry, RegistryRecord, ResultDocument, folded
 from .signatures import ApplicationSignature, SigningCode
@@ -36,6 +41,7 @@ __all__ = [
     "RequestTypeFormVersion",
     "LifeSituation",
     "LifeSituationStep",
+    "LifeSituationVersion",
     "LifeSituationCase",
     "WidgetSite",
     "Consultation",

@@ -1,4 +1,5 @@
-"""Designing a life situation's steps: which service each opens, when it applies, how the
+"""Designing a life situation's steps (in a draft version: see
+:mod:`.life_situation_versions`): which service each opens, when it applies, how the
 questionnaire's answers fill the service's form, and which steps it waits for.
 
 The screen offers every name from lists (the questionnaire's fields, the service's published
@@ -23,7 +24,8 @@ from cityhall.core.errors import InvalidInput
 
 from ..definition import expression_problems
 from ..designer.questionnaire import condition_problems
-from ..models import LifeSituation, LifeSituationStep, Service, ServiceVersion
+from ..models import LifeSituationStep, LifeSituationVersion, Service, ServiceVersion
+from .versioning import locked_draft
 
 __all__ = [
     "delete_step",
@@ -32,7 +34,17 @@ __all__ = [
     "save_step",
     "situation_problems",
     "step_problems",
+    "touch_draft",
 ]
+
+
+def touch_draft(version: LifeSituationVersion) -> LifeSituationVersion:
+    """Lock the draft for a change and count its revision up (publishing refuses a draft
+    changed after the official reviewed it); a conflict when it is not a draft."""
+    version = locked_draft(LifeSituationVersion, version.pk, None, "situation")
+    version.revision += 1
+    version.save(update_fields=["revision", "updated_at"])
+    return version
 
 
 def form_fields_of(service: Service) -> set[str]:
@@ -41,8 +53,8 @@ def form_fields_of(service: Service) -> set[str]:
     return set(((version.form_schema if version else {}) or {}).get("properties") or {})
 
 
-def questionnaire_fields_of(situation: LifeSituation) -> set[str]:
-    return set((situation.questionnaire or {}).get("properties") or {})
+def questionnaire_fields_of(version: LifeSituationVersion) -> set[str]:
+    return set((version.questionnaire or {}).get("properties") or {})
 
 
 def _requirement_circle(step: LifeSituationStep | None, requires: list[LifeSituationStep]) -> bool:
@@ -68,7 +80,7 @@ def _requirement_circle(step: LifeSituationStep | None, requires: list[LifeSitua
 
 def step_problems(
     *,
-    situation: LifeSituation,
+    version: LifeSituationVersion,
     service: Service | None,
     prefill: dict[str, str],
     constants: dict[str, Any] | None = None,
@@ -83,7 +95,7 @@ def step_problems(
     targets = form_fields_of(service)
     if not targets:
         problems["service"] = [_("This service has no published version to open.")]
-    sources = questionnaire_fields_of(situation)
+    sources = questionnaire_fields_of(version)
     for target, source in (prefill or {}).items():
         if target not in targets:
             problems.setdefault("prefill", []).append(
@@ -105,19 +117,19 @@ def step_problems(
     elif condition is not None and (
         found := condition_problems(
             condition,
-            {"form_schema": situation.questionnaire or {}, "ui": situation.ui or {}},
+            version.definition(),
             where=_("“Applies”"),
         )
     ):
         problems["condition"] = found
     for other in requires:
-        if other.situation_id != situation.pk or (step is not None and other.pk == step.pk):
+        if other.version_id != version.pk or (step is not None and other.pk == step.pk):
             problems["requires"] = [_("A step can wait only for the situation's other steps.")]
     if "requires" not in problems and _requirement_circle(step, list(requires)):
         problems["requires"] = [
             _("These steps already wait for this one: waiting for them would wait forever.")
         ]
-    duplicate = LifeSituationStep.objects.filter(situation=situation, service=service)
+    duplicate = LifeSituationStep.objects.filter(version=version, service=service)
     if step is not None and step.pk:
         duplicate = duplicate.exclude(pk=step.pk)
     if duplicate.exists():
@@ -127,17 +139,19 @@ def step_problems(
     return problems
 
 
-def situation_problems(situation: LifeSituation) -> dict[str, list[str]]:
-    """The stored steps' problems, by step ("step 2: …"), checked before anything is opened."""
+def situation_problems(version: LifeSituationVersion) -> dict[str, list[str]]:
+    """The stored steps' problems, by step ("step 2: …"), checked before anything is opened
+    and before a version is published (the order between steps included)."""
     problems: dict[str, list[str]] = {}
-    steps = situation.steps.select_related("service").prefetch_related("requires")
+    steps = version.steps.select_related("service").prefetch_related("requires")
     for step in steps:
         found = step_problems(
-            situation=situation,
+            version=version,
             service=step.service,
             prefill=step.prefill or {},
             constants=step.constants or {},
             condition=step.condition,
+            requires=list(step.requires.all()),
             step=step,
         )
         for messages in found.values():
@@ -147,7 +161,7 @@ def situation_problems(situation: LifeSituation) -> dict[str, list[str]]:
 
 def save_step(
     *,
-    situation: LifeSituation,
+    version: LifeSituationVersion,
     actor: User,
     service: Service | None,
     order: int,
@@ -157,10 +171,11 @@ def save_step(
     constants: dict[str, Any] | None = None,
     step: LifeSituationStep | None = None,
 ) -> LifeSituationStep:
-    """Add or change a step after :func:`step_problems` finds nothing; refused whole, by field,
-    otherwise. Audited with what the step was and what it becomes."""
+    """Add or change a step of a draft after :func:`step_problems` finds nothing; refused
+    whole, by field, otherwise (and as a conflict when the version is not a draft). Audited
+    with what the step was and what it becomes."""
     problems = step_problems(
-        situation=situation,
+        version=version,
         service=service,
         prefill=prefill,
         constants=constants if constants is not None else (step.constants if step else {}),
@@ -172,9 +187,10 @@ def save_step(
         raise InvalidInput(_("The step cannot be saved."), fields=problems)
     fields = ["service_id", "order", "prefill", "condition", "constants"]
     with transaction.atomic():
+        version = touch_draft(version)
         before = audit.snapshot(step, fields) if step is not None and step.pk else None
         if step is None:
-            step = LifeSituationStep(situation=situation)
+            step = LifeSituationStep(version=version)
         step.service = service
         step.order = order
         step.prefill = dict(prefill)
@@ -195,6 +211,7 @@ def save_step(
 
 def delete_step(*, step: LifeSituationStep, actor: User) -> None:
     with transaction.atomic():
+        touch_draft(step.version)
         audit.record(
             actor=actor,
             action="municipal_services.life_situation_step_deleted",

@@ -41,13 +41,21 @@ def submit_life_situation(
     concerned, prefilled with the shared answers, with the shared documents (by document code)
     attached to each service that asks for them. Each waits as a draft for the applicant to
     check it, add what only its service asks and sign it (the same signing as any
-    application): the questionnaire signs nothing on the applicant's behalf."""
+    application): the questionnaire signs nothing on the applicant's behalf.
+
+    The answers are read against the situation's published version, which the case keeps
+    (its summary and the order between its sub-applications follow that version for good)."""
+    version = situation.published_version()
+    if version is None:
+        raise InvalidInput(
+            _("This situation is not offered right now: the city has not published it.")
+        )
     problems = errors_of(
-        situation.questionnaire, answers, key=("situation", situation.pk, situation.updated_at)
+        version.questionnaire, answers, key=("situation-version", version.pk, version.updated_at)
     )
     if problems:
         raise InvalidInput(fields=problems)
-    if situation_problems(situation):
+    if situation_problems(version):
         # A step stored with a mapping to a field its service's form lacks would open a draft
         # missing that answer; nothing is opened and the applicant is told so.
         logger.warning("life situation %s has invalid steps; nothing opened", situation.code)
@@ -61,6 +69,7 @@ def submit_life_situation(
     with transaction.atomic():
         case = LifeSituationCase.objects.create(
             situation=situation,
+            version=version,
             applicant=actor,
             answers=answers,
             number=f"LS-new-{uuid.uuid4().hex[:16]}",
@@ -68,7 +77,7 @@ def submit_life_situation(
         case.number = f"LS-{timezone.localdate().year}-{case.pk:06d}"
         case.save(update_fields=["number", "updated_at"])
         opened = 0
-        for step in situation.steps.select_related("service", "service__department"):
+        for step in version.steps.select_related("service", "service__department"):
             if not condition_holds(step.condition, answers):
                 continue
             data = dict(step.constants or {})
@@ -96,7 +105,11 @@ def submit_life_situation(
             actor=actor,
             action="municipal_services.life_situation_submitted",
             target=case,
-            after={"situation": situation.code, "applications": opened},
+            after={
+                "situation": situation.code,
+                "version": version.number,
+                "applications": opened,
+            },
         )
     return case
 
@@ -107,7 +120,7 @@ def prerequisites_of(application: Application) -> list[Application]:
     if not application.life_situation_case_id:
         return []
     services = LifeSituationStep.objects.filter(
-        required_by__situation__cases=application.life_situation_case_id,
+        required_by__version__cases=application.life_situation_case_id,
         required_by__service_id=application.service_id,
     ).values("service_id")
     return list(

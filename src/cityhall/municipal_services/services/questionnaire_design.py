@@ -1,4 +1,5 @@
-"""Building a life situation's questionnaire in the designer: questions of the same kinds as a
+"""Building a life situation's questionnaire in the designer (in a draft version: see
+:mod:`.life_situation_versions`): questions of the same kinds as a
 service's form, each saved only when every condition that refers to the questionnaire still
 holds — the questions' "show when" and the steps' "applies when" and mappings — so removing a
 question a step depends on, or a condition naming an answer that is not offered, is refused
@@ -18,18 +19,19 @@ from ..definition import schema_problems
 from ..designer.difference import as_audit, difference
 from ..designer.fields import field_specs
 from ..designer.questionnaire import condition_problems, question_label, questionnaire_revision
-from ..models import LifeSituation
+from ..models import LifeSituationVersion
+from .life_situation_design import touch_draft
 
 __all__ = ["questionnaire_of", "questionnaire_problems", "save_questionnaire"]
 
 
-def questionnaire_of(situation: LifeSituation) -> dict:
+def questionnaire_of(version: LifeSituationVersion) -> dict:
     """The questionnaire in the form builder's terms."""
-    return {"form_schema": situation.questionnaire or {}, "ui": situation.ui or {}}
+    return version.definition()
 
 
 def questionnaire_problems(
-    situation: LifeSituation, definition: dict, *, question: str | None = None
+    version: LifeSituationVersion, definition: dict, *, question: str | None = None
 ) -> dict[str, list[str]]:
     """Form field → messages: the edited ``question``'s own "show when" under ``show_value``,
     everything else (other questions, the steps) under ``__all__``."""
@@ -48,7 +50,7 @@ def questionnaire_problems(
                 found
             )
     names = set(schema.get("properties") or {})
-    for step in situation.steps.select_related("service").order_by("order", "pk"):
+    for step in version.steps.select_related("service").order_by("order", "pk"):
         where = _("The step “%(step)s”") % {"step": step.service.title()}
         problems.setdefault("__all__", []).extend(
             condition_problems(step.condition, definition, where=where)
@@ -66,17 +68,18 @@ def questionnaire_problems(
 
 def save_questionnaire(
     *,
-    situation: LifeSituation,
+    version: LifeSituationVersion,
     actor: User,
     changes: dict,
     expected_revision: int | None,
     question: str | None = None,
-) -> LifeSituation:
-    """Save the questionnaire the builder changed (``form_schema`` and/or ``ui``) after
-    :func:`questionnaire_problems` finds nothing; refused whole, by field, otherwise."""
+) -> LifeSituationVersion:
+    """Save the draft's questionnaire the builder changed (``form_schema`` and/or ``ui``)
+    after :func:`questionnaire_problems` finds nothing; refused whole, by field, otherwise,
+    and as a conflict when the version is published or retired."""
     with transaction.atomic():
-        situation = LifeSituation.objects.select_for_update().get(pk=situation.pk)
-        before = questionnaire_of(situation)
+        version = touch_draft(version)
+        before = questionnaire_of(version)
         if expected_revision is not None and expected_revision != questionnaire_revision(before):
             raise Conflict(
                 _(
@@ -86,14 +89,14 @@ def save_questionnaire(
                 code="questionnaire_changed",
             )
         after = before | {k: v for k, v in changes.items() if k in ("form_schema", "ui")}
-        if problems := questionnaire_problems(situation, after, question=question):
+        if problems := questionnaire_problems(version, after, question=question):
             raise InvalidInput(_("The questionnaire cannot be saved."), fields=problems)
-        situation.questionnaire, situation.ui = after["form_schema"], after["ui"]
-        situation.save(update_fields=["questionnaire", "ui", "updated_at"])
+        version.questionnaire, version.ui = after["form_schema"], after["ui"]
+        version.save(update_fields=["questionnaire", "ui", "updated_at"])
         audit.record(
             actor=actor,
             action="municipal_services.life_situation_questionnaire_saved",
-            target=situation,
+            target=version,
             after={"difference": as_audit(difference(before, after))},
         )
-    return situation
+    return version

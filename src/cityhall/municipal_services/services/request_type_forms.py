@@ -7,18 +7,18 @@ type (what sending validates against) and the publication is audited with its di
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
 from cityhall.core import audit
-from cityhall.core.errors import Conflict, InvalidInput
+from cityhall.core.errors import InvalidInput
 
 from ..definition import schema_problems
 from ..designer.difference import as_audit, difference
 from ..designer.request_forms import source_problems
 from ..models import RequestTypeFormVersion, StandardRequestType
+from .versioning import locked_draft, next_number
 
 __all__ = [
     "publish_request_form",
@@ -55,7 +55,7 @@ def start_request_form_draft(*, actor: User, type: StandardRequestType) -> Reque
         schema, ui = (
             (published.form_schema, published.ui) if published else (type.form_schema or {}, {})
         )
-        number = (type.form_versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = next_number(type.form_versions)
         draft = RequestTypeFormVersion.objects.create(
             type=type, number=number, form_schema=schema, ui=ui
         )
@@ -69,26 +69,7 @@ def start_request_form_draft(*, actor: User, type: StandardRequestType) -> Reque
 
 
 def _locked_draft(version: RequestTypeFormVersion, revision: int | None) -> RequestTypeFormVersion:
-    version = (
-        RequestTypeFormVersion.objects.select_for_update().select_related("type").get(pk=version.pk)
-    )
-    if not version.is_editable:
-        raise Conflict(
-            _("Version %(n)s is published or retired; start a new version to change it.")
-            % {"n": version.number},
-            code="version_immutable",
-        )
-    if revision is not None and revision != version.revision:
-        raise Conflict(
-            _(
-                "Someone else saved this draft after you opened it (revision %(theirs)s, "
-                "yours %(yours)s). Your change was not saved: reload the page, look at "
-                "their change and make yours again."
-            )
-            % {"theirs": version.revision, "yours": revision},
-            code="draft_changed",
-        )
-    return version
+    return locked_draft(RequestTypeFormVersion, version.pk, revision, "type")
 
 
 def update_request_form_draft(

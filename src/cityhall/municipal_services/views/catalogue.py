@@ -19,7 +19,9 @@ from .common import PAGE_SIZE, document_rows, domain_errors, page_number
 
 def catalogue(request):
     services_ = list(selectors.catalogue())
-    situations = LifeSituation.objects.filter(is_active=True).order_by("code")
+    situations = LifeSituation.objects.filter(
+        is_active=True, versions__status="published"
+    ).order_by("code")
     return render(
         request,
         "municipal_services/catalogue.html",

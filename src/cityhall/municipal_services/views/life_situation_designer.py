@@ -5,6 +5,10 @@ a misspelled field cannot be saved; :mod:`..services.life_situation_design` chec
 
 Without JavaScript, choosing another service is a step of its own ("Show this service's
 fields"), after which its form's fields are listed for mapping.
+
+The pages show the situation's draft version when there is one, else the published one,
+read-only with a "new version" button (:mod:`.life_situation_versions`): residents never see a
+half-finished change.
 """
 
 from __future__ import annotations
@@ -20,24 +24,62 @@ from cityhall.core.errors import DomainError
 from cityhall.core.params import whole_number
 
 from ..definition import text_in
-from ..models import LifeSituation, LifeSituationStep, Service, ServiceVersion
+from ..models import LifeSituation, LifeSituationStep, LifeSituationVersion, Service, ServiceVersion
 from ..schema_form import fields_of
 from ..services import life_situation_design as design
 
-__all__ = ["situation_steps", "situations", "step_delete", "step_edit"]
+__all__ = [
+    "draft_or_refusal",
+    "situation_steps",
+    "situations",
+    "step_delete",
+    "step_edit",
+    "working_version",
+]
 
 DESIGNERS = [Role.ADMINISTRATOR.value, getattr(Role, "SERVICE_DESIGNER", "service_designer")]
 
 
-def _questionnaire(situation: LifeSituation):
-    return fields_of(situation.questionnaire or {}, situation.ui or {})
+def working_version(situation: LifeSituation) -> LifeSituationVersion | None:
+    """What the designer shows: the draft, else the published version, else the newest."""
+    versions = situation.versions.all()
+    return (
+        versions.filter(status=LifeSituationVersion.Status.DRAFT).first()
+        or versions.filter(status=LifeSituationVersion.Status.PUBLISHED).first()
+        or versions.order_by("-number").first()
+    )
 
 
-def _conditions(situation: LifeSituation) -> list[tuple[str, str, object]]:
+def draft_or_refusal(request, situation: LifeSituation) -> LifeSituationVersion | None:
+    """The situation's draft; None (with the reason on the next page) when there is none."""
+    draft = situation.versions.filter(status=LifeSituationVersion.Status.DRAFT).first()
+    if draft is None:
+        messages.error(
+            request,
+            _("The published version cannot be changed. Start a new version to change it."),
+        )
+    return draft
+
+
+def version_context(situation: LifeSituation, version: LifeSituationVersion | None) -> dict:
+    """What the version bar on the designer's pages shows."""
+    published = situation.published_version()
+    return {
+        "version": version,
+        "published": published,
+        "editable": version is not None and version.is_editable,
+    }
+
+
+def _questionnaire(version: LifeSituationVersion):
+    return fields_of(version.questionnaire or {}, version.ui or {})
+
+
+def _conditions(version: LifeSituationVersion) -> list[tuple[str, str, object]]:
     """The "applies when" choices: always, or one questionnaire answer (yes/no, a listed value)."""
     choices: list[tuple[str, str, object]] = [("always", _("Always"), None)]
-    properties = (situation.questionnaire or {}).get("properties") or {}
-    for field in _questionnaire(situation):
+    properties = (version.questionnaire or {}).get("properties") or {}
+    for field in _questionnaire(version):
         prop = properties.get(field.name) or {}
         if prop.get("type") == "boolean":
             for value, word in ((True, _("yes")), (False, _("no"))):
@@ -89,7 +131,7 @@ def situations(request):
         "municipal_services/life_situation_designer/list.html",
         {
             "title": _("Life situations"),
-            "situations": LifeSituation.objects.prefetch_related("steps").order_by("code"),
+            "situations": LifeSituation.objects.prefetch_related("versions").order_by("code"),
         },
     )
 
@@ -98,19 +140,23 @@ def situations(request):
 def situation_steps(request, pk: int):
     """A situation's steps in order, with what each maps and waits for, and its problems."""
     situation = get_object_or_404(LifeSituation, pk=pk)
-    steps = list(
-        situation.steps.select_related("service")
-        .prefetch_related("requires__service")
-        .order_by("order", "pk")
+    version = working_version(situation)
+    steps = (
+        list(
+            version.steps.select_related("service")
+            .prefetch_related("requires__service")
+            .order_by("order", "pk")
+        )
+        if version
+        else []
     )
-    labels = {f.name: f.label for f in _questionnaire(situation)}
-    conditions = {key: label for key, label, _expr in _conditions(situation)}
+    labels = {f.name: f.label for f in _questionnaire(version)} if version else {}
+    choices = _conditions(version) if version else []
+    conditions = {key: label for key, label, _expr in choices}
     rows = []
     for step in steps:
         form_labels = {f.name: f.label for f in _service_form(step.service)}
-        condition_key = next(
-            (k for k, _label, e in _conditions(situation) if e == step.condition), None
-        )
+        condition_key = next((k for k, _label, e in choices if e == step.condition), None)
         rows.append(
             {
                 "step": step,
@@ -129,8 +175,13 @@ def situation_steps(request, pk: int):
             "title": text_in(situation.name) or situation.code,
             "situation": situation,
             "rows": rows,
-            "problems": [m for v in design.situation_problems(situation).values() for m in v],
-            "questions_count": len((situation.questionnaire or {}).get("properties") or {}),
+            "problems": [m for v in design.situation_problems(version).values() for m in v]
+            if version
+            else [],
+            "questions_count": len(
+                ((version.questionnaire if version else {}) or {}).get("properties") or {}
+            ),
+            **version_context(situation, version),
         },
     )
 
@@ -141,12 +192,15 @@ def step_edit(request, pk: int, step_pk: int | None = None):
     """Add or change a step: service, position, when it applies, the mappings, what it waits
     for — every one chosen from a list."""
     situation = get_object_or_404(LifeSituation, pk=pk)
-    step = get_object_or_404(situation.steps, pk=step_pk) if step_pk else None
+    version = draft_or_refusal(request, situation)
+    if version is None:
+        return redirect("municipal_services:designer_situation", pk=situation.pk)
+    step = get_object_or_404(version.steps, pk=step_pk) if step_pk else None
     services = _services()
     by_pk = {s.pk: s for s in services}
-    others = list(situation.steps.select_related("service").exclude(pk=getattr(step, "pk", None)))
-    conditions = _conditions(situation)
-    questionnaire = _questionnaire(situation)
+    others = list(version.steps.select_related("service").exclude(pk=getattr(step, "pk", None)))
+    conditions = _conditions(version)
+    questionnaire = _questionnaire(version)
     errors: dict[str, list[str]] = {}
     status = 200
     data = request.POST if request.method == "POST" else None
@@ -166,7 +220,7 @@ def step_edit(request, pk: int, step_pk: int | None = None):
         if data.get("step") != "fields":  # "fields": show the chosen service's, save nothing
             try:
                 design.save_step(
-                    situation=situation,
+                    version=version,
                     actor=request.user,
                     service=service,
                     order=order,
@@ -220,8 +274,11 @@ def step_edit(request, pk: int, step_pk: int | None = None):
 @staff_required(DESIGNERS)
 @require_POST
 def step_delete(request, pk: int, step_pk: int):
-    step = get_object_or_404(LifeSituationStep.objects.select_related("service"), pk=step_pk)
-    if step.situation_id != pk:
+    step = get_object_or_404(
+        LifeSituationStep.objects.select_related("service", "version"), pk=step_pk
+    )
+    draft = draft_or_refusal(request, step.version.situation)
+    if step.version.situation_id != pk or draft is None or step.version_id != draft.pk:
         return redirect("municipal_services:designer_situation", pk=pk)
     design.delete_step(step=step, actor=request.user)
     messages.success(request, _("The step is removed."))

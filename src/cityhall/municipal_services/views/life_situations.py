@@ -22,7 +22,8 @@ from .common import document_rows, domain_errors
 @domain_errors
 def life_situation(request, code):
     situation = LifeSituation.objects.filter(code=code, is_active=True).first()
-    if situation is None:
+    version = situation.published_version() if situation is not None else None
+    if version is None:  # residents see only the published version, never a draft
         raise NotFound()
     errors: dict = {}
     values: dict = {}
@@ -30,7 +31,7 @@ def life_situation(request, code):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
-        values = answers_from_post(situation.questionnaire, request.POST)
+        values = answers_from_post(version.questionnaire, request.POST)
         try:
             case = services.submit_life_situation(
                 situation=situation,
@@ -52,14 +53,14 @@ def life_situation(request, code):
             )
             return redirect("municipal_services:life_situation_case", pk=case.pk)
     steps = list(
-        situation.steps.select_related("service")
+        version.steps.select_related("service")
         .prefetch_related("requires__service")
         .order_by("order")
     )
     shared: dict[str, dict] = {}
     for step in steps:
-        version = selectors.published_version(step.service)
-        for doc in document_rows(version) if version else []:
+        offered = selectors.published_version(step.service)
+        for doc in document_rows(offered) if offered else []:
             if doc["required"]:
                 doc["services"] = [
                     *shared.get(doc["code"], {}).get("services", []),
@@ -73,9 +74,7 @@ def life_situation(request, code):
         {
             "situation": situation,
             "steps": steps,
-            "fields": fields_of(
-                situation.questionnaire, situation.ui, values=values, errors=errors
-            ),
+            "fields": fields_of(version.questionnaire, version.ui, values=values, errors=errors),
             "general_errors": errors.get("__all__", []),
             "documents": list(shared.values()),
             "title": text_in(situation.name),

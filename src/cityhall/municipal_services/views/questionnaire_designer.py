@@ -2,7 +2,8 @@
 learn which services apply, built with the service designer's field builder (kind, texts in
 ru/tt/en, required, limits, options, "show when" another question has an answer) — no JSON, no
 codes. Saves go through :mod:`..services.questionnaire_design`, which refuses a condition
-naming a question or an answer the questionnaire does not have, with the question named."""
+naming a question or an answer the questionnaire does not have, with the question named.
+Only a draft version is changed; the published one is shown read-only."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ from ..designer.forms import FieldForm
 from ..designer.questionnaire import question_label, questionnaire_revision
 from ..models import LifeSituation
 from ..services import questionnaire_design as design
-from .life_situation_designer import DESIGNERS
+from .life_situation_designer import (
+    DESIGNERS,
+    draft_or_refusal,
+    version_context,
+    working_version,
+)
 
 __all__ = ["question_action", "question_edit", "questions"]
 
@@ -34,11 +40,11 @@ def _revision(request) -> int:
         return -1
 
 
-def _save(request, situation, changes, form=None, question=None) -> bool:
+def _save(request, version, changes, form=None, question=None) -> bool:
     """Save through the service; a refusal lands on the form's fields (or at the top)."""
     try:
         design.save_questionnaire(
-            situation=situation,
+            version=version,
             actor=request.user,
             changes=changes,
             expected_revision=_revision(request),
@@ -55,7 +61,8 @@ def _save(request, situation, changes, form=None, question=None) -> bool:
                     messages.error(request, message)
         if isinstance(exc, Conflict) and form is not None:
             form.data = form.data.copy()
-            form.data["revision"] = questionnaire_revision(design.questionnaire_of(situation))
+            version.refresh_from_db()
+            form.data["revision"] = questionnaire_revision(design.questionnaire_of(version))
         return False
     messages.success(request, _("The questionnaire is saved."))
     return True
@@ -75,19 +82,25 @@ def _shown_when(spec, specs) -> str:
 
 @staff_required(DESIGNERS)
 def questions(request, pk: int):
-    """The questions in order and the form to add one (POST adds it)."""
+    """The questions in order and the form to add one (POST adds it, to the draft only)."""
     situation = get_object_or_404(LifeSituation, pk=pk)
-    definition = design.questionnaire_of(situation)
+    version = working_version(situation)
+    definition = version.definition() if version else {"form_schema": {}, "ui": {}}
     specs = field_specs(definition)
     revision = questionnaire_revision(definition)
     form = FieldForm(initial={"revision": revision, "kind": "yes_no"}, others=specs, nested=True)
     status = 200
     if request.method == "POST":
+        version = draft_or_refusal(request, situation)
+        if version is None:
+            return redirect("municipal_services:designer_questions", pk=pk)
+        definition = version.definition()
+        specs = field_specs(definition)
         form = FieldForm(request.POST, others=specs, nested=True)
         if form.is_valid():
             spec = form.to_spec(None)
             changes = put_field(definition, spec)
-            if _save(request, situation, changes, form, question=spec.name):
+            if _save(request, version, changes, form, question=spec.name):
                 return redirect("municipal_services:designer_questions", pk=pk)
         status = 422
     return render(
@@ -99,6 +112,7 @@ def questions(request, pk: int):
             "rows": [(s, question_label(s), _shown_when(s, specs)) for s in specs],
             "revision": revision,
             "form": form,
+            **version_context(situation, version),
         },
         status=status,
     )
@@ -107,7 +121,11 @@ def questions(request, pk: int):
 @staff_required(DESIGNERS)
 def question_edit(request, pk: int, name: str):
     situation = get_object_or_404(LifeSituation, pk=pk)
-    definition = design.questionnaire_of(situation)
+    version = working_version(situation)
+    if version is None or (request.method == "POST" and not version.is_editable):
+        draft_or_refusal(request, situation)
+        return redirect("municipal_services:designer_questions", pk=pk)
+    definition = version.definition()
     specs = field_specs(definition)
     spec = next((s for s in specs if s.name == name), None)
     if spec is None:
@@ -121,13 +139,19 @@ def question_edit(request, pk: int, name: str):
         form = FieldForm(request.POST, others=others, nested=True)
         if form.is_valid():
             changes = put_field(definition, form.to_spec(spec), old_name=name)
-            if _save(request, situation, changes, form, question=name):
+            if _save(request, version, changes, form, question=name):
                 return redirect("municipal_services:designer_questions", pk=pk)
         status = 422
     return render(
         request,
         TEMPLATE.format("question"),
-        {"title": question_label(spec), "situation": situation, "spec": spec, "form": form},
+        {
+            "title": question_label(spec),
+            "situation": situation,
+            "spec": spec,
+            "form": form,
+            **version_context(situation, version),
+        },
         status=status,
     )
 
@@ -137,10 +161,13 @@ def question_edit(request, pk: int, name: str):
 def question_action(request, pk: int, name: str):
     """Move a question up or down, or remove it (refused while a step or question uses it)."""
     situation = get_object_or_404(LifeSituation, pk=pk)
-    definition = design.questionnaire_of(situation)
+    version = draft_or_refusal(request, situation)
+    if version is None:
+        return redirect("municipal_services:designer_questions", pk=pk)
+    definition = version.definition()
     action = request.POST.get("action")
     if action in ("up", "down"):
-        _save(request, situation, move_field(definition, name, -1 if action == "up" else 1))
+        _save(request, version, move_field(definition, name, -1 if action == "up" else 1))
     elif action == "remove":
-        _save(request, situation, remove_field(definition, name))
+        _save(request, version, remove_field(definition, name))
     return redirect("municipal_services:designer_questions", pk=pk)
