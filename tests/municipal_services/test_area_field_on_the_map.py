@@ -215,15 +215,25 @@ def test_the_case_shows_the_area_in_words_and_on_its_map_to_applicant_and_staff(
 
 
 @pytest.mark.parametrize(
-    ("language", "drawn", "corners"),
+    ("language", "drawn", "corners", "close"),
     [
-        ("ru", "Участок нарисован, углов: %(corners)s.", "Поставлено углов: %(n)s."),
-        ("tt", "Участок сызылды, почмаклар: %(corners)s.", "Куелган почмаклар: %(n)s."),
+        (
+            "ru",
+            "Участок нарисован, углов: %(corners)s.",
+            "Поставлено углов: %(n)s.",
+            "Замкнуть участок",
+        ),
+        (
+            "tt",
+            "Участок сызылды, почмаклар: %(corners)s.",
+            "Куелган почмаклар: %(n)s.",
+            "Участокны ябарга",
+        ),
     ],
     ids=["ru", "tt"],
 )
 def test_the_drawing_messages_reach_the_script_in_the_readers_language(
-    client, setup, language, drawn, corners
+    client, setup, language, drawn, corners, close
 ):
     """The messages the drawing script fills in (geo/map-drawing.js) come from the page, so
     they must be translated there: {% translate %} doubles a '%' before looking it up."""
@@ -232,3 +242,7 @@ def test_the_drawing_messages_reach_the_script_in_the_readers_language(
     html = client.get(f"/services/applications/{application.pk}/edit/").content.decode()
     assert f'data-label-drawn="{drawn}"' in html
     assert f'data-label-corners="{corners}' in html
+    # The button is named as the instructions beside it name it (another app's catalogue
+    # translates "Close the area" for areas in general).
+    assert f'data-label-finish="{close}"' in html
+    assert html.count(f"«{close}»") >= 1
