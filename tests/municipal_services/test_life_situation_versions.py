@@ -6,6 +6,8 @@ on (its summary and the order between its sub-applications)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cityhall.core.errors import Conflict
@@ -188,6 +190,11 @@ def test_a_case_keeps_its_version_after_a_new_one_is_published(client, office, d
     ok(client.post(_page(office, "publish/"), {"revision": draft.revision}))
     case.refresh_from_db()
     assert case.version == first and _statuses(office) == {1: "retired", 2: "published"}
+    # The situation's page lists both versions, newest first, with the applications on each.
+    page = client.get(_page(office, ""), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = page.split('id="history-heading"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td>.*?<td>(\d+)</td></tr>", history)
+    assert rows == [("2", "Published", "0"), ("1", "Retired", "1")]
     # The case's summary and its sub-applications still read version 1: the permit waits.
     permit = case.applications.get(service__code="building-permit")
     assert [a.service.code for a in selectors.life_situation_summary(case).waiting[permit.pk]] == [

@@ -14,6 +14,7 @@ half-finished change.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -181,6 +182,9 @@ def situation_steps(request, pk: int):
             "questions_count": len(
                 ((version.questionnaire if version else {}) or {}).get("properties") or {}
             ),
+            "history": situation.versions.select_related("published_by")
+            .annotate(case_count=Count("cases"))
+            .order_by("-number"),
             **version_context(situation, version),
         },
     )
