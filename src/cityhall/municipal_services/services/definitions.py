@@ -21,6 +21,7 @@ from ..designer.checks import publication_problems
 from ..designer.difference import as_audit, difference
 from ..intake import compiled_rules
 from ..models import Service, ServiceVersion
+from .versioning import publish_over
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -165,7 +166,6 @@ def publish_version(
                 _("This definition cannot be published: please correct the errors."),
                 fields=problems,
             )
-        now = timezone.now()
         previous = (
             ServiceVersion.objects.filter(service=version.service)
             .exclude(pk=version.pk)
@@ -174,19 +174,13 @@ def publish_version(
             .first()
         )
         changes = difference(previous.definition() if previous else None, version.definition())
-        for old in ServiceVersion.objects.select_for_update().filter(
-            service=version.service, status=ServiceVersion.Status.PUBLISHED
-        ):
-            old.status, old.retired_at = ServiceVersion.Status.RETIRED, now
-            old.save(update_fields=["status", "retired_at", "updated_at"])
-            audit.record(actor=actor, action="municipal_services.version_retired", target=old)
-        version.status = ServiceVersion.Status.PUBLISHED
-        version.published_at, version.published_by = now, actor
-        version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        audit.record(
+        publish_over(
             actor=actor,
-            action="municipal_services.version_published",
-            target=version,
+            version=version,
+            retiring=ServiceVersion.objects.select_for_update().filter(
+                service=version.service, status=ServiceVersion.Status.PUBLISHED
+            ),
+            action="municipal_services.version",
             after={
                 "service": version.service.code,
                 "number": version.number,

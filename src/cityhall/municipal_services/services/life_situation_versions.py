@@ -8,7 +8,6 @@ submitted on. Both audited (the publication with the questionnaire's difference)
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.models import User
@@ -19,7 +18,7 @@ from ..designer.difference import as_audit, difference
 from ..models import LifeSituation, LifeSituationStep, LifeSituationVersion
 from .life_situation_design import situation_problems
 from .questionnaire_design import questionnaire_problems
-from .versioning import locked_draft, next_number
+from .versioning import locked_draft, next_number, publish_over
 
 __all__ = [
     "STEP_PART",
@@ -125,7 +124,6 @@ def publish_situation_version(
                 _("This version cannot be published: please correct the errors."),
                 fields={"__all__": problems},
             )
-        now = timezone.now()
         previous = (
             LifeSituationVersion.objects.select_for_update()
             .filter(situation_id=version.situation_id, status=V.PUBLISHED)
@@ -134,20 +132,11 @@ def publish_situation_version(
         changes = difference(
             compared_definition(previous) if previous else None, compared_definition(version)
         )
-        if previous is not None:
-            previous.status, previous.retired_at = V.RETIRED, now
-            previous.save(update_fields=["status", "retired_at", "updated_at"])
-            audit.record(
-                actor=actor,
-                action="municipal_services.life_situation_version_retired",
-                target=previous,
-            )
-        version.status, version.published_at, version.published_by = V.PUBLISHED, now, actor
-        version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-        audit.record(
+        publish_over(
             actor=actor,
-            action="municipal_services.life_situation_version_published",
-            target=version,
+            version=version,
+            retiring=[previous] if previous is not None else [],
+            action="municipal_services.life_situation_version",
             after={
                 "situation": version.situation.code,
                 "number": version.number,

@@ -5,12 +5,17 @@ it after the page was made (``revision``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Max, Model, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cityhall.core import audit
 from cityhall.core.errors import Conflict
 
-__all__ = ["locked_draft", "next_number"]
+__all__ = ["locked_draft", "next_number", "publish_over"]
 
 
 def next_number(versions: QuerySet) -> int:
@@ -38,3 +43,20 @@ def locked_draft(model: type[Model], pk: int, revision: int | None, *related: st
             code="draft_changed",
         )
     return version
+
+
+def publish_over(
+    *, actor: Any, version: Model, retiring: Iterable[Model], action: str, after: dict
+) -> None:
+    """Make the checked draft ``version`` the published one: each of ``retiring`` (the versions
+    published until now, locked by the caller) is retired, then ``version`` published, each
+    step audited (``<action>_retired``, ``<action>_published`` with ``after``). Call inside the
+    caller's transaction, after its checks."""
+    now = timezone.now()
+    for old in retiring:
+        old.status, old.retired_at = "retired", now
+        old.save(update_fields=["status", "retired_at", "updated_at"])
+        audit.record(actor=actor, action=f"{action}_retired", target=old)
+    version.status, version.published_at, version.published_by = "published", now, actor
+    version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    audit.record(actor=actor, action=f"{action}_published", target=version, after=after)
