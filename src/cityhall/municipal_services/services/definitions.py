@@ -21,7 +21,7 @@ from ..designer.checks import publication_problems
 from ..designer.difference import as_audit, difference
 from ..intake import compiled_rules
 from ..models import Service, ServiceVersion
-from .versioning import publish_over
+from .versioning import locked_draft, publish_over
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -109,23 +109,7 @@ def update_draft(
     official saved the draft since, the edit is refused as a conflict (never a silent
     overwrite); each save counts the revision up."""
     with transaction.atomic():
-        version = ServiceVersion.objects.select_for_update().get(pk=version.pk)
-        if not version.is_editable:
-            raise Conflict(
-                _("Version %(n)s is %(status)s and cannot be changed; create a new draft.")
-                % {"n": version.number, "status": version.get_status_display()},
-                code="version_immutable",
-            )
-        if expected_revision is not None and expected_revision != version.revision:
-            raise Conflict(
-                _(
-                    "Someone else saved this draft after you opened it (revision %(theirs)s, "
-                    "yours %(yours)s). Your change was not saved: reload the page, look at "
-                    "their change and make yours again."
-                )
-                % {"theirs": version.revision, "yours": expected_revision},
-                code="draft_changed",
-            )
+        version = locked_draft(ServiceVersion, version.pk, expected_revision)
         before = version.definition()
         _apply_definition(version, definition)
         version.revision += 1
