@@ -103,3 +103,22 @@ def test_the_form_follows_the_purposes_kinds(client, discussion, resident, monke
     page = _form(client, discussion)
     assert _help(page) == "Accepted types: PDF; up to 2 MB."
     assert _accept(page) == [".pdf", "application/pdf"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "tt"])
+def test_the_organisers_document_form_names_what_the_file_service_takes(
+    client, discussion, organiser, language
+):
+    from cityhall.core.uploads import accepted_types
+    from cityhall.discussions.file_access import DOCUMENT
+
+    accepted = accepted_types(DOCUMENT)
+    assert "PDF" in accepted.names and "GeoJSON" in accepted.names
+    client.force_login(organiser)
+    client.cookies["django_language"] = language
+    page = client.get(f"/discussions/manage/{discussion.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="file"[^>]*>', page).group(0)
+    assert f'accept="{accepted.accept}"' in field
+    help_text = re.search(r'id="id_file_helptext">([^<]*)<', page).group(1)
+    assert accepted.names in help_text and str(accepted.max_mb) in help_text
+    assert help_text.split(accepted.names)[0] == HELP[language].split(ALL_TYPES)[0]

@@ -19,7 +19,7 @@ from .models import (
     Proposal,
     Status,
 )
-from .uploads import attachment_types
+from .uploads import attachment_types, document_types
 
 
 class SuburbChoiceField(forms.ModelChoiceField):
@@ -142,13 +142,7 @@ class ProposalForm(ProposalPlaceForm):
         from .models import DocumentSection
 
         super().__init__(*args, **kwargs)
-        accepted = attachment_types()
-        attachment = self.fields["attachments"]
-        attachment.help_text = _("Accepted types: %(types)s; up to %(size)s MB.") % {
-            "types": accepted.names,
-            "size": accepted.max_mb,
-        }
-        attachment.widget.attrs["accept"] = accepted.accept
+        offer_types(self.fields["attachments"], attachment_types())
         sections = DocumentSection.objects.filter(discussion=discussion).order_by("position")
         order = ["kind"]
         if discussion is None or not sections.exists():
@@ -306,6 +300,16 @@ class DiscussionForm(NamedBlankChoice, forms.ModelForm):
         )
 
 
+def offer_types(field: forms.FileField, accepted) -> None:
+    """Name the file service's accepted types and size beside ``field`` and offer only those
+    to the file chooser, so a form never says fewer or other types than are taken."""
+    field.help_text = _("Accepted types: %(types)s; up to %(size)s MB.") % {
+        "types": accepted.names,
+        "size": accepted.max_mb,
+    }
+    field.widget.attrs["accept"] = accepted.accept
+
+
 class DocumentUploadForm(forms.Form):
     document = forms.ModelChoiceField(
         label=_("Correct an existing document"),
@@ -316,10 +320,12 @@ class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DiscussionDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), required=False, max_length=300)
     note = forms.CharField(label=_("What changed"), required=False, max_length=500)
-    file = forms.FileField(label=_("File (PDF, image or GeoJSON)"))
+    #: Its accepted types and size are the file service's for documents (set in __init__).
+    file = forms.FileField(label=_("File"))
 
     def __init__(self, *args, discussion=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_types(self.fields["file"], document_types())
         if discussion is not None:
             self.fields["document"].queryset = discussion.documents.all()
 

@@ -28,6 +28,7 @@ __all__ = [
     "attachment_types",
     "check_attachment",
     "check_document",
+    "document_types",
     "discard_attachments",
     "store_attachment",
 ]
@@ -42,6 +43,11 @@ def attachment_types() -> AcceptedTypes:
     """What a proposal's attachment may be, as the file service checks it: the proposal form
     names these types and offers them to the file chooser."""
     return uploads.accepted_types(ATTACHMENT)
+
+
+def document_types() -> AcceptedTypes:
+    """What a discussion's document version may be, as the file service checks it."""
+    return uploads.accepted_types(DOCUMENT)
 
 
 def check_attachment(upload: Any, *, field: str = "attachments") -> CheckedFile:
