@@ -212,3 +212,42 @@ def test_offline_proposal_received_before_the_deadline_counts_after_the_close(
             actor=organiser, discussion=discussion, person=person, text="Опоздало"
         )
     assert late.value.code == "late"
+
+
+def test_a_paper_batch_may_name_each_proposals_place(
+    client, discussion, organiser, west_home, east_home
+):
+    """Optional columns: the place's address or a point; checked as on the website (inside
+    the territory), a wrong place refusing the whole batch with its row named."""
+    client.force_login(organiser)
+    header = "full_name;birth_date;document_number;address;kind;text;place_address;lat;lon\n"
+    rows = [
+        f"Адресная;1980-01-01;9201 000011;{west_home.address};proposal;У дома;"
+        f"{west_home.address};;\n",
+        f"Точечная;1980-01-01;9201 000012;{west_home.address};proposal;В сквере;;"
+        f"{west_home.lat};{west_home.lon}\n",
+        f"Без места;1980-01-01;9201 000013;{west_home.address};proposal;Вообще;;;\n",
+    ]
+    outside = (
+        f"Чужое место;1980-01-01;9201 000014;{west_home.address};proposal;Там;"
+        f"{east_home.address};;\n"
+    )
+
+    def post(lines):
+        return client.post(
+            f"/discussions/manage/{discussion.pk}/import/",
+            {
+                "file": SimpleUploadedFile("batch.csv", (header + "".join(lines)).encode()),
+                "received_at": _local(timezone.now() - dt.timedelta(hours=2)),
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    refused = post([*rows, outside])
+    assert refused.status_code == 422 and Proposal.objects.count() == 0
+    assert "row 5" in refused.content.decode()
+    assert "outside the discussion" in refused.content.decode()
+    assert post(rows).status_code == 302
+    places = list(Proposal.objects.order_by("number").values_list("lat", "lon", "area"))
+    home = (round(west_home.lat, 7), round(west_home.lon, 7), None)
+    assert places == [home, home, (None, None, None)]

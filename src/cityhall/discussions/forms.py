@@ -359,7 +359,10 @@ class OfflineProposalForm(ProposalPlaceForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"),
-        help_text=_("Columns: full_name, birth_date, document_number, address, kind, text."),
+        help_text=_(
+            "Columns: full_name, birth_date, document_number, address, kind, text. Optional, "
+            "the place a proposal is about: place_address, or lat and lon (degrees)."
+        ),
     )
     received_at = forms.DateTimeField(
         label=_("Received at"),

@@ -44,6 +44,7 @@ from .sections import check_section
 __all__ = [
     "IMPORT_BATCH",
     "IMPORT_COLUMNS",
+    "IMPORT_PLACE_COLUMNS",
     "OfflineIdentity",
     "import_proposals",
     "receive_proposal",
@@ -369,7 +370,15 @@ def register_offline_proposal(
 
 
 IMPORT_COLUMNS = ("full_name", "birth_date", "document_number", "address", "kind", "text")
+#: Optional: the place the proposal is about, as on the website — its address, or a point.
+IMPORT_PLACE_COLUMNS = ("place_address", "lat", "lon")
 IMPORT_BATCH = 500
+
+
+def _cell(row: dict[str, Any], column: str) -> Any:
+    """A cell's value, ``None`` when the column is missing or the cell is blank."""
+    value = row.get(column)
+    return None if value is None or str(value).strip() == "" else value
 
 
 def _import_rows(
@@ -400,9 +409,18 @@ def _import_rows(
                 document_number=str(row.get("document_number") or ""),
                 address=str(row.get("address") or ""),
             )
-            payloads.append(
-                (label, _offline_payload(discussion, person, text, kind, channel, received_at))
+            payload = _offline_payload(discussion, person, text, kind, channel, received_at)
+            lat, lon, _area = _place(
+                discussion,
+                lat=_cell(row, "lat"),
+                lon=_cell(row, "lon"),
+                area=None,
+                address=str(_cell(row, "place_address") or ""),
+                address_field="place_address",
             )
+            if lat is not None:
+                payload.update(lat=lat, lon=lon, area=None)
+            payloads.append((label, payload))
         except DomainError as exc:
             errors.setdefault(label, []).extend(_messages(exc))
     return payloads, errors
