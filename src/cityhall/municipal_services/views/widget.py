@@ -60,6 +60,23 @@ def _same_site_post(request) -> bool:
     return origin in (None, "", "null") or origin == request.build_absolute_uri("/")[:-1]
 
 
+def _hand_over(request, widget_site, service, values: dict):
+    """Keep the checked answers behind a one-time token: (handoff, token, errors, status)."""
+    try:
+        created = widget_handoffs.create_handoff(
+            site=widget_site,
+            service=service,
+            answers=values,
+            language=get_language() or "ru",
+            client=request.META.get("REMOTE_ADDR", ""),
+        )
+    except InvalidInput as exc:
+        return None, None, exc.fields, 422
+    except TooManyRequests as exc:
+        return None, None, {"__all__": [str(exc.message)]}, 429
+    return created.handoff, created.token, {}, 200
+
+
 @csrf_exempt
 @xframe_options_exempt
 @domain_errors
@@ -88,27 +105,14 @@ def widget(request, site, code):
             else:
                 if handoff.site_id != widget_site.pk or handoff.service_id != service.pk:
                     raise NotFound()
-        elif "add_item" in request.POST or "remove_item" in request.POST:
-            # A repeating group's "add another"/"remove" without JavaScript: the form comes
-            # back with a row more or less and the answers kept; nothing is handed over yet.
-            values = answers_from_post(version.form_schema, request.POST)
-            rows = rows_after_post(version.form_schema, request.POST)
         else:
             values = answers_from_post(version.form_schema, request.POST)
-            try:
-                created = widget_handoffs.create_handoff(
-                    site=widget_site,
-                    service=service,
-                    answers=values,
-                    language=get_language() or "ru",
-                    client=request.META.get("REMOTE_ADDR", ""),
-                )
-            except InvalidInput as exc:
-                errors, status = exc.fields, 422
-            except TooManyRequests as exc:
-                errors, status = {"__all__": [str(exc.message)]}, 429
+            if "add_item" in request.POST or "remove_item" in request.POST:
+                # A repeating group's "add another"/"remove" without JavaScript: the form comes
+                # back with a row more or less and the answers kept; nothing is handed over.
+                rows = rows_after_post(version.form_schema, request.POST)
             else:
-                handoff, token = created.handoff, created.token
+                handoff, token, errors, status = _hand_over(request, widget_site, service, values)
     fields = fields_of(version.form_schema, version.ui, values=values, errors=errors, rows=rows)
     field_names = {f.name for f in fields}
     response = render(
