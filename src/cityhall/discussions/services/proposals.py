@@ -356,17 +356,21 @@ def register_offline_proposal(
     payload = _offline_payload(
         discussion, person, text, kind, channel, received_at or timezone.now()
     )
+    _with_place(payload, discussion, lat=lat, lon=lon, area=area, address=place_address)
+    return _registered(inbox.receive(intake.KIND, payload, actor=actor, inline=True))
+
+
+def _with_place(
+    payload: dict[str, Any], discussion: Discussion, *, lat: Any, lon: Any, area: Any, address: str
+) -> None:
+    """Add to a staff-entered proposal's ``payload`` the place it is about, checked as the
+    website checks it (:func:`_place`; the place's address is ``place_address``, apart from
+    the person's own); nothing when no place is given."""
     lat, lon, area = _place(
-        discussion,
-        lat=lat,
-        lon=lon,
-        area=area,
-        address=place_address,
-        address_field="place_address",
+        discussion, lat=lat, lon=lon, area=area, address=address, address_field="place_address"
     )
     if lat is not None or area:
         payload.update(lat=lat, lon=lon, area=area)
-    return _registered(inbox.receive(intake.KIND, payload, actor=actor, inline=True))
 
 
 IMPORT_COLUMNS = ("full_name", "birth_date", "document_number", "address", "kind", "text")
@@ -410,16 +414,14 @@ def _import_rows(
                 address=str(row.get("address") or ""),
             )
             payload = _offline_payload(discussion, person, text, kind, channel, received_at)
-            lat, lon, _area = _place(
+            _with_place(
+                payload,
                 discussion,
                 lat=_cell(row, "lat"),
                 lon=_cell(row, "lon"),
                 area=None,
                 address=str(_cell(row, "place_address") or ""),
-                address_field="place_address",
             )
-            if lat is not None:
-                payload.update(lat=lat, lon=lon, area=None)
             payloads.append((label, payload))
         except DomainError as exc:
             errors.setdefault(label, []).extend(_messages(exc))
