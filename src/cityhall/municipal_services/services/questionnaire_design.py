@@ -22,12 +22,7 @@ from ..designer.questionnaire import condition_problems, question_label, questio
 from ..models import LifeSituationVersion
 from .life_situation_design import touch_draft
 
-__all__ = ["questionnaire_of", "questionnaire_problems", "save_questionnaire"]
-
-
-def questionnaire_of(version: LifeSituationVersion) -> dict:
-    """The questionnaire in the form builder's terms."""
-    return version.definition()
+__all__ = ["questionnaire_problems", "save_questionnaire"]
 
 
 def questionnaire_problems(
@@ -79,7 +74,7 @@ def save_questionnaire(
     and as a conflict when the version is published or retired."""
     with transaction.atomic():
         version = touch_draft(version)
-        before = questionnaire_of(version)
+        before = version.definition()
         if expected_revision is not None and expected_revision != questionnaire_revision(before):
             raise Conflict(
                 _(

@@ -1,7 +1,8 @@
-"""What every versioned definition edited in the designer shares (a request type's form, a life
-situation's questionnaire and steps): the next version number, and the draft locked for a
-change — refused as a conflict when it is published or retired, or when another official saved
-it after the page was made (``revision``)."""
+"""What every versioned definition edited in the designer shares (a service's definition, a
+request type's form, a life situation's questionnaire and steps): the next version number, the
+draft locked for a change — refused as a conflict when it is published or retired, or when
+another official saved it after the page was made (``revision``) — and publishing over the
+version published before."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ def _save(request, version, changes, form=None, question=None) -> bool:
         if isinstance(exc, Conflict) and form is not None:
             form.data = form.data.copy()
             version.refresh_from_db()
-            form.data["revision"] = questionnaire_revision(design.questionnaire_of(version))
+            form.data["revision"] = questionnaire_revision(version.definition())
         return False
     messages.success(request, _("The questionnaire is saved."))
     return True
